@@ -1,0 +1,1 @@
+"""Spectral neural networks for scikit-learn."""
