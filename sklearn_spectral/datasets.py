@@ -1,0 +1,494 @@
+"""Synthetic data sets of the spectral-network papers.
+
+Four generators, in scikit-learn's ``make_*`` style:
+
+* :func:`make_independent_gaussian` and :func:`make_correlated_gaussian`, the
+  two synthetic classification sets of Chicchi et al. (2024), with their
+  ground-truth per-feature relevance;
+* :func:`make_linear_to_nonlinear`, the regression family of SPARCS eq. 5.1
+  whose non-linearity is tuned by ``alpha``;
+* :func:`make_teacher_student`, the rotation-ReLU-rotation teacher of the
+  SPARCS teacher-student experiment.
+
+Every generator draws all its randomness from one
+:class:`numpy.random.RandomState` obtained with
+:func:`sklearn.utils.check_random_state`, in the same order as the authors'
+scripts. With ``random_state=s`` (an int) the arrays are therefore the ones the
+authors' code produces after ``np.random.seed(s)`` (up to the float32 cast the
+SPARCS code applies); see each function's Notes.
+"""
+
+import numbers
+
+import numpy as np
+from scipy.stats import special_ortho_group
+from sklearn.utils import check_random_state
+
+__all__ = [
+    "make_correlated_gaussian",
+    "make_independent_gaussian",
+    "make_linear_to_nonlinear",
+    "make_teacher_student",
+]
+
+
+def _check_int(value, name, min_value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be an integer, got {value!r}.")
+    if value < min_value:
+        raise ValueError(f"{name} must be >= {min_value}, got {value!r}.")
+    return int(value)
+
+
+def _check_real(value, name, *, low=None, high=None, low_open=False):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a real number, got {value!r}.")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}.")
+    if low is not None and (value < low or (low_open and value == low)):
+        bound = ">" if low_open else ">="
+        raise ValueError(f"{name} must be {bound} {low}, got {value!r}.")
+    if high is not None and value > high:
+        raise ValueError(f"{name} must be <= {high}, got {value!r}.")
+    return value
+
+
+def make_independent_gaussian(
+    n_samples=60000,
+    n_features=20,
+    n_relevant=11,
+    *,
+    max_relevance=1.4,
+    scale=0.5,
+    random_state=None,
+):
+    """Generate the "independent Gaussian" binary classification problem.
+
+    The labels are drawn uniformly at random from ``{0, 1}``. Each feature ``j``
+    is then drawn, independently of the others, from a class-conditional
+    normal distribution ``N(mu[j, y], scale**2)``. For the ``n_relevant``
+    relevant features (a random subset of the columns) the two class means
+    are ``mu[j, 0] = -1/2`` and ``mu[j, 1] = r_j - 1/2`` with
+    ``r_j ~ U(0, max_relevance)``, so that the distance of the class means,
+    the paper's relevance, is ``|mu[j, 1] - mu[j, 0]| = r_j``. The irrelevant
+    features have ``mu[j, 0] = mu[j, 1] = 0``.
+
+    Parameters
+    ----------
+    n_samples : int, default=60000
+        Number of samples. The paper uses 60000 and splits them 80/20 into
+        train and test sets (the split is left to the caller).
+
+    n_features : int, default=20
+        Total number of features.
+
+    n_relevant : int, default=11
+        Number of relevant features, i.e. features whose class-conditional
+        means differ. Must satisfy ``0 <= n_relevant <= n_features``.
+
+    max_relevance : float, default=1.4
+        The relevance of each relevant feature is drawn from
+        ``U(0, max_relevance)``. Must be > 0.
+
+    scale : float, default=0.5
+        Standard deviation of every class-conditional Gaussian. Must be > 0.
+
+    random_state : int, RandomState instance or None, default=None
+        Determines random number generation for dataset creation. Pass an int
+        for reproducible output across multiple function calls.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features)
+        The input samples (float64).
+
+    y : ndarray of shape (n_samples,)
+        The integer labels (0 or 1, int64); the classes are balanced only in
+        expectation.
+
+    relevance : ndarray of shape (n_features,)
+        The true relevance of each feature, ``|mu[j, 1] - mu[j, 0]|`` (float64).
+        Exactly ``n_relevant`` entries are nonzero (with probability one); the
+        irrelevant features have relevance 0.
+
+    See Also
+    --------
+    make_correlated_gaussian : Features that are relevant only in pairs.
+
+    Notes
+    -----
+    Reproduces the generator of the authors' notebook
+    ``Indipendent Gaussian Distributions.ipynb`` in
+    https://github.com/Lorenzochicchi/SpectralNNs_for_Input_Relevance
+    including its random draw order: with an int ``random_state=s`` the output
+    equals the notebook's ``x``, ``y`` and ``relative_relevance`` after
+    ``np.random.seed(s)``. In that code the class means of a relevant feature
+    are ``(-1/2, r_j - 1/2)`` rather than centred on zero
+    (``(-r_j/2, r_j/2)``); this offset is kept, it does not change the
+    relevance.
+
+    References
+    ----------
+    .. [1] L. Chicchi, L. Buffoni, D. Febbe, L. Giambagli, R. Marino and
+       D. Fanelli, "Estimating Global Input Relevance and Enforcing Sparse
+       Representations with a Scalable Spectral Neural Network Approach",
+       arXiv:2406.01183, 2024. Section "Independent Gaussian dataset",
+       Figs. 2 and 3.
+
+    Examples
+    --------
+    >>> from sklearn_spectral.datasets import make_independent_gaussian
+    >>> X, y, relevance = make_independent_gaussian(n_samples=1000,
+    ...                                             random_state=0)
+    >>> X.shape, y.shape, relevance.shape
+    ((1000, 20), (1000,), (20,))
+    >>> int((relevance > 0).sum())
+    11
+    """
+    n_samples = _check_int(n_samples, "n_samples", 1)
+    n_features = _check_int(n_features, "n_features", 1)
+    n_relevant = _check_int(n_relevant, "n_relevant", 0)
+    if n_relevant > n_features:
+        raise ValueError(
+            f"n_relevant must be <= n_features, got n_relevant={n_relevant} "
+            f"and n_features={n_features}."
+        )
+    max_relevance = _check_real(max_relevance, "max_relevance", low=0, low_open=True)
+    scale = _check_real(scale, "scale", low=0, low_open=True)
+    rng = check_random_state(random_state)
+
+    # Draw order follows the authors' notebook (see Notes).
+    relevant = rng.permutation(n_features)[:n_relevant]
+    relevance = rng.uniform(0.0, max_relevance, n_features)
+    is_relevant = np.zeros(n_features, dtype=bool)
+    is_relevant[relevant] = True
+    relevance[~is_relevant] = 0.0
+    y = rng.randint(0, 2, n_samples).astype(np.int64, copy=False)
+
+    means = np.zeros((n_features, 2))
+    means[is_relevant, 0] = -0.5
+    means[is_relevant, 1] = relevance[is_relevant] - 0.5
+
+    X = np.empty((n_samples, n_features))
+    class_masks = [y == 0, y == 1]
+    for j in range(n_features):
+        for c, mask in enumerate(class_masks):
+            X[mask, j] = rng.normal(means[j, c], scale, int(mask.sum()))
+    return X, y, relevance
+
+
+def make_correlated_gaussian(
+    n_samples=100000,
+    *,
+    pair_relevance=(0.7, 0.8, 0.4, 0.6),
+    n_noise=2,
+    scale=0.5,
+    random_state=None,
+):
+    """Generate the "correlated Gaussian" binary classification problem.
+
+    Every feature has the same marginal distribution ``N(0, scale**2)`` in
+    both classes, so no feature is informative on its own: the class is only
+    encoded in the joint distribution of pairs of features. The first
+    ``2 * len(pair_relevance)`` columns form consecutive pairs
+    ``(2n, 2n + 1)``. In pair ``n``, ``X[:, 2n] ~ N(0, scale**2)``; for class
+    0 the partner is a copy, ``X[:, 2n + 1] = X[:, 2n]``; for class 1 the
+    partner is ``-X[:, 2n]`` with probability ``p_n = pair_relevance[n]``
+    and ``X[:, 2n]`` otherwise. The larger ``p_n``, the more the pair tells
+    the classes apart. The last ``n_noise`` columns are independent
+    ``N(0, scale**2)`` noise.
+
+    Parameters
+    ----------
+    n_samples : int, default=100000
+        Number of samples. The paper uses 100000 and splits them 80/20 into
+        train and test sets (the split is left to the caller).
+
+    pair_relevance : array-like of shape (n_pairs,), default=(0.7, 0.8, 0.4, 0.6)
+        The flip probabilities ``p_n`` in [0, 1], one per pair of features, in
+        column order. The default is the authors' choice.
+
+    n_noise : int, default=2
+        Number of pure-noise features appended after the pairs.
+
+    scale : float, default=0.5
+        Standard deviation of every feature. Must be > 0.
+
+    random_state : int, RandomState instance or None, default=None
+        Determines random number generation for dataset creation. Pass an int
+        for reproducible output across multiple function calls.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 2 * n_pairs + n_noise)
+        The input samples (float64).
+
+    y : ndarray of shape (n_samples,)
+        The integer labels (0 or 1, int64); the classes are balanced only in
+        expectation.
+
+    relevance : ndarray of shape (2 * n_pairs + n_noise,)
+        The paper's relevance parameter: ``p_n`` for both features of pair
+        ``n`` and 0 for the noise features (float64).
+
+    See Also
+    --------
+    make_independent_gaussian : Features that are relevant one by one.
+
+    Notes
+    -----
+    Reproduces the generator of the authors' notebook
+    ``Correlated Gaussian Distributions.ipynb`` in
+    https://github.com/Lorenzochicchi/SpectralNNs_for_Input_Relevance
+    including its random draw order: with an int ``random_state=s`` the output
+    equals the notebook's ``x`` and ``y`` after ``np.random.seed(s)``. (That
+    code draws each noise column twice and keeps the second draw; the first
+    draw is made and discarded here too, only to keep the streams aligned.)
+
+    References
+    ----------
+    .. [1] L. Chicchi, L. Buffoni, D. Febbe, L. Giambagli, R. Marino and
+       D. Fanelli, "Estimating Global Input Relevance and Enforcing Sparse
+       Representations with a Scalable Spectral Neural Network Approach",
+       arXiv:2406.01183, 2024. Section "Correlated Gaussian dataset", Fig. 4.
+
+    Examples
+    --------
+    >>> from sklearn_spectral.datasets import make_correlated_gaussian
+    >>> X, y, relevance = make_correlated_gaussian(n_samples=1000,
+    ...                                            random_state=0)
+    >>> X.shape
+    (1000, 10)
+    >>> relevance.tolist()
+    [0.7, 0.7, 0.8, 0.8, 0.4, 0.4, 0.6, 0.6, 0.0, 0.0]
+    """
+    n_samples = _check_int(n_samples, "n_samples", 1)
+    n_noise = _check_int(n_noise, "n_noise", 0)
+    scale = _check_real(scale, "scale", low=0, low_open=True)
+    try:
+        p = np.asarray(pair_relevance, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"pair_relevance must be a 1-D sequence of probabilities, got "
+            f"{pair_relevance!r}."
+        ) from exc
+    if p.ndim != 1:
+        raise ValueError(
+            f"pair_relevance must be 1-D, got an array of shape {p.shape}."
+        )
+    if not np.all(np.isfinite(p)) or np.any(p < 0) or np.any(p > 1):
+        raise ValueError(
+            f"pair_relevance entries must lie in [0, 1], got {p.tolist()}."
+        )
+    n_pairs = p.shape[0]
+    n_features = 2 * n_pairs + n_noise
+    if n_features == 0:
+        raise ValueError("pair_relevance and n_noise give no features at all.")
+    rng = check_random_state(random_state)
+
+    # Draw order follows the authors' notebook (see Notes).
+    y = rng.randint(0, 2, n_samples).astype(np.int64, copy=False)
+    class1 = y == 1
+    n_class1 = int(class1.sum())
+    X = np.empty((n_samples, n_features))
+    for n, p_n in enumerate(p):
+        base = rng.normal(0.0, scale, n_samples)
+        flip = rng.choice(2, n_class1, p=[1.0 - p_n, p_n])
+        partner = base.copy()
+        partner[class1] = np.where(flip == 1, -base[class1], base[class1])
+        X[:, 2 * n] = base
+        X[:, 2 * n + 1] = partner
+    for j in range(2 * n_pairs, n_features):
+        rng.normal(0.0, scale, n_samples)  # discarded, see Notes
+        X[:, j] = rng.normal(0.0, scale, n_samples)
+
+    relevance = np.zeros(n_features)
+    relevance[: 2 * n_pairs] = np.repeat(p, 2)
+    return X, y, relevance
+
+
+def make_linear_to_nonlinear(
+    n_samples=10000, *, alpha=0.0, beta=5.0, noise=0.0, random_state=None
+):
+    """Generate the SPARCS linear-to-nonlinear regression problem.
+
+    The inputs are uniform in ``[-1, 1]^2`` and the target is SPARCS eq. 5.1
+    with ``w = (1, 1)`` and ``g(x) = x1**2 + x2**2``::
+
+        s = tanh(beta * (alpha - 1/2))
+        y = (1 - s) / 4 * (x1 + x2) + (1 + s) / 4 * (x1**2 + x2**2)
+
+    ``alpha`` moves the target from (almost) linear at ``alpha=0`` to (almost)
+    purely quadratic at ``alpha=1``; ``beta`` sets how abrupt the transition
+    around ``alpha=1/2`` is (the paper uses 5 and 1000).
+
+    Parameters
+    ----------
+    n_samples : int, default=10000
+        Number of samples (the paper uses 10000).
+
+    alpha : float, default=0.0
+        Non-linearity control parameter, in [0, 1].
+
+    beta : float, default=5.0
+        Steepness of the transition, > 0.
+
+    noise : float, default=0.0
+        Standard deviation of Gaussian noise added to the target. The paper's
+        supervisor is deterministic (``noise=0``).
+
+    random_state : int, RandomState instance or None, default=None
+        Determines random number generation for dataset creation. Pass an int
+        for reproducible output across multiple function calls.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 2)
+        The input samples (float64).
+
+    y : ndarray of shape (n_samples,)
+        The target values (float64).
+
+    See Also
+    --------
+    make_teacher_student : A multi-output target that needs one hidden layer.
+
+    Notes
+    -----
+    The authors' code (``generate_datasets.py`` and ``target_function`` in
+    ``definitions.py`` of https://github.com/gianluca-peri/sparcs-test)
+    writes the target as ``(1 - s)/2 * mean(x) + (1 + s)/2 * mean(x**2)``,
+    which for two inputs is exactly the formula above. It draws ``X`` with
+    ``np.random.uniform(-1, 1, (10000, 2))`` after ``np.random.seed(42)`` and
+    stores float32 tensors; ``random_state=42`` gives the same ``X`` in
+    float64. The noise, if any, is drawn after ``X``.
+
+    For finite ``beta`` neither end is pure: at ``alpha=0`` and ``beta=5`` the
+    quadratic term keeps a weight ``(1 + tanh(-2.5)) / 4 ~ 3.4e-3``, so a
+    linear model reaches R^2 ~ 0.9999 rather than exactly 1.
+
+    References
+    ----------
+    .. [1] G. Peri, L. Chicchi, D. Fanelli and L. Giambagli, "Spectral
+       Architecture Search for Neural Network Models" (SPARCS),
+       Section 5, eq. 5.1, and Appendix E.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from sklearn_spectral.datasets import make_linear_to_nonlinear
+    >>> X, y = make_linear_to_nonlinear(n_samples=500, alpha=0.0,
+    ...                                 random_state=42)
+    >>> X.shape, y.shape
+    ((500, 2), (500,))
+    >>> bool(LinearRegression().fit(X, y).score(X, y) > 0.999)
+    True
+    """
+    n_samples = _check_int(n_samples, "n_samples", 1)
+    alpha = _check_real(alpha, "alpha", low=0.0, high=1.0)
+    beta = _check_real(beta, "beta", low=0.0, low_open=True)
+    noise = _check_real(noise, "noise", low=0.0)
+    rng = check_random_state(random_state)
+
+    X = rng.uniform(-1.0, 1.0, (n_samples, 2))
+    s = np.tanh(beta * (alpha - 0.5))
+    y = 0.25 * (1.0 - s) * X.sum(axis=1) + 0.25 * (1.0 + s) * (X**2).sum(axis=1)
+    if noise > 0:
+        y = y + rng.normal(0.0, noise, n_samples)
+    return X, y
+
+
+def make_teacher_student(
+    n_samples=100000, n_features=20, *, random_state=None, return_teacher=False
+):
+    """Generate the SPARCS teacher-student regression problem.
+
+    The teacher is a random one-hidden-layer ReLU network whose two layers
+    are the same random rotation ``R`` drawn uniformly (Haar measure) from
+    ``SO(n_features)``::
+
+        t(x) = R relu(R x),    x ~ U([-1, 1]^n_features)
+
+    i.e. ``Y = relu(X @ R.T) @ R.T`` row-wise. The target is multi-output,
+    with as many outputs as inputs. A linear model cannot fit it exactly
+    (the paper reports an R^2 well below 1), a network with one hidden layer
+    of ``n_features`` ReLU units can.
+
+    Parameters
+    ----------
+    n_samples : int, default=100000
+        Number of samples (the paper uses 100000 for training and another
+        100000 for testing).
+
+    n_features : int, default=20
+        Input dimension, which is also the teacher's hidden and output
+        dimension. Must be >= 2.
+
+    random_state : int, RandomState instance or None, default=None
+        Determines random number generation for the rotation and the inputs.
+        Pass an int for reproducible output across multiple function calls.
+
+    return_teacher : bool, default=False
+        If True, also return the teacher's rotation matrix ``R``.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features)
+        The input samples (float64).
+
+    Y : ndarray of shape (n_samples, n_features)
+        The teacher's outputs (float64).
+
+    R : ndarray of shape (n_features, n_features)
+        The rotation used by both teacher layers (orthogonal, determinant +1).
+        Only returned if ``return_teacher`` is True.
+
+    See Also
+    --------
+    make_linear_to_nonlinear : A scalar target with tunable non-linearity.
+
+    Notes
+    -----
+    The paper's text (eq. 5.2) speaks of two random rotations ``W1, W2``;
+    the authors' code (``TeacherNetwork`` in ``extra_experiment.ipynb`` of
+    https://github.com/gianluca-peri/sparcs-test) uses one
+    ``scipy.stats.special_ortho_group`` sample for both layers, without
+    biases, and that is what is generated here. The code seeds NumPy with 42,
+    draws ``R`` first and then ``X`` as ``np.random.rand(n, 20) * 2 - 1``;
+    ``random_state=42`` gives the same ``R`` and ``X`` for the same SciPy
+    version (the code then casts to float32; here everything is float64).
+
+    References
+    ----------
+    .. [1] G. Peri, L. Chicchi, D. Fanelli and L. Giambagli, "Spectral
+       Architecture Search for Neural Network Models" (SPARCS),
+       Section 5, eq. 5.2, and Appendix G, Table 4.
+    .. [2] L. Giambagli, L. Buffoni, L. Chicchi and D. Fanelli, "How a student
+       becomes a teacher: learning and forgetting through spectral methods",
+       J. Stat. Mech. 2024(3), 034002.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_spectral.datasets import make_teacher_student
+    >>> X, Y, R = make_teacher_student(n_samples=100, random_state=0,
+    ...                                return_teacher=True)
+    >>> X.shape, Y.shape, R.shape
+    ((100, 20), (100, 20), (20, 20))
+    >>> np.allclose(R @ R.T, np.eye(20)), bool(np.isclose(np.linalg.det(R), 1))
+    (True, True)
+    >>> np.allclose(Y, np.maximum(X @ R.T, 0) @ R.T)
+    True
+    """
+    n_samples = _check_int(n_samples, "n_samples", 1)
+    n_features = _check_int(n_features, "n_features", 2)
+    rng = check_random_state(random_state)
+
+    # Draw order follows the authors' notebook: rotation first, then inputs.
+    R = np.asarray(special_ortho_group.rvs(n_features, random_state=rng))
+    X = rng.uniform(-1.0, 1.0, (n_samples, n_features))
+    Y = np.maximum(X @ R.T, 0.0) @ R.T
+    if return_teacher:
+        return X, Y, R
+    return X, Y
