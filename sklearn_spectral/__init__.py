@@ -1,1 +1,14 @@
-"""Spectral neural networks for scikit-learn."""
+"""Spectral neural networks for scikit-learn.
+
+Global input relevance, sparse inputs and automatic depth from one ``fit``.
+"""
+
+from ._mlp import SpectralMLPClassifier, SpectralMLPRegressor
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "SpectralMLPClassifier",
+    "SpectralMLPRegressor",
+    "__version__",
+]

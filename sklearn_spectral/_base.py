@@ -1,0 +1,305 @@
+"""Machinery shared by the spectral estimators: parameters, validation and
+the skorch net built inside ``fit``."""
+
+from __future__ import annotations
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+from skorch.callbacks import EarlyStopping, ProgressBar
+from skorch.dataset import ValidSplit
+
+from ._net import Regularizer, StopOnDivergence, TrainingDiverged
+from .nn.mlp import ACTIVATIONS, SpectralMLP
+from .nn.optim import ProximalAdam
+from .relevance import normalize_relevance
+
+
+def _silent(*args, **kwargs):
+    """A sink for skorch messages when ``verbose=0``."""
+
+
+class BaseSpectralMLP(BaseEstimator):
+    """Base class of the spectral MLP estimators; not for direct use.
+
+    Subclasses define ``_net_class``, ``_criterion``, ``_validate_targets``,
+    ``_net_extra_params`` and the prediction methods.
+    """
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "penalty": [StrOptions({"l1", "l2", "group"})],
+        "penalized": [StrOptions({"input", "all"})],
+        "eigenvalues": [StrOptions({"in", "out", "both"})],
+        "phi_alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "device": [str],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        *,
+        activation="relu",
+        alpha=3e-2,
+        penalty="l1",
+        penalized="input",
+        eigenvalues="in",
+        phi_alpha=1e-4,
+        batch_size="auto",
+        learning_rate_init=1e-3,
+        max_iter=200,
+        tol=1e-4,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+        device="cpu",
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.alpha = alpha
+        self.penalty = penalty
+        self.penalized = penalized
+        self.eigenvalues = eigenvalues
+        self.phi_alpha = phi_alpha
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.device = device
+
+    # ------------------------------------------------------------------ #
+    # validation
+    # ------------------------------------------------------------------ #
+    def _hidden_sizes(self):
+        sizes = self.hidden_layer_sizes
+        sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
+        if any(not isinstance(s, Integral) or s < 1 for s in sizes):
+            raise ValueError(
+                "hidden_layer_sizes must be positive integers, got "
+                f"{self.hidden_layer_sizes!r}."
+            )
+        return tuple(int(s) for s in sizes)
+
+    def _check_spectral_params(self):
+        if self.penalized == "input" and self.eigenvalues == "out":
+            raise ValueError(
+                "penalized='input' needs trained input eigenvalues, but "
+                "eigenvalues='out' fixes them at 0; use eigenvalues='in' or "
+                "'both', or penalized='all'."
+            )
+
+    def _torch_device(self):
+        try:
+            device = torch.device(self.device)
+        except (RuntimeError, TypeError) as exc:
+            raise ValueError(f"Unknown device {self.device!r}: {exc}") from None
+        if device.type == "cuda" and not torch.cuda.is_available():
+            raise ValueError(
+                f"device={self.device!r} was requested but CUDA is not available."
+            )
+        return device
+
+    def _validate_X(self, X, *, reset):
+        return validate_data(
+            self, X, reset=reset, dtype=(np.float64, np.float32), ensure_min_samples=1
+        )
+
+    # ------------------------------------------------------------------ #
+    # fitting
+    # ------------------------------------------------------------------ #
+    def _is_warm(self):
+        return self.warm_start and hasattr(self, "net_")
+
+    def _callbacks(self):
+        callbacks = [("stop_on_divergence", StopOnDivergence())]
+        monitor = "valid_loss" if self.early_stopping else "train_loss"
+        callbacks.append(
+            (
+                "early_stopping",
+                EarlyStopping(
+                    monitor=monitor,
+                    patience=self.n_iter_no_change,
+                    threshold=self.tol,
+                    threshold_mode="abs",
+                    load_best=self.early_stopping,
+                    sink=print if self.verbose else _silent,
+                ),
+            )
+        )
+        if self.verbose:
+            callbacks.append(("progress_bar", ProgressBar()))
+        return callbacks
+
+    def _build_net(self, n_features, n_outputs, n_samples, seed):
+        hidden = self._hidden_sizes()
+        self._check_spectral_params()
+        if self.batch_size == "auto":
+            batch_size = min(200, n_samples)
+        else:
+            if self.batch_size > n_samples:
+                warnings.warn(
+                    "Got `batch_size` less than 1 or larger than sample size. "
+                    "It is going to be clipped",
+                    UserWarning,
+                )
+            batch_size = min(self.batch_size, n_samples)
+        train_split = None
+        if self.early_stopping:
+            train_split = ValidSplit(
+                self.validation_fraction,
+                stratified=self._stratify,
+                random_state=seed,
+            )
+        regularizer = Regularizer(
+            self.alpha, self.penalty, self.penalized, self.phi_alpha
+        )
+        return self._net_class(
+            module=SpectralMLP,
+            module__n_features=n_features,
+            module__hidden_layer_sizes=hidden,
+            module__n_outputs=n_outputs,
+            module__activation=self.activation,
+            module__eigenvalues=self.eigenvalues,
+            criterion=self._criterion,
+            optimizer=ProximalAdam,
+            lr=self.learning_rate_init,
+            max_epochs=self.max_iter,
+            batch_size=batch_size,
+            iterator_train__shuffle=True,
+            train_split=train_split,
+            callbacks=self._callbacks(),
+            regularizer=regularizer,
+            device=self._torch_device(),
+            verbose=int(self.verbose),
+            **self._net_extra_params(n_outputs),
+        )
+
+    def _fit_net(self, X, y):
+        """Train ``self.net_`` on float32 ``X`` and encoded ``y``."""
+        n_samples, n_features = X.shape
+        rng = check_random_state(self.random_state)
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        device = self._torch_device()
+        warm = self._is_warm()
+        if not warm:
+            self.net_ = self._build_net(
+                n_features, self.n_outputs_, n_samples, seed
+            )
+        devices = (
+            list(range(torch.cuda.device_count())) if device.type == "cuda" else []
+        )
+        history_len = len(self.net_.history) if warm else 0
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(seed)
+            try:
+                if warm:
+                    self.net_.partial_fit(X, y, epochs=self.max_iter)
+                else:
+                    self.net_.fit(X, y)
+            except TrainingDiverged as exc:
+                raise ValueError(
+                    f"Training diverged: {exc}. Lower learning_rate_init (now "
+                    f"{self.learning_rate_init}) or standardise the inputs."
+                ) from None
+        self._check_finite_parameters()
+        history = self.net_.history
+        self.n_iter_ = len(history)
+        self.loss_curve_ = [float(v) for v in history[:, "train_loss"]]
+        if self.early_stopping:
+            self.validation_loss_curve_ = [float(v) for v in history[:, "valid_loss"]]
+            self.best_validation_loss_ = float(min(self.validation_loss_curve_))
+        else:
+            self.best_loss_ = float(min(self.loss_curve_))
+        if self.n_iter_ - history_len >= self.max_iter:
+            warnings.warn(
+                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
+                "reached and the optimization hasn't converged yet.",
+                ConvergenceWarning,
+            )
+        self._set_spectral_attributes()
+        return self
+
+    def _check_finite_parameters(self):
+        for name, p in self.net_.module_.named_parameters():
+            if not torch.isfinite(p).all():
+                raise ValueError(
+                    f"Training diverged: parameter {name!r} is not finite. "
+                    "Lower learning_rate_init or standardise the inputs."
+                )
+
+    def _set_spectral_attributes(self):
+        module = self.net_.module_
+        relevance = module.input_relevance().cpu().double().numpy()
+        self.input_relevance_ = relevance
+        self.input_eigenvalues_ = module.input_eigenvalues().cpu().double().numpy()
+        self.eigenvalues_ = [
+            (lam_in.cpu().double().numpy(), lam_out.cpu().double().numpy())
+            for lam_in, lam_out in module.eigenvalues_by_layer()
+        ]
+        self.feature_importances_ = normalize_relevance(relevance)
+
+    # ------------------------------------------------------------------ #
+    # prediction helpers
+    # ------------------------------------------------------------------ #
+    def _forward(self, X):
+        """Raw network outputs (logits or standardised targets), float64."""
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False).astype(np.float32, copy=False)
+        module = self.net_.module_
+        out = []
+        with torch.no_grad():
+            module.eval()
+            for start in range(0, X.shape[0], 4096):
+                batch = torch.as_tensor(X[start : start + 4096], device=self.net_.device)
+                out.append(module(batch).double().cpu().numpy())
+        return np.concatenate(out, axis=0)
+
+    def node_relevance(self):
+        """Node relevance ``|lam_out_i| * ||phi[i, :]||`` of every hidden layer.
+
+        Informative when the destination eigenvalues are trained
+        (``eigenvalues="out"`` or ``"both"``), as in the teacher-student
+        poster.
+
+        Returns
+        -------
+        list of ndarray
+            One array per hidden layer.
+        """
+        check_is_fitted(self)
+        return [
+            r.cpu().double().numpy() for r in self.net_.module_.node_relevance()
+        ]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        return tags

@@ -1,0 +1,422 @@
+"""Spectral multilayer perceptrons: classifier and regressor."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+
+from ._base import BaseSpectralMLP
+from ._net import SpectralClassifierNet, SpectralRegressorNet
+
+_COMMON_PARAMETERS = """
+    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
+        Width of each hidden layer; ``()`` gives a single spectral layer
+        (a linear model whose input eigenvalues still rank the features).
+
+    activation : {"identity", "logistic", "tanh", "relu"}, default="relu"
+        Activation of the hidden layers.
+
+    alpha : float, default=0.03
+        Strength of the eigenvalue penalty. It is added, Keras-style, to the
+        *mean* data loss of every minibatch: ``loss = mean_batch_loss +
+        alpha * P(lam)``; it is neither multiplied by the batch size nor
+        divided by ``n_samples``, so the same ``alpha`` means the same
+        balance between data and penalty whatever the data set size. A
+        paper's ``strength`` translates to ``alpha = strength`` when the
+        paper, like the authors' Keras code, adds it to the mean loss.
+
+    penalty : {"l1", "l2", "group"}, default="l1"
+        ``P(lam)``: ``"l1"`` is ``sum |lam|`` and is applied as a proximal
+        (soft-threshold) step after each Adam step, so irrelevant inputs
+        reach exactly zero; ``"l2"`` is ``sum lam**2``; ``"group"`` is the
+        unsquared norm ``||lam||_2`` of each layer's eigenvalues, summed.
+
+    penalized : {"input", "all"}, default="input"
+        Which eigenvalues the penalty acts on: the input eigenvalues only,
+        or every trained eigenvalue of the network.
+
+    eigenvalues : {"in", "out", "both"}, default="in"
+        Which eigenvalues each spectral layer trains. ``"in"``: one
+        eigenvalue per source node (starts at 1, the first paper's input
+        relevance setting); ``"out"``: one per destination node (starts at
+        1, the teacher-student poster's node relevance); ``"both"``.
+
+    phi_alpha : float, default=1e-4
+        Strength of the squared L2 penalty on the eigenvector entries
+        ``phi`` (added like ``alpha``). The eigenvalues and ``phi`` share a
+        scale, so a penalty on the eigenvalues alone could be evaded by
+        growing ``phi``.
+
+    batch_size : int or "auto", default="auto"
+        Minibatch size; ``"auto"`` is ``min(200, n_samples)``.
+
+    learning_rate_init : float, default=1e-3
+        Adam's learning rate.
+
+    max_iter : int, default=200
+        Maximum number of epochs.
+
+    tol : float, default=1e-4
+        Training stops when the monitored loss has not improved by at least
+        ``tol`` for ``n_iter_no_change`` consecutive epochs.
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data (stratified
+        for classifiers), monitor its loss, and restore the best epoch's
+        weights at the end.
+
+    validation_fraction : float, default=0.1
+        Fraction of the training data held out when ``early_stopping``.
+
+    n_iter_no_change : int, default=10
+        Patience, in epochs, of the stopping rule.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weight initialisation, the shuffling and the validation
+        split. The global torch RNG state is left as it was.
+
+    verbose : int, default=0
+        ``1`` or more prints skorch's epoch table and a progress bar.
+
+    warm_start : bool, default=False
+        Continue training the fitted network for ``max_iter`` more epochs.
+
+    device : str, default="cpu"
+        Torch device to train on, e.g. ``"cpu"``, ``"cuda"``, ``"cuda:1"``.
+"""
+
+_COMMON_ATTRIBUTES = """
+    feature_importances_ : ndarray of shape (n_features_in_,)
+        Global input relevance, normalised to sum to 1: for each input ``j``
+        the norm of all the direct-space weights leaving it,
+        ``||W_1[:, j]||_2``. With the default ``eigenvalues="in"`` this is
+        the first paper's ``|lam_in_j| * ||phi[:, j]||_2``. It depends on
+        the scale of the features: standardise them first. All zeros if
+        the penalty switched every input off.
+
+    input_relevance_ : ndarray of shape (n_features_in_,)
+        The same relevance before normalisation.
+
+    input_eigenvalues_ : ndarray of shape (n_features_in_,)
+        Eigenvalues ``lam_in`` of the input nodes; exactly 0 for inputs an
+        L1 penalty switched off.
+
+    eigenvalues_ : list of tuple of ndarray
+        ``(lam_in, lam_out)`` of every layer, input layer first.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit; only when ``X`` has string
+        column names.
+
+    n_iter_ : int
+        Number of epochs run.
+
+    loss_curve_ : list of float
+        Training loss (data loss plus penalties) at the end of each epoch.
+
+    best_loss_ : float
+        Minimum of ``loss_curve_``; only when ``early_stopping=False``.
+
+    validation_loss_curve_ : list of float
+        Validation loss per epoch; only when ``early_stopping=True``.
+
+    best_validation_loss_ : float
+        Minimum of ``validation_loss_curve_``; only when
+        ``early_stopping=True``.
+
+    net_ : skorch.NeuralNet
+        The trained skorch net; ``net_.module_`` is the torch module and
+        ``net_.history`` the training history.
+"""
+
+
+def _fill_doc(cls):
+    cls.__doc__ = cls.__doc__.format(
+        parameters=_COMMON_PARAMETERS.strip("\n"),
+        attributes=_COMMON_ATTRIBUTES.strip("\n"),
+    )
+    return cls
+
+
+@_fill_doc
+class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
+    """Multilayer perceptron classifier trained in the spectral domain.
+
+    Every dense layer is parametrised as ``w_ij = phi_ij (lam_in_j -
+    lam_out_i)`` with one eigenvalue per node. After one ``fit`` the input
+    eigenvalues rank the features (``feature_importances_``), and the
+    default L1 penalty on them switches irrelevant inputs off exactly.
+
+    Parameters
+    ----------
+{parameters}
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+
+    n_outputs_ : int
+        Number of network outputs (one logit per class).
+
+{attributes}
+
+    See Also
+    --------
+    SpectralMLPRegressor : The regressor.
+    SpectralFeatureSelector : Keep the inputs the spectral network uses.
+    sklearn.neural_network.MLPClassifier : The direct-space counterpart.
+
+    References
+    ----------
+    L. Chicchi et al., "Estimating global input relevance and enforcing
+    sparse representations with a scalable spectral neural network
+    approach", arXiv:2406.01183 (2024).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn_spectral import SpectralMLPClassifier
+    >>> X, y = make_classification(n_samples=300, n_features=8, n_informative=3,
+    ...                            n_redundant=0, shuffle=False, random_state=0)
+    >>> clf = SpectralMLPClassifier(max_iter=50, random_state=0).fit(X, y)
+    >>> clf.predict(X[:3]).shape
+    (3,)
+    >>> clf.feature_importances_.round(2).sum()
+    np.float64(1.0)
+    """
+
+    _net_class = SpectralClassifierNet
+    _criterion = torch.nn.CrossEntropyLoss
+    _stratify = True
+
+    def _net_extra_params(self, n_outputs):
+        return {"classes": np.arange(n_outputs)}
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Train the network on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data (float32 or float64; other numeric types are cast).
+        y : array-like of shape (n_samples,)
+            Class labels (any hashable, e.g. strings or integers).
+
+        Returns
+        -------
+        self : SpectralMLPClassifier
+            The fitted estimator.
+        """
+        warm = self._is_warm()
+        X, y = validate_data(
+            self, X, y, reset=not warm, dtype=(np.float64, np.float32),
+            y_numeric=False,
+        )
+        y = column_or_1d(y, warn=True)
+        target_type = type_of_target(y, input_name="y")
+        if target_type not in ("binary", "multiclass"):
+            raise ValueError(
+                f"Unknown label type: {target_type!r}. SpectralMLPClassifier "
+                "supports binary and multiclass targets; use "
+                "SpectralMLPRegressor for continuous targets."
+            )
+        if warm:
+            unseen = np.setdiff1d(np.unique(y), self.classes_)
+            if unseen.size:
+                raise ValueError(
+                    f"warm_start=True: y has classes {unseen!r} not seen in the "
+                    f"first fit ({self.classes_!r})."
+                )
+            y_enc = np.searchsorted(self.classes_, y)
+        else:
+            encoder = LabelEncoder().fit(y)
+            if encoder.classes_.size < 2:
+                raise ValueError(
+                    "The classifier needs samples of at least 2 classes in the "
+                    f"data, but the data contains only one class: "
+                    f"{encoder.classes_[0]!r}."
+                )
+            self.classes_ = encoder.classes_
+            self.n_outputs_ = self.classes_.size
+            y_enc = encoder.transform(y)
+        return self._fit_net(X.astype(np.float32), y_enc.astype(np.int64))
+
+    def predict_proba(self, X):
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Probability of each class, columns ordered as ``classes_``.
+        """
+        logits = self._forward(X)
+        logits -= logits.max(axis=1, keepdims=True)
+        proba = np.exp(logits)
+        proba /= proba.sum(axis=1, keepdims=True)
+        return proba
+
+    def predict_log_proba(self, X):
+        """Logarithm of the class probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Log-probability of each class.
+        """
+        logits = self._forward(X)
+        logits -= logits.max(axis=1, keepdims=True)
+        return logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+
+    def predict(self, X):
+        """Predicted class labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            The most probable class of each sample.
+        """
+        check_is_fitted(self)
+        return self.classes_[np.argmax(self._forward(X), axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = True
+        tags.classifier_tags.multi_label = False
+        return tags
+
+
+@_fill_doc
+class SpectralMLPRegressor(RegressorMixin, BaseSpectralMLP):
+    """Multilayer perceptron regressor trained in the spectral domain.
+
+    Every dense layer is parametrised as ``w_ij = phi_ij (lam_in_j -
+    lam_out_i)`` with one eigenvalue per node. After one ``fit`` the input
+    eigenvalues rank the features (``feature_importances_``), and the
+    default L1 penalty on them switches irrelevant inputs off exactly.
+
+    The targets are standardised internally (zero mean, unit variance per
+    output) so that ``alpha`` balances the same loss scale on every data
+    set; predictions are returned in the original units, and
+    ``loss_curve_`` is in standardised units.
+
+    Parameters
+    ----------
+{parameters}
+
+    Attributes
+    ----------
+    n_outputs_ : int
+        Number of targets.
+
+{attributes}
+
+    See Also
+    --------
+    SpectralMLPClassifier : The classifier.
+    SpectralFeatureSelector : Keep the inputs the spectral network uses.
+    sklearn.neural_network.MLPRegressor : The direct-space counterpart.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_spectral import SpectralMLPRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(300, 5))
+    >>> y = X[:, 0] - 2 * X[:, 1]
+    >>> reg = SpectralMLPRegressor(max_iter=100, random_state=0).fit(X, y)
+    >>> reg.predict(X[:2]).shape
+    (2,)
+    >>> int(np.argmax(reg.feature_importances_))
+    1
+    """
+
+    _net_class = SpectralRegressorNet
+    _criterion = torch.nn.MSELoss
+    _stratify = False
+
+    def _net_extra_params(self, n_outputs):
+        return {}
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Train the network on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Target values.
+
+        Returns
+        -------
+        self : SpectralMLPRegressor
+            The fitted estimator.
+        """
+        warm = self._is_warm()
+        X, y = validate_data(
+            self, X, y, reset=not warm, dtype=(np.float64, np.float32),
+            multi_output=True, y_numeric=True,
+        )
+        y = np.asarray(y, dtype=np.float64)
+        y2d = y.reshape(-1, 1) if y.ndim == 1 else y
+        if warm:
+            if y2d.shape[1] != self.n_outputs_:
+                raise ValueError(
+                    f"warm_start=True: y has {y2d.shape[1]} outputs, the fitted "
+                    f"model has {self.n_outputs_}."
+                )
+        else:
+            self._y_1d = y.ndim == 1
+            self.n_outputs_ = y2d.shape[1]
+            self._y_mean = y2d.mean(axis=0)
+            scale = y2d.std(axis=0)
+            self._y_scale = np.where(scale > 0, scale, 1.0)
+        y_std = (y2d - self._y_mean) / self._y_scale
+        return self._fit_net(X.astype(np.float32), y_std.astype(np.float32))
+
+    def predict(self, X):
+        """Predicted targets.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predictions in the units of the training targets.
+        """
+        out = self._forward(X) * self._y_scale + self._y_mean
+        return out.ravel() if self._y_1d else out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = True
+        return tags

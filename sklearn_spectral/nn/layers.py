@@ -1,0 +1,159 @@
+"""A dense layer parametrised in the spectral domain.
+
+A layer ``N_in -> N_out`` is the bipartite transfer of a two-layer graph whose
+adjacency matrix ``A = Phi Lambda Phi^-1`` is never diagonalised: the
+eigenvector entries ``phi`` (``N_out x N_in``) and the eigenvalues ``lam_in``
+(one per source node) and ``lam_out`` (one per destination node) *are* the
+trainable parameters, and the direct-space weight is::
+
+    W = phi * lam_in[None, :] - lam_out[:, None] * phi
+    w_ij = phi_ij * (lam_in_j - lam_out_i)
+
+This module imports nothing from scikit-learn.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+__all__ = ["SpectralLinear"]
+
+
+class SpectralLinear(nn.Module):
+    """Dense layer ``y = W x + b`` with ``W = phi * lam_in - lam_out * phi``.
+
+    Parameters
+    ----------
+    in_features : int
+        Number of source nodes ``N_in``.
+    out_features : int
+        Number of destination nodes ``N_out``.
+    bias : bool, default=True
+        Whether to add a (direct-space) bias vector, initialised at zero.
+    train_phi : bool, default=True
+        Whether the eigenvector entries ``phi`` are trained.
+    train_lam_in : bool, default=True
+        Whether the source eigenvalues ``lam_in`` are trained. When False they
+        are a fixed buffer equal to ``lam_in_init``.
+    train_lam_out : bool, default=False
+        Whether the destination eigenvalues ``lam_out`` are trained.
+    lam_in_init : float, default=1.0
+        Initial value of every ``lam_in``.
+    lam_out_init : float, default=0.0
+        Initial value of every ``lam_out``.
+    generator : torch.Generator, optional
+        Generator used to draw ``phi`` (Xavier-uniform). The global torch RNG
+        is used only when it is None.
+    dtype : torch.dtype, default=torch.float32
+        Parameter dtype.
+
+    Notes
+    -----
+    The configurations of the papers are
+
+    * input relevance: ``train_lam_in=True, lam_in_init=1, train_lam_out=False,
+      lam_out_init=0`` so that ``W = phi * lam_in``;
+    * node relevance (teacher-student poster): ``train_lam_in=False,
+      lam_in_init=0, train_lam_out=True, lam_out_init=1`` so that
+      ``W = -lam_out * phi``;
+    * full spectral: both trained.
+
+    ``phi`` is drawn so that the initial direct-space weight ``W`` is
+    Xavier-uniform whatever the eigenvalue initialisation (it is divided by
+    ``|lam_in_init - lam_out_init|`` when that is not zero).
+    """
+
+    def __init__(
+        self,
+        in_features,
+        out_features,
+        *,
+        bias=True,
+        train_phi=True,
+        train_lam_in=True,
+        train_lam_out=False,
+        lam_in_init=1.0,
+        lam_out_init=0.0,
+        generator=None,
+        dtype=torch.float32,
+    ):
+        super().__init__()
+        self.in_features = int(in_features)
+        self.out_features = int(out_features)
+        bound = math.sqrt(6.0 / (self.in_features + self.out_features))
+        gap = abs(float(lam_in_init) - float(lam_out_init))
+        if gap > 0:
+            bound /= gap
+        phi = torch.empty(self.out_features, self.in_features, dtype=dtype)
+        phi.uniform_(-bound, bound, generator=generator)
+        self._register("phi", phi, train_phi)
+        lam_in = torch.full((self.in_features,), float(lam_in_init), dtype=dtype)
+        lam_out = torch.full((self.out_features,), float(lam_out_init), dtype=dtype)
+        self._register("lam_in", lam_in, train_lam_in)
+        self._register("lam_out", lam_out, train_lam_out)
+        # lam_out enters the forward pass only when it can be nonzero.
+        self._uses_lam_out = bool(train_lam_out) or float(lam_out_init) != 0.0
+        if bias:
+            self.bias = nn.Parameter(torch.zeros(self.out_features, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+
+    def _register(self, name, tensor, trainable):
+        if trainable:
+            setattr(self, name, nn.Parameter(tensor))
+        else:
+            self.register_buffer(name, tensor)
+
+    @property
+    def weight(self):
+        """Direct-space weight ``W`` (``out_features x in_features``)."""
+        return self.phi * self.lam_in[None, :] - self.lam_out[:, None] * self.phi
+
+    def forward(self, x):
+        """Apply ``W x + b`` to a batch ``x`` of shape ``(n, in_features)``."""
+        # (x * lam_in) phi^T - (x phi^T) * lam_out: two cheap scalings around
+        # one matmul instead of materialising W.
+        out = torch.nn.functional.linear(x * self.lam_in, self.phi)
+        if self._uses_lam_out:
+            out = out - torch.nn.functional.linear(x, self.phi) * self.lam_out
+        if self.bias is not None:
+            out = out + self.bias
+        return out
+
+    def trainable_eigenvalues(self):
+        """Return the trainable eigenvalue parameters as a dict by name."""
+        return {
+            name: p
+            for name, p in (("lam_in", self.lam_in), ("lam_out", self.lam_out))
+            if isinstance(p, nn.Parameter)
+        }
+
+    @torch.no_grad()
+    def input_relevance(self):
+        """Relevance of each source node: ``||W[:, j]||_2``.
+
+        With ``lam_out = 0`` this is the papers' ``|lam_in_j| * ||phi[:, j]||``;
+        in general it is the norm of all the weights leaving node ``j``, which
+        is invariant to the scale shared by ``lam`` and ``phi``.
+        """
+        return torch.linalg.vector_norm(self.weight, dim=0)
+
+    @torch.no_grad()
+    def node_relevance(self):
+        """Relevance of each destination node: ``|lam_out_i| * ||phi[i, :]||``.
+
+        This is the poster's ``R_i``; it is only informative when ``lam_out``
+        is trained.
+        """
+        return self.lam_out.abs() * torch.linalg.vector_norm(self.phi, dim=1)
+
+    def extra_repr(self):
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, "
+            f"bias={self.bias is not None}, "
+            f"lam_in={'trained' if self.lam_in.requires_grad else 'fixed'}, "
+            f"lam_out={'trained' if self.lam_out.requires_grad else 'fixed'}"
+        )
