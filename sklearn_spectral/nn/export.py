@@ -1,0 +1,177 @@
+"""Direct-space export of a trained SPARCS network, keeping surviving neurons.
+
+Which hidden neurons can be removed exactly? Every block entering layer ``i``
+starts with ``C[i]`` (``W[i, j] = +-C[i] phi[i-2] ... phi[j]``), so neuron ``k``
+of layer ``i`` receives nothing from any earlier layer iff row ``k`` of ``C[i]``,
+``phi[i-1][k, :] * (lam[i-1] - lam[i][k])``, is zero. Such a neuron outputs the
+constant ``f(b_k)``, and adding ``W[m, i][:, k] * f(b_k)`` to the bias of every
+later layer ``m`` removes it with no change in the output. Its *outgoing*
+weights are generally not zero (``W[i+1, i][:, k] = phi[i][:, k] (lam[i][k] -
+lam[i+1])`` and the longer skip products do not contain ``lam[i][k]`` at all),
+so dropping a zero-eigenvalue neuron without folding its constant is not exact
+once biases are non-zero.
+
+:func:`export_dense` therefore walks the layers in order: kept neurons keep their
+direct-space weights from every kept neuron of every earlier layer; a removed
+neuron is replaced by ``f(effective bias)`` and folded into later biases. The
+result is exact when the removed neurons' weights from kept neurons are zero
+(zero effective eigenvalue, see ``SparcsNetwork.neuron_eigenvalues``) and
+otherwise changes each later pre-activation by at most
+``||W_out[:, k]|| * ||w_in[k]|| * ||inputs||`` per removed neuron (Lipschitz-1
+activations).
+"""
+
+import torch
+from torch import nn
+
+from .sparcs import get_activation
+
+__all__ = ["DenseSkipNetwork", "export_dense", "prune"]
+
+
+class DenseSkipNetwork(nn.Module):
+    """Feed-forward network where every layer reads all earlier layers.
+
+    Layer ``i`` computes ``f(linears[i-1](cat(a_0, ..., a_{i-1})))``, without
+    ``f`` on the output layer; ``a_0`` is the input.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        ``(n_in, h_1, ..., n_out)``, no zero widths.
+    activation : str, default="relu"
+        Hidden activation (see ``sklearn_spectral.nn.sparcs.get_activation``).
+    dtype : torch.dtype, default=torch.float32
+        Parameter dtype.
+
+    Attributes
+    ----------
+    linears : torch.nn.ModuleList of torch.nn.Linear
+        ``linears[i - 1]`` maps the concatenated layers ``0..i-1`` to layer ``i``.
+    """
+
+    def __init__(self, layer_sizes, activation="relu", dtype=torch.float32):
+        super().__init__()
+        self.layer_sizes = tuple(int(s) for s in layer_sizes)
+        self.activation = activation
+        self._f = get_activation(activation)
+        fan_in = 0
+        linears = []
+        for n_prev, n in zip(self.layer_sizes[:-1], self.layer_sizes[1:]):
+            fan_in += n_prev
+            linears.append(nn.Linear(fan_in, n, dtype=dtype))
+        self.linears = nn.ModuleList(linears)
+
+    @property
+    def hidden_layer_sizes(self):
+        """tuple of int : Widths of the hidden layers (``()`` for a perceptron)."""
+        return self.layer_sizes[1:-1]
+
+    def forward(self, x):
+        """Apply the network.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_samples, n_in)
+
+        Returns
+        -------
+        torch.Tensor of shape (n_samples, n_out)
+        """
+        acts = x
+        for i, linear in enumerate(self.linears):
+            pre = linear(acts)
+            if i == len(self.linears) - 1:
+                return pre
+            acts = torch.cat([acts, self._f(pre)], dim=1)
+        return acts  # pragma: no cover
+
+    def n_parameters(self):
+        """Return the number of weights and biases.
+
+        Returns
+        -------
+        int
+        """
+        return sum(p.numel() for p in self.parameters())
+
+
+@torch.no_grad()
+def export_dense(net, masks=None):
+    """Turn a SPARCS network into a :class:`DenseSkipNetwork`.
+
+    Parameters
+    ----------
+    net : SparcsNetwork
+        Trained network.
+    masks : list of bool tensors or None, default=None
+        One mask per hidden layer, True for neurons to keep; None keeps all.
+        Layers with no kept neuron disappear; removed neurons are replaced by
+        their constant ``f(bias)`` folded into later biases (exact for neurons
+        with zero effective eigenvalue, see the module docstring).
+
+    Returns
+    -------
+    DenseSkipNetwork
+        Same dtype and activation as ``net``; for all-true masks its output
+        equals ``net(x)`` up to rounding.
+    """
+    sizes = net.layer_sizes
+    n_hidden = len(sizes) - 2
+    if masks is None:
+        masks = [torch.ones(n, dtype=torch.bool) for n in sizes[1:-1]]
+    masks = [torch.as_tensor(m, dtype=torch.bool).cpu() for m in masks]
+    if len(masks) != n_hidden or any(
+        m.shape != (n,) for m, n in zip(masks, sizes[1:-1])
+    ):
+        raise ValueError("masks must hold one bool vector per hidden layer")
+    masks = [torch.ones(sizes[0], dtype=torch.bool), *masks]
+    masks.append(torch.ones(sizes[-1], dtype=torch.bool))
+    blocks = {key: w.detach().cpu() for key, w in net.blocks().items()}
+    f = get_activation(net.activation)
+    dtype = blocks[(1, 0)].dtype
+    biases = [
+        torch.zeros(n, dtype=dtype)
+        if net.bias is None
+        else net.bias[i].detach().cpu().clone()
+        for i, n in enumerate(sizes[1:])
+    ]
+    constants = [None]  # value of the removed neurons of each layer
+    kept_layers = [0]
+    weights = []  # per kept non-input layer: (rows) x (kept earlier neurons)
+    for i in range(1, len(sizes)):
+        b = biases[i - 1]
+        for j in range(1, i):
+            drop = ~masks[j]
+            if drop.any():
+                b = b + blocks[(i, j)][:, drop] @ constants[j]
+        constants.append(f(b[~masks[i]]))
+        keep = masks[i]
+        if not keep.any():
+            continue
+        cols = [blocks[(i, j)][keep][:, masks[j]] for j in kept_layers]
+        weights.append((torch.cat(cols, dim=1), b[keep]))
+        kept_layers.append(i)
+    dense_sizes = [int(masks[i].sum()) for i in kept_layers]
+    dense = DenseSkipNetwork(dense_sizes, net.activation, dtype=dtype)
+    for linear, (w, b) in zip(dense.linears, weights):
+        linear.weight.copy_(w)
+        linear.bias.copy_(b)
+    device = net.phi[0].device
+    return dense.to(device)
+
+
+def prune(net, rtol=1e-2):
+    """Export ``net`` keeping only the neurons active at threshold ``rtol``.
+
+    Parameters
+    ----------
+    net : SparcsNetwork
+    rtol : float, default=1e-2
+        Relative threshold of ``SparcsNetwork.active_masks``.
+
+    Returns
+    -------
+    DenseSkipNetwork
+    """
+    return export_dense(net, net.active_masks(rtol))

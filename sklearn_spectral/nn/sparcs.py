@@ -1,0 +1,504 @@
+"""SPARCS: a spectral network with every skip connection (torch only).
+
+Notation (0-based, layer 0 is the input, layer ``B + 1`` the output)::
+
+    phi[i]  : (N_{i+1}, N_i)                 eigenvector block, i = 0..B
+    lam[i]  : (N_i,)                         eigenvalues of layer i, i = 0..B+1
+    C[i]    = phi[i-1] diag(lam[i-1]) - diag(lam[i]) phi[i-1]      i = 1..B+1
+    W[i, j] = C[i]                                         if i - j == 1
+    W[i, j] = (-1)^(i-1-j) C[i] phi[i-2] ... phi[j]        if i - j > 1
+    a_0 = x,  a_i = f(sum_{j<i} W[i, j] a_j + b_i),  no f on the output layer
+
+``W[i, j]`` is the paper's block ``W_{i+1, j+1}`` (eq. 4.3) and also the
+``(i, j)`` block of ``Phi Lambda Phi^{-1}`` (see :func:`spectral_matrix`).
+
+The forward pass never builds the blocks: with ``v_0 = a_0`` and
+``v_i = a_i - phi[i-1] v_{i-1}`` one has ``sum_{j<i} W[i, j] a_j = C[i] v_{i-1}``
+(``v`` is ``Phi^{-1}`` applied to the stacked activations), so each layer costs
+two matrix products with ``phi``, whatever the depth.
+
+Input eigenvalues are a fixed zero buffer (as in the authors' CIFAR code), hidden
+eigenvalues start at 0 and the output ones at 1: the initial network is the
+perceptron ``x -> phi[B] ... phi[0] x`` (up to sign) plus biases. With ReLU this
+start is a saddle (hidden pre-activations are exactly 0, so only the skip paths
+move the hidden eigenvalues); ``hidden_eig_init > 0`` starts them at small random
+values instead, which is what auto-depth training needs in practice.
+
+Biases live in direct space: one vector per non-input layer, added to the
+pre-activation, zero-initialised. A hidden neuron whose incoming weights vanish
+then outputs the constant ``f(b)``, which :func:`~sklearn_spectral.nn.export.
+export_dense` folds exactly into the biases of later layers.
+"""
+
+import math
+
+import torch
+from torch import nn
+
+__all__ = [
+    "ACTIVATIONS",
+    "SparcsNetwork",
+    "get_activation",
+    "spectral_matrix",
+]
+
+ACTIVATIONS = ("relu", "tanh", "logistic", "identity", "leaky_relu")
+PENALTIES = ("l1", "l2", "group")
+
+
+def get_activation(name):
+    """Return the element-wise activation function called ``name``.
+
+    Parameters
+    ----------
+    name : {"relu", "tanh", "logistic", "identity", "leaky_relu"}
+        Activation name (scikit-learn's names, plus ``"leaky_relu"`` with
+        slope 0.01).
+
+    Returns
+    -------
+    callable
+        Function mapping a tensor to a tensor of the same shape.
+    """
+    functions = {
+        "relu": torch.relu,
+        "tanh": torch.tanh,
+        "logistic": torch.sigmoid,
+        "identity": lambda z: z,
+        "leaky_relu": nn.functional.leaky_relu,
+    }
+    if name not in functions:
+        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {name!r}")
+    return functions[name]
+
+
+class SparcsNetwork(nn.Module):
+    """Spectral network with all skip connections (SPARCS, Peri et al.).
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        ``(n_in, h_1, ..., h_B, n_out)``; ``B = 0`` gives a linear perceptron.
+    activation : {"relu", "tanh", "logistic", "identity", "leaky_relu"}, \
+default="relu"
+        Non-linearity of the hidden layers; the output layer is linear.
+    bias : bool, default=True
+        Whether every non-input layer has a direct-space bias vector.
+    generator : torch.Generator or None, default=None
+        Source of randomness for the Xavier-uniform ``phi``; the global RNG is
+        used only when None.
+    dtype : torch.dtype, default=torch.float32
+        Parameter dtype.
+    hidden_bias_init : float, default=0.0
+        Initial value of the hidden-layer biases (output bias starts at 0).
+    hidden_eig_init : float, default=0.0
+        Hidden eigenvalues are drawn from ``U(-s, s)`` with ``s =
+        hidden_eig_init`` (with ``generator``, after ``phi``). 0 is the paper's
+        exact perceptron start; with ReLU that start is a saddle the hidden
+        layers leave slowly or, under an eigenvalue penalty, not at all (see
+        ``benchmarks/sparcs_defaults_probe.py``), so auto-depth training should
+        use a small positive value.
+
+    Attributes
+    ----------
+    phi : torch.nn.ParameterList
+        ``phi[i]`` has shape ``(N_{i+1}, N_i)``.
+    lam : torch.nn.ParameterList
+        Trainable eigenvalues of layers ``1..B+1`` (hidden, then output).
+    lam_input : torch.Tensor
+        Buffer of zeros, the fixed input eigenvalues.
+    bias : torch.nn.ParameterList or None
+        ``bias[i - 1]`` is the bias of layer ``i``.
+    """
+
+    def __init__(
+        self,
+        layer_sizes,
+        activation="relu",
+        bias=True,
+        generator=None,
+        dtype=torch.float32,
+        hidden_bias_init=0.0,
+        hidden_eig_init=0.0,
+    ):
+        super().__init__()
+        sizes = tuple(int(s) for s in layer_sizes)
+        if len(sizes) < 2 or min(sizes) < 1:
+            raise ValueError(
+                f"layer_sizes needs >= 2 positive entries, got {layer_sizes!r}"
+            )
+        get_activation(activation)
+        self.layer_sizes = sizes
+        self.activation = activation
+        self._f = get_activation(activation)
+        self.phi = nn.ParameterList(
+            nn.Parameter(_xavier_uniform(n_out, n_in, generator, dtype))
+            for n_in, n_out in zip(sizes[:-1], sizes[1:])
+        )
+        self.register_buffer("lam_input", torch.zeros(sizes[0], dtype=dtype))
+        self.lam = nn.ParameterList(
+            nn.Parameter(_uniform(n, hidden_eig_init, generator, dtype))
+            for n in sizes[1:-1]
+        )
+        self.lam.append(nn.Parameter(torch.ones(sizes[-1], dtype=dtype)))
+        self.bias = None
+        if bias:
+            self.bias = nn.ParameterList(
+                nn.Parameter(torch.full((n,), float(hidden_bias_init), dtype=dtype))
+                for n in sizes[1:-1]
+            )
+            self.bias.append(nn.Parameter(torch.zeros(sizes[-1], dtype=dtype)))
+
+    # ------------------------------------------------------------------ shape
+    @property
+    def n_hidden_layers(self):
+        """int : Number ``B`` of hidden layers of the largest architecture."""
+        return len(self.layer_sizes) - 2
+
+    def _lams(self):
+        return [self.lam_input, *self.lam]
+
+    def coupling(self, i):
+        """Return ``C[i] = phi[i-1] diag(lam[i-1]) - diag(lam[i]) phi[i-1]``.
+
+        Parameters
+        ----------
+        i : int
+            Destination layer, ``1 <= i <= B + 1``.
+
+        Returns
+        -------
+        torch.Tensor of shape (N_i, N_{i-1})
+            The block from layer ``i - 1`` to layer ``i`` (differentiable).
+        """
+        lams = self._lams()
+        phi = self.phi[i - 1]
+        return phi * lams[i - 1][None, :] - lams[i][:, None] * phi
+
+    # ---------------------------------------------------------------- forward
+    def forward(self, x):
+        """Apply the network in O(depth) matrix products.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_samples, n_in)
+
+        Returns
+        -------
+        torch.Tensor of shape (n_samples, n_out)
+        """
+        lams = self._lams()
+        n_layers = len(self.layer_sizes)
+        v = x
+        for i in range(1, n_layers):
+            phi_v = v @ self.phi[i - 1].T
+            if i == 1:
+                # lam_input is fixed at 0: C[1] v = -lam[1] * (phi v).
+                pre = phi_v * -lams[1]
+            else:
+                # C[i] is elementwise from phi (cheap next to the batch matmul)
+                pre = v @ self.coupling(i).T
+            if self.bias is not None:
+                pre = pre + self.bias[i - 1]
+            if i == n_layers - 1:
+                return pre
+            v = self._f(pre) - phi_v
+        return v  # pragma: no cover - loop always returns
+
+    def blocks(self):
+        """Return every direct-space block ``W[i, j]`` (eq. 4.3).
+
+        Returns
+        -------
+        dict
+            ``{(i, j): W_ij}`` for ``0 <= j < i <= B + 1``; ``W_ij`` has shape
+            ``(N_i, N_j)`` and stays attached to the autograd graph.
+        """
+        out = {}
+        for i in range(1, len(self.layer_sizes)):
+            w = self.coupling(i)
+            out[(i, i - 1)] = w
+            for j in range(i - 2, -1, -1):
+                w = -w @ self.phi[j]
+                out[(i, j)] = w
+        return out
+
+    def forward_materialized(self, x):
+        """Apply the network through the explicit blocks (O(depth^2), reference).
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_samples, n_in)
+
+        Returns
+        -------
+        torch.Tensor of shape (n_samples, n_out)
+        """
+        w = self.blocks()
+        acts = [x]
+        last = len(self.layer_sizes) - 1
+        for i in range(1, last + 1):
+            pre = sum(acts[j] @ w[(i, j)].T for j in range(i))
+            if self.bias is not None:
+                pre = pre + self.bias[i - 1]
+            acts.append(pre if i == last else self._f(pre))
+        return acts[-1]
+
+    # ------------------------------------------------------------ eigenvalues
+    def eigenvalues(self):
+        """Return the eigenvalues of every layer.
+
+        Returns
+        -------
+        list of torch.Tensor
+            Detached copies ``[input, hidden_1, ..., hidden_B, output]``; the
+            input ones are always zero.
+        """
+        return [lam.detach().clone() for lam in self._lams()]
+
+    def hidden_eigenvalues(self):
+        """Return the eigenvalues of the hidden layers.
+
+        Returns
+        -------
+        list of torch.Tensor
+            Detached copies, one per hidden layer (empty list when ``B = 0``).
+        """
+        return self.eigenvalues()[1:-1]
+
+    def penalty(self, kind="group"):
+        """Sparsity penalty on the hidden eigenvalues (differentiable).
+
+        Parameters
+        ----------
+        kind : {"l1", "l2", "group"}, default="group"
+            ``"l1"``: ``sum |lam|``; ``"l2"``: ``sum lam**2``; ``"group"``:
+            sum over hidden layers of the unsquared ``||lam_layer||_2`` (the
+            authors' code), which can switch a whole layer off.
+
+        Returns
+        -------
+        torch.Tensor
+            Scalar; zero when there is no hidden layer. Multiply by a strength
+            and add it to the mean data loss of each batch.
+        """
+        if kind not in PENALTIES:
+            raise ValueError(f"penalty kind must be one of {PENALTIES}, got {kind!r}")
+        hidden = list(self.lam[:-1])
+        total = self.lam[-1].new_zeros(())
+        for lam in hidden:
+            if kind == "l1":
+                total = total + lam.abs().sum()
+            elif kind == "l2":
+                total = total + (lam * lam).sum()
+            else:
+                total = total + torch.linalg.vector_norm(lam)
+        return total
+
+    def phi_penalty(self):
+        """Return ``sum(phi**2)`` over all eigenvector blocks (differentiable).
+
+        Returns
+        -------
+        torch.Tensor
+            Scalar, to be added (times a strength) to the loss; without it the
+            eigenvalue penalty can be evaded by growing ``phi``.
+        """
+        return sum((phi * phi).sum() for phi in self.phi)
+
+    # ---------------------------------------------------------- architecture
+    @torch.no_grad()
+    def neuron_eigenvalues(self):
+        """Effective eigenvalue of every hidden neuron.
+
+        Row ``k`` of ``C[i]`` is ``phi[i-1][k, :] * (lam[i-1] - lam[i][k])`` and
+        every block entering layer ``i`` starts with ``C[i]``; so neuron ``k``
+        of layer ``i`` receives nothing iff that row is zero. Its effective
+        eigenvalue is ``||C[i][k, :]|| / ||phi[i-1][k, :]||``, a phi-weighted
+        RMS of the gaps ``lam[i-1] - lam[i][k]``. It equals ``|lam[i][k]|``
+        when the previous layer's eigenvalues are zero (always for the first
+        hidden layer, whose input eigenvalues are fixed at 0); a neuron of a
+        deeper layer with ``lam = 0`` is *not* inert once the layer before it
+        is active.
+
+        Returns
+        -------
+        list of torch.Tensor
+            One non-negative tensor per hidden layer.
+        """
+        out = []
+        for i in range(1, len(self.layer_sizes) - 1):
+            row = torch.linalg.vector_norm(self.coupling(i), dim=1)
+            scale = torch.linalg.vector_norm(self.phi[i - 1], dim=1)
+            out.append(torch.where(scale > 0, row / scale.clamp_min(1e-30), 0.0))
+        return out
+
+    @torch.no_grad()
+    def reference_scale(self):
+        """Largest ``|lam|`` over hidden and output eigenvalues (thresholds' unit).
+
+        Returns
+        -------
+        float
+        """
+        return max(float(lam.abs().max()) for lam in self.lam)
+
+    def active_masks(self, rtol=1e-2):
+        """Which hidden neurons are in use.
+
+        Neuron ``k`` of hidden layer ``i`` is active iff its effective
+        eigenvalue (:meth:`neuron_eigenvalues`, ``= |lam_k|`` in the first hidden
+        layer) exceeds ``rtol * reference_scale()``. An inactive neuron's
+        incoming weights are at most ``rtol`` relative, so it is close to the
+        constant ``f(b)`` that the export folds into later biases (exact when
+        the effective eigenvalue is 0). Unused eigenvalues end orders of
+        magnitude below the used ones, so the default ``1e-2`` sits in the gap.
+
+        Parameters
+        ----------
+        rtol : float, default=1e-2
+            Relative threshold.
+
+        Returns
+        -------
+        list of torch.Tensor of dtype bool
+            One mask per hidden layer.
+        """
+        cut = rtol * self.reference_scale()
+        return [e > cut for e in self.neuron_eigenvalues()]
+
+    def architecture(self, rtol=1e-2):
+        """Widths of the hidden layers still in use.
+
+        Parameters
+        ----------
+        rtol : float, default=1e-2
+            Relative threshold of :meth:`active_masks`.
+
+        Returns
+        -------
+        tuple of int
+            Active widths with empty layers dropped; ``()`` is a perceptron.
+        """
+        return tuple(int(m.sum()) for m in self.active_masks(rtol) if m.any())
+
+    def active_counts(self, rtols):
+        """Number of active hidden neurons for each candidate threshold.
+
+        Parameters
+        ----------
+        rtols : iterable of float
+            Relative thresholds (see :meth:`active_masks`).
+
+        Returns
+        -------
+        list of int
+            Total active hidden neurons per threshold, in the given order.
+        """
+        scores = self.neuron_eigenvalues()
+        ref = self.reference_scale()
+        return [sum(int((e > r * ref).sum()) for e in scores) for r in rtols]
+
+    # ------------------------------------------------------------- relevance
+    @torch.no_grad()
+    def hidden_path_strength(self):
+        """Strength of the input-to-output paths that visit a hidden neuron.
+
+        Generalises the paper's ``||Gamma||`` (appendix E): the square root of
+        the sum, over all paths ``input -> ... -> output`` through at least one
+        hidden neuron (along any skip blocks), of the squared product of the
+        direct-space weights on the path. For one hidden layer this is exactly
+        the Frobenius norm of ``Gamma_ijk = W[2, 1]_ij W[1, 0]_jk``.
+
+        Returns
+        -------
+        float
+            0 for a network that behaves as a perceptron.
+        """
+        sq = {key: w * w for key, w in self.blocks().items()}
+        last = len(self.layer_sizes) - 1
+        # paths[j][a, k]: sum over paths input k -> neuron a of layer j
+        paths = [torch.eye(self.layer_sizes[0], dtype=self.phi[0].dtype)]
+        for i in range(1, last):
+            paths.append(sum(sq[(i, j)] @ paths[j] for j in range(i)))
+        # a path avoids every hidden neuron iff its last step leaves the input
+        hidden = sum((sq[(last, j)] @ paths[j]).sum() for j in range(1, last))
+        return math.sqrt(float(hidden)) if last > 1 else 0.0
+
+    @torch.no_grad()
+    def input_relevance(self):
+        """Per-input relevance from the direct-space blocks.
+
+        Input eigenvalues are fixed at 0, so the bipartite rule
+        ``|lam_in_j| ||phi[:, j]||`` does not apply; instead
+        ``r_j = sqrt(sum_i ||W[i, 0][:, j]||^2)``, the norm of every weight
+        leaving input ``j`` (to hidden layers and, by skip, to the output).
+
+        Returns
+        -------
+        torch.Tensor of shape (n_in,)
+        """
+        w = self.blocks()
+        n_layers = len(self.layer_sizes)
+        return sum((w[(i, 0)] ** 2).sum(dim=0) for i in range(1, n_layers)).sqrt()
+
+    def to_dense(self, masks=None):
+        """Export to a plain direct-space network; see :func:`export_dense`.
+
+        Parameters
+        ----------
+        masks : list of bool tensors or None, default=None
+            Hidden neurons to keep; None keeps every neuron.
+
+        Returns
+        -------
+        DenseSkipNetwork
+        """
+        from .export import export_dense
+
+        return export_dense(self, masks)
+
+
+def spectral_matrix(net):
+    """Build ``A = Phi Lambda Phi^{-1}`` of the paper for a SPARCS network.
+
+    ``Phi`` has identity diagonal blocks and ``phi[i]`` in block ``(i+1, i)``;
+    ``Lambda`` is diagonal with all eigenvalues. The lower blocks of ``A`` are
+    the blocks ``W[i, j]``, the diagonal blocks ``diag(lam[i])``. Quadratic in
+    the total number of neurons: for tests and small networks only.
+
+    Parameters
+    ----------
+    net : SparcsNetwork
+
+    Returns
+    -------
+    A : torch.Tensor of shape (sum N, sum N)
+    offsets : list of int
+        Start row of each layer; layer ``i`` spans ``offsets[i]:offsets[i+1]``.
+    """
+    sizes = net.layer_sizes
+    offsets = [0]
+    for n in sizes:
+        offsets.append(offsets[-1] + n)
+    dtype = net.phi[0].dtype
+    with torch.no_grad():
+        big = torch.eye(offsets[-1], dtype=dtype)
+        for i, phi in enumerate(net.phi):
+            big[offsets[i + 1] : offsets[i + 2], offsets[i] : offsets[i + 1]] = phi
+        lam = torch.diag(torch.cat(net.eigenvalues()))
+        a = big @ lam @ torch.linalg.inv(big)
+    return a, offsets
+
+
+def _uniform(n, half_width, generator, dtype):
+    if half_width == 0:
+        return torch.zeros(n, dtype=dtype)
+    u = torch.rand((n,), generator=generator, dtype=dtype)
+    return (2.0 * u - 1.0) * float(half_width)
+
+
+def _xavier_uniform(n_out, n_in, generator, dtype):
+    bound = math.sqrt(6.0 / (n_in + n_out))
+    u = torch.rand((n_out, n_in), generator=generator, dtype=dtype)
+    return (2.0 * u - 1.0) * bound

@@ -1,0 +1,266 @@
+"""Tests of the torch SPARCS network and its direct-space export."""
+
+import math
+
+import pytest
+import torch
+
+from sklearn_spectral.nn.export import DenseSkipNetwork, export_dense, prune
+from sklearn_spectral.nn.sparcs import SparcsNetwork, spectral_matrix
+
+torch.set_num_threads(1)
+
+SIZES = {
+    0: (3, 2),
+    1: (3, 5, 2),
+    2: (4, 5, 3, 2),
+    3: (2, 4, 3, 5, 1),
+    4: (3, 4, 2, 3, 4, 2),
+}
+
+
+def randomised(sizes, seed=0, dtype=torch.float64, bias=True):
+    """Network with random non-zero eigenvalues and biases."""
+    gen = torch.Generator().manual_seed(seed)
+    net = SparcsNetwork(sizes, generator=gen, dtype=dtype, bias=bias)
+    with torch.no_grad():
+        for lam in net.lam:
+            lam.copy_(torch.randn(lam.shape, generator=gen, dtype=dtype))
+        for b in net.bias or []:
+            b.copy_(0.5 * torch.randn(b.shape, generator=gen, dtype=dtype))
+    return net
+
+
+def inputs(n_in, seed=1, dtype=torch.float64, n=11):
+    return torch.randn(n, n_in, generator=torch.Generator().manual_seed(seed),
+                       dtype=dtype)
+
+
+@pytest.mark.parametrize("depth", sorted(SIZES))
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_fast_forward_matches_blocks_and_spectral_matrix(depth, activation):
+    net = randomised(SIZES[depth])
+    net.activation = activation
+    net._f = {"relu": torch.relu, "tanh": torch.tanh}[activation]
+    x = inputs(SIZES[depth][0])
+    with torch.no_grad():
+        fast, slow = net(x), net.forward_materialized(x)
+    assert torch.allclose(fast, slow, rtol=0, atol=1e-10)
+
+    a, off = spectral_matrix(net)
+    blocks = net.blocks()
+    lams = net.eigenvalues()
+    n_layers = len(SIZES[depth])
+    for i in range(n_layers):
+        for j in range(n_layers):
+            block = a[off[i] : off[i + 1], off[j] : off[j + 1]]
+            if j < i:
+                expected = blocks[(i, j)].detach()
+            elif j == i:
+                expected = torch.diag(lams[i])
+            else:
+                expected = torch.zeros_like(block)
+            assert torch.allclose(block, expected, rtol=0, atol=1e-10), (i, j)
+
+
+def test_blocks_follow_eq_4_3():
+    net = randomised(SIZES[3])
+    phi = [p.detach() for p in net.phi]
+    lam = net.eigenvalues()
+    w = net.blocks()
+    for i in range(1, 5):
+        c = phi[i - 1] * lam[i - 1][None, :] - lam[i][:, None] * phi[i - 1]
+        for j in range(i):
+            prod = c
+            for k in range(i - 2, j - 1, -1):
+                prod = prod @ phi[k]
+            expected = (-1) ** (i - 1 - j) * prod
+            assert torch.allclose(w[(i, j)].detach(), expected, atol=1e-12)
+
+
+@pytest.mark.parametrize("depth", sorted(SIZES))
+def test_initial_network_is_linear(depth):
+    sizes = SIZES[depth]
+    net = SparcsNetwork(sizes, generator=torch.Generator().manual_seed(3),
+                        dtype=torch.float64)
+    x1, x2 = inputs(sizes[0], 4), inputs(sizes[0], 5)
+    with torch.no_grad():
+        f = net
+        assert torch.allclose(f(2.0 * x1 - 3.0 * x2), 2.0 * f(x1) - 3.0 * f(x2),
+                              atol=1e-12)
+        direct = net.blocks()[(len(sizes) - 1, 0)]
+        assert torch.allclose(f(x1), x1 @ direct.T, atol=1e-12)
+        # the perceptron map is (-1)^(B+1) phi_B ... phi_0 (lam_out = 1, rest 0)
+        prod = net.phi[0]
+        for phi in net.phi[1:]:
+            prod = phi @ prod
+        assert torch.allclose(direct, (-1) ** (depth + 1) * prod, atol=1e-12)
+    assert net.architecture() == ()
+    assert net.hidden_path_strength() == 0.0
+    for lam in net.hidden_eigenvalues():
+        assert torch.all(lam == 0)
+
+
+@pytest.mark.parametrize("depth", sorted(SIZES))
+def test_export_all_neurons(depth):
+    net = randomised(SIZES[depth], dtype=torch.float32)
+    x = inputs(SIZES[depth][0], dtype=torch.float32)
+    dense = export_dense(net)
+    assert isinstance(dense, DenseSkipNetwork)
+    assert dense.layer_sizes == SIZES[depth]
+    with torch.no_grad():
+        assert torch.allclose(dense(x), net(x), rtol=0, atol=1e-5)
+    assert dense.n_parameters() == sum(
+        sum(SIZES[depth][:i]) * n + n for i, n in enumerate(SIZES[depth]) if i
+    )
+
+
+def test_export_after_pruning_zero_eigenvalues():
+    net = randomised((3, 6, 2), dtype=torch.float32)
+    with torch.no_grad():
+        net.lam[0][[0, 2, 3]] = 0.0
+    assert net.architecture() == (3,)
+    masks = net.active_masks()
+    assert masks[0].tolist() == [False, True, False, False, True, True]
+    dense = prune(net)
+    assert dense.hidden_layer_sizes == (3,)
+    x = inputs(3, dtype=torch.float32)
+    with torch.no_grad():
+        assert torch.allclose(dense(x), net(x), rtol=0, atol=1e-5)
+
+
+def test_export_deep_drops_empty_layers_exactly():
+    # first hidden layer switched off: neurons of the second hidden layer with
+    # lam = 0 then receive nothing, and the first layer disappears entirely
+    net = randomised(SIZES[3], dtype=torch.float32)
+    with torch.no_grad():
+        net.lam[0].zero_()
+        net.lam[1][[0, 2]] = 0.0
+    assert net.architecture() == (1, 5)
+    dense = prune(net)
+    assert dense.layer_sizes == (2, 1, 5, 1)
+    x = inputs(2, dtype=torch.float32)
+    with torch.no_grad():
+        assert torch.allclose(dense(x), net(x), rtol=0, atol=1e-5)
+    # all hidden layers off: a perceptron with folded biases
+    with torch.no_grad():
+        for lam in net.lam[:-1]:
+            lam.zero_()
+    assert net.architecture() == ()
+    dense = prune(net)
+    assert dense.layer_sizes == (2, 1)
+    with torch.no_grad():
+        assert torch.allclose(dense(x), net(x), rtol=0, atol=1e-5)
+
+
+def test_zero_eigenvalue_is_not_inert_after_an_active_layer():
+    net = randomised(SIZES[2])
+    with torch.no_grad():
+        net.lam[1][0] = 0.0  # second hidden layer; first hidden layer active
+    eff = net.neuron_eigenvalues()
+    assert eff[1][0] > 0.1
+    assert torch.allclose(eff[0], net.lam[0].detach().abs())
+    assert net.active_masks()[1][0]
+
+
+def test_penalties():
+    net = SparcsNetwork((2, 3, 2, 1), generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        net.lam[0].copy_(torch.tensor([3.0, -4.0, 0.0]))
+        net.lam[1].copy_(torch.tensor([-1.0, 2.0]))
+        net.lam[2].copy_(torch.tensor([10.0]))  # output: never penalised
+    assert net.penalty("l1").item() == pytest.approx(10.0)
+    assert net.penalty("l2").item() == pytest.approx(30.0)
+    assert net.penalty("group").item() == pytest.approx(5.0 + math.sqrt(5.0))
+    expected = sum(float((p.detach() ** 2).sum()) for p in net.phi)
+    assert net.phi_penalty().item() == pytest.approx(expected)
+    net.penalty("group").backward()
+    assert net.lam[2].grad is None or torch.all(net.lam[2].grad == 0)
+    with pytest.raises(ValueError):
+        net.penalty("l3")
+    perceptron = SparcsNetwork((2, 1))
+    assert perceptron.penalty("group").item() == 0.0
+    assert perceptron.hidden_eigenvalues() == []
+    # the group penalty has a finite (zero) gradient at the zero initialisation
+    fresh = SparcsNetwork((2, 3, 1))
+    fresh.penalty("group").backward()
+    assert torch.all(fresh.lam[0].grad == 0)
+
+
+def test_eigenvalues_and_trainability():
+    net = SparcsNetwork((3, 4, 5, 2))
+    lams = net.eigenvalues()
+    assert [len(v) for v in lams] == [3, 4, 5, 2]
+    assert all(torch.all(v == 0) for v in lams[:3])
+    assert torch.all(lams[3] == 1)
+    assert not lams[0].requires_grad
+    trainable = {name for name, p in net.named_parameters()}
+    assert "lam_input" not in trainable
+    assert {"lam.0", "lam.1", "lam.2", "phi.0", "bias.2"} <= trainable
+    assert len(SparcsNetwork((3, 4, 2), bias=False).bias or []) == 0
+
+
+def test_no_global_rng_use_and_reproducible():
+    state = torch.random.get_rng_state()
+    a = SparcsNetwork((4, 8, 8, 2), generator=torch.Generator().manual_seed(7))
+    assert torch.equal(torch.random.get_rng_state(), state)
+    b = SparcsNetwork((4, 8, 8, 2), generator=torch.Generator().manual_seed(7))
+    for pa, pb in zip(a.phi, b.phi):
+        assert torch.equal(pa, pb)
+    bound = math.sqrt(6.0 / (4 + 8))
+    assert a.phi[0].abs().max() <= bound
+    c = SparcsNetwork((4, 8, 8, 2), generator=torch.Generator().manual_seed(7),
+                      hidden_eig_init=0.1)
+    assert torch.equal(torch.random.get_rng_state(), state)
+    for lam in c.hidden_eigenvalues():
+        assert 0 < lam.abs().max() <= 0.1
+    assert torch.equal(c.eigenvalues()[-1], torch.ones(2))
+    assert torch.equal(c.phi[0], a.phi[0])
+
+
+def test_relevance_and_path_strength():
+    net = randomised((3, 4, 2))
+    w = net.blocks()
+    w21, w10 = w[(2, 1)].detach(), w[(1, 0)].detach()
+    gamma = w21[:, :, None] * w10[None, :, :]
+    assert net.hidden_path_strength() == pytest.approx(float(gamma.norm()))
+    cols = torch.cat([w10, w[(2, 0)].detach()]).norm(dim=0)
+    assert torch.allclose(net.input_relevance(), cols)
+    deep = randomised(SIZES[3])
+    assert deep.hidden_path_strength() > 0
+    with torch.no_grad():
+        for lam in deep.lam[:-1]:
+            lam.zero_()
+    assert deep.hidden_path_strength() == 0.0
+
+
+def test_active_counts_and_architecture():
+    net = randomised((2, 5, 1))
+    with torch.no_grad():
+        net.lam[0].copy_(torch.tensor([1e-6, 1e-3, 0.1, 0.5, 1.0]))
+        net.lam[1].fill_(2.0)
+    assert net.reference_scale() == 2.0
+    assert net.active_counts([1e-8, 1e-4, 1e-2, 0.3, 1.0]) == [5, 4, 3, 1, 0]
+    assert net.architecture(1e-2) == (3,)
+    assert net.architecture(1.0) == ()
+
+
+def test_invalid_arguments():
+    with pytest.raises(ValueError):
+        SparcsNetwork((3,))
+    with pytest.raises(ValueError):
+        SparcsNetwork((3, 0, 1))
+    with pytest.raises(ValueError):
+        SparcsNetwork((3, 1), activation="swish")
+    net = SparcsNetwork((3, 4, 1))
+    with pytest.raises(ValueError):
+        export_dense(net, [torch.ones(3, dtype=torch.bool)])
+
+
+def test_gradients_reach_output_side_hidden_layer_first():
+    # at initialisation only the last hidden layer's eigenvalues get a gradient
+    net = SparcsNetwork((3, 6, 6, 1), generator=torch.Generator().manual_seed(0))
+    x = inputs(3, dtype=torch.float32, n=64)
+    net(x).pow(2).mean().backward()
+    assert torch.all(net.lam[0].grad == 0)
+    assert net.lam[1].grad.abs().sum() > 0
