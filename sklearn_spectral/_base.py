@@ -34,14 +34,21 @@ class BaseSpectralMLP(BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "penalty": [StrOptions({"l1", "l2", "group"})],
         "penalized": [StrOptions({"input", "all"})],
         "eigenvalues": [StrOptions({"in", "out", "both"})],
         "phi_alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "relative_penalty": ["boolean"],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -59,11 +66,12 @@ class BaseSpectralMLP(BaseEstimator):
         hidden_layer_sizes=(100,),
         *,
         activation="relu",
-        alpha=3e-2,
+        alpha=0.1,
         penalty="l1",
         penalized="input",
         eigenvalues="in",
-        phi_alpha=1e-4,
+        phi_alpha=1e-3,
+        relative_penalty=True,
         batch_size="auto",
         learning_rate_init=1e-3,
         max_iter=200,
@@ -83,6 +91,7 @@ class BaseSpectralMLP(BaseEstimator):
         self.penalized = penalized
         self.eigenvalues = eigenvalues
         self.phi_alpha = phi_alpha
+        self.relative_penalty = relative_penalty
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
         self.max_iter = max_iter
@@ -179,7 +188,11 @@ class BaseSpectralMLP(BaseEstimator):
                 random_state=seed,
             )
         regularizer = Regularizer(
-            self.alpha, self.penalty, self.penalized, self.phi_alpha
+            self.alpha,
+            self.penalty,
+            self.penalized,
+            self.phi_alpha,
+            relative=self.relative_penalty,
         )
         return self._net_class(
             module=SpectralMLP,
@@ -210,9 +223,7 @@ class BaseSpectralMLP(BaseEstimator):
         device = self._torch_device()
         warm = self._is_warm()
         if not warm:
-            self.net_ = self._build_net(
-                n_features, self.n_outputs_, n_samples, seed
-            )
+            self.net_ = self._build_net(n_features, self.n_outputs_, n_samples, seed)
         devices = (
             list(range(torch.cuda.device_count())) if device.type == "cuda" else []
         )
@@ -274,11 +285,12 @@ class BaseSpectralMLP(BaseEstimator):
         check_is_fitted(self)
         X = self._validate_X(X, reset=False).astype(np.float32, copy=False)
         module = self.net_.module_
+        device = self.net_.device
         out = []
         with torch.no_grad():
             module.eval()
             for start in range(0, X.shape[0], 4096):
-                batch = torch.as_tensor(X[start : start + 4096], device=self.net_.device)
+                batch = torch.as_tensor(X[start : start + 4096], device=device)
                 out.append(module(batch).double().cpu().numpy())
         return np.concatenate(out, axis=0)
 
@@ -295,9 +307,7 @@ class BaseSpectralMLP(BaseEstimator):
             One array per hidden layer.
         """
         check_is_fitted(self)
-        return [
-            r.cpu().double().numpy() for r in self.net_.module_.node_relevance()
-        ]
+        return [r.cpu().double().numpy() for r in self.net_.module_.node_relevance()]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -20,20 +20,28 @@ _COMMON_PARAMETERS = """
     activation : {"identity", "logistic", "tanh", "relu"}, default="relu"
         Activation of the hidden layers.
 
-    alpha : float, default=0.03
-        Strength of the eigenvalue penalty. It is added, Keras-style, to the
-        *mean* data loss of every minibatch: ``loss = mean_batch_loss +
-        alpha * P(lam)``; it is neither multiplied by the batch size nor
-        divided by ``n_samples``, so the same ``alpha`` means the same
-        balance between data and penalty whatever the data set size. A
-        paper's ``strength`` translates to ``alpha = strength`` when the
-        paper, like the authors' Keras code, adds it to the mean loss.
+    alpha : float, default=0.1
+        Strength of the eigenvalue penalty ``P(lam)``. It is added to the
+        *mean* data loss of every minibatch (neither multiplied by the
+        batch size nor divided by ``n_samples``). With the default
+        ``relative_penalty=True`` the strength is ``alpha`` times a running
+        mean of the data loss, which to first order minimises
+        ``log(data loss) + alpha * P(lam)``: an input is kept when it
+        improves the loss by a relative ``alpha`` per unit eigenvalue,
+        whatever the loss scale and however well the data are already
+        fitted, so one default works across data sets.
 
     penalty : {"l1", "l2", "group"}, default="l1"
         ``P(lam)``: ``"l1"`` is ``sum |lam|`` and is applied as a proximal
         (soft-threshold) step after each Adam step, so irrelevant inputs
         reach exactly zero; ``"l2"`` is ``sum lam**2``; ``"group"`` is the
         unsquared norm ``||lam||_2`` of each layer's eigenvalues, summed.
+
+    relative_penalty : bool, default=True
+        Scale the eigenvalue strength by the running data loss (see
+        ``alpha``). ``False`` gives the authors' Keras-style penalty,
+        ``loss = mean_batch_loss + alpha * P(lam)``, so that a paper's
+        strength translates to ``alpha = strength``.
 
     penalized : {"input", "all"}, default="input"
         Which eigenvalues the penalty acts on: the input eigenvalues only,
@@ -45,7 +53,7 @@ _COMMON_PARAMETERS = """
         relevance setting); ``"out"``: one per destination node (starts at
         1, the teacher-student poster's node relevance); ``"both"``.
 
-    phi_alpha : float, default=1e-4
+    phi_alpha : float, default=1e-3
         Strength of the squared L2 penalty on the eigenvector entries
         ``phi`` (added like ``alpha``). The eigenvalues and ``phi`` share a
         scale, so a penalty on the eigenvalues alone could be evaded by
@@ -149,48 +157,48 @@ def _fill_doc(cls):
 class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
     """Multilayer perceptron classifier trained in the spectral domain.
 
-    Every dense layer is parametrised as ``w_ij = phi_ij (lam_in_j -
-    lam_out_i)`` with one eigenvalue per node. After one ``fit`` the input
-    eigenvalues rank the features (``feature_importances_``), and the
-    default L1 penalty on them switches irrelevant inputs off exactly.
+        Every dense layer is parametrised as ``w_ij = phi_ij (lam_in_j -
+        lam_out_i)`` with one eigenvalue per node. After one ``fit`` the input
+        eigenvalues rank the features (``feature_importances_``), and the
+        default L1 penalty on them switches irrelevant inputs off exactly.
 
-    Parameters
-    ----------
-{parameters}
+        Parameters
+        ----------
+    {parameters}
 
-    Attributes
-    ----------
-    classes_ : ndarray of shape (n_classes,)
-        Class labels.
+        Attributes
+        ----------
+        classes_ : ndarray of shape (n_classes,)
+            Class labels.
 
-    n_outputs_ : int
-        Number of network outputs (one logit per class).
+        n_outputs_ : int
+            Number of network outputs (one logit per class).
 
-{attributes}
+    {attributes}
 
-    See Also
-    --------
-    SpectralMLPRegressor : The regressor.
-    SpectralFeatureSelector : Keep the inputs the spectral network uses.
-    sklearn.neural_network.MLPClassifier : The direct-space counterpart.
+        See Also
+        --------
+        SpectralMLPRegressor : The regressor.
+        SpectralFeatureSelector : Keep the inputs the spectral network uses.
+        sklearn.neural_network.MLPClassifier : The direct-space counterpart.
 
-    References
-    ----------
-    L. Chicchi et al., "Estimating global input relevance and enforcing
-    sparse representations with a scalable spectral neural network
-    approach", arXiv:2406.01183 (2024).
+        References
+        ----------
+        L. Chicchi et al., "Estimating global input relevance and enforcing
+        sparse representations with a scalable spectral neural network
+        approach", arXiv:2406.01183 (2024).
 
-    Examples
-    --------
-    >>> from sklearn.datasets import make_classification
-    >>> from sklearn_spectral import SpectralMLPClassifier
-    >>> X, y = make_classification(n_samples=300, n_features=8, n_informative=3,
-    ...                            n_redundant=0, shuffle=False, random_state=0)
-    >>> clf = SpectralMLPClassifier(max_iter=50, random_state=0).fit(X, y)
-    >>> clf.predict(X[:3]).shape
-    (3,)
-    >>> clf.feature_importances_.round(2).sum()
-    np.float64(1.0)
+        Examples
+        --------
+        >>> from sklearn.datasets import make_classification
+        >>> from sklearn_spectral import SpectralMLPClassifier
+        >>> X, y = make_classification(n_samples=300, n_features=8, n_informative=3,
+        ...                            n_redundant=0, shuffle=False, random_state=0)
+        >>> clf = SpectralMLPClassifier(max_iter=50, random_state=0).fit(X, y)
+        >>> clf.predict(X[:3]).shape
+        (3,)
+        >>> clf.feature_importances_.round(2).sum()
+        np.float64(1.0)
     """
 
     _net_class = SpectralClassifierNet
@@ -218,7 +226,11 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
         """
         warm = self._is_warm()
         X, y = validate_data(
-            self, X, y, reset=not warm, dtype=(np.float64, np.float32),
+            self,
+            X,
+            y,
+            reset=not warm,
+            dtype=(np.float64, np.float32),
             y_numeric=False,
         )
         y = column_or_1d(y, warn=True)
@@ -313,45 +325,45 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
 class SpectralMLPRegressor(RegressorMixin, BaseSpectralMLP):
     """Multilayer perceptron regressor trained in the spectral domain.
 
-    Every dense layer is parametrised as ``w_ij = phi_ij (lam_in_j -
-    lam_out_i)`` with one eigenvalue per node. After one ``fit`` the input
-    eigenvalues rank the features (``feature_importances_``), and the
-    default L1 penalty on them switches irrelevant inputs off exactly.
+        Every dense layer is parametrised as ``w_ij = phi_ij (lam_in_j -
+        lam_out_i)`` with one eigenvalue per node. After one ``fit`` the input
+        eigenvalues rank the features (``feature_importances_``), and the
+        default L1 penalty on them switches irrelevant inputs off exactly.
 
-    The targets are standardised internally (zero mean, unit variance per
-    output) so that ``alpha`` balances the same loss scale on every data
-    set; predictions are returned in the original units, and
-    ``loss_curve_`` is in standardised units.
+        The targets are standardised internally (zero mean, unit variance per
+        output) so that ``alpha`` balances the same loss scale on every data
+        set; predictions are returned in the original units, and
+        ``loss_curve_`` is in standardised units.
 
-    Parameters
-    ----------
-{parameters}
+        Parameters
+        ----------
+    {parameters}
 
-    Attributes
-    ----------
-    n_outputs_ : int
-        Number of targets.
+        Attributes
+        ----------
+        n_outputs_ : int
+            Number of targets.
 
-{attributes}
+    {attributes}
 
-    See Also
-    --------
-    SpectralMLPClassifier : The classifier.
-    SpectralFeatureSelector : Keep the inputs the spectral network uses.
-    sklearn.neural_network.MLPRegressor : The direct-space counterpart.
+        See Also
+        --------
+        SpectralMLPClassifier : The classifier.
+        SpectralFeatureSelector : Keep the inputs the spectral network uses.
+        sklearn.neural_network.MLPRegressor : The direct-space counterpart.
 
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklearn_spectral import SpectralMLPRegressor
-    >>> rng = np.random.RandomState(0)
-    >>> X = rng.normal(size=(300, 5))
-    >>> y = X[:, 0] - 2 * X[:, 1]
-    >>> reg = SpectralMLPRegressor(max_iter=100, random_state=0).fit(X, y)
-    >>> reg.predict(X[:2]).shape
-    (2,)
-    >>> int(np.argmax(reg.feature_importances_))
-    1
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_spectral import SpectralMLPRegressor
+        >>> rng = np.random.RandomState(0)
+        >>> X = rng.normal(size=(300, 5))
+        >>> y = X[:, 0] - 2 * X[:, 1]
+        >>> reg = SpectralMLPRegressor(max_iter=100, random_state=0).fit(X, y)
+        >>> reg.predict(X[:2]).shape
+        (2,)
+        >>> int(np.argmax(reg.feature_importances_))
+        1
     """
 
     _net_class = SpectralRegressorNet
@@ -379,8 +391,13 @@ class SpectralMLPRegressor(RegressorMixin, BaseSpectralMLP):
         """
         warm = self._is_warm()
         X, y = validate_data(
-            self, X, y, reset=not warm, dtype=(np.float64, np.float32),
-            multi_output=True, y_numeric=True,
+            self,
+            X,
+            y,
+            reset=not warm,
+            dtype=(np.float64, np.float32),
+            multi_output=True,
+            y_numeric=True,
         )
         y = np.asarray(y, dtype=np.float64)
         y2d = y.reshape(-1, 1) if y.ndim == 1 else y

@@ -22,7 +22,12 @@ class Regularizer:
 
     The terms follow the authors' Keras code: ``strength * sum(...)`` added
     to the *mean* loss of each batch, neither multiplied by the batch size
-    nor divided by the number of samples.
+    nor divided by the number of samples. With ``relative=True`` the
+    eigenvalue strength is ``alpha * s`` where ``s`` is a running mean of
+    the data loss: to first order this minimises ``log(data loss) + alpha *
+    P(lam)``, so ``alpha`` is the relative loss improvement an eigenvalue
+    must buy, whatever the scale of the loss and however well the data are
+    already fitted.
 
     Parameters
     ----------
@@ -36,14 +41,18 @@ class Regularizer:
     which : str
         Passed to the module's ``penalized_eigenvalues``.
     phi_alpha : float
-        Strength of ``sum phi**2`` over every eigenvector parameter.
+        Strength of ``sum phi**2`` over every eigenvector parameter (never
+        relative).
+    relative : bool
+        Whether the eigenvalue strength follows the data loss.
     """
 
-    def __init__(self, alpha, penalty, which, phi_alpha):
+    def __init__(self, alpha, penalty, which, phi_alpha, relative=True):
         self.alpha = float(alpha)
         self.penalty = penalty
         self.which = which
         self.phi_alpha = float(phi_alpha)
+        self.relative = bool(relative)
 
     @property
     def proximal(self):
@@ -53,16 +62,19 @@ class Regularizer:
         """Parameters that the optimizer soft-thresholds."""
         return module.penalized_eigenvalues(self.which) if self.proximal else []
 
-    def __call__(self, module):
+    def strength(self, loss_scale):
+        """Eigenvalue strength for the current running data loss."""
+        return self.alpha * (loss_scale if self.relative else 1.0)
+
+    def __call__(self, module, loss_scale=1.0):
         """Penalty of ``module`` as a scalar tensor."""
         total = 0.0
-        if self.alpha > 0:
+        strength = self.strength(loss_scale)
+        if strength > 0:
             lams = module.penalized_eigenvalues(self.which)
             if lams:
                 value = module.eigenvalue_penalty(lams, self.penalty)
-                total = total + self.alpha * (
-                    value.detach() if self.proximal else value
-                )
+                total = total + strength * (value.detach() if self.proximal else value)
         if self.phi_alpha > 0:
             total = total + self.phi_alpha * sum(
                 p.pow(2).sum() for p in module.phi_parameters()
@@ -94,11 +106,25 @@ class _SpectralNetMixin:
         super().__init__(*args, **kwargs)
         self.regularizer = regularizer
 
+    #: Weight of the newest batch in the running mean of the data loss.
+    loss_scale_momentum = 0.1
+
     def get_loss(self, y_pred, y_true, X=None, training=False):
         loss = super().get_loss(y_pred, y_true, X=X, training=training)
-        if training and self.regularizer is not None:
-            loss = loss + self.regularizer(self.module_)
-        return loss
+        if not training or self.regularizer is None:
+            return loss
+        value = float(loss.detach())
+        if math.isfinite(value):
+            previous = self.loss_scale_
+            self.loss_scale_ = (
+                value
+                if previous is None
+                else previous + self.loss_scale_momentum * (value - previous)
+            )
+        scale = 1.0 if self.loss_scale_ is None else self.loss_scale_
+        if self.regularizer.proximal:
+            self.optimizer_.param_groups[-1]["l1"] = self.regularizer.strength(scale)
+        return loss + self.regularizer(self.module_, scale)
 
     def initialize_optimizer(self, triggered_directly=None):
         named = list(self.get_all_learnable_params())
@@ -111,6 +137,7 @@ class _SpectralNetMixin:
         if prox:
             groups.append({"params": prox, "l1": self.regularizer.alpha})
         self.optimizer_ = self.optimizer(groups, **kwargs)
+        self.loss_scale_ = None
         return self
 
 

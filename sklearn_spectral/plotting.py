@@ -546,9 +546,7 @@ class RelevanceImageDisplay:
         kwargs = {"cmap": cmap, "interpolation": "nearest"}
         if log_scale:
             positive = image[image > 0]
-            cmap_obj = plt.get_cmap(cmap).copy()
-            cmap_obj.set_under("black")
-            kwargs["cmap"] = cmap_obj
+            kwargs["cmap"] = plt.get_cmap(cmap).with_extremes(under="black")
             if positive.size:
                 kwargs["norm"] = LogNorm(vmin=positive.min(), vmax=positive.max())
         else:

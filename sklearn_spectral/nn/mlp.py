@@ -23,14 +23,26 @@ ACTIVATIONS = {
 #: Which eigenvalues are trained, and how they start (see ``SpectralLinear``).
 EIGENVALUE_MODES = {
     # input relevance (first paper): W = phi * lam_in, lam_in from 1
-    "in": {"train_lam_in": True, "lam_in_init": 1.0, "train_lam_out": False,
-           "lam_out_init": 0.0},
+    "in": {
+        "train_lam_in": True,
+        "lam_in_init": 1.0,
+        "train_lam_out": False,
+        "lam_out_init": 0.0,
+    },
     # node relevance (poster): W = -lam_out * phi, lam_out from 1
-    "out": {"train_lam_in": False, "lam_in_init": 0.0, "train_lam_out": True,
-            "lam_out_init": 1.0},
+    "out": {
+        "train_lam_in": False,
+        "lam_in_init": 0.0,
+        "train_lam_out": True,
+        "lam_out_init": 1.0,
+    },
     # full spectral: both trained; phi is scaled so W starts Xavier-uniform
-    "both": {"train_lam_in": True, "lam_in_init": 1.0, "train_lam_out": True,
-             "lam_out_init": 0.0},
+    "both": {
+        "train_lam_in": True,
+        "lam_in_init": 1.0,
+        "train_lam_out": True,
+        "lam_out_init": 0.0,
+    },
 }
 
 
@@ -142,7 +154,8 @@ class SpectralMLP(nn.Module):
             return [lam] if isinstance(lam, nn.Parameter) else []
         if which == "all":
             return [
-                p for layer in self.layers
+                p
+                for layer in self.layers
                 for p in layer.trainable_eigenvalues().values()
             ]
         raise ValueError(f"Unknown eigenvalue selection {which!r}.")
@@ -177,7 +190,9 @@ class SpectralMLP(nn.Module):
     def dense_weights(self):
         """Direct-space ``(W, b)`` of every layer (detached)."""
         return [
-            (layer.weight.detach().clone(),
-             None if layer.bias is None else layer.bias.detach().clone())
+            (
+                layer.weight.detach().clone(),
+                None if layer.bias is None else layer.bias.detach().clone(),
+            )
             for layer in self.layers
         ]
