@@ -16,7 +16,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import EarlyStopping, ProgressBar
 from skorch.dataset import ValidSplit
 
-from ._net import Regularizer, StopOnDivergence, TrainingDiverged
+from ._net import EigenvaluePenalty, Regularizer, StopOnDivergence, TrainingDiverged
+from .nn.gated import GatedSparcsNetwork
 from .nn.mlp import ACTIVATIONS, SpectralMLP
 from .nn.optim import ProximalAdam
 from .relevance import normalize_relevance
@@ -29,9 +30,17 @@ def _silent(*args, **kwargs):
 class BaseSpectralMLP(BaseEstimator):
     """Base class of the spectral MLP estimators; not for direct use.
 
-    Subclasses define ``_net_class``, ``_criterion``, ``_validate_targets``,
+    Subclasses define ``_net_class``, ``_criterion``, ``_stratify``,
     ``_net_extra_params`` and the prediction methods.
     """
+
+    #: A hidden neuron is active when its eigenvalue exceeds this fraction of
+    #: the largest hidden or output eigenvalue (auto-depth only).
+    _ACTIVE_RTOL = 1e-2
+    #: Epochs over which the input penalty ramps up in auto-depth mode, where
+    #: the network starts linear and the inputs of a non-linear target carry
+    #: no gradient until hidden neurons grow.
+    _GATE_WARMUP = 20
 
     _parameter_constraints: dict = {
         "hidden_layer_sizes": [
@@ -45,6 +54,9 @@ class BaseSpectralMLP(BaseEstimator):
         "eigenvalues": [StrOptions({"in", "out", "both"})],
         "phi_alpha": [Interval(Real, 0, None, closed="left")],
         "relative_penalty": ["boolean"],
+        "auto_depth": ["boolean"],
+        "depth_alpha": [Interval(Real, 0, None, closed="left")],
+        "depth_penalty": [StrOptions({"l1", "l2", "group"})],
         "batch_size": [
             StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
@@ -72,6 +84,9 @@ class BaseSpectralMLP(BaseEstimator):
         eigenvalues="in",
         phi_alpha=1e-3,
         relative_penalty=True,
+        auto_depth=False,
+        depth_alpha=1e-3,
+        depth_penalty="group",
         batch_size="auto",
         learning_rate_init=1e-3,
         max_iter=200,
@@ -92,6 +107,9 @@ class BaseSpectralMLP(BaseEstimator):
         self.eigenvalues = eigenvalues
         self.phi_alpha = phi_alpha
         self.relative_penalty = relative_penalty
+        self.auto_depth = auto_depth
+        self.depth_alpha = depth_alpha
+        self.depth_penalty = depth_penalty
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
         self.max_iter = max_iter
@@ -118,6 +136,12 @@ class BaseSpectralMLP(BaseEstimator):
         return tuple(int(s) for s in sizes)
 
     def _check_spectral_params(self):
+        if self.auto_depth and (self.penalized != "input" or self.eigenvalues != "in"):
+            raise ValueError(
+                "auto_depth=True trains one eigenvalue per input (a gate) and per "
+                "neuron: leave penalized='input' and eigenvalues='in', and set "
+                "the hidden-layer penalty with depth_alpha and depth_penalty."
+            )
         if self.penalized == "input" and self.eigenvalues == "out":
             raise ValueError(
                 "penalized='input' needs trained input eigenvalues, but "
@@ -187,20 +211,38 @@ class BaseSpectralMLP(BaseEstimator):
                 stratified=self._stratify,
                 random_state=seed,
             )
-        regularizer = Regularizer(
-            self.alpha,
-            self.penalty,
-            self.penalized,
-            self.phi_alpha,
-            relative=self.relative_penalty,
-        )
+        terms = [
+            EigenvaluePenalty(
+                self.alpha,
+                self.penalty,
+                self.penalized,
+                self.relative_penalty,
+                warmup=self._GATE_WARMUP if self.auto_depth else 0,
+            )
+        ]
+        if self.auto_depth:
+            terms.append(
+                EigenvaluePenalty(
+                    self.depth_alpha, self.depth_penalty, "hidden", relative=False
+                )
+            )
+            module_params = {
+                "module": GatedSparcsNetwork,
+                "module__layer_sizes": (n_features, *hidden, n_outputs),
+                "module__activation": self.activation,
+                "module__hidden_eig_init": 0.1,
+            }
+        else:
+            module_params = {
+                "module": SpectralMLP,
+                "module__n_features": n_features,
+                "module__hidden_layer_sizes": hidden,
+                "module__n_outputs": n_outputs,
+                "module__activation": self.activation,
+                "module__eigenvalues": self.eigenvalues,
+            }
         return self._net_class(
-            module=SpectralMLP,
-            module__n_features=n_features,
-            module__hidden_layer_sizes=hidden,
-            module__n_outputs=n_outputs,
-            module__activation=self.activation,
-            module__eigenvalues=self.eigenvalues,
+            **module_params,
             criterion=self._criterion,
             optimizer=ProximalAdam,
             lr=self.learning_rate_init,
@@ -209,7 +251,7 @@ class BaseSpectralMLP(BaseEstimator):
             iterator_train__shuffle=True,
             train_split=train_split,
             callbacks=self._callbacks(),
-            regularizer=regularizer,
+            regularizer=Regularizer(terms, self.phi_alpha),
             device=self._torch_device(),
             verbose=int(self.verbose),
             **self._net_extra_params(n_outputs),
@@ -271,11 +313,18 @@ class BaseSpectralMLP(BaseEstimator):
         relevance = module.input_relevance().cpu().double().numpy()
         self.input_relevance_ = relevance
         self.input_eigenvalues_ = module.input_eigenvalues().cpu().double().numpy()
-        self.eigenvalues_ = [
-            (lam_in.cpu().double().numpy(), lam_out.cpu().double().numpy())
-            for lam_in, lam_out in module.eigenvalues_by_layer()
-        ]
         self.feature_importances_ = normalize_relevance(relevance)
+        if not self.auto_depth:
+            self.eigenvalues_ = [
+                (lam_in.cpu().double().numpy(), lam_out.cpu().double().numpy())
+                for lam_in, lam_out in module.eigenvalues_by_layer()
+            ]
+            return
+        sparcs = module.sparcs
+        self.eigenvalues_ = [e.cpu().double().numpy() for e in sparcs.eigenvalues()]
+        self.hidden_eigenvalues_ = self.eigenvalues_[1:-1]
+        self.architecture_ = tuple(sparcs.architecture(self._ACTIVE_RTOL))
+        self.hidden_path_strength_ = float(sparcs.hidden_path_strength())
 
     # ------------------------------------------------------------------ #
     # prediction helpers
@@ -293,6 +342,126 @@ class BaseSpectralMLP(BaseEstimator):
                 batch = torch.as_tensor(X[start : start + 4096], device=device)
                 out.append(module(batch).double().cpu().numpy())
         return np.concatenate(out, axis=0)
+
+    def _loss_on(self, module, X, y):
+        """Mean training criterion of ``module`` on float32 ``X``, encoded ``y``."""
+        device = self.net_.device
+        with torch.no_grad():
+            module.eval()
+            out = module(torch.as_tensor(X, device=device))
+            target = torch.as_tensor(y, device=device)
+            return float(self.net_.criterion_(out, target))
+
+    def prune(self, X, y, *, tol=0.05):
+        """Find the smallest sub-network whose loss on ``(X, y)`` stays within tol.
+
+        Only for ``auto_depth=True``. Hidden neurons are ranked by their
+        eigenvalue (SPARCS); for a range of relative thresholds the neurons
+        below it are removed exactly (their constant output is folded into
+        later biases, see :func:`~sklearn_spectral.nn.export.export_dense`)
+        and the loss of the remaining network is measured. The kept network
+        is the smallest whose loss is at most ``(1 + tol)`` times the loss
+        of the full network, as in the SPARCS paper (``tol=0.05``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Validation data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Validation targets.
+        tol : float, default=0.05
+            Largest relative loss increase allowed.
+
+        Returns
+        -------
+        self : estimator
+            With ``pruning_curve_`` (dict of arrays ``"rtol"``,
+            ``"n_active"``, ``"loss"``, ``"loss_increase"``, sorted by
+            ``n_active``) and ``pruned_architecture_``; ``to_torch(pruned=True)``
+            exports the pruned network.
+        """
+        check_is_fitted(self)
+        if not self.auto_depth:
+            raise ValueError("prune needs a model fitted with auto_depth=True.")
+        if tol < 0:
+            raise ValueError(f"tol must be non-negative, got {tol}.")
+        X = self._validate_X(X, reset=False).astype(np.float32)
+        y = self._encode_targets(y)
+        module = self.net_.module_
+        sparcs = module.sparcs
+        base = self._loss_on(module, X, y)
+        rtols = np.concatenate([[0.0], np.logspace(-6, 0, 31)])
+        rows = []
+        for rtol in rtols:
+            masks = sparcs.active_masks(float(rtol))
+            loss = self._loss_on(module.to_dense(masks), X, y)
+            rows.append((rtol, int(sum(int(m.sum()) for m in masks)), loss, masks))
+        rows.sort(key=lambda row: (row[1], -row[0]))
+        n_active = np.array([r[1] for r in rows])
+        losses = np.array([r[2] for r in rows])
+        increase = (losses - base) / max(abs(base), np.finfo(np.float64).tiny)
+        ok = np.flatnonzero(increase <= tol)
+        best = rows[ok[0]] if ok.size else rows[-1]
+        self.pruning_curve_ = {
+            "rtol": np.array([r[0] for r in rows]),
+            "n_active": n_active,
+            "loss": losses,
+            "loss_increase": increase,
+            "tol": float(tol),
+        }
+        self._pruning_masks = best[3]
+        self.pruned_architecture_ = tuple(int(m.sum()) for m in best[3] if m.any())
+        return self
+
+    def to_torch(self, *, pruned=False):
+        """Export the network as a plain direct-space ``torch.nn.Module``.
+
+        Parameters
+        ----------
+        pruned : bool, default=False
+            With ``auto_depth=True``: export the network chosen by
+            :meth:`prune` instead of the active neurons (``architecture_``).
+
+        Returns
+        -------
+        torch.nn.Module
+            Float32 module mapping a ``(n, n_features)`` tensor to the logits
+            (classifier: apply a softmax for probabilities) or to the
+            predictions in the units of ``y`` (regressor). Fixed depth: an
+            ``nn.Sequential`` of ``nn.Linear`` and activations; auto-depth: a
+            :class:`~sklearn_spectral.nn.export.DenseSkipNetwork` with only the
+            surviving neurons and every skip connection.
+        """
+        check_is_fitted(self)
+        module = self.net_.module_
+        if self.auto_depth:
+            if pruned:
+                if not hasattr(self, "_pruning_masks"):
+                    raise ValueError("Call prune(X_val, y_val) before pruned=True.")
+                masks = self._pruning_masks
+            else:
+                masks = module.sparcs.active_masks(self._ACTIVE_RTOL)
+            dense = module.to_dense(masks)
+            last = dense.linears[-1]
+        else:
+            if pruned:
+                raise ValueError("pruned=True needs auto_depth=True.")
+            layers = []
+            for k, (w, b) in enumerate(module.dense_weights()):
+                linear = torch.nn.Linear(w.shape[1], w.shape[0], dtype=w.dtype)
+                with torch.no_grad():
+                    linear.weight.copy_(w)
+                    linear.bias.copy_(torch.zeros_like(linear.bias) if b is None else b)
+                layers.append(linear)
+                if k < len(module.layers) - 1:
+                    layers.append(type(module.activation)())
+            dense = torch.nn.Sequential(*layers).to(w.device)
+            last = layers[-1]
+        self._fold_output_scale(last)
+        return dense.eval()
+
+    def _fold_output_scale(self, linear):
+        """Make the last layer output what ``predict`` returns (regressor)."""
 
     def node_relevance(self):
         """Node relevance ``|lam_out_i| * ||phi[i, :]||`` of every hidden layer.

@@ -262,6 +262,13 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
             y_enc = encoder.transform(y)
         return self._fit_net(X.astype(np.float32), y_enc.astype(np.int64))
 
+    def _encode_targets(self, y):
+        y = column_or_1d(y)
+        unseen = np.setdiff1d(np.unique(y), self.classes_)
+        if unseen.size:
+            raise ValueError(f"y has classes {unseen!r} not seen during fit.")
+        return np.searchsorted(self.classes_, y).astype(np.int64)
+
     def predict_proba(self, X):
         """Class probabilities.
 
@@ -415,6 +422,20 @@ class SpectralMLPRegressor(RegressorMixin, BaseSpectralMLP):
             self._y_scale = np.where(scale > 0, scale, 1.0)
         y_std = (y2d - self._y_mean) / self._y_scale
         return self._fit_net(X.astype(np.float32), y_std.astype(np.float32))
+
+    def _encode_targets(self, y):
+        y = np.asarray(y, dtype=np.float64)
+        y2d = y.reshape(-1, 1) if y.ndim == 1 else y
+        return ((y2d - self._y_mean) / self._y_scale).astype(np.float32)
+
+    def _fold_output_scale(self, linear):
+        scale = torch.as_tensor(self._y_scale, dtype=linear.weight.dtype)
+        mean = torch.as_tensor(self._y_mean, dtype=linear.weight.dtype)
+        with torch.no_grad():
+            linear.weight.mul_(scale.to(linear.weight.device)[:, None])
+            linear.bias.mul_(scale.to(linear.bias.device)).add_(
+                mean.to(linear.bias.device)
+            )
 
     def predict(self, X):
         """Predicted targets.

@@ -17,64 +17,84 @@ from skorch.callbacks import Callback
 __all__ = ["Regularizer", "StopOnDivergence", "TrainingDiverged"]
 
 
+class EigenvaluePenalty:
+    """One eigenvalue penalty term, ``strength * P(lam)``.
+
+    Parameters
+    ----------
+    alpha : float
+        Strength of the term.
+    kind : {"l1", "l2", "group"}
+        ``"l1"`` (``sum |lam|``) is applied as a proximal step of the
+        optimizer (exact zeros) and enters the reported loss without
+        gradient; ``"l2"`` (``sum lam**2``) and ``"group"`` (``||lam_layer||_2``
+        summed over layers) enter the loss.
+    which : str
+        Passed to the module's ``penalized_eigenvalues``.
+    relative : bool
+        When True the strength is ``alpha`` times a running mean of the data
+        loss: to first order this minimises ``log(data loss) + alpha *
+        P(lam)``, so ``alpha`` is the relative loss improvement an eigenvalue
+        must buy, whatever the scale of the loss. When False it is the
+        authors' Keras-style ``alpha * P(lam)``.
+    warmup : int, default=0
+        The strength ramps up linearly over this many epochs, so that inputs
+        whose use only appears once hidden neurons grow are not switched off
+        before that (auto-depth starts as a perceptron).
+    """
+
+    def __init__(self, alpha, kind, which, relative, warmup=0):
+        self.alpha = float(alpha)
+        self.kind = kind
+        self.which = which
+        self.relative = bool(relative)
+        self.warmup = int(warmup)
+
+    @property
+    def proximal(self):
+        return self.kind == "l1" and self.alpha > 0
+
+    def strength(self, loss_scale, epoch):
+        """Strength for the running data loss at epoch ``epoch`` (from 1)."""
+        ramp = min(1.0, epoch / self.warmup) if self.warmup > 0 else 1.0
+        return self.alpha * ramp * (loss_scale if self.relative else 1.0)
+
+    def __call__(self, module, loss_scale, epoch):
+        strength = self.strength(loss_scale, epoch)
+        lams = module.penalized_eigenvalues(self.which)
+        if strength <= 0 or not lams:
+            return 0.0
+        value = module.eigenvalue_penalty(lams, self.kind)
+        return strength * (value.detach() if self.proximal else value)
+
+
 class Regularizer:
     """Penalty terms added to the mean data loss of every training batch.
 
     The terms follow the authors' Keras code: ``strength * sum(...)`` added
     to the *mean* loss of each batch, neither multiplied by the batch size
-    nor divided by the number of samples. With ``relative=True`` the
-    eigenvalue strength is ``alpha * s`` where ``s`` is a running mean of
-    the data loss: to first order this minimises ``log(data loss) + alpha *
-    P(lam)``, so ``alpha`` is the relative loss improvement an eigenvalue
-    must buy, whatever the scale of the loss and however well the data are
-    already fitted.
+    nor divided by the number of samples.
 
     Parameters
     ----------
-    alpha : float
-        Strength of the eigenvalue penalty.
-    penalty : {"l1", "l2", "group"}
-        ``"l1"`` is applied as a proximal step of the optimizer (exact
-        zeros); its value is still added, without gradient, to the reported
-        loss. ``"l2"`` (``sum lam**2``) and ``"group"`` (``||lam_layer||_2``
-        summed over layers) enter the loss.
-    which : str
-        Passed to the module's ``penalized_eigenvalues``.
+    terms : list of EigenvaluePenalty
+        Eigenvalue penalties.
     phi_alpha : float
-        Strength of ``sum phi**2`` over every eigenvector parameter (never
-        relative).
-    relative : bool
-        Whether the eigenvalue strength follows the data loss.
+        Strength of ``sum phi**2`` over every eigenvector parameter.
     """
 
-    def __init__(self, alpha, penalty, which, phi_alpha, relative=True):
-        self.alpha = float(alpha)
-        self.penalty = penalty
-        self.which = which
+    def __init__(self, terms, phi_alpha):
+        self.terms = list(terms)
         self.phi_alpha = float(phi_alpha)
-        self.relative = bool(relative)
 
     @property
-    def proximal(self):
-        return self.penalty == "l1" and self.alpha > 0
+    def proximal_terms(self):
+        """The L1 terms that the optimizer applies as proximal steps."""
+        return [t for t in self.terms if t.proximal]
 
-    def proximal_parameters(self, module):
-        """Parameters that the optimizer soft-thresholds."""
-        return module.penalized_eigenvalues(self.which) if self.proximal else []
-
-    def strength(self, loss_scale):
-        """Eigenvalue strength for the current running data loss."""
-        return self.alpha * (loss_scale if self.relative else 1.0)
-
-    def __call__(self, module, loss_scale=1.0):
+    def __call__(self, module, loss_scale=1.0, epoch=1):
         """Penalty of ``module`` as a scalar tensor."""
-        total = 0.0
-        strength = self.strength(loss_scale)
-        if strength > 0:
-            lams = module.penalized_eigenvalues(self.which)
-            if lams:
-                value = module.eigenvalue_penalty(lams, self.penalty)
-                total = total + strength * (value.detach() if self.proximal else value)
+        total = sum(term(module, loss_scale, epoch) for term in self.terms)
         if self.phi_alpha > 0:
             total = total + self.phi_alpha * sum(
                 p.pow(2).sum() for p in module.phi_parameters()
@@ -122,21 +142,23 @@ class _SpectralNetMixin:
                 else previous + self.loss_scale_momentum * (value - previous)
             )
         scale = 1.0 if self.loss_scale_ is None else self.loss_scale_
-        if self.regularizer.proximal:
-            self.optimizer_.param_groups[-1]["l1"] = self.regularizer.strength(scale)
-        return loss + self.regularizer(self.module_, scale)
+        epoch = max(len(self.history), 1)
+        groups = self.optimizer_.param_groups[1:]
+        for group, term in zip(groups, self.regularizer.proximal_terms):
+            group["l1"] = term.strength(scale, epoch)
+        return loss + self.regularizer(self.module_, scale, epoch)
 
     def initialize_optimizer(self, triggered_directly=None):
         named = list(self.get_all_learnable_params())
         _, kwargs = self.get_params_for_optimizer("optimizer", iter(()))
-        prox = []
+        prox_groups = []
         if self.regularizer is not None:
-            prox = self.regularizer.proximal_parameters(self.module_)
-        prox_ids = {id(p) for p in prox}
-        groups = [{"params": [p for _, p in named if id(p) not in prox_ids]}]
-        if prox:
-            groups.append({"params": prox, "l1": self.regularizer.alpha})
-        self.optimizer_ = self.optimizer(groups, **kwargs)
+            for term in self.regularizer.proximal_terms:
+                params = self.module_.penalized_eigenvalues(term.which)
+                prox_groups.append({"params": params, "l1": term.alpha})
+        prox_ids = {id(p) for g in prox_groups for p in g["params"]}
+        rest = [p for _, p in named if id(p) not in prox_ids]
+        self.optimizer_ = self.optimizer([{"params": rest}, *prox_groups], **kwargs)
         self.loss_scale_ = None
         return self
 

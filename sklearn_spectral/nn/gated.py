@@ -1,0 +1,123 @@
+"""A SPARCS network behind a diagonal input gate (torch only).
+
+SPARCS fixes the input eigenvalues at zero so that every eigenvalue belongs to
+one neuron. To keep input relevance and input sparsity in auto-depth mode, the
+input goes through a gate first, ``x -> g * x``, with one trainable value per
+input that starts at 1: the first paper's input eigenvalue ``lam_in`` of a
+diagonal layer. An L1 penalty on ``g`` switches inputs off exactly as it does
+for the fixed-depth network.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .mlp import eigenvalue_penalty
+from .sparcs import SparcsNetwork
+
+__all__ = ["GatedSparcsNetwork"]
+
+
+class GatedSparcsNetwork(nn.Module):
+    """``SparcsNetwork(g * x)`` with a trainable input gate ``g``.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        ``(n_in, h_1, ..., h_B, n_out)``, passed to :class:`SparcsNetwork`.
+    activation : str, default="relu"
+        Hidden activation.
+    hidden_eig_init : float, default=0.1
+        Half-width of the uniform start of the hidden eigenvalues (see
+        :class:`SparcsNetwork`; exactly 0 is a saddle with ReLU).
+    generator : torch.Generator, optional
+        Generator for the initial parameters.
+    dtype : torch.dtype, default=torch.float32
+        Parameter dtype.
+
+    Attributes
+    ----------
+    gate : torch.nn.Parameter of shape (n_in,)
+        The input eigenvalues.
+    sparcs : SparcsNetwork
+        The network behind the gate.
+    """
+
+    #: Penalty of a list of eigenvalue tensors (see ``eigenvalue_penalty``).
+    eigenvalue_penalty = staticmethod(eigenvalue_penalty)
+
+    def __init__(
+        self,
+        layer_sizes,
+        activation="relu",
+        hidden_eig_init=0.1,
+        generator=None,
+        dtype=torch.float32,
+    ):
+        super().__init__()
+        self.sparcs = SparcsNetwork(
+            layer_sizes,
+            activation=activation,
+            generator=generator,
+            dtype=dtype,
+            hidden_eig_init=hidden_eig_init,
+        )
+        self.gate = nn.Parameter(torch.ones(self.sparcs.layer_sizes[0], dtype=dtype))
+
+    def forward(self, x):
+        """Map ``(n, n_in)`` to ``(n, n_out)``."""
+        return self.sparcs(x * self.gate)
+
+    def penalized_eigenvalues(self, which="hidden"):
+        """Eigenvalue tensors a penalty acts on.
+
+        Parameters
+        ----------
+        which : {"input", "hidden"}
+            The input gate, or the hidden-layer eigenvalues (one tensor per
+            hidden layer; empty for a perceptron).
+
+        Returns
+        -------
+        list of torch.nn.Parameter
+        """
+        if which == "input":
+            return [self.gate]
+        if which == "hidden":
+            return list(self.sparcs.lam[:-1])
+        raise ValueError(f"Unknown eigenvalue selection {which!r}.")
+
+    def phi_parameters(self):
+        """The eigenvector blocks of the SPARCS network."""
+        return list(self.sparcs.phi)
+
+    def input_eigenvalues(self):
+        """The input gate (a detached copy)."""
+        return self.gate.detach().clone()
+
+    @torch.no_grad()
+    def input_relevance(self):
+        """``|g_j|`` times the norm of every direct-space weight leaving input j."""
+        return self.gate.abs() * self.sparcs.input_relevance()
+
+    @torch.no_grad()
+    def to_dense(self, masks=None):
+        """Export to a :class:`~sklearn_spectral.nn.export.DenseSkipNetwork`.
+
+        The gate is folded into the input columns of every layer.
+
+        Parameters
+        ----------
+        masks : list of bool tensors or None, default=None
+            Hidden neurons to keep (see ``SparcsNetwork.active_masks``).
+
+        Returns
+        -------
+        DenseSkipNetwork
+        """
+        dense = self.sparcs.to_dense(masks)
+        n_in = self.gate.numel()
+        for linear in dense.linears:
+            linear.weight[:, :n_in] *= self.gate.to(linear.weight.device)
+        return dense
