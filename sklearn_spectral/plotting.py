@@ -828,8 +828,14 @@ class EigenvalueHistogramDisplay:
         if hidden is not None and len(hidden):
             arrays = [_to_numpy(h) for h in hidden]
             names = [f"hidden {k}" for k in range(1, len(arrays) + 1)]
-        elif hasattr(model, "eigenvalues_"):
+        elif hasattr(model, "eigenvalues_") and all(
+            isinstance(pair, tuple) for pair in model.eigenvalues_
+        ):
             arrays, names = _trained_eigenvalues(model)
+        elif hasattr(model, "eigenvalues_"):
+            # auto-depth without hidden layers: the output eigenvalues
+            arrays = [_to_numpy(model.eigenvalues_[-1])]
+            names = ["output"]
         else:
             raise TypeError(
                 f"{type(model).__name__} has neither hidden_eigenvalues_ nor "
@@ -921,8 +927,10 @@ class ArchitectureDisplay:
         ``SparcsNetwork.blocks()``); tensors or arrays.
     active : list of array-like of bool or None, default=None
         One mask per hidden layer (as ``SparcsNetwork.active_masks()``);
-        every neuron is active when None. Input and output neurons are
-        always active.
+        every neuron is active when None. Output neurons are always active.
+    input_active : array-like of bool of shape (n_in,) or None, default=None
+        Which inputs are in use (e.g. ``feature_importances_ > 0``); all
+        when None.
     layer_names : list of str or None, default=None
         Column titles; ``input, hidden 1, ..., output`` when None.
 
@@ -960,10 +968,13 @@ class ArchitectureDisplay:
     [(2, 0)]
     """
 
-    def __init__(self, layer_sizes, weights, *, active=None, layer_names=None):
+    def __init__(
+        self, layer_sizes, weights, *, active=None, input_active=None, layer_names=None
+    ):
         self.layer_sizes = layer_sizes
         self.weights = weights
         self.active = active
+        self.input_active = input_active
         self.layer_names = layer_names
 
     def plot(
@@ -1006,7 +1017,11 @@ class ArchitectureDisplay:
         weights = {
             (int(i), int(j)): np.abs(_to_numpy(w)) for (i, j), w in self.weights.items()
         }
-        masks = [np.ones(sizes[0], dtype=bool)]
+        masks = [
+            np.ones(sizes[0], dtype=bool)
+            if self.input_active is None
+            else np.asarray(self.input_active, dtype=bool)
+        ]
         hidden_masks = (
             [np.ones(n, dtype=bool) for n in sizes[1:-1]]
             if self.active is None
@@ -1067,9 +1082,8 @@ class ArchitectureDisplay:
         self.nodes_ = []
         for k, (y, m, s) in enumerate(zip(positions, masks, shown)):
             idx = np.flatnonzero(s)
-            face = np.where(m[idx], _ACTIVE_COLOR, _INACTIVE_COLOR)
-            if k in (0, n_layers - 1):
-                face = np.full(idx.size, "0.2", dtype=object)
+            on_color = "0.2" if k in (0, n_layers - 1) else _ACTIVE_COLOR
+            face = np.where(m[idx], on_color, _INACTIVE_COLOR)
             self.nodes_.append(
                 ax.scatter(
                     np.full(idx.size, float(k)),
@@ -1083,7 +1097,7 @@ class ArchitectureDisplay:
             )
         labels = []
         for k, (name, m) in enumerate(zip(names, masks)):
-            if 0 < k < n_layers - 1:
+            if 0 < k < n_layers - 1 or not m.all():
                 labels.append(f"{name}\n{int(m.sum())} of {m.size} active")
             else:
                 labels.append(f"{name}\n{m.size}")
@@ -1131,6 +1145,7 @@ class ArchitectureDisplay:
         network,
         *,
         rtol=1e-2,
+        input_gate=None,
         ax=None,
         show_inactive=True,
         weight_cutoff=0.01,
@@ -1145,6 +1160,11 @@ class ArchitectureDisplay:
             ``active_masks(rtol)`` the active neurons.
         rtol : float, default=1e-2
             Relative eigenvalue threshold of ``active_masks``.
+        input_gate : array-like of shape (n_in,) or None, default=None
+            Per-input gate ``g`` applied before the network (``x -> g * x``,
+            the auto-depth estimators' input eigenvalues): the weights
+            leaving input ``j`` are scaled by ``g_j`` and inputs with
+            ``g_j = 0`` are drawn inactive.
         ax : matplotlib.axes.Axes or None, default=None
             Axes to draw on; a new figure is created when None.
         show_inactive : bool, default=True
@@ -1164,7 +1184,17 @@ class ArchitectureDisplay:
         with torch.no_grad():
             blocks = {key: _to_numpy(w) for key, w in network.blocks().items()}
             masks = [_to_numpy(m).astype(bool) for m in network.active_masks(rtol)]
-        display = cls(network.layer_sizes, blocks, active=masks)
+        input_active = None
+        if input_gate is not None:
+            gate = _to_numpy(input_gate)
+            blocks = {
+                (i, j): w * gate[None, :] if j == 0 else w
+                for (i, j), w in blocks.items()
+            }
+            input_active = gate != 0
+        display = cls(
+            network.layer_sizes, blocks, active=masks, input_active=input_active
+        )
         return display.plot(
             ax=ax,
             show_inactive=show_inactive,
@@ -1207,10 +1237,11 @@ class ArchitectureDisplay:
             The drawn display.
         """
         model = _model_of(estimator)
-        network = _sparcs_module(model)
+        network, gate = _sparcs_module(model)
         return cls.from_network(
             network,
             rtol=rtol,
+            input_gate=gate,
             ax=ax,
             show_inactive=show_inactive,
             weight_cutoff=weight_cutoff,
@@ -1220,9 +1251,10 @@ class ArchitectureDisplay:
 
 def _sparcs_module(model):
     module = getattr(getattr(model, "net_", None), "module_", None)
-    for candidate in (module, getattr(module, "network", None)):
+    gate = getattr(module, "gate", None)
+    for candidate in (module, getattr(module, "sparcs", None)):
         if candidate is not None and hasattr(candidate, "active_masks"):
-            return candidate
+            return candidate, gate
     raise TypeError(
         f"{type(model).__name__} was not fitted with auto_depth=True: its "
         "network has no SPARCS structure to draw."

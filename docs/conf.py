@@ -1,0 +1,81 @@
+"""Sphinx configuration of the sklearn-spectral documentation."""
+
+import os
+import sys
+import warnings
+
+import sklearn_spectral
+
+sys.path.insert(0, os.path.abspath("."))
+
+project = "sklearn-spectral"
+author = "sklearn-spectral developers"
+copyright = "2024, sklearn-spectral developers"  # noqa: A001
+version = release = sklearn_spectral.__version__
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.intersphinx",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.viewcode",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+    "matplotlib.sphinxext.plot_directive",
+]
+
+templates_path = ["_templates"]
+exclude_patterns = ["_build", "generated/*.examples", "**.ipynb_checkpoints"]
+root_doc = "index"
+default_role = "literal"
+
+# -- autosummary / numpydoc ---------------------------------------------------
+autosummary_generate = True
+autodoc_default_options = {"members": True, "inherited-members": False}
+autodoc_typehints = "none"
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+numpydoc_attributes_as_param_list = True
+numpydoc_xref_param_type = False
+
+# -- intersphinx ----------------------------------------------------------------
+# Links resolve offline: no inventory is downloaded (the build must run without
+# network access); references to other projects are written as plain text.
+intersphinx_mapping = {}
+
+# -- sphinx-gallery ---------------------------------------------------------
+sphinx_gallery_conf = {
+    "examples_dirs": ["../examples"],
+    "gallery_dirs": ["auto_examples"],
+    "filename_pattern": r"/plot_",
+    "backreferences_dir": "generated",
+    "doc_module": ("sklearn_spectral",),
+    "reference_url": {"sklearn_spectral": None},
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "abort_on_example_error": True,
+    "matplotlib_animations": False,
+    "show_memory": False,
+    "within_subsection_order": "FileNameSortKey",
+    "image_scrapers": ("matplotlib",),
+}
+
+# Examples may hit max_iter on purpose to stay fast; keep their output clean.
+warnings.filterwarnings("ignore", category=UserWarning, message="Matplotlib is")
+
+# -- plot directive (the picture in the user guide) ------------------------------
+plot_include_source = False
+plot_html_show_source_link = False
+plot_html_show_formats = False
+plot_formats = [("png", 110)]
+
+# -- HTML -----------------------------------------------------------------------
+html_theme = "pydata_sphinx_theme"
+html_title = f"sklearn-spectral {version}"
+html_static_path = ["_static"]
+html_theme_options = {
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+    "secondary_sidebar_items": ["page-toc"],
+}
+html_sidebars = {"install": [], "quick_start": []}

@@ -1,0 +1,157 @@
+"""numpydoc validation of the docstring of every public name.
+
+Public names are those listed in ``__all__`` of the package and of its public
+modules, and the public methods and properties their classes define (methods
+inherited from scikit-learn, skorch or torch are theirs to document).
+"""
+
+import importlib
+import inspect
+
+import pytest
+
+numpydoc_validate = pytest.importorskip("numpydoc.validate")
+
+MODULES = [
+    "sklearn_spectral",
+    "sklearn_spectral.datasets",
+    "sklearn_spectral.relevance",
+    "sklearn_spectral.plotting",
+    "sklearn_spectral.nn.layers",
+    "sklearn_spectral.nn.mlp",
+    "sklearn_spectral.nn.sparcs",
+    "sklearn_spectral.nn.gated",
+    "sklearn_spectral.nn.export",
+    "sklearn_spectral.nn.optim",
+]
+
+# Checks left out everywhere: the summary may start on the first line (GL01,
+# GL02), an extended summary is optional (ES01), and a single return value may
+# be named (RT02), as in scikit-learn's ``self : object`` and
+# ``display : ConfusionMatrixDisplay``.
+IGNORED = {"GL01", "GL02", "ES01", "RT02"}
+# Methods and properties need neither a See Also nor an Examples section.
+IGNORED_FOR_METHODS = IGNORED | {"SA01", "EX01"}
+
+# Known failures in files the documentation engineer does not own, with the
+# numpydoc codes seen (run the test to read the messages). Each is an expected
+# failure that says why; strict, so an entry must go once its docstring is
+# fixed.
+KNOWN_FAILURES = {
+    "sklearn_spectral._mlp.SpectralMLPClassifier": "PR01",
+    "sklearn_spectral._mlp.SpectralMLPRegressor": "PR01",
+    "sklearn_spectral.relevance.auto_threshold": "SA01",
+    "sklearn_spectral.relevance.normalize_relevance": "SA01",
+    "sklearn_spectral.nn.layers.SpectralLinear": "SA01 EX01",
+    "sklearn_spectral.nn.layers.SpectralLinear.extra_repr": "GL08",
+    "sklearn_spectral.nn.layers.SpectralLinear.forward": "PR01 RT01",
+    "sklearn_spectral.nn.layers.SpectralLinear.input_relevance": "RT01",
+    "sklearn_spectral.nn.layers.SpectralLinear.node_relevance": "RT01",
+    "sklearn_spectral.nn.layers.SpectralLinear.trainable_eigenvalues": "RT01",
+    "sklearn_spectral.nn.mlp.SpectralMLP": "SA01 EX01",
+    "sklearn_spectral.nn.mlp.SpectralMLP.dense_weights": "RT01",
+    "sklearn_spectral.nn.mlp.SpectralMLP.eigenvalues_by_layer": "RT01",
+    "sklearn_spectral.nn.mlp.SpectralMLP.forward": "PR01 RT01",
+    "sklearn_spectral.nn.mlp.SpectralMLP.input_eigenvalues": "SS05 RT01",
+    "sklearn_spectral.nn.mlp.SpectralMLP.input_relevance": "RT01",
+    "sklearn_spectral.nn.mlp.SpectralMLP.node_relevance": "SS05 RT01",
+    "sklearn_spectral.nn.mlp.SpectralMLP.penalized_eigenvalues": "RT03",
+    "sklearn_spectral.nn.mlp.SpectralMLP.phi_parameters": "RT01",
+    "sklearn_spectral.nn.mlp.eigenvalue_penalty": "SA01 EX01",
+    "sklearn_spectral.nn.sparcs.SparcsNetwork": "SA01 EX01",
+    "sklearn_spectral.nn.sparcs.SparcsNetwork.architecture": "SS05",
+    "sklearn_spectral.nn.sparcs.SparcsNetwork.forward": "PR07 RT03",
+    "sklearn_spectral.nn.sparcs.SparcsNetwork.forward_materialized": "PR07 RT03",
+    "sklearn_spectral.nn.sparcs.SparcsNetwork.input_relevance": "RT03",
+    "sklearn_spectral.nn.sparcs.SparcsNetwork.n_hidden_layers": "SS02",
+    "sklearn_spectral.nn.sparcs.SparcsNetwork.reference_scale": "RT03",
+    "sklearn_spectral.nn.sparcs.SparcsNetwork.to_dense": "RT03",
+    "sklearn_spectral.nn.sparcs.get_activation": "SA01 EX01",
+    "sklearn_spectral.nn.sparcs.spectral_matrix": "PR07 RT03 SA01 EX01",
+    "sklearn_spectral.nn.gated.GatedSparcsNetwork": "SA01 EX01",
+    "sklearn_spectral.nn.gated.GatedSparcsNetwork.forward": "PR01 RT01",
+    "sklearn_spectral.nn.gated.GatedSparcsNetwork.input_eigenvalues": "RT01",
+    "sklearn_spectral.nn.gated.GatedSparcsNetwork.input_relevance": "RT01",
+    "sklearn_spectral.nn.gated.GatedSparcsNetwork.penalized_eigenvalues": "RT03",
+    "sklearn_spectral.nn.gated.GatedSparcsNetwork.phi_parameters": "RT01",
+    "sklearn_spectral.nn.gated.GatedSparcsNetwork.to_dense": "RT03",
+    "sklearn_spectral.nn.export.DenseSkipNetwork": "SA01 EX01",
+    "sklearn_spectral.nn.export.DenseSkipNetwork.forward": "PR07 RT03",
+    "sklearn_spectral.nn.export.DenseSkipNetwork.hidden_layer_sizes": "SS02",
+    "sklearn_spectral.nn.export.DenseSkipNetwork.n_parameters": "RT03",
+    "sklearn_spectral.nn.export.export_dense": "SA01 EX01",
+    "sklearn_spectral.nn.export.prune": "PR07 RT03 SA01 EX01",
+    "sklearn_spectral.nn.optim.ProximalAdam": "SA01",
+    "sklearn_spectral.nn.optim.ProximalAdam.step": "PR01 RT01",
+    "sklearn_spectral.nn.optim.soft_threshold_": "PR01 RT01 SA01 EX01",
+}
+
+
+def _public_objects():
+    seen = set()
+    for module_name in MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:  # pragma: no cover - a module not written yet
+            continue
+        for name in getattr(module, "__all__", []):
+            obj = getattr(module, name)
+            if not (inspect.isclass(obj) or inspect.isfunction(obj)):
+                continue  # constants such as ACTIVATIONS
+            qualname = f"{obj.__module__}.{obj.__qualname__}"
+            if qualname in seen:
+                continue
+            seen.add(qualname)
+            yield qualname, False
+            if inspect.isclass(obj):
+                yield from _public_methods(obj, seen)
+
+
+def _public_methods(cls, seen):
+    for name, member in inspect.getmembers(cls):
+        if name.startswith("_"):
+            continue
+        owner = next((k for k in cls.__mro__ if name in vars(k)), None)
+        if owner is None or not owner.__module__.startswith("sklearn_spectral"):
+            continue
+        raw = vars(owner)[name]
+        if not (inspect.isfunction(raw) or isinstance(raw, (property, classmethod))):
+            continue
+        qualname = f"{cls.__module__}.{cls.__qualname__}.{name}"
+        if qualname not in seen:
+            seen.add(qualname)
+            yield qualname, True
+
+
+PUBLIC = list(_public_objects())
+
+
+def _errors(qualname, is_method):
+    ignored = IGNORED_FOR_METHODS if is_method else IGNORED
+    result = numpydoc_validate.validate(qualname)
+    return [
+        f"{code}: {message}"
+        for code, message in result["errors"]
+        if code not in ignored
+    ]
+
+
+def _params():
+    for qualname, is_method in PUBLIC:
+        marks = []
+        if qualname in KNOWN_FAILURES:
+            marks.append(
+                pytest.mark.xfail(reason=KNOWN_FAILURES[qualname], strict=True)
+            )
+        yield pytest.param(qualname, is_method, id=qualname, marks=marks)
+
+
+@pytest.mark.parametrize("qualname, is_method", _params())
+def test_docstring(qualname, is_method):
+    errors = _errors(qualname, is_method)
+    assert not errors, f"{qualname}:\n" + "\n".join(errors)
+
+
+def test_every_public_module_is_checked():
+    assert len(PUBLIC) > 40
+    assert "sklearn_spectral.plotting.RelevanceDisplay.from_estimator" in dict(PUBLIC)
