@@ -16,7 +16,13 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import EarlyStopping, ProgressBar
 from skorch.dataset import ValidSplit
 
-from ._net import EigenvaluePenalty, Regularizer, StopOnDivergence, TrainingDiverged
+from ._net import (
+    EigenvaluePenalty,
+    Regularizer,
+    StopOnDivergence,
+    TrainingDiverged,
+    data_loss_scoring,
+)
 from .nn.gated import GatedSparcsNetwork
 from .nn.mlp import ACTIVATIONS, SpectralMLP
 from .nn.optim import ProximalAdam
@@ -172,8 +178,12 @@ class BaseSpectralMLP(BaseEstimator):
         return self.warm_start and hasattr(self, "net_")
 
     def _callbacks(self):
-        callbacks = [("stop_on_divergence", StopOnDivergence())]
-        monitor = "valid_loss" if self.early_stopping else "train_loss"
+        callbacks = [
+            ("stop_on_divergence", StopOnDivergence()),
+            ("train_data_loss", data_loss_scoring()),
+        ]
+        # The penalties follow the loss scale and ramp up: stop on the data loss.
+        monitor = "valid_loss" if self.early_stopping else "train_data_loss"
         callbacks.append(
             (
                 "early_stopping",
@@ -257,8 +267,12 @@ class BaseSpectralMLP(BaseEstimator):
             **self._net_extra_params(n_outputs),
         )
 
-    def _fit_net(self, X, y):
-        """Train ``self.net_`` on float32 ``X`` and encoded ``y``."""
+    def _fit_net(self, X, y, baseline_loss):
+        """Train ``self.net_`` on float32 ``X`` and encoded ``y``.
+
+        ``baseline_loss`` is the loss of the best constant prediction (class
+        prior, or the mean): a fit that ends no better learned nothing.
+        """
         n_samples, n_features = X.shape
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
@@ -285,19 +299,31 @@ class BaseSpectralMLP(BaseEstimator):
         self._check_finite_parameters()
         history = self.net_.history
         self.n_iter_ = len(history)
-        self.loss_curve_ = [float(v) for v in history[:, "train_loss"]]
+        self.loss_curve_ = [float(v) for v in history[:, "train_data_loss"]]
         if self.early_stopping:
             self.validation_loss_curve_ = [float(v) for v in history[:, "valid_loss"]]
             self.best_validation_loss_ = float(min(self.validation_loss_curve_))
         else:
             self.best_loss_ = float(min(self.loss_curve_))
-        if self.n_iter_ - history_len >= self.max_iter:
+        self._set_spectral_attributes()
+        final = self.loss_curve_[-1]
+        if baseline_loss > 0 and final >= 0.99 * baseline_loss:
+            warnings.warn(
+                f"The final training loss ({final:.4g}) is no better than a "
+                f"constant prediction ({baseline_loss:.4g}): the training diverged "
+                "or the penalty switched the inputs off "
+                f"({int(np.sum(self.input_relevance_ > 0))} of "
+                f"{self.n_features_in_} inputs left). Lower learning_rate_init "
+                f"(now {self.learning_rate_init}) or alpha (now {self.alpha}), "
+                "or standardise the inputs.",
+                ConvergenceWarning,
+            )
+        elif self.n_iter_ - history_len >= self.max_iter:
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
                 "reached and the optimization hasn't converged yet.",
                 ConvergenceWarning,
             )
-        self._set_spectral_attributes()
         return self
 
     def _check_finite_parameters(self):

@@ -127,7 +127,9 @@ _COMMON_ATTRIBUTES = """
         Number of epochs run.
 
     loss_curve_ : list of float
-        Training loss (data loss plus penalties) at the end of each epoch.
+        Mean data loss of the training batches of each epoch, without the
+        penalties (which follow the loss scale and so are not comparable
+        across epochs); training stops on it when ``early_stopping=False``.
 
     best_loss_ : float
         Minimum of ``loss_curve_``; only when ``early_stopping=False``.
@@ -260,7 +262,10 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
             self.classes_ = encoder.classes_
             self.n_outputs_ = self.classes_.size
             y_enc = encoder.transform(y)
-        return self._fit_net(X.astype(np.float32), y_enc.astype(np.int64))
+        prior = np.bincount(y_enc, minlength=self.n_outputs_) / y_enc.size
+        prior = prior[prior > 0]
+        baseline = float(-(prior * np.log(prior)).sum())
+        return self._fit_net(X.astype(np.float32), y_enc.astype(np.int64), baseline)
 
     def _encode_targets(self, y):
         y = column_or_1d(y)
@@ -421,7 +426,8 @@ class SpectralMLPRegressor(RegressorMixin, BaseSpectralMLP):
             scale = y2d.std(axis=0)
             self._y_scale = np.where(scale > 0, scale, 1.0)
         y_std = (y2d - self._y_mean) / self._y_scale
-        return self._fit_net(X.astype(np.float32), y_std.astype(np.float32))
+        baseline = float(np.mean(np.mean(y_std, axis=0) ** 2 + np.var(y_std, axis=0)))
+        return self._fit_net(X.astype(np.float32), y_std.astype(np.float32), baseline)
 
     def _encode_targets(self, y):
         y = np.asarray(y, dtype=np.float64)

@@ -12,9 +12,15 @@ import math
 
 import torch
 from skorch import NeuralNetClassifier, NeuralNetRegressor
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, PassthroughScoring
 
-__all__ = ["Regularizer", "StopOnDivergence", "TrainingDiverged"]
+__all__ = [
+    "EigenvaluePenalty",
+    "Regularizer",
+    "StopOnDivergence",
+    "TrainingDiverged",
+    "data_loss_scoring",
+]
 
 
 class EigenvaluePenalty:
@@ -134,6 +140,7 @@ class _SpectralNetMixin:
         if not training or self.regularizer is None:
             return loss
         value = float(loss.detach())
+        self.history.record_batch("train_data_loss", value)
         if math.isfinite(value):
             previous = self.loss_scale_
             self.loss_scale_ = (
@@ -161,6 +168,11 @@ class _SpectralNetMixin:
         self.optimizer_ = self.optimizer([{"params": rest}, *prox_groups], **kwargs)
         self.loss_scale_ = None
         return self
+
+
+def data_loss_scoring():
+    """Epoch mean of the batch data losses (penalties excluded)."""
+    return PassthroughScoring(name="train_data_loss", on_train=True)
 
 
 class SpectralClassifierNet(_SpectralNetMixin, NeuralNetClassifier):
