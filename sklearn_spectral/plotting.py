@@ -783,9 +783,11 @@ class EigenvalueHistogramDisplay:
             labels = [f"$10^{{{int(round(np.log10(t)))}}}$" for t in ticks]
             ax.set_xticks([center, *ticks], labels=["0", *labels])
             ax.minorticks_off()
-        from matplotlib.ticker import MaxNLocator
+        from matplotlib.ticker import MaxNLocator, NullFormatter
 
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        # minor labels (2x10^-2, 3x10^-2, ...) collide on short ranges
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel("|eigenvalue| (log scale)")
         ax.set_ylabel("count")
         ax.legend(loc="best", fontsize="small")

@@ -476,3 +476,30 @@ def test_pruning_curve_from_estimator():
 
     with pytest.raises(ValueError, match="prune"):
         PruningCurveDisplay.from_estimator(_Unpruned())
+
+
+def test_architecture_from_estimator_scales_inputs_by_the_gate():
+    # the auto-depth module: a SPARCS network behind a per-input gate
+    net = SparcsNetwork((3, 4, 1), generator=torch.Generator().manual_seed(0))
+
+    class _Gated(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.sparcs = net
+            self.gate = torch.nn.Parameter(torch.tensor([1.0, 0.0, 2.0]))
+
+    class _Net:
+        module_ = _Gated()
+
+    class _Fitted(BaseEstimator):
+        def __init__(self):
+            self.net_ = _Net()
+
+        def fit(self, X=None, y=None):  # pragma: no cover - marks an estimator
+            return self
+
+    display = ArchitectureDisplay.from_estimator(_Fitted(), weight_cutoff=0.0)
+    faces = display.nodes_[0].get_facecolors()
+    assert np.allclose(faces[1], to_rgba("0.8"))  # gated-off input greyed
+    assert display.n_edges_[(2, 0)] == 2  # no edge leaves the gated-off input
+    assert _tick_labels(display.ax_, axis="x")[0] == "input\n2 of 3 active"
