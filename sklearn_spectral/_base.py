@@ -182,8 +182,7 @@ class BaseSpectralMLP(BaseEstimator):
             ("stop_on_divergence", StopOnDivergence()),
             ("train_data_loss", data_loss_scoring()),
         ]
-        # The penalties follow the loss scale and ramp up: stop on the data loss.
-        monitor = "valid_loss" if self.early_stopping else "train_data_loss"
+        monitor = "valid_loss" if self.early_stopping else "train_loss"
         callbacks.append(
             (
                 "early_stopping",

@@ -129,7 +129,8 @@ _COMMON_ATTRIBUTES = """
     loss_curve_ : list of float
         Mean data loss of the training batches of each epoch, without the
         penalties (which follow the loss scale and so are not comparable
-        across epochs); training stops on it when ``early_stopping=False``.
+        across epochs). With ``early_stopping=False`` training stops on the
+        full objective, data loss plus penalties.
 
     best_loss_ : float
         Minimum of ``loss_curve_``; only when ``early_stopping=False``.

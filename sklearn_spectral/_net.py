@@ -66,12 +66,15 @@ class EigenvaluePenalty:
         return self.alpha * ramp * (loss_scale if self.relative else 1.0)
 
     def __call__(self, module, loss_scale, epoch):
-        strength = self.strength(loss_scale, epoch)
         lams = module.penalized_eigenvalues(self.which)
-        if strength <= 0 or not lams:
+        if self.alpha <= 0 or not lams:
             return 0.0
         value = module.eigenvalue_penalty(lams, self.kind)
-        return strength * (value.detach() if self.proximal else value)
+        if self.proximal:
+            # reported only (the optimizer applies it), at full strength so
+            # that the warm-up does not make the monitored loss rise
+            return self.strength(loss_scale, self.warmup) * value.detach()
+        return self.strength(loss_scale, epoch) * value
 
 
 class Regularizer:

@@ -1,0 +1,76 @@
+"""auto_depth=True (SPARCS): grows hidden neurons only for non-linear data."""
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+
+from sklearn_spectral import SpectralMLPClassifier, SpectralMLPRegressor
+from sklearn_spectral.datasets import make_linear_to_nonlinear
+
+
+@pytest.fixture(autouse=True)
+def _quiet_convergence():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+@pytest.mark.parametrize("alpha", [0.0, 1.0])
+def test_linear_data_keep_a_perceptron_nonlinear_data_recruit(alpha):
+    X, y = make_linear_to_nonlinear(n_samples=10000, alpha=alpha, random_state=0)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    reg = SpectralMLPRegressor(auto_depth=True, random_state=0).fit(X_train, y_train)
+    if alpha == 0.0:
+        assert reg.architecture_ == ()
+        assert reg.hidden_path_strength_ < 1e-3
+    else:
+        assert sum(reg.architecture_) >= 1
+        assert reg.score(X_test, y_test) >= 0.99
+
+
+@pytest.fixture(scope="module")
+def grown():
+    X, y = make_linear_to_nonlinear(n_samples=2000, alpha=1.0, random_state=1)
+    reg = SpectralMLPRegressor(
+        auto_depth=True, hidden_layer_sizes=(16, 16), max_iter=40, random_state=0
+    ).fit(X, y)
+    return reg, X, y
+
+
+def test_attributes_and_export_reproduce_predictions(grown):
+    reg, X, y = grown
+    assert len(reg.hidden_eigenvalues_) == 2
+    assert len(reg.eigenvalues_) == 4
+    assert reg.feature_importances_.shape == (2,)
+    out = reg.to_torch()(torch.as_tensor(X, dtype=torch.float32)).detach().numpy()
+    np.testing.assert_allclose(out.ravel(), reg.predict(X), atol=1e-5 * np.ptp(y))
+
+
+def test_prune_curve_and_pruned_export(grown):
+    reg, X, y = grown
+    reg.prune(X, y, tol=0.05)
+    curve = reg.pruning_curve_
+    assert np.all(np.diff(curve["n_active"]) >= 0)
+    full = curve["loss_increase"][-1]
+    assert abs(full) < 1e-4  # the largest network is the unpruned one
+    module = reg.to_torch(pruned=True)
+    assert module.hidden_layer_sizes == reg.pruned_architecture_
+    pred = module(torch.as_tensor(X, dtype=torch.float32)).detach().numpy().ravel()
+    loss = np.mean(
+        ((pred - reg._y_mean) / reg._y_scale - reg._encode_targets(y)[:, 0]) ** 2
+    )
+    base = np.min(curve["loss"][curve["loss_increase"] <= 1e-9])
+    assert loss <= 1.05 * base + 1e-6
+
+
+def test_prune_needs_auto_depth(classification_data):
+    X, y = classification_data
+    clf = SpectralMLPClassifier(max_iter=5, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="auto_depth"):
+        clf.prune(X, y)
+    with pytest.raises(ValueError, match="auto_depth"):
+        clf.to_torch(pruned=True)
