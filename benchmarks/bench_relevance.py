@@ -114,7 +114,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, 1 seed")
     parser.add_argument("--seeds", type=int, default=None, help="number of seeds")
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
     setup(args.threads)
     seeds = range(args.seeds or (1 if args.quick else 3))

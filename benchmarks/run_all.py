@@ -13,6 +13,7 @@ still run.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import time
@@ -31,7 +32,7 @@ SCRIPTS = [
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="the quick mode of all")
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--only", nargs="*", default=None, help="script names to run")
     args = parser.parse_args(argv)
     failed = []
@@ -49,7 +50,11 @@ def main(argv=None):
         ]
         print(f"==> {' '.join(cmd[1:])}", flush=True)
         start = time.perf_counter()
-        rc = subprocess.call(cmd, cwd=HERE.parent)
+        env = dict(os.environ)
+        # one BLAS / OpenMP thread per process, like torch.set_num_threads
+        for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+            env.setdefault(var, str(args.threads))
+        rc = subprocess.call(cmd, cwd=HERE.parent, env=env)
         print(f"<== {script}: rc={rc}, {time.perf_counter() - start:.0f} s", flush=True)
         if rc:
             failed.append(script)
