@@ -36,7 +36,8 @@ autodoc_typehints = "none"
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_attributes_as_param_list = True
-numpydoc_xref_param_type = False
+numpydoc_xref_param_type = True
+numpydoc_xref_ignore = "all"
 
 # -- intersphinx ----------------------------------------------------------------
 # Links resolve offline: no inventory is downloaded (the build must run without
@@ -50,7 +51,6 @@ sphinx_gallery_conf = {
     "filename_pattern": r"/plot_",
     "backreferences_dir": "generated",
     "doc_module": ("sklearn_spectral",),
-    "reference_url": {"sklearn_spectral": None},
     "download_all_examples": False,
     "remove_config_comments": True,
     "abort_on_example_error": True,

@@ -10,16 +10,22 @@ true relevance of feature ``j`` is known. A spectral classifier's
 """
 
 # %%
+import warnings
+
 import matplotlib.pyplot as plt
 import numpy as np
 from scipy.stats import spearmanr
+from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_spectral import SpectralMLPClassifier
 from sklearn_spectral.datasets import make_independent_gaussian
 from sklearn_spectral.plotting import RelevanceDisplay
 
-X, y, true_relevance = make_independent_gaussian(n_samples=4000, random_state=0)
-clf = SpectralMLPClassifier(hidden_layer_sizes=(32,), max_iter=40, random_state=0)
+# the examples stop training early to stay fast
+warnings.filterwarnings("ignore", category=ConvergenceWarning)
+
+X, y, true_relevance = make_independent_gaussian(n_samples=3000, random_state=0)
+clf = SpectralMLPClassifier(hidden_layer_sizes=(32,), max_iter=30, random_state=0)
 clf.fit(X, y)
 estimated = clf.feature_importances_
 

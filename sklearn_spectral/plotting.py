@@ -552,6 +552,8 @@ class RelevanceImageDisplay:
                 kwargs["norm"] = LogNorm(vmin=positive.min(), vmax=positive.max())
         else:
             kwargs["vmin"] = 0.0
+            if not np.any(image > 0):
+                kwargs["vmax"] = 1.0  # every input switched off: all dark
         self.im_ = ax.imshow(image, **kwargs)
         ax.set_xticks([])
         ax.set_yticks([])
