@@ -21,6 +21,7 @@ from ._net import (
     Regularizer,
     StopOnDivergence,
     TrainingDiverged,
+    batch_loader,
     data_loss_scoring,
 )
 from .nn.gated import GatedSparcsNetwork
@@ -257,6 +258,8 @@ class BaseSpectralMLP(BaseEstimator):
             lr=self.learning_rate_init,
             max_epochs=self.max_iter,
             batch_size=batch_size,
+            iterator_train=batch_loader,
+            iterator_valid=batch_loader,
             iterator_train__shuffle=True,
             train_split=train_split,
             callbacks=self._callbacks(),

@@ -13,6 +13,7 @@ import math
 import torch
 from skorch import NeuralNetClassifier, NeuralNetRegressor
 from skorch.callbacks import Callback, PassthroughScoring
+from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler
 
 __all__ = [
     "EigenvaluePenalty",
@@ -89,7 +90,11 @@ class Regularizer:
     terms : list of EigenvaluePenalty
         Eigenvalue penalties.
     phi_alpha : float
-        Strength of ``sum phi**2`` over every eigenvector parameter.
+        Strength of ``sum phi**2`` over every eigenvector parameter. It is
+        applied by the optimizer as the (coupled) weight decay ``2 *
+        phi_alpha`` of the ``phi`` parameters, which adds exactly its
+        gradient without building it into the loss graph, and it is not
+        part of the reported loss.
     """
 
     def __init__(self, terms, phi_alpha):
@@ -103,12 +108,7 @@ class Regularizer:
 
     def __call__(self, module, loss_scale=1.0, epoch=1):
         """Penalty of ``module`` as a scalar tensor."""
-        total = sum(term(module, loss_scale, epoch) for term in self.terms)
-        if self.phi_alpha > 0:
-            total = total + self.phi_alpha * sum(
-                p.pow(2).sum() for p in module.phi_parameters()
-            )
-        return total
+        return sum(term(module, loss_scale, epoch) for term in self.terms)
 
 
 class TrainingDiverged(FloatingPointError):
@@ -116,12 +116,10 @@ class TrainingDiverged(FloatingPointError):
 
 
 class StopOnDivergence(Callback):
-    """Abort training as soon as a batch loss is NaN or infinite."""
+    """Abort training at the end of an epoch whose loss is NaN or infinite."""
 
-    def on_batch_end(self, net, batch=None, training=None, **kwargs):
-        if not training:
-            return
-        loss = net.history[-1, "batches", -1, "train_loss"]
+    def on_epoch_end(self, net, **kwargs):
+        loss = net.history[-1, "train_loss"]
         if not math.isfinite(loss):
             raise TrainingDiverged(
                 f"the training loss became {loss} at epoch {len(net.history)}"
@@ -153,7 +151,7 @@ class _SpectralNetMixin:
             )
         scale = 1.0 if self.loss_scale_ is None else self.loss_scale_
         epoch = max(len(self.history), 1)
-        groups = self.optimizer_.param_groups[1:]
+        groups = self.optimizer_.param_groups[2:]
         for group, term in zip(groups, self.regularizer.proximal_terms):
             group["l1"] = term.strength(scale, epoch)
         return loss + self.regularizer(self.module_, scale, epoch)
@@ -167,10 +165,33 @@ class _SpectralNetMixin:
                 params = self.module_.penalized_eigenvalues(term.which)
                 prox_groups.append({"params": params, "l1": term.alpha})
         prox_ids = {id(p) for g in prox_groups for p in g["params"]}
-        rest = [p for _, p in named if id(p) not in prox_ids]
-        self.optimizer_ = self.optimizer([{"params": rest}, *prox_groups], **kwargs)
+        phi, decay = [], 0.0
+        if self.regularizer is not None:
+            phi = [p for p in self.module_.phi_parameters() if id(p) not in prox_ids]
+            decay = 2.0 * self.regularizer.phi_alpha
+        phi_ids = {id(p) for p in phi}
+        rest = [p for _, p in named if id(p) not in prox_ids | phi_ids]
+        self.optimizer_ = self.optimizer(
+            [{"params": rest}, {"params": phi, "weight_decay": decay}, *prox_groups],
+            **kwargs,
+        )
         self.loss_scale_ = None
         return self
+
+
+def batch_loader(dataset, batch_size, shuffle=False, **kwargs):
+    """A ``DataLoader`` that fetches each minibatch with one fancy index.
+
+    skorch's default loader indexes the data one sample at a time and
+    collates the samples; on tabular data that costs more than the network.
+    Here the sampler yields whole index batches and the dataset (a skorch
+    ``Dataset`` or a ``Subset`` of one) is indexed once per batch. Shuffling
+    draws from torch's RNG like the default loader. Extra ``kwargs`` go to
+    ``DataLoader``.
+    """
+    sampler = RandomSampler(dataset) if shuffle else SequentialSampler(dataset)
+    batches = BatchSampler(sampler, batch_size=batch_size, drop_last=False)
+    return DataLoader(dataset, batch_size=None, sampler=batches, **kwargs)
 
 
 def data_loss_scoring():
