@@ -57,6 +57,31 @@ def _version(name):
         return NOT_INSTALLED
 
 
+def _git_state():
+    """HEAD commit, and whether sklearn_spectral/ differs from it."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "sklearn_spectral"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return f"commit {head}" + (" + uncommitted changes" if dirty else "")
+
+
 def machine_description():
     """One markdown paragraph describing the machine and the versions."""
     import skorch
@@ -73,7 +98,8 @@ def machine_description():
         f"{sys.version.split()[0]}, torch {torch.__version__}, scikit-learn "
         f"{sklearn.__version__}, skorch {skorch.__version__}, numpy "
         f"{np.__version__}, sklearn_spectral {sklearn_spectral.__version__}; "
-        f"competitors: {extras}. Load average at write time "
+        f"competitors: {extras}. Library code: {_git_state()}. "
+        "Load average at write time "
         f"{', '.join(f'{v:.1f}' for v in os.getloadavg())} (the machine is "
         "shared: timings under load are inflated)."
     )

@@ -217,8 +217,9 @@ def main(argv=None):
     shap_txt = (
         "shap not installed"
         if dig["shap"] is None
-        else f"Pearson {dig['pearson']:.2f}, Spearman {dig['spearman']:.2f}, "
-        f"top-16 pixel overlap {dig['overlap16']:.2f}"
+        else f"Pearson {dig['pearson']:.2f}, Spearman {dig['spearman']:.2f} "
+        f"(on the {dig['n_kept']} of 64 pixels ours keeps nonzero: "
+        f"{dig['spearman_kept']:.2f}), top-16 pixel overlap {dig['overlap16']:.2f}"
     )
     rows = [
         [
