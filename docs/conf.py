@@ -1,6 +1,7 @@
 """Sphinx configuration of the sklearn-spectral documentation."""
 
 import os
+import re
 import sys
 import warnings
 
@@ -36,8 +37,32 @@ autodoc_typehints = "none"
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_attributes_as_param_list = True
-numpydoc_xref_param_type = True
-numpydoc_xref_ignore = "all"
+numpydoc_xref_param_type = False
+
+
+_TYPE_LINE = re.compile(r"^(\s*\*{0,2}\w+ : )(.*)$")
+_TRAILING_UNDERSCORE = re.compile(r"(?<![\\\w])([A-Za-z]\w*?)_(?=\W|$)")
+
+
+def _escape_fitted_names(app, what, name, obj, options, lines):
+    """Escape ``n_features_in_`` in parameter and attribute type lines.
+
+    numpydoc renders the type after ``name :`` as reStructuredText, where a
+    word ending in ``_`` is a hyperlink reference; scikit-learn's convention
+    ``ndarray of shape (n_features_in_,)`` would then be a broken link.
+    """
+    for k, line in enumerate(lines):
+        match = _TYPE_LINE.match(line)
+        if match:
+            lines[k] = match.group(1) + _TRAILING_UNDERSCORE.sub(
+                r"\1\\_", match.group(2)
+            )
+
+
+def setup(app):
+    """Run the escaping before numpydoc parses the docstrings."""
+    app.connect("autodoc-process-docstring", _escape_fitted_names, priority=100)
+
 
 # -- intersphinx ----------------------------------------------------------------
 # Links resolve offline: no inventory is downloaded (the build must run without
