@@ -13,11 +13,12 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
-from skorch.callbacks import EarlyStopping, ProgressBar
+from skorch.callbacks import ProgressBar
 from skorch.dataset import ValidSplit
 
 from ._net import (
     EigenvaluePenalty,
+    PlateauAwareEarlyStopping,
     Regularizer,
     StopOnDivergence,
     TrainingDiverged,
@@ -46,7 +47,8 @@ class BaseSpectralMLP(BaseEstimator):
     _ACTIVE_RTOL = 1e-2
     #: Epochs over which the input penalty ramps up in auto-depth mode, where
     #: the network starts linear and the inputs of a non-linear target carry
-    #: no gradient until hidden neurons grow.
+    #: no gradient until hidden neurons grow; the ramp starts once the data
+    #: loss is below 0.9 times that of a constant prediction.
     _GATE_WARMUP = 20
 
     _parameter_constraints: dict = {
@@ -187,7 +189,7 @@ class BaseSpectralMLP(BaseEstimator):
         callbacks.append(
             (
                 "early_stopping",
-                EarlyStopping(
+                PlateauAwareEarlyStopping(
                     monitor=monitor,
                     patience=self.n_iter_no_change,
                     threshold=self.tol,
@@ -201,7 +203,7 @@ class BaseSpectralMLP(BaseEstimator):
             callbacks.append(("progress_bar", ProgressBar()))
         return callbacks
 
-    def _build_net(self, n_features, n_outputs, n_samples, seed):
+    def _build_net(self, n_features, n_outputs, n_samples, seed, baseline_loss):
         hidden = self._hidden_sizes()
         self._check_spectral_params()
         if self.batch_size == "auto":
@@ -228,6 +230,7 @@ class BaseSpectralMLP(BaseEstimator):
                 self.penalized,
                 self.relative_penalty,
                 warmup=self._GATE_WARMUP if self.auto_depth else 0,
+                hold_above=0.9 * baseline_loss if self.auto_depth else None,
             )
         ]
         if self.auto_depth:
@@ -281,7 +284,9 @@ class BaseSpectralMLP(BaseEstimator):
         device = self._torch_device()
         warm = self._is_warm()
         if not warm:
-            self.net_ = self._build_net(n_features, self.n_outputs_, n_samples, seed)
+            self.net_ = self._build_net(
+                n_features, self.n_outputs_, n_samples, seed, baseline_loss
+            )
         devices = (
             list(range(torch.cuda.device_count())) if device.type == "cuda" else []
         )

@@ -12,11 +12,12 @@ import math
 
 import torch
 from skorch import NeuralNetClassifier, NeuralNetRegressor
-from skorch.callbacks import Callback, PassthroughScoring
+from skorch.callbacks import Callback, EarlyStopping, PassthroughScoring
 from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler
 
 __all__ = [
     "EigenvaluePenalty",
+    "PlateauAwareEarlyStopping",
     "Regularizer",
     "StopOnDivergence",
     "TrainingDiverged",
@@ -45,17 +46,24 @@ class EigenvaluePenalty:
         must buy, whatever the scale of the loss. When False it is the
         authors' Keras-style ``alpha * P(lam)``.
     warmup : int, default=0
-        The strength ramps up linearly over this many epochs, so that inputs
-        whose use only appears once hidden neurons grow are not switched off
-        before that (auto-depth starts as a perceptron).
+        The strength ramps up linearly over this many epochs.
+    hold_above : float or None, default=None
+        While the running data loss is above this value the term is off, and
+        the warm-up starts at the first epoch below it. Auto-depth starts as
+        a perceptron: on a non-linear target the loss sits at the level of a
+        constant prediction, with no gradient reaching the inputs, until
+        hidden neurons grow; an L1 step taken then would switch every input
+        off.
     """
 
-    def __init__(self, alpha, kind, which, relative, warmup=0):
+    def __init__(self, alpha, kind, which, relative, warmup=0, hold_above=None):
         self.alpha = float(alpha)
         self.kind = kind
         self.which = which
         self.relative = bool(relative)
         self.warmup = int(warmup)
+        self.hold_above = hold_above
+        self.start_epoch_ = None if hold_above is not None else 0
 
     @property
     def proximal(self):
@@ -63,6 +71,11 @@ class EigenvaluePenalty:
 
     def strength(self, loss_scale, epoch):
         """Strength for the running data loss at epoch ``epoch`` (from 1)."""
+        if self.start_epoch_ is None:
+            if loss_scale > self.hold_above:
+                return 0.0
+            self.start_epoch_ = epoch - 1
+        epoch = epoch - self.start_epoch_
         ramp = min(1.0, epoch / self.warmup) if self.warmup > 0 else 1.0
         return self.alpha * ramp * (loss_scale if self.relative else 1.0)
 
@@ -74,7 +87,8 @@ class EigenvaluePenalty:
         if self.proximal:
             # reported only (the optimizer applies it), at full strength so
             # that the warm-up does not make the monitored loss rise
-            return self.strength(loss_scale, self.warmup) * value.detach()
+            full = self.alpha * (loss_scale if self.relative else 1.0)
+            return full * value.detach()
         return self.strength(loss_scale, epoch) * value
 
 
@@ -177,6 +191,27 @@ class _SpectralNetMixin:
         )
         self.loss_scale_ = None
         return self
+
+
+class PlateauAwareEarlyStopping(EarlyStopping):
+    """skorch's ``EarlyStopping`` that waits while a penalty is on hold.
+
+    An auto-depth network starts as a perceptron; on a non-linear target its
+    loss first sits on a plateau (a constant prediction) until hidden
+    neurons grow, which can take longer than the patience. While some
+    :class:`EigenvaluePenalty` of the net is still on hold (its loss is
+    above ``hold_above``) the miss counter is not advanced.
+    """
+
+    def on_epoch_end(self, net, **kwargs):
+        regularizer = getattr(net, "regularizer", None)
+        holding = regularizer is not None and any(
+            term.start_epoch_ is None for term in regularizer.terms
+        )
+        if holding:
+            self.misses_ = 0
+            return
+        super().on_epoch_end(net, **kwargs)
 
 
 def batch_loader(dataset, batch_size, shuffle=False, **kwargs):

@@ -74,3 +74,15 @@ def test_prune_needs_auto_depth(classification_data):
         clf.prune(X, y)
     with pytest.raises(ValueError, match="auto_depth"):
         clf.to_torch(pruned=True)
+
+
+def test_auto_depth_classifier_grows_and_selects_inputs():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-1, 1, size=(1500, 6))
+    y = (X[:, 0] ** 2 + X[:, 1] ** 2 > 0.6).astype(int)  # a circle: 2 inputs
+    clf = SpectralMLPClassifier(
+        auto_depth=True, hidden_layer_sizes=(32,), random_state=0
+    ).fit(X, y)
+    assert sum(clf.architecture_) >= 1
+    assert clf.score(X, y) > 0.9
+    np.testing.assert_array_equal(np.flatnonzero(clf.input_eigenvalues_), [0, 1])
