@@ -7,10 +7,12 @@ inherited from scikit-learn, skorch or torch are theirs to document).
 
 import importlib
 import inspect
+import re
 
 import pytest
 
 numpydoc_validate = pytest.importorskip("numpydoc.validate")
+from numpydoc.docscrape import NumpyDocString  # noqa: E402
 
 MODULES = [
     "sklearn_spectral",
@@ -38,8 +40,8 @@ IGNORED_FOR_METHODS = IGNORED | {"SA01", "EX01"}
 # failure that says why; strict, so an entry must go once its docstring is
 # fixed.
 KNOWN_FAILURES = {
-    "sklearn_spectral._mlp.SpectralMLPClassifier": "PR01",
-    "sklearn_spectral._mlp.SpectralMLPRegressor": "PR01",
+    "sklearn_spectral._mlp.SpectralMLPClassifier": "PR01 AT01",
+    "sklearn_spectral._mlp.SpectralMLPRegressor": "PR01 AT01",
     "sklearn_spectral.relevance.auto_threshold": "SA01",
     "sklearn_spectral.relevance.normalize_relevance": "SA01",
     "sklearn_spectral.nn.layers.SpectralLinear": "SA01 EX01",
@@ -129,11 +131,29 @@ PUBLIC = list(_public_objects())
 def _errors(qualname, is_method):
     ignored = IGNORED_FOR_METHODS if is_method else IGNORED
     result = numpydoc_validate.validate(qualname)
-    return [
+    errors = [
         f"{code}: {message}"
         for code, message in result["errors"]
         if code not in ignored
     ]
+    # numpydoc does not check the Attributes section: an entry indented
+    # unlike its neighbours is swallowed by the previous description and
+    # renders as broken text
+    obj = numpydoc_validate.Validator._load_obj(qualname)
+    if inspect.isclass(obj):
+        doc = NumpyDocString(inspect.getdoc(obj) or "")
+        for attribute in doc["Attributes"]:
+            swallowed = [
+                line.strip().split(" : ")[0]
+                for line in attribute.desc
+                if re.match(r"^\s*\w+ : \S", line)
+            ]
+            if swallowed or not "".join(attribute.desc).strip():
+                errors.append(
+                    f"AT01: Attributes entry {attribute.name!r} is empty or "
+                    f"swallows {swallowed} (check the indentation)"
+                )
+    return errors
 
 
 def _params():
