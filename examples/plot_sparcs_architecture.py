@@ -39,6 +39,7 @@ model = SpectralMLPRegressor(
     auto_depth=True,
     alpha=0.0,
     max_iter=60,
+    learning_rate_init=3e-3,
     random_state=0,
 )
 fits = {}
@@ -54,6 +55,12 @@ for alpha in (0.0, 1.0):
     )
 
 # %%
+# In these short fits both networks keep most hidden neurons above the 1 %
+# cut of ``architecture_``; what separates them is how much signal passes
+# through the hidden neurons: ``hidden_path_strength_`` is far larger for the
+# quadratic target than for the linear one, whose fit is carried by the
+# input-to-output skip connections.
+#
 # Hidden eigenvalues
 # ------------------
 # One histogram per hidden layer. A neuron counts as active
