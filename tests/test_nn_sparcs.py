@@ -32,8 +32,9 @@ def randomised(sizes, seed=0, dtype=torch.float64, bias=True):
 
 
 def inputs(n_in, seed=1, dtype=torch.float64, n=11):
-    return torch.randn(n, n_in, generator=torch.Generator().manual_seed(seed),
-                       dtype=dtype)
+    return torch.randn(
+        n, n_in, generator=torch.Generator().manual_seed(seed), dtype=dtype
+    )
 
 
 @pytest.mark.parametrize("depth", sorted(SIZES))
@@ -81,13 +82,15 @@ def test_blocks_follow_eq_4_3():
 @pytest.mark.parametrize("depth", sorted(SIZES))
 def test_initial_network_is_linear(depth):
     sizes = SIZES[depth]
-    net = SparcsNetwork(sizes, generator=torch.Generator().manual_seed(3),
-                        dtype=torch.float64)
+    net = SparcsNetwork(
+        sizes, generator=torch.Generator().manual_seed(3), dtype=torch.float64
+    )
     x1, x2 = inputs(sizes[0], 4), inputs(sizes[0], 5)
     with torch.no_grad():
         f = net
-        assert torch.allclose(f(2.0 * x1 - 3.0 * x2), 2.0 * f(x1) - 3.0 * f(x2),
-                              atol=1e-12)
+        assert torch.allclose(
+            f(2.0 * x1 - 3.0 * x2), 2.0 * f(x1) - 3.0 * f(x2), atol=1e-12
+        )
         direct = net.blocks()[(len(sizes) - 1, 0)]
         assert torch.allclose(f(x1), x1 @ direct.T, atol=1e-12)
         # the perceptron map is (-1)^(B+1) phi_B ... phi_0 (lam_out = 1, rest 0)
@@ -209,8 +212,9 @@ def test_no_global_rng_use_and_reproducible():
         assert torch.equal(pa, pb)
     bound = math.sqrt(6.0 / (4 + 8))
     assert a.phi[0].abs().max() <= bound
-    c = SparcsNetwork((4, 8, 8, 2), generator=torch.Generator().manual_seed(7),
-                      hidden_eig_init=0.1)
+    c = SparcsNetwork(
+        (4, 8, 8, 2), generator=torch.Generator().manual_seed(7), hidden_eig_init=0.1
+    )
     assert torch.equal(torch.random.get_rng_state(), state)
     for lam in c.hidden_eigenvalues():
         assert 0 < lam.abs().max() <= 0.1
