@@ -47,6 +47,26 @@ _COMMON_PARAMETERS = """
         Which eigenvalues the penalty acts on: the input eigenvalues only,
         or every trained eigenvalue of the network.
 
+    auto_depth : bool, default=False
+        Train a SPARCS network (every skip connection, one eigenvalue per
+        neuron) that starts as a perceptron and grows hidden neurons only
+        where the data need them; ``hidden_layer_sizes`` is then the largest
+        architecture allowed and ``architecture_`` the one used. The inputs
+        pass through a gate of input eigenvalues (penalised by ``alpha``,
+        once the loss has left the constant-prediction plateau); ``penalized``
+        must stay ``"input"`` and ``eigenvalues`` ``"in"``.
+
+    depth_alpha : float, default=1e-3
+        Auto-depth only: strength of the penalty on the hidden eigenvalues,
+        added Keras-style (not relative) to the mean batch loss, on
+        standardised targets for the regressor.
+
+    depth_penalty : {"l1", "l2", "group"}, default="group"
+        Auto-depth only: the hidden-eigenvalue penalty. ``"group"`` is the
+        SPARCS code's unsquared per-layer norm ``sum_l ||lam_l||_2``, which can
+        switch a whole layer off; ``"l1"`` is applied as a proximal step;
+        ``"l2"`` is ``sum lam**2``.
+
     eigenvalues : {"in", "out", "both"}, default="in"
         Which eigenvalues each spectral layer trains. ``"in"``: one
         eigenvalue per source node (starts at 1, the first paper's input
@@ -142,6 +162,26 @@ _COMMON_ATTRIBUTES = """
         Minimum of ``validation_loss_curve_``; only when
         ``early_stopping=True``.
 
+    architecture_ : tuple of int
+        Auto-depth only: widths of the hidden layers that carry signal (a
+        neuron is active when its eigenvalue exceeds 1e-2 of the largest
+        hidden or output eigenvalue); ``()`` means a perceptron.
+
+    hidden_eigenvalues_ : list of ndarray
+        Auto-depth only: the eigenvalues of each hidden layer. (In auto-depth
+        mode ``eigenvalues_`` lists one array per layer, input first.)
+
+    hidden_path_strength_ : float
+        Auto-depth only: the SPARCS paper's ``||Gamma||`` generalised to any
+        depth, the norm of every input-to-output path through at least one
+        hidden neuron; 0 for a perceptron.
+
+    pruning_curve_ : dict
+        Set by :meth:`prune`.
+
+    pruned_architecture_ : tuple of int
+        Set by :meth:`prune`: the smallest architecture within its tolerance.
+
     net_ : skorch.NeuralNet
         The trained skorch net; ``net_.module_`` is the torch module and
         ``net_.history`` the training history.
@@ -150,8 +190,8 @@ _COMMON_ATTRIBUTES = """
 
 def _fill_doc(cls):
     cls.__doc__ = cls.__doc__.format(
-        parameters=_COMMON_PARAMETERS.strip("\n"),
-        attributes=_COMMON_ATTRIBUTES.strip("\n"),
+        parameters=_COMMON_PARAMETERS.strip(),
+        attributes=_COMMON_ATTRIBUTES.strip(),
     )
     return cls
 
@@ -160,48 +200,48 @@ def _fill_doc(cls):
 class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
     """Multilayer perceptron classifier trained in the spectral domain.
 
-        Every dense layer is parametrised as ``w_ij = phi_ij (lam_in_j -
-        lam_out_i)`` with one eigenvalue per node. After one ``fit`` the input
-        eigenvalues rank the features (``feature_importances_``), and the
-        default L1 penalty on them switches irrelevant inputs off exactly.
+    Every dense layer is parametrised as ``w_ij = phi_ij (lam_in_j -
+    lam_out_i)`` with one eigenvalue per node. After one ``fit`` the input
+    eigenvalues rank the features (``feature_importances_``), and the
+    default L1 penalty on them switches irrelevant inputs off exactly.
 
-        Parameters
-        ----------
+    Parameters
+    ----------
     {parameters}
 
-        Attributes
-        ----------
-        classes_ : ndarray of shape (n_classes,)
-            Class labels.
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
 
-        n_outputs_ : int
-            Number of network outputs (one logit per class).
+    n_outputs_ : int
+        Number of network outputs (one logit per class).
 
     {attributes}
 
-        See Also
-        --------
-        SpectralMLPRegressor : The regressor.
-        SpectralFeatureSelector : Keep the inputs the spectral network uses.
-        sklearn.neural_network.MLPClassifier : The direct-space counterpart.
+    See Also
+    --------
+    SpectralMLPRegressor : The regressor.
+    SpectralFeatureSelector : Keep the inputs the spectral network uses.
+    sklearn.neural_network.MLPClassifier : The direct-space counterpart.
 
-        References
-        ----------
-        L. Chicchi et al., "Estimating global input relevance and enforcing
-        sparse representations with a scalable spectral neural network
-        approach", arXiv:2406.01183 (2024).
+    References
+    ----------
+    L. Chicchi et al., "Estimating global input relevance and enforcing
+    sparse representations with a scalable spectral neural network
+    approach", arXiv:2406.01183 (2024).
 
-        Examples
-        --------
-        >>> from sklearn.datasets import make_classification
-        >>> from sklearn_spectral import SpectralMLPClassifier
-        >>> X, y = make_classification(n_samples=300, n_features=8, n_informative=3,
-        ...                            n_redundant=0, shuffle=False, random_state=0)
-        >>> clf = SpectralMLPClassifier(max_iter=50, random_state=0).fit(X, y)
-        >>> clf.predict(X[:3]).shape
-        (3,)
-        >>> clf.feature_importances_.round(2).sum()
-        np.float64(1.0)
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn_spectral import SpectralMLPClassifier
+    >>> X, y = make_classification(n_samples=300, n_features=8, n_informative=3,
+    ...                            n_redundant=0, shuffle=False, random_state=0)
+    >>> clf = SpectralMLPClassifier(max_iter=50, random_state=0).fit(X, y)
+    >>> clf.predict(X[:3]).shape
+    (3,)
+    >>> clf.feature_importances_.round(2).sum()
+    np.float64(1.0)
     """
 
     _net_class = SpectralClassifierNet
@@ -338,45 +378,45 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
 class SpectralMLPRegressor(RegressorMixin, BaseSpectralMLP):
     """Multilayer perceptron regressor trained in the spectral domain.
 
-        Every dense layer is parametrised as ``w_ij = phi_ij (lam_in_j -
-        lam_out_i)`` with one eigenvalue per node. After one ``fit`` the input
-        eigenvalues rank the features (``feature_importances_``), and the
-        default L1 penalty on them switches irrelevant inputs off exactly.
+    Every dense layer is parametrised as ``w_ij = phi_ij (lam_in_j -
+    lam_out_i)`` with one eigenvalue per node. After one ``fit`` the input
+    eigenvalues rank the features (``feature_importances_``), and the
+    default L1 penalty on them switches irrelevant inputs off exactly.
 
-        The targets are standardised internally (zero mean, unit variance per
-        output) so that ``alpha`` balances the same loss scale on every data
-        set; predictions are returned in the original units, and
-        ``loss_curve_`` is in standardised units.
+    The targets are standardised internally (zero mean, unit variance per
+    output) so that ``alpha`` balances the same loss scale on every data
+    set; predictions are returned in the original units, and
+    ``loss_curve_`` is in standardised units.
 
-        Parameters
-        ----------
+    Parameters
+    ----------
     {parameters}
 
-        Attributes
-        ----------
-        n_outputs_ : int
-            Number of targets.
+    Attributes
+    ----------
+    n_outputs_ : int
+        Number of targets.
 
     {attributes}
 
-        See Also
-        --------
-        SpectralMLPClassifier : The classifier.
-        SpectralFeatureSelector : Keep the inputs the spectral network uses.
-        sklearn.neural_network.MLPRegressor : The direct-space counterpart.
+    See Also
+    --------
+    SpectralMLPClassifier : The classifier.
+    SpectralFeatureSelector : Keep the inputs the spectral network uses.
+    sklearn.neural_network.MLPRegressor : The direct-space counterpart.
 
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from sklearn_spectral import SpectralMLPRegressor
-        >>> rng = np.random.RandomState(0)
-        >>> X = rng.normal(size=(300, 5))
-        >>> y = X[:, 0] - 2 * X[:, 1]
-        >>> reg = SpectralMLPRegressor(max_iter=100, random_state=0).fit(X, y)
-        >>> reg.predict(X[:2]).shape
-        (2,)
-        >>> int(np.argmax(reg.feature_importances_))
-        1
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_spectral import SpectralMLPRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(300, 5))
+    >>> y = X[:, 0] - 2 * X[:, 1]
+    >>> reg = SpectralMLPRegressor(max_iter=100, random_state=0).fit(X, y)
+    >>> reg.predict(X[:2]).shape
+    (2,)
+    >>> int(np.argmax(reg.feature_importances_))
+    1
     """
 
     _net_class = SpectralRegressorNet
