@@ -455,6 +455,26 @@ def top_k(scores, k):
     return np.argsort(-np.asarray(scores), kind="stable")[:k]
 
 
+def make_madelon_like(n_samples, seed):
+    """The Madelon-like hard case: 500 features, the first 20 useful.
+
+    ``make_classification(n_samples, 500, n_informative=5, n_redundant=15,
+    flip_y=0.01, shuffle=False)``: columns 0-4 informative, 5-19 redundant,
+    the other 480 noise.
+    """
+    from sklearn.datasets import make_classification
+
+    return make_classification(
+        n_samples,
+        500,
+        n_informative=5,
+        n_redundant=15,
+        flip_y=0.01,
+        shuffle=False,
+        random_state=seed,
+    )
+
+
 def standardize(X_train, *others):
     """Standardise with the training statistics."""
     from sklearn.preprocessing import StandardScaler

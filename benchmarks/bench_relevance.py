@@ -30,6 +30,7 @@ from _common import (
     METHODS,
     NOT_INSTALLED,
     fmt,
+    make_madelon_like,
     md_table,
     mean_std,
     methods_section,
@@ -71,15 +72,7 @@ def datasets(quick, seed):
         useful.astype(float),
         useful,
     )
-    X, y = make_classification(
-        n["madelon"],
-        500,
-        n_informative=5,
-        n_redundant=15,
-        flip_y=0.01,
-        shuffle=False,
-        random_state=seed,
-    )
+    X, y = make_madelon_like(n["madelon"], seed)
     useful = np.arange(500) < 20
     out["Madelon-like 500 feats (5 inf + 15 red + 480 noise)"] = (
         X,

@@ -27,6 +27,7 @@ from _common import (
     METHODS,
     NOT_INSTALLED,
     RESULTS,
+    make_madelon_like,
     md_table,
     mean_std,
     methods_section,
@@ -36,7 +37,6 @@ from _common import (
     top_k,
     write_result,
 )
-from sklearn.datasets import make_classification
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
@@ -75,15 +75,7 @@ def main(argv=None):
     own_k = []
     notes = []
     for seed in seeds:
-        X, y = make_classification(
-            n,
-            500,
-            n_informative=5,
-            n_redundant=15,
-            flip_y=0.01,
-            shuffle=False,
-            random_state=seed,
-        )
+        X, y = make_madelon_like(n, seed)
         X_tr, X_te, y_tr, y_te = train_test_split(
             X, y, test_size=0.3, random_state=seed, stratify=y
         )

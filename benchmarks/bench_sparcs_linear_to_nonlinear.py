@@ -17,52 +17,21 @@ Examples::
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import sys
 import time
-import warnings
-from pathlib import Path
 
 import numpy as np
-import sklearn
-import torch
+from _common import RESULTS, md_table, setup, write_result
 from sklearn.linear_model import LinearRegression
 from sklearn.metrics import r2_score
 
-import sklearn_spectral
 from sklearn_spectral import SpectralMLPRegressor
 from sklearn_spectral.datasets import make_linear_to_nonlinear
 
-RESULTS = Path(__file__).resolve().parent / "results"
 NAME = "sparcs_linear_to_nonlinear"
 DATA_SEED = 42  # paper, Table 3
 N_TRAIN = 10_000  # the paper's data set size
 N_TEST = 5_000
 BETAS = (5.0, 1000.0)
-
-
-def machine():
-    import skorch
-
-    return (
-        f"Machine: {platform.platform()}, {platform.machine()}; "
-        f"os.cpu_count()={os.cpu_count()}, torch threads={torch.get_num_threads()}; "
-        f"python {sys.version.split()[0]}, torch {torch.__version__}, "
-        f"scikit-learn {sklearn.__version__}, skorch {skorch.__version__}, "
-        f"numpy {np.__version__}, sklearn_spectral {sklearn_spectral.__version__}; "
-        f"1-min load average at the end: {os.getloadavg()[0]:.1f}."
-    )
-
-
-def command():
-    return "python benchmarks/" + " ".join([Path(sys.argv[0]).name, *sys.argv[1:]])
-
-
-def table(header, rows):
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def run(alpha, beta):
@@ -135,9 +104,7 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="5 alphas instead of 21")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
-    torch.set_num_threads(args.threads)
-    warnings.filterwarnings("ignore")
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    setup(args.threads)
     t0 = time.perf_counter()
     alphas = np.linspace(0, 1, 5 if args.quick else 21)
     results = []
@@ -166,13 +133,7 @@ def main(argv=None):
         )
         for r in results
     ]
-    text = [
-        f"# SPARCS linear-to-nonlinear ({'quick' if args.quick else 'full'})",
-        "",
-        machine(),
-        "",
-        f"Command: `{command()}` (total wall time {time.perf_counter() - t0:.0f} s)",
-        "",
+    sections = [
         f"Data: `make_linear_to_nonlinear({N_TRAIN + N_TEST}, alpha, beta, "
         f"random_state={DATA_SEED})`, first {N_TRAIN} rows train, last "
         f"{N_TEST} test. Estimator: `SpectralMLPRegressor(auto_depth=True, "
@@ -181,12 +142,10 @@ def main(argv=None):
         "max_iter=200, batch_size='auto'=200, learning_rate_init=1e-3). "
         "The paper (Table 3) used a 300-neuron hidden layer, L2 1e-4, batch "
         "100, 300 epochs.",
-        "",
         "`n active` = `sum(architecture_)` (neurons whose eigenvalue exceeds "
         "1e-2 of the reference scale); `||Gamma||` = `hidden_path_strength_`; "
         "`max |hidden eig|` = largest hidden eigenvalue in absolute value.",
-        "",
-        table(
+        md_table(
             [
                 "beta",
                 "alpha",
@@ -201,12 +160,14 @@ def main(argv=None):
             ],
             rows,
         ),
-        "",
         f"![Gamma vs alpha]({png.name})",
     ]
-    path = RESULTS / f"{NAME}.md"
-    path.write_text("\n".join(text) + "\n")
-    print(f"wrote {path}")
+    write_result(
+        NAME,
+        f"SPARCS linear-to-nonlinear ({'quick' if args.quick else 'full'})",
+        sections,
+        elapsed=time.perf_counter() - t0,
+    )
 
 
 if __name__ == "__main__":

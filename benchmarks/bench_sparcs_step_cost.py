@@ -92,8 +92,11 @@ def main(argv=None):
                 times[name].append(time_steps(step, args.steps))
         med = {name: statistics.median(t) for name, t in times.items()}
         rows.append((depth, med["sparcs"], med["mlp"], med["sparcs"] / med["mlp"]))
-        print(f"depth {depth}: sparcs {1e3 * med['sparcs']:.3f} ms, "
-              f"mlp {1e3 * med['mlp']:.3f} ms, ratio {rows[-1][3]:.2f}", flush=True)
+        print(
+            f"depth {depth}: sparcs {1e3 * med['sparcs']:.3f} ms, "
+            f"mlp {1e3 * med['mlp']:.3f} ms, ratio {rows[-1][3]:.2f}",
+            flush=True,
+        )
 
     machine = (
         f"{platform.platform()}, {platform.processor() or platform.machine()}, "

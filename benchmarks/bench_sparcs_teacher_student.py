@@ -24,24 +24,17 @@ Examples::
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import sys
 import time
-import warnings
-from pathlib import Path
 
 import numpy as np
-import sklearn
 import torch
+from _common import RESULTS, md_table, setup, write_result
 from sklearn.linear_model import LinearRegression
 from sklearn.metrics import r2_score
 
-import sklearn_spectral
 from sklearn_spectral import SpectralMLPRegressor
 from sklearn_spectral.datasets import make_teacher_student
 
-RESULTS = Path(__file__).resolve().parent / "results"
 NAME = "sparcs_teacher_student"
 DATA_SEED = 42  # paper, Table 4
 FIT_SEED = 0
@@ -51,36 +44,6 @@ MODES = {
     "quick": (20_000, 5_000, 20_000, 60, 1024),
     "full": (100_000, 20_000, 100_000, 180, 1024),
 }
-
-
-def machine():
-    import skorch
-
-    return (
-        f"Machine: {platform.platform()}, {platform.machine()}; "
-        f"os.cpu_count()={os.cpu_count()}, torch threads={torch.get_num_threads()}; "
-        f"python {sys.version.split()[0]}, torch {torch.__version__}, "
-        f"scikit-learn {sklearn.__version__}, skorch {skorch.__version__}, "
-        f"numpy {np.__version__}, sklearn_spectral {sklearn_spectral.__version__}; "
-        f"1-min load average at the end: {os.getloadavg()[0]:.1f}."
-    )
-
-
-def command():
-    return "python benchmarks/" + " ".join([Path(sys.argv[0]).name, *sys.argv[1:]])
-
-
-def table(header, rows):
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for row in rows:
-        cells = []
-        for c in row:
-            if isinstance(c, (float, np.floating)):
-                cells.append(f"{c:.4g}")
-            else:
-                cells.append(str(c))
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
 
 
 def split(n_train, n_val, n_test):
@@ -206,9 +169,7 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
 
-    torch.set_num_threads(args.threads)
-    warnings.filterwarnings("ignore")
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    setup(args.threads)
     t0 = time.perf_counter()
     mode = "quick" if args.quick else "full"
     n_train, n_val, n_test, epochs, batch = MODES[mode]
@@ -265,8 +226,8 @@ def main(argv=None):
                     p["batch_size"],
                     p["max_iter"],
                     r["epochs"],
-                    p["learning_rate_init"],
-                    p["depth_alpha"],
+                    f"{p['learning_rate_init']:.4g}",
+                    f"{p['depth_alpha']:.4g}",
                     p.get("depth_penalty", "group"),
                     str(r["architecture"]),
                     f"{r['r2']:.4f}",
@@ -278,7 +239,7 @@ def main(argv=None):
             )
 
     hidden_max = " / ".join(f"{m:.3g}" for m in res["max_hidden"])
-    summary = table(
+    summary = md_table(
         ["quantity", "ours", "paper"],
         [
             (
@@ -312,46 +273,31 @@ def main(argv=None):
         ],
     )
     sections = [
-        f"# SPARCS teacher-student ({mode})",
-        "",
-        machine(),
-        "",
-        f"Command: `{command()}` (total wall time {time.perf_counter() - t0:.0f} s)",
-        "",
         f"Data: `make_teacher_student(random_state={DATA_SEED})`, 20 inputs, 20 "
         f"outputs; {n_train} train / {n_val} validation (for `prune`) / "
         f"{n_test} test rows. R^2 is `r2_score` averaged uniformly over the 20 "
         "outputs.",
-        "",
         "Estimator: `SpectralMLPRegressor(hidden_layer_sizes=(200, 200), "
         f"auto_depth=True, max_iter={epochs}, batch_size={batch}, "
         f"learning_rate_init={args.learning_rate_init}, depth_alpha="
         f"{args.depth_alpha}, random_state={FIT_SEED})`, everything else default "
         "(depth_penalty='group', alpha=0.1, phi_alpha=1e-3, tol=1e-4, "
         "n_iter_no_change=10 on the training loss).",
-        "",
         "## Result",
-        "",
         summary,
-        "",
         f"![pruning curve and eigenvalues]({png.name})",
-        "",
         "## Pruning curve (validation loss increase vs active hidden neurons)",
-        "",
-        table(
+        md_table(
             ["active hidden neurons", "rtol", "validation loss", "increase"],
             curve_rows(est.pruning_curve_),
         ),
     ]
     if sweep_rows:
         sections += [
-            "",
             "## Settings tried (`--sweep`)",
-            "",
             "Same data; first row is the main run. `max |hidden eig|` is first / "
             "second hidden layer.",
-            "",
-            table(
+            md_table(
                 [
                     "change",
                     "batch",
@@ -370,9 +316,12 @@ def main(argv=None):
                 sweep_rows,
             ),
         ]
-    path = RESULTS / f"{NAME}.md"
-    path.write_text("\n".join(sections) + "\n")
-    print(f"wrote {path}")
+    write_result(
+        NAME,
+        f"SPARCS teacher-student ({mode})",
+        sections,
+        elapsed=time.perf_counter() - t0,
+    )
 
 
 if __name__ == "__main__":

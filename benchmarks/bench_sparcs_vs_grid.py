@@ -28,26 +28,17 @@ Examples::
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import sys
 import time
-import warnings
-from pathlib import Path
 
-import numpy as np
-import sklearn
-import torch
+from _common import md_table, setup, write_result
 from sklearn.linear_model import LinearRegression
 from sklearn.metrics import r2_score
 from sklearn.model_selection import GridSearchCV
 from sklearn.neural_network import MLPRegressor
 
-import sklearn_spectral
 from sklearn_spectral import SpectralMLPRegressor
 from sklearn_spectral.datasets import make_linear_to_nonlinear, make_teacher_student
 
-RESULTS = Path(__file__).resolve().parent / "results"
 NAME = "sparcs_vs_grid"
 DATA_SEED = 42
 FIT_SEED = 0
@@ -56,32 +47,6 @@ GRID = [()] + [(w,) for w in WIDTHS] + [(w, w) for w in WIDTHS]
 
 #: mode -> (n_train, n_test, max_iter)
 MODES = {"quick": (4_000, 5_000, 100), "full": (10_000, 10_000, 200)}
-
-
-def machine():
-    import skorch
-
-    load = os.getloadavg() if hasattr(os, "getloadavg") else ("n/a",)
-    return (
-        f"Machine: {platform.platform()}, {platform.machine()}; "
-        f"os.cpu_count()={os.cpu_count()}, torch threads={torch.get_num_threads()}; "
-        f"python {sys.version.split()[0]}, torch {torch.__version__}, "
-        f"scikit-learn {sklearn.__version__}, skorch {skorch.__version__}, "
-        f"numpy {np.__version__}, sklearn_spectral {sklearn_spectral.__version__}. "
-        f"1-min load average when the results were written: {load[0]:.1f} "
-        "(the machine was shared with other jobs; absolute times are noisy, "
-        "the contenders ran back to back in the same process)."
-    )
-
-
-def command():
-    return "python benchmarks/" + " ".join([Path(sys.argv[0]).name, *sys.argv[1:]])
-
-
-def table(header, rows):
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def data(kind, n_train, n_test):
@@ -113,9 +78,7 @@ def main(argv=None):
     parser.add_argument("--max-iter", type=int)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
-    torch.set_num_threads(args.threads)
-    warnings.filterwarnings("ignore")
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    setup(args.threads)
     t0 = time.perf_counter()
     mode = "quick" if args.quick else "full"
     n_train, n_test, max_iter = MODES[mode]
@@ -183,13 +146,9 @@ def main(argv=None):
         (n, a, f, f"{s:.1f}", f"{r2:.4f}", f"{s / ref:.2f}", note)
         for n, a, f, s, r2, note in rows
     ]
-    text = [
-        f"# Auto-depth versus GridSearchCV over fixed architectures ({mode})",
-        "",
-        machine(),
-        "",
-        f"Command: `{command()}` (total wall time {time.perf_counter() - t0:.0f} s)",
-        "",
+    sections = [
+        "The machine is shared with other jobs: absolute times are noisy; the "
+        "contenders ran back to back in the same process.",
         f"Data: {args.data} (`random_state={DATA_SEED}`"
         + (", alpha=1, beta=5" if args.data == "linear-to-nonlinear" else "")
         + f"), {n_train} train rows, {n_test} test rows. Every network: "
@@ -200,8 +159,7 @@ def main(argv=None):
         f"`{GRID}` (depth 0-2 x width 32/128/512), `cv=3, n_jobs=1`, "
         "scoring R^2, refit on the whole training set. `time / auto` divides by "
         "the auto-depth (512, 512) fit, the grid's largest architecture.",
-        "",
-        table(
+        md_table(
             [
                 "method",
                 "architecture",
@@ -214,9 +172,12 @@ def main(argv=None):
             out_rows,
         ),
     ]
-    path = RESULTS / f"{NAME}.md"
-    path.write_text("\n".join(text) + "\n")
-    print(f"wrote {path}")
+    write_result(
+        NAME,
+        f"Auto-depth versus GridSearchCV over fixed architectures ({mode})",
+        sections,
+        elapsed=time.perf_counter() - t0,
+    )
 
 
 if __name__ == "__main__":

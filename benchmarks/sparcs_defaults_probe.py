@@ -108,8 +108,10 @@ def main(argv=None):
         f"hidden_eig_init={args.hidden_eig_init} "
         f"rtol={args.rtol} n={args.n}"
     )
-    print("| hidden | a | beta | seed | architecture | R2 test | max hidden |lam| "
-          "| max output |lam| | path strength | fit s |")
+    print(
+        "| hidden | a | beta | seed | architecture | R2 test | max hidden |lam| "
+        "| max output |lam| | path strength | fit s |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for h, a, beta, seed in itertools.product(
         args.hidden, args.a, args.beta, args.seeds
