@@ -21,6 +21,10 @@ def normalize_relevance(relevance):
         ``relevance / relevance.sum()``, or all zeros when every score is
         zero (the model switched every input off).
 
+    See Also
+    --------
+    auto_threshold : Threshold that separates relevant from irrelevant scores.
+
     Examples
     --------
     >>> normalize_relevance([1.0, 3.0, 0.0])
@@ -58,6 +62,10 @@ def auto_threshold(relevance, *, min_ratio=10.0, floor=1e-2):
     -------
     float
         Features whose score is ``>=`` the threshold are relevant.
+
+    See Also
+    --------
+    normalize_relevance : Scale relevance scores to sum to one.
 
     Examples
     --------

@@ -48,6 +48,23 @@ class DenseSkipNetwork(nn.Module):
     ----------
     linears : torch.nn.ModuleList of torch.nn.Linear
         ``linears[i - 1]`` maps the concatenated layers ``0..i-1`` to layer ``i``.
+
+    See Also
+    --------
+    export_dense : Build one from a trained SPARCS network.
+    prune : Build one with only the active neurons.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral.nn.export import DenseSkipNetwork
+    >>> dense = DenseSkipNetwork((3, 4, 2))
+    >>> [tuple(linear.weight.shape) for linear in dense.linears]
+    [(4, 3), (2, 7)]
+    >>> dense(torch.zeros(5, 3)).shape
+    torch.Size([5, 2])
+    >>> dense.hidden_layer_sizes, dense.n_parameters()
+    ((4,), 32)
     """
 
     def __init__(self, layer_sizes, activation="relu", dtype=torch.float32):
@@ -64,7 +81,7 @@ class DenseSkipNetwork(nn.Module):
 
     @property
     def hidden_layer_sizes(self):
-        """tuple of int : Widths of the hidden layers (``()`` for a perceptron)."""
+        """Widths of the hidden layers, ``()`` for a perceptron (tuple of int)."""
         return self.layer_sizes[1:-1]
 
     def forward(self, x):
@@ -73,10 +90,12 @@ class DenseSkipNetwork(nn.Module):
         Parameters
         ----------
         x : torch.Tensor of shape (n_samples, n_in)
+            Input batch.
 
         Returns
         -------
         torch.Tensor of shape (n_samples, n_out)
+            Outputs of the (linear) output layer.
         """
         acts = x
         for i, linear in enumerate(self.linears):
@@ -92,6 +111,7 @@ class DenseSkipNetwork(nn.Module):
         Returns
         -------
         int
+            Total number of entries of every parameter.
         """
         return sum(p.numel() for p in self.parameters())
 
@@ -115,6 +135,28 @@ def export_dense(net, masks=None):
     DenseSkipNetwork
         Same dtype and activation as ``net``; for all-true masks its output
         equals ``net(x)`` up to rounding.
+
+    See Also
+    --------
+    prune : Export keeping the neurons active at a threshold.
+    sklearn_spectral.nn.sparcs.SparcsNetwork.active_masks : Masks of the
+        neurons in use.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral.nn.export import export_dense
+    >>> from sklearn_spectral.nn.sparcs import SparcsNetwork
+    >>> gen = torch.Generator().manual_seed(0)
+    >>> net = SparcsNetwork((3, 4, 2), generator=gen, hidden_eig_init=0.5)
+    >>> x = torch.ones(5, 3)
+    >>> dense = export_dense(net)
+    >>> dense.layer_sizes
+    (3, 4, 2)
+    >>> torch.allclose(dense(x), net(x), atol=1e-6)
+    True
+    >>> export_dense(net, [torch.tensor([True, False, True, False])]).layer_sizes
+    (3, 2, 2)
     """
     sizes = net.layer_sizes
     n_hidden = len(sizes) - 2
@@ -167,11 +209,33 @@ def prune(net, rtol=1e-2):
     Parameters
     ----------
     net : SparcsNetwork
+        Trained network.
     rtol : float, default=1e-2
         Relative threshold of ``SparcsNetwork.active_masks``.
 
     Returns
     -------
     DenseSkipNetwork
+        Direct-space network with the active hidden neurons only; the
+        inactive ones are folded into later biases.
+
+    See Also
+    --------
+    export_dense : Export with explicit masks.
+    sklearn_spectral.nn.sparcs.SparcsNetwork.architecture : Widths that
+        survive the threshold.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral.nn.export import prune
+    >>> from sklearn_spectral.nn.sparcs import SparcsNetwork
+    >>> net = SparcsNetwork((3, 4, 2), generator=torch.Generator().manual_seed(0))
+    >>> x = torch.ones(5, 3)
+    >>> dense = prune(net)  # hidden eigenvalues start at 0: no neuron is active
+    >>> dense.layer_sizes
+    (3, 2)
+    >>> torch.allclose(dense(x), net(x), atol=1e-6)
+    True
     """
     return export_dense(net, net.active_masks(rtol))

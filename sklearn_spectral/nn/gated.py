@@ -42,6 +42,25 @@ class GatedSparcsNetwork(nn.Module):
         The input eigenvalues.
     sparcs : SparcsNetwork
         The network behind the gate.
+
+    See Also
+    --------
+    sklearn_spectral.nn.sparcs.SparcsNetwork : The network without the gate.
+    sklearn_spectral.nn.mlp.SpectralMLP : Fixed-depth spectral network.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral.nn.gated import GatedSparcsNetwork
+    >>> gen = torch.Generator().manual_seed(0)
+    >>> net = GatedSparcsNetwork((3, 4, 2), generator=gen)
+    >>> x = torch.ones(5, 3)
+    >>> net(x).shape
+    torch.Size([5, 2])
+    >>> net.input_eigenvalues()
+    tensor([1., 1., 1.])
+    >>> torch.allclose(net.to_dense()(x), net(x), atol=1e-6)
+    True
     """
 
     #: Penalty of a list of eigenvalue tensors (see ``eigenvalue_penalty``).
@@ -66,11 +85,22 @@ class GatedSparcsNetwork(nn.Module):
         self.gate = nn.Parameter(torch.ones(self.sparcs.layer_sizes[0], dtype=dtype))
 
     def forward(self, x):
-        """Map ``(n, n_in)`` to ``(n, n_out)``."""
+        """Apply the gate, then the SPARCS network.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_samples, n_in)
+            Input batch.
+
+        Returns
+        -------
+        torch.Tensor of shape (n_samples, n_out)
+            Outputs of the network.
+        """
         return self.sparcs(x * self.gate)
 
     def penalized_eigenvalues(self, which="hidden"):
-        """Eigenvalue tensors a penalty acts on.
+        """Return the eigenvalue tensors a penalty acts on.
 
         Parameters
         ----------
@@ -81,6 +111,7 @@ class GatedSparcsNetwork(nn.Module):
         Returns
         -------
         list of torch.nn.Parameter
+            The selected eigenvalue tensors.
         """
         if which == "input":
             return [self.gate]
@@ -89,16 +120,37 @@ class GatedSparcsNetwork(nn.Module):
         raise ValueError(f"Unknown eigenvalue selection {which!r}.")
 
     def phi_parameters(self):
-        """The eigenvector blocks of the SPARCS network."""
+        """Return the eigenvector blocks of the SPARCS network.
+
+        Returns
+        -------
+        list of torch.nn.Parameter
+            ``phi[i]`` of shape ``(N_{i+1}, N_i)``, from the input layer on.
+        """
         return list(self.sparcs.phi)
 
     def input_eigenvalues(self):
-        """The input gate (a detached copy)."""
+        """Return the input gate, the input eigenvalues.
+
+        Returns
+        -------
+        torch.Tensor of shape (n_in,)
+            A detached copy.
+        """
         return self.gate.detach().clone()
 
     @torch.no_grad()
     def input_relevance(self):
-        """``|g_j|`` times the norm of every direct-space weight leaving input j."""
+        """Return the relevance of each input.
+
+        It is ``|g_j|`` times the norm of every direct-space weight leaving
+        input ``j`` (see ``SparcsNetwork.input_relevance``).
+
+        Returns
+        -------
+        torch.Tensor of shape (n_in,)
+            Non-negative relevance of each input (detached).
+        """
         return self.gate.abs() * self.sparcs.input_relevance()
 
     @torch.no_grad()
@@ -115,6 +167,7 @@ class GatedSparcsNetwork(nn.Module):
         Returns
         -------
         DenseSkipNetwork
+            Direct-space network with the gate folded in.
         """
         dense = self.sparcs.to_dense(masks)
         n_in = self.gate.numel()

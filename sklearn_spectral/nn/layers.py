@@ -50,6 +50,11 @@ class SpectralLinear(nn.Module):
     dtype : torch.dtype, default=torch.float32
         Parameter dtype.
 
+    See Also
+    --------
+    sklearn_spectral.nn.mlp.SpectralMLP : Multilayer perceptron made of these
+        layers.
+
     Notes
     -----
     The configurations of the papers are
@@ -64,6 +69,21 @@ class SpectralLinear(nn.Module):
     ``phi`` is drawn so that the initial direct-space weight ``W`` is
     Xavier-uniform whatever the eigenvalue initialisation (it is divided by
     ``|lam_in_init - lam_out_init|`` when that is not zero).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral.nn.layers import SpectralLinear
+    >>> layer = SpectralLinear(3, 2, generator=torch.Generator().manual_seed(0))
+    >>> layer
+    SpectralLinear(in_features=3, out_features=2, bias=True, lam_in=trained,
+    lam_out=fixed)
+    >>> layer(torch.ones(4, 3)).shape
+    torch.Size([4, 2])
+    >>> torch.allclose(layer.weight, layer.phi)  # lam_in = 1, lam_out = 0
+    True
+    >>> sorted(layer.trainable_eigenvalues())
+    ['lam_in']
     """
 
     def __init__(
@@ -113,7 +133,18 @@ class SpectralLinear(nn.Module):
         return self.phi * self.lam_in[None, :] - self.lam_out[:, None] * self.phi
 
     def forward(self, x):
-        """Apply ``W x + b`` to a batch ``x`` of shape ``(n, in_features)``."""
+        """Apply ``W x + b`` to a batch of inputs.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_samples, in_features)
+            Input batch.
+
+        Returns
+        -------
+        torch.Tensor of shape (n_samples, out_features)
+            Output of the layer.
+        """
         # (x * lam_in) phi^T - (x phi^T) * lam_out: two cheap scalings around
         # one matmul instead of materialising W.
         out = torch.nn.functional.linear(x * self.lam_in, self.phi)
@@ -124,7 +155,13 @@ class SpectralLinear(nn.Module):
         return out
 
     def trainable_eigenvalues(self):
-        """Return the trainable eigenvalue parameters as a dict by name."""
+        """Return the trainable eigenvalue parameters as a dict by name.
+
+        Returns
+        -------
+        dict of str to torch.nn.Parameter
+            ``"lam_in"`` and/or ``"lam_out"``, whichever is trained.
+        """
         return {
             name: p
             for name, p in (("lam_in", self.lam_in), ("lam_out", self.lam_out))
@@ -133,24 +170,42 @@ class SpectralLinear(nn.Module):
 
     @torch.no_grad()
     def input_relevance(self):
-        """Relevance of each source node: ``||W[:, j]||_2``.
+        """Return the relevance of each source node, ``||W[:, j]||_2``.
 
         With ``lam_out = 0`` this is the papers' ``|lam_in_j| * ||phi[:, j]||``;
         in general it is the norm of all the weights leaving node ``j``, which
         is invariant to the scale shared by ``lam`` and ``phi``.
+
+        Returns
+        -------
+        torch.Tensor of shape (in_features,)
+            Non-negative relevance of each source node (detached).
         """
         return torch.linalg.vector_norm(self.weight, dim=0)
 
     @torch.no_grad()
     def node_relevance(self):
-        """Relevance of each destination node: ``|lam_out_i| * ||phi[i, :]||``.
+        """Return the relevance of each destination node.
 
-        This is the poster's ``R_i``; it is only informative when ``lam_out``
-        is trained.
+        This is the poster's ``R_i = |lam_out_i| * ||phi[i, :]||``; it is only
+        informative when ``lam_out`` is trained.
+
+        Returns
+        -------
+        torch.Tensor of shape (out_features,)
+            Non-negative relevance of each destination node (detached).
         """
         return self.lam_out.abs() * torch.linalg.vector_norm(self.phi, dim=1)
 
     def extra_repr(self):
+        """Describe the sizes and which eigenvalues are trained.
+
+        Returns
+        -------
+        str
+            The text :class:`torch.nn.Module` shows between the parentheses of
+            the layer's representation.
+        """
         return (
             f"in_features={self.in_features}, out_features={self.out_features}, "
             f"bias={self.bias is not None}, "

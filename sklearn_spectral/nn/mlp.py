@@ -47,7 +47,7 @@ EIGENVALUE_MODES = {
 
 
 def eigenvalue_penalty(tensors, kind):
-    """Penalty of a list of eigenvalue tensors.
+    """Compute the penalty of a list of eigenvalue tensors.
 
     Parameters
     ----------
@@ -60,7 +60,23 @@ def eigenvalue_penalty(tensors, kind):
     Returns
     -------
     torch.Tensor
-        A scalar.
+        A scalar, differentiable with respect to ``tensors``.
+
+    See Also
+    --------
+    SpectralMLP.penalized_eigenvalues : Eigenvalue tensors to penalise.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral.nn.mlp import eigenvalue_penalty
+    >>> lam = [torch.tensor([3.0, -4.0]), torch.tensor([1.0])]
+    >>> eigenvalue_penalty(lam, "l1")
+    tensor(8.)
+    >>> eigenvalue_penalty(lam, "l2")
+    tensor(26.)
+    >>> eigenvalue_penalty(lam, "group")
+    tensor(6.)
     """
     if not tensors:
         raise ValueError("No eigenvalues to penalise.")
@@ -92,6 +108,25 @@ class SpectralMLP(nn.Module):
         Generator for the initial ``phi``.
     dtype : torch.dtype, default=torch.float32
         Parameter dtype.
+
+    See Also
+    --------
+    sklearn_spectral.nn.layers.SpectralLinear : The layer it is made of.
+    eigenvalue_penalty : Penalty of the eigenvalues it returns.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral.nn.mlp import SpectralMLP
+    >>> net = SpectralMLP(4, [3], 2, generator=torch.Generator().manual_seed(0))
+    >>> net(torch.zeros(5, 4)).shape
+    torch.Size([5, 2])
+    >>> [tuple(w.shape) for w, b in net.dense_weights()]
+    [(3, 4), (2, 3)]
+    >>> net.input_eigenvalues()
+    tensor([1., 1., 1., 1.])
+    >>> net.input_relevance().shape
+    torch.Size([4])
     """
 
     def __init__(
@@ -125,7 +160,18 @@ class SpectralMLP(nn.Module):
         self.activation = ACTIVATIONS[activation]()
 
     def forward(self, x):
-        """Map a batch ``(n, n_features)`` to ``(n, n_outputs)``."""
+        """Apply the network to a batch.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_samples, n_features)
+            Input batch.
+
+        Returns
+        -------
+        torch.Tensor of shape (n_samples, n_outputs)
+            Outputs (logits for a classifier).
+        """
         last = len(self.layers) - 1
         for k, layer in enumerate(self.layers):
             x = layer(x)
@@ -137,7 +183,7 @@ class SpectralMLP(nn.Module):
     eigenvalue_penalty = staticmethod(eigenvalue_penalty)
 
     def penalized_eigenvalues(self, which="input"):
-        """Trainable eigenvalue tensors a penalty acts on.
+        """Return the trainable eigenvalue tensors a penalty acts on.
 
         Parameters
         ----------
@@ -148,6 +194,8 @@ class SpectralMLP(nn.Module):
         Returns
         -------
         list of torch.nn.Parameter
+            The selected eigenvalues; empty when ``which="input"`` and
+            ``lam_in`` is not trained.
         """
         if which == "input":
             lam = self.layers[0].lam_in
@@ -161,34 +209,72 @@ class SpectralMLP(nn.Module):
         raise ValueError(f"Unknown eigenvalue selection {which!r}.")
 
     def phi_parameters(self):
-        """The eigenvector parameters ``phi`` of every layer."""
+        """Return the eigenvector parameters ``phi`` of every layer.
+
+        Returns
+        -------
+        list of torch.nn.Parameter
+            The trainable ``phi`` of each layer, from the input layer on.
+        """
         return [layer.phi for layer in self.layers if layer.phi.requires_grad]
 
     def input_eigenvalues(self):
-        """Eigenvalues ``lam_in`` of the input nodes (a detached copy)."""
+        """Return the eigenvalues ``lam_in`` of the input nodes.
+
+        Returns
+        -------
+        torch.Tensor of shape (n_features,)
+            A detached copy.
+        """
         return self.layers[0].lam_in.detach().clone()
 
     def eigenvalues_by_layer(self):
-        """Detached ``(lam_in, lam_out)`` pairs, one per layer."""
+        """Return the eigenvalues of every layer.
+
+        Returns
+        -------
+        list of tuple of torch.Tensor
+            Detached copies of ``(lam_in, lam_out)``, one pair per layer.
+        """
         return [
             (layer.lam_in.detach().clone(), layer.lam_out.detach().clone())
             for layer in self.layers
         ]
 
     def input_relevance(self):
-        """Relevance of each input: the column norms of the first weight.
+        """Return the relevance of each input.
 
-        Equals ``|lam_in_j| * ||phi[:, j]||`` in the ``"in"`` mode.
+        It is the column norms of the first direct-space weight, which equal
+        ``|lam_in_j| * ||phi[:, j]||`` in the ``"in"`` mode.
+
+        Returns
+        -------
+        torch.Tensor of shape (n_features,)
+            Non-negative relevance of each input (detached).
         """
         return self.layers[0].input_relevance()
 
     def node_relevance(self):
-        """Poster's node relevance ``|lam_out_i| ||phi[i, :]||`` per hidden layer."""
+        """Return the poster's node relevance of every hidden layer.
+
+        Returns
+        -------
+        list of torch.Tensor
+            ``|lam_out_i| ||phi[i, :]||`` of every neuron, one tensor per hidden
+            layer (detached).
+        """
         return [layer.node_relevance() for layer in self.layers[:-1]]
 
     @torch.no_grad()
     def dense_weights(self):
-        """Direct-space ``(W, b)`` of every layer (detached)."""
+        """Return the direct-space weights and biases of every layer.
+
+        Returns
+        -------
+        list of tuple
+            Detached ``(W, b)`` per layer; ``W`` has shape
+            ``(out_features, in_features)`` and ``b`` is None without bias.
+        """
         return [
             (
                 layer.weight.detach().clone(),

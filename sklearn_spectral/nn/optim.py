@@ -24,7 +24,37 @@ __all__ = ["ProximalAdam", "soft_threshold_"]
 
 @torch.no_grad()
 def soft_threshold_(tensor, threshold):
-    """In place ``sign(t) * max(|t| - threshold, 0)``; returns ``tensor``."""
+    """Soft-threshold a tensor in place: ``sign(t) * max(|t| - threshold, 0)``.
+
+    This is the proximal operator of ``threshold * |t|``.
+
+    Parameters
+    ----------
+    tensor : torch.Tensor
+        Values to shrink; modified in place.
+    threshold : float or torch.Tensor
+        Amount subtracted from every magnitude; a tensor must broadcast to
+        ``tensor`` (one threshold per coordinate).
+
+    Returns
+    -------
+    torch.Tensor
+        ``tensor`` itself, after the update.
+
+    See Also
+    --------
+    ProximalAdam : Adam followed by this soft threshold.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral.nn.optim import soft_threshold_
+    >>> t = torch.tensor([-2.0, 0.5, 3.0])
+    >>> soft_threshold_(t, 1.0)
+    tensor([-1., 0., 2.])
+    >>> t
+    tensor([-1., 0., 2.])
+    """
     shrunk = (tensor.abs() - threshold).clamp_(min=0)
     return tensor.copy_(tensor.sign() * shrunk)
 
@@ -44,6 +74,11 @@ class ProximalAdam(torch.optim.Adam):
     **kwargs
         Passed to :class:`torch.optim.Adam` (``lr``, ``betas``, ``eps``,
         ``weight_decay``...). ``amsgrad`` is not supported.
+
+    See Also
+    --------
+    soft_threshold_ : The proximal step applied after each Adam step.
+    torch.optim.Adam : The optimiser whose step comes first.
 
     Examples
     --------
@@ -66,7 +101,19 @@ class ProximalAdam(torch.optim.Adam):
 
     @torch.no_grad()
     def step(self, closure=None):
-        """Take one Adam step, then the proximal step of every ``l1`` group."""
+        """Take one Adam step, then the proximal step of every ``l1`` group.
+
+        Parameters
+        ----------
+        closure : callable, optional
+            Closure that re-evaluates the model and returns the loss, as for
+            :meth:`torch.optim.Adam.step`.
+
+        Returns
+        -------
+        torch.Tensor or None
+            The loss returned by ``closure``, or None without a closure.
+        """
         loss = super().step(closure)
         for group in self.param_groups:
             alpha = group["l1"]

@@ -59,6 +59,18 @@ def get_activation(name):
     -------
     callable
         Function mapping a tensor to a tensor of the same shape.
+
+    See Also
+    --------
+    SparcsNetwork : Network whose hidden layers use this activation.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral.nn.sparcs import get_activation
+    >>> relu = get_activation("relu")
+    >>> relu(torch.tensor([-1.0, 2.0]))
+    tensor([0., 2.])
     """
     functions = {
         "relu": torch.relu,
@@ -109,6 +121,28 @@ default="relu"
         Buffer of zeros, the fixed input eigenvalues.
     bias : torch.nn.ParameterList or None
         ``bias[i - 1]`` is the bias of layer ``i``.
+
+    See Also
+    --------
+    sklearn_spectral.nn.gated.GatedSparcsNetwork : The same network behind a
+        trainable input gate.
+    sklearn_spectral.nn.export.export_dense : Export to a direct-space network.
+    spectral_matrix : The full matrix ``Phi Lambda Phi^{-1}``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral.nn.sparcs import SparcsNetwork
+    >>> net = SparcsNetwork((3, 4, 2), generator=torch.Generator().manual_seed(0))
+    >>> x = torch.ones(5, 3)
+    >>> net(x).shape
+    torch.Size([5, 2])
+    >>> torch.allclose(net(x), net.forward_materialized(x), atol=1e-6)
+    True
+    >>> net.n_hidden_layers
+    1
+    >>> net.architecture()  # hidden eigenvalues start at 0: a perceptron
+    ()
     """
 
     def __init__(
@@ -152,7 +186,7 @@ default="relu"
     # ------------------------------------------------------------------ shape
     @property
     def n_hidden_layers(self):
-        """int : Number ``B`` of hidden layers of the largest architecture."""
+        """Number ``B`` of hidden layers of the largest architecture (int)."""
         return len(self.layer_sizes) - 2
 
     def _lams(self):
@@ -182,10 +216,12 @@ default="relu"
         Parameters
         ----------
         x : torch.Tensor of shape (n_samples, n_in)
+            Input batch.
 
         Returns
         -------
         torch.Tensor of shape (n_samples, n_out)
+            Outputs of the (linear) output layer.
         """
         lams = self._lams()
         n_layers = len(self.layer_sizes)
@@ -229,10 +265,12 @@ default="relu"
         Parameters
         ----------
         x : torch.Tensor of shape (n_samples, n_in)
+            Input batch.
 
         Returns
         -------
         torch.Tensor of shape (n_samples, n_out)
+            Same as :meth:`forward` up to rounding.
         """
         w = self.blocks()
         acts = [x]
@@ -335,11 +373,12 @@ default="relu"
 
     @torch.no_grad()
     def reference_scale(self):
-        """Largest ``|lam|`` over hidden and output eigenvalues (thresholds' unit).
+        """Return the largest ``|lam|`` over hidden and output eigenvalues.
 
         Returns
         -------
         float
+            The unit of the relative thresholds of :meth:`active_masks`.
         """
         return max(float(lam.abs().max()) for lam in self.lam)
 
@@ -368,7 +407,7 @@ default="relu"
         return [e > cut for e in self.neuron_eigenvalues()]
 
     def architecture(self, rtol=1e-2):
-        """Widths of the hidden layers still in use.
+        """Return the widths of the hidden layers still in use.
 
         Parameters
         ----------
@@ -427,7 +466,7 @@ default="relu"
 
     @torch.no_grad()
     def input_relevance(self):
-        """Per-input relevance from the direct-space blocks.
+        """Return the relevance of each input from the direct-space blocks.
 
         Input eigenvalues are fixed at 0, so the bipartite rule
         ``|lam_in_j| ||phi[:, j]||`` does not apply; instead
@@ -437,6 +476,7 @@ default="relu"
         Returns
         -------
         torch.Tensor of shape (n_in,)
+            Non-negative relevance of each input (detached).
         """
         w = self.blocks()
         n_layers = len(self.layer_sizes)
@@ -453,6 +493,7 @@ default="relu"
         Returns
         -------
         DenseSkipNetwork
+            Direct-space network with the kept hidden neurons.
         """
         from .export import export_dense
 
@@ -470,12 +511,30 @@ def spectral_matrix(net):
     Parameters
     ----------
     net : SparcsNetwork
+        Network whose ``phi`` and eigenvalues build the matrix.
 
     Returns
     -------
     A : torch.Tensor of shape (sum N, sum N)
+        The matrix, detached from the autograd graph.
     offsets : list of int
         Start row of each layer; layer ``i`` spans ``offsets[i]:offsets[i+1]``.
+
+    See Also
+    --------
+    SparcsNetwork.blocks : The lower blocks of ``A``, without the inverse.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral.nn.sparcs import SparcsNetwork, spectral_matrix
+    >>> net = SparcsNetwork((2, 3, 1), generator=torch.Generator().manual_seed(0))
+    >>> a, offsets = spectral_matrix(net)
+    >>> a.shape, offsets
+    (torch.Size([6, 6]), [0, 2, 5, 6])
+    >>> block = a[offsets[2] : offsets[3], offsets[0] : offsets[1]]
+    >>> torch.allclose(block, net.blocks()[(2, 0)], atol=1e-6)
+    True
     """
     sizes = net.layer_sizes
     offsets = [0]
