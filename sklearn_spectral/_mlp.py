@@ -37,15 +37,27 @@ _COMMON_PARAMETERS = """
         reach exactly zero; ``"l2"`` is ``sum lam**2``; ``"group"`` is the
         unsquared norm ``||lam||_2`` of each layer's eigenvalues, summed.
 
+    penalized : {"input", "all"}, default="input"
+        Which eigenvalues the penalty acts on: the input eigenvalues only,
+        or every trained eigenvalue of the network.
+
+    eigenvalues : {"in", "out", "both"}, default="in"
+        Which eigenvalues each spectral layer trains. ``"in"``: one
+        eigenvalue per source node (starts at 1, the first paper's input
+        relevance setting); ``"out"``: one per destination node (starts at
+        1, the teacher-student poster's node relevance); ``"both"``.
+
+    phi_alpha : float, default=1e-3
+        Strength of the squared L2 penalty on the eigenvector entries
+        ``phi`` (added like ``alpha``). The eigenvalues and ``phi`` share a
+        scale, so a penalty on the eigenvalues alone could be evaded by
+        growing ``phi``.
+
     relative_penalty : bool, default=True
         Scale the eigenvalue strength by the running data loss (see
         ``alpha``). ``False`` gives the authors' Keras-style penalty,
         ``loss = mean_batch_loss + alpha * P(lam)``, so that a paper's
         strength translates to ``alpha = strength``.
-
-    penalized : {"input", "all"}, default="input"
-        Which eigenvalues the penalty acts on: the input eigenvalues only,
-        or every trained eigenvalue of the network.
 
     auto_depth : bool, default=False
         Train a SPARCS network (every skip connection, one eigenvalue per
@@ -66,18 +78,6 @@ _COMMON_PARAMETERS = """
         SPARCS code's unsquared per-layer norm ``sum_l ||lam_l||_2``, which can
         switch a whole layer off; ``"l1"`` is applied as a proximal step;
         ``"l2"`` is ``sum lam**2``.
-
-    eigenvalues : {"in", "out", "both"}, default="in"
-        Which eigenvalues each spectral layer trains. ``"in"``: one
-        eigenvalue per source node (starts at 1, the first paper's input
-        relevance setting); ``"out"``: one per destination node (starts at
-        1, the teacher-student poster's node relevance); ``"both"``.
-
-    phi_alpha : float, default=1e-3
-        Strength of the squared L2 penalty on the eigenvector entries
-        ``phi`` (added like ``alpha``). The eigenvalues and ``phi`` share a
-        scale, so a penalty on the eigenvalues alone could be evaded by
-        growing ``phi``.
 
     batch_size : int or "auto", default="auto"
         Minibatch size; ``"auto"`` is ``min(200, n_samples)``.

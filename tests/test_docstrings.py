@@ -39,10 +39,7 @@ IGNORED_FOR_METHODS = IGNORED | {"SA01", "EX01"}
 # numpydoc codes seen (run the test to read the messages). Each is an expected
 # failure that says why; strict, so an entry must go once its docstring is
 # fixed.
-KNOWN_FAILURES = {
-    "sklearn_spectral._mlp.SpectralMLPClassifier": "PR01 AT01",
-    "sklearn_spectral._mlp.SpectralMLPRegressor": "PR01 AT01",
-}
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 def _public_objects():
