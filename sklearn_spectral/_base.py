@@ -66,6 +66,7 @@ class BaseSpectralMLP(BaseEstimator):
         "auto_depth": ["boolean"],
         "depth_alpha": [Interval(Real, 0, None, closed="left")],
         "depth_penalty": [StrOptions({"l1", "l2", "group"})],
+        "depth_growth": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [
             StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
@@ -96,6 +97,7 @@ class BaseSpectralMLP(BaseEstimator):
         auto_depth=False,
         depth_alpha=1e-3,
         depth_penalty="group",
+        depth_growth=10.0,
         batch_size="auto",
         learning_rate_init=1e-3,
         max_iter=200,
@@ -119,6 +121,7 @@ class BaseSpectralMLP(BaseEstimator):
         self.auto_depth = auto_depth
         self.depth_alpha = depth_alpha
         self.depth_penalty = depth_penalty
+        self.depth_growth = depth_growth
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
         self.max_iter = max_iter
@@ -236,7 +239,11 @@ class BaseSpectralMLP(BaseEstimator):
         if self.auto_depth:
             terms.append(
                 EigenvaluePenalty(
-                    self.depth_alpha, self.depth_penalty, "hidden", relative=False
+                    self.depth_alpha,
+                    self.depth_penalty,
+                    "hidden",
+                    relative=False,
+                    growth=self.depth_growth,
                 )
             )
             module_params = {

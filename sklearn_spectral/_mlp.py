@@ -79,6 +79,14 @@ _COMMON_PARAMETERS = """
         switch a whole layer off; ``"l1"`` is applied as a proximal step;
         ``"l2"`` is ``sum lam**2``.
 
+    depth_growth : float, default=10.0
+        Auto-depth only: the hidden layer next to the output pays
+        ``depth_alpha`` and each layer further from the output
+        ``depth_growth`` times more than the next, so the network grows from
+        the output side backwards (as SPARCS does at initialisation) and a
+        layer survives only when the layers behind it cannot do its job. 1
+        penalises every layer alike.
+
     batch_size : int or "auto", default="auto"
         Minibatch size; ``"auto"`` is ``min(200, n_samples)``.
 

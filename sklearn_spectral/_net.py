@@ -47,6 +47,12 @@ class EigenvaluePenalty:
         authors' Keras-style ``alpha * P(lam)``.
     warmup : int, default=0
         The strength ramps up linearly over this many epochs.
+    growth : float, default=1.0
+        The tensors (layers, input side first) get the weights
+        ``growth ** (n_layers - 1 - l)``: the layer next to the output pays
+        the plain strength and each layer further from it ``growth`` times
+        more, so a deep network grows from the output side backwards and
+        keeps a layer only when the layers behind it cannot do its job.
     hold_above : float or None, default=None
         While the running data loss is above this value the term is off, and
         the warm-up starts at the first epoch below it. Auto-depth starts as
@@ -56,8 +62,11 @@ class EigenvaluePenalty:
         off.
     """
 
-    def __init__(self, alpha, kind, which, relative, warmup=0, hold_above=None):
+    def __init__(
+        self, alpha, kind, which, relative, warmup=0, hold_above=None, growth=1.0
+    ):
         self.alpha = float(alpha)
+        self.growth = float(growth)
         self.kind = kind
         self.which = which
         self.relative = bool(relative)
@@ -68,6 +77,10 @@ class EigenvaluePenalty:
     @property
     def proximal(self):
         return self.kind == "l1" and self.alpha > 0
+
+    def weights(self, n_tensors):
+        """Weight of each penalised tensor (see ``growth``)."""
+        return [self.growth ** (n_tensors - 1 - k) for k in range(n_tensors)]
 
     def strength(self, loss_scale, epoch):
         """Strength for the running data loss at epoch ``epoch`` (from 1)."""
@@ -83,7 +96,9 @@ class EigenvaluePenalty:
         lams = module.penalized_eigenvalues(self.which)
         if self.alpha <= 0 or not lams:
             return 0.0
-        value = module.eigenvalue_penalty(lams, self.kind)
+        value = module.eigenvalue_penalty(
+            lams, self.kind, weights=self.weights(len(lams))
+        )
         if self.proximal:
             # reported only (the optimizer applies it), at full strength so
             # that the warm-up does not make the monitored loss rise
@@ -166,18 +181,21 @@ class _SpectralNetMixin:
         scale = 1.0 if self.loss_scale_ is None else self.loss_scale_
         epoch = max(len(self.history), 1)
         groups = self.optimizer_.param_groups[2:]
-        for group, term in zip(groups, self.regularizer.proximal_terms):
-            group["l1"] = term.strength(scale, epoch)
+        for group, (term, weight) in zip(groups, self.proximal_weights_):
+            group["l1"] = term.strength(scale, epoch) * weight
         return loss + self.regularizer(self.module_, scale, epoch)
 
     def initialize_optimizer(self, triggered_directly=None):
         named = list(self.get_all_learnable_params())
         _, kwargs = self.get_params_for_optimizer("optimizer", iter(()))
         prox_groups = []
+        self.proximal_weights_ = []  # (term, weight) of each proximal group
         if self.regularizer is not None:
             for term in self.regularizer.proximal_terms:
                 params = self.module_.penalized_eigenvalues(term.which)
-                prox_groups.append({"params": params, "l1": term.alpha})
+                for weight, param in zip(term.weights(len(params)), params):
+                    prox_groups.append({"params": [param], "l1": term.alpha * weight})
+                    self.proximal_weights_.append((term, weight))
         prox_ids = {id(p) for g in prox_groups for p in g["params"]}
         phi, decay = [], 0.0
         if self.regularizer is not None:

@@ -46,7 +46,7 @@ EIGENVALUE_MODES = {
 }
 
 
-def eigenvalue_penalty(tensors, kind):
+def eigenvalue_penalty(tensors, kind, weights=None):
     """Compute the penalty of a list of eigenvalue tensors.
 
     Parameters
@@ -56,6 +56,8 @@ def eigenvalue_penalty(tensors, kind):
     kind : {"l1", "l2", "group"}
         ``"l1"``: ``sum |lam|``; ``"l2"``: ``sum lam**2``; ``"group"``: the sum
         over tensors of the unsquared norm ``||lam||_2``.
+    weights : sequence of float, optional
+        One weight per tensor multiplying its term; all ones by default.
 
     Returns
     -------
@@ -80,13 +82,16 @@ def eigenvalue_penalty(tensors, kind):
     """
     if not tensors:
         raise ValueError("No eigenvalues to penalise.")
-    if kind == "l1":
-        return sum(t.abs().sum() for t in tensors)
-    if kind == "l2":
-        return sum(t.pow(2).sum() for t in tensors)
-    if kind == "group":
-        return sum(torch.linalg.vector_norm(t) for t in tensors)
-    raise ValueError(f"Unknown penalty kind {kind!r}.")
+    terms = {
+        "l1": lambda t: t.abs().sum(),
+        "l2": lambda t: t.pow(2).sum(),
+        "group": torch.linalg.vector_norm,
+    }
+    if kind not in terms:
+        raise ValueError(f"Unknown penalty kind {kind!r}.")
+    if weights is None:
+        weights = [1.0] * len(tensors)
+    return sum(w * terms[kind](t) for w, t in zip(weights, tensors))
 
 
 class SpectralMLP(nn.Module):
