@@ -392,16 +392,74 @@ class BaseSpectralMLP(BaseEstimator):
             target = torch.as_tensor(y, device=device)
             return float(self.net_.criterion_(out, target))
 
+    def _hidden_scores(self):
+        """Per-hidden-layer node scores ranking the neurons (fixed depth)."""
+        module = self.net_.module_
+        if self.eigenvalues in ("out", "both"):
+            return module.node_relevance()  # |lam_out_i| * ||phi[i, :]||
+        # one eigenvalue per source node: a hidden node's outgoing weights
+        return [layer.input_relevance() for layer in module.layers[1:]]
+
+    def _masks_at(self, rtol):
+        """Hidden neurons kept at relative threshold ``rtol``."""
+        if self.auto_depth:
+            return self.net_.module_.sparcs.active_masks(float(rtol))
+        scores = self._hidden_scores()
+        top = max((float(sc.max()) for sc in scores), default=0.0)
+        return [sc > rtol * top for sc in scores]
+
+    def _dense_module(self, masks):
+        """Direct-space module keeping the hidden neurons in ``masks``."""
+        module = self.net_.module_
+        if self.auto_depth:
+            return module.to_dense(masks)
+        layers = []
+        weights = module.dense_weights()
+        activation = type(module.activation)()
+        keep_in = torch.ones(weights[0][0].shape[1], dtype=torch.bool)
+        carry = None  # bias contribution of the neurons removed from layer k-1
+        for k, (w, b) in enumerate(weights):
+            w = w.cpu()
+            b = torch.zeros(w.shape[0], dtype=w.dtype) if b is None else b.cpu()
+            if carry is not None:
+                dropped, constant = carry
+                b = b + w[:, dropped] @ constant
+            keep_out = (
+                masks[k].cpu()
+                if k < len(masks)
+                else torch.ones(w.shape[0], dtype=torch.bool)
+            )
+            # a removed neuron is replaced by its output at zero input, f(b):
+            # exact when its incoming weights vanish
+            carry = (~keep_out, activation(b[~keep_out]))
+            linear = torch.nn.Linear(int(keep_in.sum()), int(keep_out.sum()))
+            with torch.no_grad():
+                linear.weight.copy_(w[keep_out][:, keep_in])
+                linear.bias.copy_(b[keep_out])
+            layers.append(linear)
+            if k < len(weights) - 1:
+                layers.append(type(module.activation)())
+            keep_in = keep_out
+        return torch.nn.Sequential(*layers).to(self.net_.device)
+
     def prune(self, X, y, *, tol=0.05):
         """Find the smallest sub-network whose loss on ``(X, y)`` stays within tol.
 
-        Only for ``auto_depth=True``. Hidden neurons are ranked by their
-        eigenvalue (SPARCS); for a range of relative thresholds the neurons
-        below it are removed exactly (their constant output is folded into
-        later biases, see :func:`~sklearn_spectral.nn.export.export_dense`)
-        and the loss of the remaining network is measured. The kept network
-        is the smallest whose loss is at most ``(1 + tol)`` times the loss
-        of the full network, as in the SPARCS paper (``tol=0.05``).
+        Hidden neurons are ranked by their spectral score: with
+        ``auto_depth=True`` their SPARCS eigenvalue (removal is then exact
+        for neurons whose eigenvalue is 0: their constant output is folded
+        into later biases, see :func:`~sklearn_spectral.nn.export.
+        export_dense`); at fixed depth the teacher-student poster's node
+        relevance ``|lam_out_i| * ||phi[i, :]||`` when the destination
+        eigenvalues are trained (``eigenvalues="out"`` or ``"both"``), else
+        the norm of the neuron's outgoing weights; a removed neuron is
+        replaced by its constant output ``f(bias)`` folded into the next
+        layer's bias, exact when its incoming or its outgoing weights vanish.
+        For a range of relative thresholds the neurons below it
+        are removed and the loss of the remaining network is measured. The
+        kept network is the smallest whose loss is at most ``(1 + tol)``
+        times the loss of the full network, as in the SPARCS paper
+        (``tol=0.05``).
 
         Parameters
         ----------
@@ -417,24 +475,23 @@ class BaseSpectralMLP(BaseEstimator):
         self : estimator
             With ``pruning_curve_`` (dict of arrays ``"rtol"``,
             ``"n_active"``, ``"loss"``, ``"loss_increase"``, sorted by
-            ``n_active``) and ``pruned_architecture_``; ``to_torch(pruned=True)``
-            exports the pruned network.
+            ``n_active``, and the float ``"tol"``) and
+            ``pruned_architecture_``; ``to_torch(pruned=True)`` exports the
+            pruned network.
         """
         check_is_fitted(self)
-        if not self.auto_depth:
-            raise ValueError("prune needs a model fitted with auto_depth=True.")
         if tol < 0:
             raise ValueError(f"tol must be non-negative, got {tol}.")
+        if not self._hidden_sizes():
+            raise ValueError("prune needs at least one hidden layer.")
         X = self._validate_X(X, reset=False).astype(np.float32)
         y = self._encode_targets(y)
-        module = self.net_.module_
-        sparcs = module.sparcs
-        base = self._loss_on(module, X, y)
+        base = self._loss_on(self.net_.module_, X, y)
         rtols = np.concatenate([[0.0], np.logspace(-6, 0, 31)])
         rows = []
         for rtol in rtols:
-            masks = sparcs.active_masks(float(rtol))
-            loss = self._loss_on(module.to_dense(masks), X, y)
+            masks = self._masks_at(rtol)
+            loss = self._loss_on(self._dense_module(masks), X, y)
             rows.append((rtol, int(sum(int(m.sum()) for m in masks)), loss, masks))
         rows.sort(key=lambda row: (row[1], -row[0]))
         n_active = np.array([r[1] for r in rows])
@@ -459,8 +516,9 @@ class BaseSpectralMLP(BaseEstimator):
         Parameters
         ----------
         pruned : bool, default=False
-            With ``auto_depth=True``: export the network chosen by
-            :meth:`prune` instead of the active neurons (``architecture_``).
+            Export the network chosen by :meth:`prune` instead of the full
+            one (with ``auto_depth=True``: the active neurons of
+            ``architecture_``).
 
         Returns
         -------
@@ -473,30 +531,16 @@ class BaseSpectralMLP(BaseEstimator):
             surviving neurons and every skip connection.
         """
         check_is_fitted(self)
-        module = self.net_.module_
-        if self.auto_depth:
-            if pruned:
-                if not hasattr(self, "_pruning_masks"):
-                    raise ValueError("Call prune(X_val, y_val) before pruned=True.")
-                masks = self._pruning_masks
-            else:
-                masks = module.sparcs.active_masks(self._ACTIVE_RTOL)
-            dense = module.to_dense(masks)
-            last = dense.linears[-1]
+        if pruned:
+            if not hasattr(self, "_pruning_masks"):
+                raise ValueError("Call prune(X_val, y_val) before pruned=True.")
+            masks = self._pruning_masks
+        elif self.auto_depth:
+            masks = self._masks_at(self._ACTIVE_RTOL)
         else:
-            if pruned:
-                raise ValueError("pruned=True needs auto_depth=True.")
-            layers = []
-            for k, (w, b) in enumerate(module.dense_weights()):
-                linear = torch.nn.Linear(w.shape[1], w.shape[0], dtype=w.dtype)
-                with torch.no_grad():
-                    linear.weight.copy_(w)
-                    linear.bias.copy_(torch.zeros_like(linear.bias) if b is None else b)
-                layers.append(linear)
-                if k < len(module.layers) - 1:
-                    layers.append(type(module.activation)())
-            dense = torch.nn.Sequential(*layers).to(w.device)
-            last = layers[-1]
+            masks = [torch.ones(n, dtype=torch.bool) for n in self._hidden_sizes()]
+        dense = self._dense_module(masks)
+        last = dense.linears[-1] if self.auto_depth else dense[-1]
         self._fold_output_scale(last)
         return dense.eval()
 

@@ -67,13 +67,42 @@ def test_prune_curve_and_pruned_export(grown):
     assert loss <= 1.05 * base + 1e-6
 
 
-def test_prune_needs_auto_depth(classification_data):
+def test_prune_errors(classification_data):
     X, y = classification_data
     clf = SpectralMLPClassifier(max_iter=5, random_state=0).fit(X, y)
-    with pytest.raises(ValueError, match="auto_depth"):
-        clf.prune(X, y)
-    with pytest.raises(ValueError, match="auto_depth"):
+    with pytest.raises(ValueError, match="before pruned=True"):
         clf.to_torch(pruned=True)
+    linear = SpectralMLPClassifier(hidden_layer_sizes=(), max_iter=5).fit(X, y)
+    with pytest.raises(ValueError, match="hidden layer"):
+        linear.prune(X, y)
+
+
+@pytest.mark.parametrize("eigenvalues", ["in", "out"])
+def test_fixed_depth_node_pruning(classification_data, eigenvalues):
+    # the poster's node relevance (|lam_out_i| ||phi[i, :]||) with trained
+    # lam_out, or the outgoing weights of each hidden node otherwise
+    X, y = classification_data
+    clf = SpectralMLPClassifier(
+        hidden_layer_sizes=(40,),
+        eigenvalues=eigenvalues,
+        penalized="all",
+        max_iter=100,
+        random_state=0,
+    ).fit(X, y)
+    clf.prune(X, y, tol=0.05)
+    curve = clf.pruning_curve_
+    # neurons whose score is exactly 0 (switched off) never count as active
+    assert curve["n_active"][0] < curve["n_active"][-1] <= 40
+    assert abs(curve["loss_increase"][-1]) < 1e-4
+    (width,) = clf.pruned_architecture_
+    assert width < 40
+    module = clf.to_torch(pruned=True)
+    assert module[0].out_features == width
+    logits = module(torch.as_tensor(X, dtype=torch.float32))
+    pruned_loss = torch.nn.functional.cross_entropy(logits, torch.as_tensor(y))
+    full = clf.to_torch()(torch.as_tensor(X, dtype=torch.float32))
+    full_loss = torch.nn.functional.cross_entropy(full, torch.as_tensor(y))
+    assert float(pruned_loss) <= 1.05 * float(full_loss) + 1e-6
 
 
 def test_auto_depth_classifier_grows_and_selects_inputs():
