@@ -35,19 +35,7 @@ ESTIMATORS = [
 ]
 
 
-def _expected_failed_checks(estimator):
-    if getattr(estimator, "auto_depth", False):
-        return {
-            "check_methods_subset_invariance": (
-                "precision only: float32 SPARCS outputs of a sample differ in "
-                "the last bit (~1e-7 relative) with the batch it is computed in, "
-                "as BLAS sums in another order; the check asks for 1e-7"
-            )
-        }
-    return {}
-
-
-@parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failed_checks)
+@parametrize_with_checks(ESTIMATORS)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
