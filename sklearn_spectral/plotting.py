@@ -1102,7 +1102,7 @@ class ArchitectureDisplay:
         labels = []
         for k, (name, m) in enumerate(zip(names, masks)):
             if 0 < k < n_layers - 1 or not m.all():
-                labels.append(f"{name}\n{int(m.sum())} of {m.size} active")
+                labels.append(f"{name}\n{int(m.sum())}/{m.size} active")
             else:
                 labels.append(f"{name}\n{m.size}")
         ax.set_xticks(range(n_layers), labels=labels)

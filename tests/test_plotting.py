@@ -361,7 +361,7 @@ def test_architecture_nodes_edges_and_widths():
     assert len(display.edges_[(2, 0)].get_segments()[0]) > 2
     assert len(display.edges_[(1, 0)].get_segments()[0]) == 2
     labels = _tick_labels(display.ax_, axis="x")
-    assert labels == ["input\n2", "hidden 1\n2 of 3 active", "output\n1"]
+    assert labels == ["input\n2", "hidden 1\n2/3 active", "output\n1"]
     legend = [t.get_text() for t in display.ax_.get_legend().get_texts()]
     assert legend == ["adjacent layers", "skip over 1 layer", "inactive neuron"]
 
@@ -502,4 +502,4 @@ def test_architecture_from_estimator_scales_inputs_by_the_gate():
     faces = display.nodes_[0].get_facecolors()
     assert np.allclose(faces[1], to_rgba("0.8"))  # gated-off input greyed
     assert display.n_edges_[(2, 0)] == 2  # no edge leaves the gated-off input
-    assert _tick_labels(display.ax_, axis="x")[0] == "input\n2 of 3 active"
+    assert _tick_labels(display.ax_, axis="x")[0] == "input\n2/3 active"
