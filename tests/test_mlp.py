@@ -254,3 +254,10 @@ def test_fixed_depth_export_matches_predictions(classification_data, regression_
     reg = SpectralMLPRegressor(**FAST).fit(X, y)
     out = reg.to_torch()(torch.as_tensor(X, dtype=torch.float32)).detach().numpy()
     np.testing.assert_allclose(out, reg.predict(X), rtol=1e-4, atol=1e-3)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_cuda_requested_without_cuda_is_a_clear_error(classification_data):
+    X, y = classification_data
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        SpectralMLPClassifier(device="cuda", **FAST).fit(X, y)
