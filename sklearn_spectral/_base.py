@@ -560,6 +560,12 @@ class BaseSpectralMLP(BaseEstimator):
             One array per hidden layer.
         """
         check_is_fitted(self)
+        if self.auto_depth:
+            raise ValueError(
+                "node_relevance is defined for fixed-depth networks; with "
+                "auto_depth=True read hidden_eigenvalues_ (one eigenvalue per "
+                "neuron)."
+            )
         return [r.cpu().double().numpy() for r in self.net_.module_.node_relevance()]
 
     def __sklearn_tags__(self):

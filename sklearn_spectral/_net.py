@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 
-import torch
 from skorch import NeuralNetClassifier, NeuralNetRegressor
 from skorch.callbacks import Callback, EarlyStopping, PassthroughScoring
 from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler
@@ -258,8 +257,3 @@ class SpectralClassifierNet(_SpectralNetMixin, NeuralNetClassifier):
 
 class SpectralRegressorNet(_SpectralNetMixin, NeuralNetRegressor):
     """skorch regressor net with the spectral regularizer."""
-
-
-def dtype_of(name):
-    """The torch dtype named by ``"float32"`` or ``"float64"``."""
-    return {"float32": torch.float32, "float64": torch.float64}[name]

@@ -50,6 +50,12 @@ def test_attributes_and_export_reproduce_predictions(grown):
     np.testing.assert_allclose(out.ravel(), reg.predict(X), atol=1e-5 * np.ptp(y))
 
 
+def test_node_relevance_points_to_hidden_eigenvalues(grown):
+    reg, _, _ = grown
+    with pytest.raises(ValueError, match="hidden_eigenvalues_"):
+        reg.node_relevance()
+
+
 def test_prune_curve_and_pruned_export(grown):
     reg, X, y = grown
     reg.prune(X, y, tol=0.05)

@@ -35,6 +35,8 @@ import math
 import torch
 from torch import nn
 
+from .mlp import eigenvalue_penalty
+
 __all__ = [
     "ACTIVATIONS",
     "SparcsNetwork",
@@ -323,15 +325,9 @@ default="relu"
         if kind not in PENALTIES:
             raise ValueError(f"penalty kind must be one of {PENALTIES}, got {kind!r}")
         hidden = list(self.lam[:-1])
-        total = self.lam[-1].new_zeros(())
-        for lam in hidden:
-            if kind == "l1":
-                total = total + lam.abs().sum()
-            elif kind == "l2":
-                total = total + (lam * lam).sum()
-            else:
-                total = total + torch.linalg.vector_norm(lam)
-        return total
+        if not hidden:
+            return self.lam[-1].new_zeros(())
+        return eigenvalue_penalty(hidden, kind)
 
     def phi_penalty(self):
         """Return ``sum(phi**2)`` over all eigenvector blocks (differentiable).
