@@ -29,7 +29,11 @@ _COMMON_PARAMETERS = """
         ``log(data loss) + alpha * P(lam)``: an input is kept when it
         improves the loss by a relative ``alpha`` per unit eigenvalue,
         whatever the loss scale and however well the data are already
-        fitted, so one default works across data sets.
+        fitted, so one default works across data sets. At fixed depth the
+        strength ramps up linearly over the first 10 epochs, so that inputs
+        which help only jointly with others are learnt before the penalty
+        can switch them off (20 epochs after the loss leaves its plateau
+        with ``auto_depth=True``).
 
     penalty : {"l1", "l2", "group"}, default="l1"
         ``P(lam)``: ``"l1"`` is ``sum |lam|`` and is applied as a proximal
