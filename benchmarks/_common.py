@@ -25,18 +25,29 @@ import torch
 SHAP_ROWS = 100  # rows explained by SHAP (global = mean |SHAP| over them)
 SHAP_NSAMPLES = 100  # GradientExplainer samples per explained row
 RESULTS = Path(__file__).resolve().parent / "results"
+#: Where this run writes: ``results/`` in quick mode (and for scripts without
+#: one), ``results/full/`` in the full mode. Set by :func:`setup`.
+_OUT = {"dir": RESULTS}
 NOT_INSTALLED = "not installed"
 
 
 # --------------------------------------------------------------------------- #
 # environment
 # --------------------------------------------------------------------------- #
-def setup(threads=1):
-    """Fix torch threads and silence the warnings benchmarks do not act on."""
+def setup(threads=1, quick=True):
+    """Fix torch threads, silence the warnings benchmarks do not act on, and
+    send the results of a full-mode run (``quick=False``) to ``results/full/``
+    so that they sit next to the quick ones instead of replacing them."""
     torch.set_num_threads(int(threads))
     warnings.filterwarnings("ignore")
     os.environ.setdefault("PYTHONWARNINGS", "ignore")
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    _OUT["dir"] = RESULTS if quick else RESULTS / "full"
+    _OUT["dir"].mkdir(parents=True, exist_ok=True)
+
+
+def results_dir():
+    """The folder this run writes to (see :func:`setup`)."""
+    return _OUT["dir"]
 
 
 def has_package(name):
@@ -158,7 +169,7 @@ def write_result(name, title, sections, *, elapsed=None):
     ]
     for section in sections:
         parts += [section, ""]
-    path = RESULTS / f"{name}.md"
+    path = results_dir() / f"{name}.md"
     path.write_text("\n".join(parts))
     print(f"wrote {path}")
     return path

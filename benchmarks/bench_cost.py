@@ -27,10 +27,10 @@ import numpy as np
 from _common import (
     METHODS,
     NOT_INSTALLED,
-    RESULTS,
     md_table,
     methods_section,
     rank_all,
+    results_dir,
     setup,
     standardize,
     write_result,
@@ -52,7 +52,7 @@ def main(argv=None):
         help="subset of the methods (default: all); ours is always run",
     )
     args = parser.parse_args(argv)
-    setup(args.threads)
+    setup(args.threads, quick=args.quick)
     methods = list(METHODS) if args.methods is None else args.methods
     if OURS not in methods:
         methods.insert(0, OURS)
@@ -122,7 +122,7 @@ def plot(methods, sizes, seconds):
     ax.set_xticklabels(methods, rotation=40, ha="right", fontsize=8)
     ax.legend()
     fig.tight_layout()
-    fig.savefig(RESULTS / "cost.png", dpi=110)
+    fig.savefig(results_dir() / "cost.png", dpi=110)
     plt.close(fig)
 
 

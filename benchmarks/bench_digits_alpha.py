@@ -10,13 +10,10 @@ spectral model keeps. Writes ``results/digits_alpha.md``.
 
 import argparse
 import time
-import warnings
 
 import numpy as np
-import torch
-from _common import md_table, write_result
+from _common import md_table, setup, write_result
 from sklearn.datasets import load_digits
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import StratifiedKFold, cross_validate
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
@@ -30,8 +27,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="3 folds, 2 alphas")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    warnings.simplefilter("ignore", ConvergenceWarning)
+    setup(args.threads, quick=args.quick)
     t0 = time.perf_counter()
     X, y = load_digits(return_X_y=True)
     cv = StratifiedKFold(3 if args.quick else 5, shuffle=True, random_state=0)

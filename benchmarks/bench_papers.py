@@ -31,11 +31,11 @@ import time
 
 import numpy as np
 from _common import (
-    RESULTS,
     _global_shap,
     command_line,
     has_package,
     md_table,
+    results_dir,
     setup,
     write_result,
 )
@@ -174,7 +174,7 @@ def plots(ind, cor, dig):
     axes[1].set_ylabel("importance / max")
     axes[1].set_title("correlated Gaussian")
     fig.tight_layout()
-    fig.savefig(RESULTS / "papers_gaussian.png", dpi=110)
+    fig.savefig(results_dir() / "papers_gaussian.png", dpi=110)
     plt.close(fig)
 
     n = 2 if dig["shap"] is not None else 1
@@ -190,7 +190,7 @@ def plots(ind, cor, dig):
         ax.set_xticks([])
         ax.set_yticks([])
     fig.tight_layout()
-    fig.savefig(RESULTS / "papers_digits_relevance.png", dpi=110)
+    fig.savefig(results_dir() / "papers_digits_relevance.png", dpi=110)
     plt.close(fig)
 
 
@@ -199,7 +199,7 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
-    setup(args.threads)
+    setup(args.threads, quick=args.quick)
     start = time.perf_counter()
     n = SIZES[args.quick]
     cmd = f"`{command_line()}`"

@@ -39,7 +39,7 @@ import time
 
 import numpy as np
 import torch
-from _common import RESULTS, Timer, md_table, mean_std, setup, write_result
+from _common import Timer, md_table, mean_std, results_dir, setup, write_result
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import (
@@ -301,7 +301,7 @@ def profile(X, y, epochs):
         out.write(f"===== {name}: {epochs} epochs on {X.shape} =====\n")
         stats = pstats.Stats(prof, stream=out).sort_stats("tottime")
         stats.print_stats(25)
-    path = RESULTS / "parity_profile.txt"
+    path = results_dir() / "parity_profile.txt"
     path.write_text(out.getvalue())
     print(f"wrote {path}")
 
@@ -312,7 +312,7 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="cProfile both fits")
     args = parser.parse_args(argv)
-    setup(args.threads)
+    setup(args.threads, quick=args.quick)
     start = time.perf_counter()
     epochs = 30 if args.quick else 200
     repeats = 9 if args.quick else 15  # fits are ~1 s and noisy here

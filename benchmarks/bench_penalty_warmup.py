@@ -82,7 +82,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="fewer seeds")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
-    setup(args.threads)
+    setup(args.threads, quick=args.quick)
     headline_seeds = range(5 if args.quick else 10)
     gaussian_seeds = range(3 if args.quick else 6)
     start = time.perf_counter()

@@ -109,7 +109,7 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=None, help="number of seeds")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
-    setup(args.threads)
+    setup(args.threads, quick=args.quick)
     seeds = range(args.seeds or (1 if args.quick else 3))
     start = time.perf_counter()
 
@@ -277,9 +277,9 @@ def plot(plot_data):
             ax.set_xlabel("true relevance", fontsize=7)
             ax.tick_params(labelsize=6)
     fig.tight_layout()
-    from _common import RESULTS
+    from _common import results_dir
 
-    fig.savefig(RESULTS / "relevance_scores.png", dpi=110)
+    fig.savefig(results_dir() / "relevance_scores.png", dpi=110)
     plt.close(fig)
 
 

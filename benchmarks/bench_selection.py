@@ -26,12 +26,12 @@ import numpy as np
 from _common import (
     METHODS,
     NOT_INSTALLED,
-    RESULTS,
     make_madelon_like,
     md_table,
     mean_std,
     methods_section,
     rank_all,
+    results_dir,
     setup,
     standardize,
     top_k,
@@ -66,7 +66,7 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=None)
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
-    setup(args.threads)
+    setup(args.threads, quick=args.quick)
     seeds = range(args.seeds or (1 if args.quick else 3))
     start = time.perf_counter()
     n = N_SAMPLES[args.quick]
@@ -176,7 +176,7 @@ def plot(acc, models):
         ax.set_xticks(KS)
     axes[0, -1].legend(fontsize=6, loc="lower right")
     fig.tight_layout()
-    fig.savefig(RESULTS / "selection.png", dpi=110)
+    fig.savefig(results_dir() / "selection.png", dpi=110)
     plt.close(fig)
 
 

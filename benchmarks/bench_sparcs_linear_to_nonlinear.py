@@ -20,7 +20,7 @@ import argparse
 import time
 
 import numpy as np
-from _common import RESULTS, md_table, setup, write_result
+from _common import md_table, results_dir, setup, write_result
 from sklearn.linear_model import LinearRegression
 from sklearn.metrics import r2_score
 
@@ -104,7 +104,7 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="5 alphas instead of 21")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
-    setup(args.threads)
+    setup(args.threads, quick=args.quick)
     t0 = time.perf_counter()
     alphas = np.linspace(0, 1, 5 if args.quick else 21)
     results = []
@@ -115,7 +115,7 @@ def main(argv=None):
                 {k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()}
             )
             results.append(r)
-    png = RESULTS / f"{NAME}.png"
+    png = results_dir() / f"{NAME}.png"
     plot(results, alphas, png)
 
     rows = [

@@ -28,7 +28,7 @@ import time
 
 import numpy as np
 import torch
-from _common import RESULTS, md_table, setup, write_result
+from _common import md_table, results_dir, setup, write_result
 from sklearn.linear_model import LinearRegression
 from sklearn.metrics import r2_score
 
@@ -169,7 +169,7 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
 
-    setup(args.threads)
+    setup(args.threads, quick=args.quick)
     t0 = time.perf_counter()
     mode = "quick" if args.quick else "full"
     n_train, n_val, n_test, epochs, batch = MODES[mode]
@@ -190,7 +190,7 @@ def main(argv=None):
     }
     est, res = run_one(base, train, val, test)
     print(res)
-    png = RESULTS / f"{NAME}.png"
+    png = results_dir() / f"{NAME}.png"
     plot(
         est,
         png,

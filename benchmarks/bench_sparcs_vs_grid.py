@@ -78,7 +78,7 @@ def main(argv=None):
     parser.add_argument("--max-iter", type=int)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
-    setup(args.threads)
+    setup(args.threads, quick=args.quick)
     t0 = time.perf_counter()
     mode = "quick" if args.quick else "full"
     n_train, n_test, max_iter = MODES[mode]
