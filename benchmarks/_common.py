@@ -239,6 +239,10 @@ METHODS = {
 
 LASSONET_QUICK = {"path_multiplier": 1.1, "n_iters": (200, 20), "patience": (20, 5)}
 LASSONET_QUICK_BUDGET_S = 20.0
+#: Seconds after which LassoNet's path is stopped, by mode (``quick`` key);
+#: ``None`` runs the whole path. ``bench_cost.py --lassonet-budget`` sets the
+#: full-mode one for its large size, where the whole path takes hours.
+LASSONET_BUDGET_S = {True: LASSONET_QUICK_BUDGET_S, False: None}
 
 
 LASSONET_NOTE = (
@@ -314,13 +318,15 @@ class _PathBudget(Exception):
 def _lassonet(X, y, seed, quick):
     """LassoNet's path; returns (scores, note).
 
-    In quick mode the path is shorter (``LASSONET_QUICK``) and stopped after
-    ``LASSONET_QUICK_BUDGET_S`` seconds; features still on the path then
+    In quick mode the path is shorter (``LASSONET_QUICK``). The path is
+    stopped after ``LASSONET_BUDGET_S[quick]`` seconds (20 s in quick mode,
+    none by default in the full mode); features still on the path then
     score above every removed one, ordered by their skip-layer weight.
     """
     from lassonet import LassoNetClassifier
 
     kwargs = LASSONET_QUICK if quick else {}
+    budget = LASSONET_BUDGET_S[quick]
     model = LassoNetClassifier(verbose=0, random_state=seed, torch_seed=seed, **kwargs)
     hist = []
     start = []  # the budget clock starts at the first step of the path
@@ -329,7 +335,7 @@ def _lassonet(X, y, seed, quick):
         hist[:] = h
         if not start:
             start.append(time.perf_counter())
-        elif quick and time.perf_counter() - start[0] > LASSONET_QUICK_BUDGET_S:
+        elif budget is not None and time.perf_counter() - start[0] > budget:
             raise _PathBudget
 
     note = ""
@@ -340,7 +346,7 @@ def _lassonet(X, y, seed, quick):
     except _PathBudget:
         scores = np.asarray(model._compute_feature_importances(hist).numpy())
         note = (
-            f"path stopped at the {LASSONET_QUICK_BUDGET_S:.0f} s budget after "
+            f"path stopped at the {budget:.0f} s budget after "
             f"{len(hist)} steps, {int(np.isinf(scores).sum())} features still in"
         )
     scores = np.asarray(scores, dtype=float)
