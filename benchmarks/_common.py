@@ -467,9 +467,16 @@ def rank_all(X, y, *, seed=0, quick=True, methods=None, spectral=None):
     return out
 
 
-def top_k(scores, k):
-    """Indices of the ``k`` largest scores (ties broken by index)."""
-    return np.argsort(-np.asarray(scores), kind="stable")[:k]
+def top_k(scores, k, seed=0):
+    """Indices of the ``k`` largest scores, ties broken at random.
+
+    The synthetic sets put their useful columns first, so breaking ties by
+    index would hand a method that scores many columns exactly zero (an L1
+    selector) the useful columns for free; a seeded random order does not.
+    """
+    scores = np.asarray(scores, dtype=float)
+    order = np.random.default_rng(seed).permutation(scores.size)
+    return order[np.argsort(-scores[order], kind="stable")[:k]]
 
 
 def make_madelon_like(n_samples, seed):

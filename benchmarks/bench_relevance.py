@@ -131,7 +131,7 @@ def main(argv=None):
                 else:
                     row.update(corr_metrics(r.scores, rel))
                     k = int(useful.sum())
-                    topk = top_k(r.scores, k)
+                    topk = top_k(r.scores, k, seed=seed)
                     row["topk_precision"] = useful[topk].mean()
                     own = r.selected is not None
                     chosen = r.selected if own else topk

@@ -92,7 +92,7 @@ def main(argv=None):
             if r.note:
                 notes.append(f"seed {seed}, {mname}: {r.note}")
             for k in KS:
-                cols = top_k(r.scores, k)
+                cols = top_k(r.scores, k, seed=seed)
                 for model, a in accuracy(cols, X_tr, y_tr, X_te, y_te, seed).items():
                     acc.setdefault((mname, k, model), []).append(a)
             if mname == "spectral (ours)" and len(r.selected):
