@@ -33,7 +33,9 @@ _COMMON_PARAMETERS = """
         strength ramps up linearly over the first 10 epochs, so that inputs
         which help only jointly with others are learnt before the penalty
         can switch them off (20 epochs after the loss leaves its plateau
-        with ``auto_depth=True``).
+        with ``auto_depth=True``). With fewer than 10 samples per input the
+        ramp is shortened in proportion, since there the network can
+        memorise the training set through noise inputs during the ramp.
 
     penalty : {"l1", "l2", "group"}, default="l1"
         ``P(lam)``: ``"l1"`` is ``sum |lam|`` and is applied as a proximal

@@ -52,6 +52,25 @@ def test_auto_threshold_keeps_exactly_the_informative_columns(five_of_fifty):
     )
 
 
+def test_wide_data_keeps_a_small_set():
+    # 600 x 500 with 20 useful columns: a full-length penalty ramp let the
+    # network memorise the training set through noise inputs (45-62 kept);
+    # the ramp is shortened when there are few samples per input (13 kept)
+    X, y = make_classification(
+        600,
+        500,
+        n_informative=5,
+        n_redundant=15,
+        flip_y=0.01,
+        shuffle=False,
+        random_state=0,
+    )
+    X = StandardScaler().fit_transform(X)
+    kept = SpectralFeatureSelector(random_state=0).fit(X, y).get_support(indices=True)
+    assert 0 < len(kept) <= 20
+    assert np.sum(kept < 20) >= 5
+
+
 @pytest.mark.parametrize(
     "threshold, expected",
     [
