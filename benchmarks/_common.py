@@ -253,7 +253,9 @@ LASSONET_NOTE = (
     "when it stops rank "
     "above the removed ones, by their skip-layer weight. Its time is then "
     "capped, i.e. it is cheaper than LassoNet's default. The full mode uses "
-    "LassoNet's defaults and the whole path."
+    "LassoNet's defaults and the whole path, unless `bench_cost.py "
+    "--lassonet-budget S` stops it after S s (its time is then a lower "
+    "bound; the run notes say where)."
 )
 
 
