@@ -257,7 +257,7 @@ def main(argv=None):
             "digits 8x8 (MNIST stand-in): agreement with SHAP",
             "good agreement with SHAP (qualitative, MNIST)",
             f"{shap_txt}; test acc {dig['acc']:.3f}; map: "
-            "`results/papers_digits_relevance.png`",
+            "[papers_digits_relevance.png](papers_digits_relevance.png)",
             cmd,
         ],
         [
@@ -285,7 +285,8 @@ def main(argv=None):
         "## Sparsity: penalty strength sweep (independent Gaussian)\n\n"
         "`SpectralMLPClassifier(alpha=...)`, L1 proximal penalty on the input "
         "eigenvalues (the default), otherwise defaults.\n\n" + sweep,
-        "Plots: `results/papers_gaussian.png`, `results/papers_digits_relevance.png`.",
+        "Plots (beside this file): [papers_gaussian.png](papers_gaussian.png), "
+        "[papers_digits_relevance.png](papers_digits_relevance.png).",
     ]
     write_result(
         "papers",

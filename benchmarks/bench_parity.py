@@ -19,7 +19,7 @@ too (``TransformedTargetRegressor``), as ours does internally.
 
 Then a dedicated timing: full fits interleaved, median of repeats, ratio
 spectral / plain skorch (the issue requires <= 1.15). ``--profile`` adds a
-cProfile of both fits to ``results/parity_profile.txt``.
+cProfile of both fits to ``parity_profile.txt`` beside the table.
 
 Writes ``benchmarks/results/parity.md``.
 
@@ -360,7 +360,8 @@ def main(argv=None):
         "does not depend on them.\n\n"
         + md_table(["step", "ms/step", "ratio"], steps)
         + (
-            "\n\nProfile of both fits: `results/parity_profile.txt`."
+            "\n\nProfile of both fits: [parity_profile.txt](parity_profile.txt), "
+            "beside this file."
             if args.profile
             else ""
         ),
