@@ -36,6 +36,27 @@ from sklearn_spectral import SpectralFeatureSelector
 N_INFORMATIVE = 10
 
 
+def headline_data(seed):
+    """The headline problem for one seed, standardised on its training split.
+
+    Returns ``X_train, X_test, y_train, y_test``; the informative columns
+    are the first ``N_INFORMATIVE``.
+    """
+    X, y = make_classification(
+        n_samples=1000,
+        n_features=50,
+        n_informative=N_INFORMATIVE,
+        n_redundant=0,
+        shuffle=False,
+        random_state=seed,
+    )
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, random_state=seed, stratify=y
+    )
+    scaler = StandardScaler().fit(X_train)
+    return scaler.transform(X_train), scaler.transform(X_test), y_train, y_test
+
+
 def _timed(fn):
     wall, cpu = time.perf_counter(), time.process_time()
     out = fn()
@@ -83,19 +104,7 @@ def main():
     start = time.perf_counter()
     rows = []
     for seed in args.seeds:
-        X, y = make_classification(
-            n_samples=1000,
-            n_features=50,
-            n_informative=N_INFORMATIVE,
-            n_redundant=0,
-            shuffle=False,
-            random_state=seed,
-        )
-        X_train, X_test, y_train, y_test = train_test_split(
-            X, y, random_state=seed, stratify=y
-        )
-        scaler = StandardScaler().fit(X_train)
-        X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+        X_train, X_test, y_train, y_test = headline_data(seed)
         mlp = MLPClassifier(random_state=seed).fit(X_train, y_train)
         rows.append(
             [

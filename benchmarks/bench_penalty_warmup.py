@@ -25,16 +25,12 @@ import time
 
 import numpy as np
 from _common import md_table, mean_std, setup, write_result
+from bench_headline import N_INFORMATIVE, headline_data
 from scipy.stats import pearsonr
-from sklearn.datasets import make_classification
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
 
 from sklearn_spectral import SpectralFeatureSelector, SpectralMLPClassifier
 from sklearn_spectral.datasets import make_independent_gaussian
 from sklearn_spectral.relevance import auto_threshold
-
-N_INFORMATIVE = 10
 
 
 class _Ramped(SpectralMLPClassifier):
@@ -42,19 +38,7 @@ class _Ramped(SpectralMLPClassifier):
 
 
 def _headline(seed, warmup):
-    X, y = make_classification(
-        n_samples=1000,
-        n_features=50,
-        n_informative=N_INFORMATIVE,
-        n_redundant=0,
-        shuffle=False,
-        random_state=seed,
-    )
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, random_state=seed, stratify=y
-    )
-    scaler = StandardScaler().fit(X_train)
-    X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+    X_train, X_test, y_train, y_test = headline_data(seed)
     _Ramped._PENALTY_WARMUP = warmup
     sel = SpectralFeatureSelector(_Ramped(random_state=seed)).fit(X_train, y_train)
     chosen = np.flatnonzero(sel.get_support())
