@@ -9,9 +9,11 @@ Integrated Gradients) include the network's fit, since a user needs it too.
 
 Sizes: ``--quick`` 500 x 20 and 2000 x 50; full 2000 x 50 and 50000 x 500
 (the full large size can take hours for LassoNet's default path; use
-``--methods`` to restrict it).
+``--lassonet-budget S`` to stop its path after S seconds, as ``run_all.py``
+does, or ``--methods`` to restrict the run).
 
-Writes ``benchmarks/results/cost.md`` and ``cost.png``.
+Writes ``benchmarks/results/cost.md`` and ``cost.png`` (``results/full/`` in
+the full mode).
 
 Example::
 
