@@ -13,6 +13,12 @@ step), 5 and 10 epochs on two problems:
   left non-zero, and the false positives / negatives of
   ``threshold="auto"``.
 
+A second table covers wide data, the Madelon-like set of 600 x 500 (20
+useful columns), where the ramp is shortened in proportion to the samples
+per input (``_RAMP_SAMPLES_PER_INPUT``): columns kept by
+``SpectralFeatureSelector()`` without a ramp, with the full 10-epoch ramp,
+and with the default (shortened) ramp.
+
 Writes ``results/penalty_warmup.md``.
 
     python benchmarks/bench_penalty_warmup.py [--quick] [--threads 1]
@@ -24,7 +30,14 @@ import argparse
 import time
 
 import numpy as np
-from _common import md_table, mean_std, setup, write_result
+from _common import (
+    make_madelon_like,
+    md_table,
+    mean_std,
+    setup,
+    standardize,
+    write_result,
+)
 from bench_headline import N_INFORMATIVE, headline_data
 from scipy.stats import pearsonr
 
@@ -61,6 +74,19 @@ def _gaussian(seed, warmup):
     return pearsonr(scores, relevance)[0], left_on, false_pos, false_neg
 
 
+def _wide(seed, warmup, samples_per_input):
+    X, y = make_madelon_like(600, seed)
+    (X,) = standardize(X)
+    _Ramped._PENALTY_WARMUP = warmup
+    _Ramped._RAMP_SAMPLES_PER_INPUT = samples_per_input
+    try:
+        sel = SpectralFeatureSelector(_Ramped(random_state=seed)).fit(X, y)
+    finally:
+        _Ramped._RAMP_SAMPLES_PER_INPUT = SpectralMLPClassifier._RAMP_SAMPLES_PER_INPUT
+    chosen = np.flatnonzero(sel.get_support())
+    return len(chosen), int(np.sum(chosen < 20))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer seeds")
@@ -87,6 +113,22 @@ def main():
             ]
         )
         print(rows[-1], flush=True)
+    wide_rows = []
+    default_rate = SpectralMLPClassifier._RAMP_SAMPLES_PER_INPUT
+    for label, warmup, rate in (
+        ("none", 0, default_rate),
+        ("full 10 epochs", 10, 1e-9),
+        ("default (shortened to 1 epoch here)", 10, default_rate),
+    ):
+        kept = [_wide(s, warmup, rate) for s in range(2)]
+        wide_rows.append(
+            [
+                label,
+                ", ".join(str(k) for k, _ in kept),
+                ", ".join(str(u) for _, u in kept),
+            ]
+        )
+        print(wide_rows[-1], flush=True)
     header = [
         "ramp (epochs)",
         "headline precision",
@@ -102,8 +144,10 @@ def main():
         [
             __doc__.split("\n\n")[1],
             f"Headline seeds {list(headline_seeds)}, Gaussian seeds "
-            f"{list(gaussian_seeds)}; mean +- std over seeds.",
+            f"{list(gaussian_seeds)}; mean ± std over seeds.",
             md_table(header, rows),
+            "Wide data: Madelon-like 600 x 500 (20 useful columns), seeds 0 and 1.",
+            md_table(["ramp", "columns kept", "of which useful"], wide_rows),
         ],
         elapsed=time.perf_counter() - start,
     )

@@ -57,7 +57,7 @@ class BaseSpectralMLP(BaseEstimator):
     #: ``_RAMP_SAMPLES_PER_INPUT`` samples per input the ramp is shortened in
     #: proportion: there the network memorises the training set through
     #: noise inputs during a full ramp (Madelon-like 600 x 500: 45-62 inputs
-    #: kept instead of 13-14).
+    #: kept instead of 13-14, same script).
     _PENALTY_WARMUP = 10
     _RAMP_SAMPLES_PER_INPUT = 10
 
