@@ -1,0 +1,605 @@
+"""Every failure is loud and clear, and fits do not share state (issue 12).
+
+One test per reproducer or cause listed in the issue. Each test says the
+behaviour it proves; the data are small and the fits short.
+"""
+
+import json
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import tracemalloc
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.datasets import make_classification, make_regression
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.utils.estimator_checks import check_dtype_object
+
+from sklearn_spectral import (
+    SpectralFeatureSelector,
+    SpectralMLPClassifier,
+    SpectralMLPRegressor,
+)
+
+TINY = {"hidden_layer_sizes": (8,), "max_iter": 3, "random_state": 0}
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+@pytest.fixture(autouse=True)
+def _quiet_convergence():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+@pytest.fixture
+def binary_data():
+    """The issue's reproducer: 24 x 4 normal, label = sign of column 0."""
+    X = np.random.RandomState(0).normal(size=(24, 4))
+    return X, (X[:, 0] > 0).astype(int)
+
+
+def _estimators():
+    return [
+        SpectralMLPClassifier(**TINY),
+        SpectralMLPRegressor(**TINY),
+        SpectralFeatureSelector(SpectralMLPClassifier(**TINY)),
+    ]
+
+
+def _ids(estimators):
+    return [type(e).__name__ for e in estimators]
+
+
+def _fitted_state(estimator):
+    """Names of the attributes a fit or a prune left on ``estimator``."""
+    return {k for k in vars(estimator) if k.endswith("_") or k.startswith("_")}
+
+
+# --------------------------------------------------------------------------- #
+# cause 1: finite float64 values beyond float32's range
+# --------------------------------------------------------------------------- #
+@pytest.mark.parametrize("value", [1e39, -1e39, 2 * FLOAT32_MAX])
+@pytest.mark.parametrize("estimator", _estimators(), ids=_ids(_estimators()))
+def test_values_beyond_float32_range_are_a_clear_error_at_fit(
+    binary_data, estimator, value
+):
+    X, y = binary_data
+    X = X.copy()
+    X[2, 3] = value
+    # the message names the column (index 3) and the reason, not divergence
+    with pytest.raises(ValueError, match=r"(?i)(column|feature)\W*3\b") as info:
+        estimator.fit(X, y)
+    assert "float32" in str(info.value)
+    assert "diverged" not in str(info.value)
+
+
+def test_values_beyond_float32_range_name_the_dataframe_column(binary_data):
+    pd = pytest.importorskip("pandas")
+    X, y = binary_data
+    frame = pd.DataFrame(X, columns=["a", "b", "huge_col", "d"])
+    frame.loc[5, "huge_col"] = 1e39
+    with pytest.raises(ValueError, match="huge_col"):
+        SpectralMLPClassifier(**TINY).fit(frame, y)
+
+
+@pytest.mark.parametrize("method", ["predict", "predict_proba", "score"])
+def test_values_beyond_float32_range_are_a_clear_error_at_predict(binary_data, method):
+    X, y = binary_data
+    clf = SpectralMLPClassifier(**TINY).fit(X, y)
+    X_big = X.copy()
+    X_big[2, 0] = 1e39
+    args = (X_big[:4], y[:4]) if method == "score" else (X_big[:4],)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no overflow in a cast
+        with pytest.raises(ValueError, match=r"(?i)(column|feature)\W*0\b"):
+            getattr(clf, method)(*args)
+
+
+@pytest.mark.parametrize("method", ["predict", "score"])
+def test_regressor_values_beyond_float32_range_are_a_clear_error_at_predict(
+    binary_data, method
+):
+    X, y = binary_data
+    reg = SpectralMLPRegressor(**TINY).fit(X, X[:, 0])
+    X_big = np.full((2, 4), 1e39)
+    args = (X_big, np.zeros(2)) if method == "score" else (X_big,)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        # about the float32 range, not "Input contains infinity"
+        with pytest.raises(ValueError, match="float32"):
+            getattr(reg, method)(*args)
+
+
+def test_values_just_inside_float32_range_give_finite_output_or_an_error(
+    binary_data,
+):
+    X, y = binary_data
+    clf = SpectralMLPClassifier(**TINY).fit(X, y)
+    X_edge = X[:4].copy()
+    X_edge[1, 0] = 0.5 * FLOAT32_MAX  # representable, but the logits may overflow
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        try:
+            proba = clf.predict_proba(X_edge)
+        except ValueError:
+            return  # a clear refusal is fine; NaN probabilities are not
+    assert np.all(np.isfinite(proba))
+
+
+# --------------------------------------------------------------------------- #
+# cause 2: state of an earlier fit survives a re-fit
+# --------------------------------------------------------------------------- #
+@pytest.fixture
+def pruned_regressor():
+    X, y = make_regression(120, 5, n_informative=2, random_state=0)
+    reg = SpectralMLPRegressor((6,), max_iter=20, random_state=0).fit(X, y)
+    reg.prune(X, y)
+    assert hasattr(reg, "pruning_curve_")
+    return reg
+
+
+def test_refit_resets_pruning_state(pruned_regressor):
+    X, y = make_regression(120, 5, n_informative=3, random_state=1)
+    reg = pruned_regressor.fit(X, y)
+    assert not hasattr(reg, "pruning_curve_")
+    assert not hasattr(reg, "pruned_architecture_")
+    # the old masks would silently export the new weights: refuse instead
+    with pytest.raises(ValueError, match="prune"):
+        reg.to_torch(pruned=True)
+
+
+def test_refit_with_another_width_resets_pruning_state(pruned_regressor):
+    X, y = make_regression(120, 5, n_informative=3, random_state=1)
+    reg = pruned_regressor.set_params(hidden_layer_sizes=(3,)).fit(X, y)
+    with pytest.raises(ValueError, match="prune"):  # not an IndexError
+        reg.to_torch(pruned=True)
+
+
+def test_warm_start_fit_discards_pruning_state(pruned_regressor):
+    X, y = make_regression(120, 5, n_informative=2, random_state=0)
+    reg = pruned_regressor.set_params(warm_start=True, max_iter=2).fit(X, y)
+    assert not hasattr(reg, "pruned_architecture_")
+    with pytest.raises(ValueError, match="prune"):
+        reg.to_torch(pruned=True)
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        ({"early_stopping": True}, {"early_stopping": False}),
+        ({"early_stopping": False}, {"early_stopping": True}),
+        ({"auto_depth": True}, {"auto_depth": False}),
+        ({"auto_depth": False}, {"auto_depth": True}),
+        ({"hidden_layer_sizes": (6,)}, {"hidden_layer_sizes": ()}),
+    ],
+    ids=["es-off", "es-on", "auto-off", "auto-on", "drop-hidden"],
+)
+def test_refit_resets_every_fitted_attribute(first, second):
+    X, y = make_regression(120, 5, n_informative=2, random_state=0)
+    params = {
+        "hidden_layer_sizes": (6,),
+        "max_iter": 15,
+        "learning_rate_init": 1e-2,
+        "random_state": 0,
+    }
+    reg = SpectralMLPRegressor(**{**params, **first}).fit(X, y)
+    if reg.hidden_layer_sizes:
+        reg.prune(X, y)
+    X2, y2 = X[:90], y[:90]
+    refit = reg.set_params(**second).fit(X2, y2)
+    fresh = SpectralMLPRegressor(**{**params, **second}).fit(X2, y2)
+    assert _fitted_state(refit) == _fitted_state(fresh)
+    np.testing.assert_array_equal(refit.predict(X), fresh.predict(X))
+
+
+def test_selector_refit_resets_every_fitted_attribute(classification_data):
+    X, y = classification_data
+    selector = SpectralFeatureSelector(
+        SpectralMLPClassifier(**TINY), max_features=2
+    ).fit(X, y)
+    refit = selector.set_params(max_features=None, threshold="mean").fit(X, y)
+    fresh = clone(refit).fit(X, y)
+    assert _fitted_state(refit) == _fitted_state(fresh)
+    np.testing.assert_array_equal(refit.get_support(), fresh.get_support())
+
+
+# --------------------------------------------------------------------------- #
+# cause 3: regression targets whose variance overflows
+# --------------------------------------------------------------------------- #
+@pytest.mark.parametrize("scale", [1e200, 1e160])
+def test_huge_regression_targets_are_a_clear_error(scale):
+    X, y = make_regression(60, 4, n_informative=2, random_state=0)
+    y = y / np.abs(y).max() * scale
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no overflow in np.var
+        with pytest.raises(ValueError, match=r"\by\b"):
+            SpectralMLPRegressor(**TINY).fit(X, y)
+
+
+def test_selector_with_huge_regression_targets_is_a_clear_error():
+    X, y = make_regression(60, 4, n_informative=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match=r"\by\b"):
+            SpectralFeatureSelector(SpectralMLPRegressor(**TINY)).fit(X, y * 1e200)
+
+
+# --------------------------------------------------------------------------- #
+# cause 4: randomness local to the fit
+# --------------------------------------------------------------------------- #
+def test_caller_torch_rng_untouched_by_fit(classification_data):
+    X, y = classification_data
+    state = torch.random.get_rng_state()
+    np_state = np.random.get_state()[1].copy()
+    SpectralMLPClassifier(**TINY).fit(X, y)
+    SpectralMLPRegressor(**{**TINY, "auto_depth": True}).fit(X, y.astype(float))
+    assert torch.equal(torch.random.get_rng_state(), state)
+    np.testing.assert_array_equal(np.random.get_state()[1], np_state)
+
+
+def test_fit_in_a_thread_leaves_the_callers_torch_rng_alone(classification_data):
+    """The caller keeps drawing while a fit runs in another thread.
+
+    A fit that seeds the process-global generator (``fork_rng`` +
+    ``manual_seed``) re-seeds it under the caller's feet and rewinds it when
+    it leaves; a fit that owns a ``torch.Generator`` changes nothing.
+    """
+    X, y = classification_data
+    fit = threading.Thread(
+        target=SpectralMLPClassifier((8,), max_iter=40, random_state=0).fit,
+        args=(X, y),
+    )
+    with torch.random.fork_rng():  # the test itself leaves no trace
+        torch.manual_seed(1234)
+        draws = []
+        fit.start()
+        while fit.is_alive():
+            draws.append(float(torch.rand(1)))
+            time.sleep(1e-4)
+        fit.join()
+        draws.extend(float(torch.rand(1)) for _ in range(10))
+        torch.manual_seed(1234)
+        expected = [float(torch.rand(1)) for _ in draws]
+    assert len(draws) > 20  # the draws overlapped the fit
+    assert draws == expected
+
+
+# --------------------------------------------------------------------------- #
+# cause 5: numpy integers and floats in parameters
+# --------------------------------------------------------------------------- #
+NUMPY_PARAMS = {
+    "hidden_layer_sizes": np.array([4, 3]),
+    "batch_size": np.int64(8),
+    "max_iter": np.int64(3),
+    "n_iter_no_change": np.int32(2),
+    "learning_rate_init": np.float32(1e-3),
+    "alpha": np.float64(0.1),
+    "phi_alpha": np.float32(1e-3),
+    "tol": np.float64(1e-4),
+    "random_state": np.int64(0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NUMPY_PARAMS))
+@pytest.mark.parametrize(
+    "estimator",
+    [SpectralMLPClassifier(**TINY), SpectralMLPRegressor(**TINY)],
+    ids=["classifier", "regressor"],
+)
+def test_numpy_integer_params_are_accepted(classification_data, estimator, name):
+    X, y = classification_data
+    as_python = {
+        k: (v.tolist() if isinstance(v, np.ndarray) else v.item())
+        for k, v in NUMPY_PARAMS.items()
+    }
+    expected = clone(estimator).set_params(**{name: as_python[name]}).fit(X, y)
+    got = clone(estimator).set_params(**{name: NUMPY_PARAMS[name]}).fit(X, y)
+    np.testing.assert_array_equal(got.predict(X), expected.predict(X))
+
+
+def test_numpy_integer_params_are_accepted_all_at_once(classification_data):
+    X, y = classification_data
+    clf = SpectralMLPClassifier(**NUMPY_PARAMS).fit(X, y)
+    assert clf.n_iter_ <= 3
+    reg = SpectralMLPRegressor(**NUMPY_PARAMS, auto_depth=True).fit(X, y * 1.0)
+    assert np.all(np.isfinite(reg.predict(X)))
+    selector = SpectralFeatureSelector(
+        SpectralMLPClassifier(**TINY),
+        max_features=np.int64(2),
+        alpha=np.float32(0.1),
+        random_state=np.int64(0),
+        threshold=np.float64(0.0),
+    ).fit(X, y)
+    assert selector.transform(X).shape == (300, 2)
+
+
+def test_grid_given_as_numpy_arrays_is_accepted(classification_data):
+    X, y = classification_data
+    search = GridSearchCV(
+        SpectralMLPClassifier(**TINY),
+        {"batch_size": np.array([16, 32]), "max_iter": np.arange(1, 3)},
+        cv=2,
+        error_score="raise",
+    ).fit(X, y)
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+
+
+# --------------------------------------------------------------------------- #
+# cause 6: the selector's estimator and object targets
+# --------------------------------------------------------------------------- #
+class _FitCounter(LogisticRegression):
+    """A linear model that counts its fits (and has no feature_importances_)."""
+
+    fits = 0
+
+    def fit(self, X, y, sample_weight=None):
+        type(self).fits += 1
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_selector_estimator_without_importances_is_usable_or_refused_before_fit(
+    classification_data,
+):
+    """Either ``coef_`` serves as the importance (as in ``SelectFromModel``),
+    or the selector refuses the estimator before spending a fit on it."""
+    X, y = classification_data
+    _FitCounter.fits = 0
+    selector = SpectralFeatureSelector(_FitCounter(max_iter=200))
+    try:
+        selector.fit(X, y)
+    except (ValueError, TypeError) as exc:
+        assert "feature_importances_" in str(exc)
+        assert _FitCounter.fits == 0
+    else:
+        assert selector.transform(X).shape[0] == X.shape[0]
+        assert np.all(np.isfinite(selector.feature_importances_))
+
+
+def test_selector_object_target_gives_the_standard_unknown_label_message():
+    check_dtype_object(
+        "SpectralFeatureSelector", SpectralFeatureSelector(random_state=0)
+    )
+
+
+# --------------------------------------------------------------------------- #
+# cause 7: absurd sizes and devices fail early and clearly
+# --------------------------------------------------------------------------- #
+@pytest.mark.parametrize("sizes", [(10**12,), (4, 10**12), 10**12])
+def test_huge_hidden_layer_is_a_clear_value_error(binary_data, sizes):
+    X, y = binary_data
+    with pytest.raises(ValueError, match="hidden_layer_sizes"):
+        SpectralMLPClassifier(sizes, max_iter=1).fit(X, y)
+
+
+@pytest.mark.parametrize("device", ["meta", "not-a-device"])
+def test_unusable_device_is_a_clear_error(binary_data, device):
+    X, y = binary_data
+    with pytest.raises(ValueError, match="device"):
+        SpectralMLPClassifier(**{**TINY, "device": device}).fit(X, y)
+
+
+# --------------------------------------------------------------------------- #
+# cause 8: divergence is an error, learning nothing is a warning
+# --------------------------------------------------------------------------- #
+@pytest.fixture
+def learnable_classification():
+    return make_classification(300, 8, n_informative=3, random_state=0)
+
+
+@pytest.fixture
+def learnable_regression():
+    return make_regression(200, 6, n_informative=2, random_state=0)
+
+
+@pytest.mark.parametrize("learning_rate_init", [10.0, 100.0])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_classifier_divergence_raises_a_clear_error(
+    learnable_classification, learning_rate_init, seed
+):
+    X, y = learnable_classification
+    clf = SpectralMLPClassifier(
+        (8,), learning_rate_init=learning_rate_init, max_iter=30, random_state=seed
+    )
+    with pytest.raises(ValueError, match="learning_rate_init"):
+        clf.fit(X, y)
+
+
+@pytest.mark.parametrize("learning_rate_init", [1.0, 10.0, 100.0])
+def test_regressor_divergence_raises_a_clear_error(
+    learnable_regression, learning_rate_init
+):
+    X, y = learnable_regression
+    reg = SpectralMLPRegressor(
+        (8,), learning_rate_init=learning_rate_init, max_iter=30, random_state=0
+    )
+    with pytest.raises(ValueError, match="learning_rate_init"):
+        reg.fit(X, y)
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_divergence_from_unscaled_features_says_to_standardise(
+    learnable_classification, learnable_regression, kind
+):
+    if kind == "classifier":
+        X, y = learnable_classification
+        est = SpectralMLPClassifier((8,), max_iter=30, random_state=0)
+    else:
+        X, y = learnable_regression
+        est = SpectralMLPRegressor((8,), max_iter=30, random_state=0)
+    with pytest.raises(ValueError, match=r"(?i)standardi[sz]e|scal"):
+        est.fit(X * 1e6, y)
+
+
+def test_selector_divergence_raises_instead_of_selecting_nothing(
+    learnable_classification,
+):
+    X, y = learnable_classification
+    selector = SpectralFeatureSelector(
+        SpectralMLPClassifier((8,), learning_rate_init=100.0, max_iter=30),
+        random_state=0,
+    )
+    with pytest.raises(ValueError, match="learning_rate_init"):
+        selector.fit(X, y)
+
+
+@pytest.mark.parametrize("max_iter", [1, 5])
+def test_short_fit_still_improving_keeps_a_warning_not_an_error(
+    learnable_regression, max_iter
+):
+    """A fit stopped early can still be worse than a constant: the network
+    starts worse than one. That is not divergence, and no reason to raise."""
+    X, y = learnable_regression
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", ConvergenceWarning)
+        with pytest.warns(ConvergenceWarning):
+            reg = SpectralMLPRegressor((), max_iter=max_iter, random_state=0).fit(X, y)
+    assert np.all(np.isfinite(reg.predict(X)))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_random_labels_keep_a_warning_not_an_error(learnable_classification, seed):
+    X, _ = learnable_classification
+    y = np.random.RandomState(seed).randint(0, 2, X.shape[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", ConvergenceWarning)
+        with pytest.warns(ConvergenceWarning):
+            clf = SpectralMLPClassifier((8,), max_iter=30, random_state=seed).fit(X, y)
+    assert np.all(np.isfinite(clf.predict_proba(X)))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_random_regression_targets_keep_a_warning_not_an_error(
+    learnable_regression, seed
+):
+    X, _ = learnable_regression
+    y = np.random.RandomState(seed).normal(size=X.shape[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", ConvergenceWarning)
+        with pytest.warns(ConvergenceWarning):
+            reg = SpectralMLPRegressor((8,), max_iter=30, random_state=seed).fit(X, y)
+    assert np.all(np.isfinite(reg.predict(X)))
+
+
+# --------------------------------------------------------------------------- #
+# memory: no copy of float32 input at fit, no full copy at predict
+# --------------------------------------------------------------------------- #
+_FIT_MEMORY_SCRIPT = textwrap.dedent(
+    """
+    import json, sys, warnings
+    import numpy as np, torch
+    torch.set_num_threads(1)
+    warnings.simplefilter("ignore")
+    from sklearn_spectral import (
+        SpectralFeatureSelector, SpectralMLPClassifier, SpectralMLPRegressor)
+
+    def hwm_bytes():
+        with open("/proc/self/status") as f:
+            line = next(l for l in f if l.startswith("VmHWM"))
+        return int(line.split()[1]) * 1024
+
+    def rss_bytes():
+        with open("/proc/self/status") as f:
+            line = next(l for l in f if l.startswith("VmRSS"))
+        return int(line.split()[1]) * 1024
+
+    def reset_hwm():
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+
+    params = dict(hidden_layer_sizes=(4,), max_iter=1, batch_size=2000,
+                  random_state=0)
+    make = {
+        "classifier": lambda: SpectralMLPClassifier(**params),
+        "regressor": lambda: SpectralMLPRegressor(**params),
+        "selector": lambda: SpectralFeatureSelector(SpectralMLPClassifier(**params)),
+    }
+    n, p = 200_000, 50
+    rng = np.random.RandomState(0)
+    X = np.empty((n, p), dtype=np.float32)
+    for start in range(0, n, 10_000):
+        X[start:start + 10_000] = rng.standard_normal((10_000, p))
+    y = (X[:, 0] > 0).astype(np.int64)
+    def fit(est, X, y):
+        try:
+            est.fit(X, y)
+        except ValueError:  # a one-epoch fit may be judged a failure: the
+            pass            # memory it took is what is measured here
+
+    for est in make.values():  # warm up torch and skorch on small data
+        fit(est(), X[:500], y[:500])
+    growth = {}
+    for name, est in make.items():
+        est = est()
+        before = rss_bytes()
+        reset_hwm()
+        fit(est, X, y if name != "regressor" else y.astype(np.float32))
+        growth[name] = (hwm_bytes() - before) / X.nbytes
+        del est
+    json.dump(growth, sys.stdout)
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def fit_memory_growth():
+    """Peak RSS growth during a fit on 40 MB of float32, over its size."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pytest.skip("needs Linux /proc/self/clear_refs to reset the peak RSS")
+    result = subprocess.run(
+        [sys.executable, "-c", _FIT_MEMORY_SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("name", ["classifier", "regressor", "selector"])
+def test_fit_does_not_copy_float32_input(fit_memory_growth, name):
+    # a copy of X would add 1.0; batches, weights and history stay far below
+    assert fit_memory_growth[name] < 0.5
+
+
+@pytest.mark.parametrize(
+    "kind, method",
+    [
+        ("classifier", "predict"),
+        ("classifier", "predict_proba"),
+        ("regressor", "predict"),
+        ("regressor", "score"),
+    ],
+)
+def test_predict_does_not_copy_whole_float64_input(kind, method):
+    n, p = 50_000, 100
+    rng = np.random.RandomState(0)
+    X_small = rng.normal(size=(200, p))
+    y_small = (X_small[:, 0] > 0).astype(int)
+    if kind == "classifier":
+        est = SpectralMLPClassifier(**TINY).fit(X_small, y_small)
+    else:
+        est = SpectralMLPRegressor(**TINY).fit(X_small, X_small[:, 0])
+    X = rng.normal(size=(n, p))
+    args = (X, np.zeros(n)) if method == "score" else (X,)
+    getattr(est, method)(*(a[:10] for a in args))  # warm up
+    tracemalloc.start()
+    try:
+        getattr(est, method)(*args)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    float32_copy = n * p * 4
+    # the outputs (n x 2 float64 at most) are allowed; a copy of X is not
+    assert peak < 0.25 * float32_copy
