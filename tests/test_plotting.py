@@ -24,6 +24,7 @@ from sklearn_spectral import (  # noqa: E402
     SpectralFeatureSelector,
     SpectralMLPClassifier,
 )
+from sklearn_spectral._defaults import ACTIVE_RTOL  # noqa: E402
 from sklearn_spectral.nn.sparcs import SparcsNetwork  # noqa: E402
 from sklearn_spectral.plotting import (  # noqa: E402
     ArchitectureDisplay,
@@ -406,12 +407,9 @@ def test_architecture_from_estimator_requires_sparcs(classifier):
 def test_architecture_from_estimator_with_sparcs_module():
     net = SparcsNetwork((2, 3, 1), generator=torch.Generator().manual_seed(0))
 
-    class _Net:
-        module_ = net
-
     class _Fitted(BaseEstimator):
         def __init__(self):
-            self.net_ = _Net()
+            self.network_ = net
 
         def fit(self, X=None, y=None):  # pragma: no cover - marks an estimator
             return self
@@ -466,6 +464,7 @@ def test_pruning_curve_from_estimator():
 
     display = PruningCurveDisplay.from_estimator(_Pruned())
     assert display.n_selected_ == 3
+    assert display.tol_line_.get_ydata()[0] == pytest.approx(0.05)
 
     class _Unpruned(BaseEstimator):
         def __init__(self):
@@ -488,12 +487,9 @@ def test_architecture_from_estimator_scales_inputs_by_the_gate():
             self.sparcs = net
             self.gate = torch.nn.Parameter(torch.tensor([1.0, 0.0, 2.0]))
 
-    class _Net:
-        module_ = _Gated()
-
     class _Fitted(BaseEstimator):
         def __init__(self):
-            self.net_ = _Net()
+            self.network_ = _Gated()
 
         def fit(self, X=None, y=None):  # pragma: no cover - marks an estimator
             return self
@@ -503,3 +499,153 @@ def test_architecture_from_estimator_scales_inputs_by_the_gate():
     assert np.allclose(faces[1], to_rgba("0.8"))  # gated-off input greyed
     assert display.n_edges_[(2, 0)] == 2  # no edge leaves the gated-off input
     assert _tick_labels(display.ax_, axis="x")[0] == "input\n2/3 active"
+
+
+# --------------------------------------------------------------------------- #
+# uncertainty from refits (issue 11): error bars and selection frequencies
+# --------------------------------------------------------------------------- #
+class _RefittedSelector(BaseEstimator):
+    """What a selector fitted with refits exposes, and nothing else."""
+
+    def __init__(self, importances, std, frequencies, threshold):
+        self.feature_importances_ = np.asarray(importances)
+        self.importances_std_ = np.asarray(std)
+        self.selection_frequencies_ = np.asarray(frequencies)
+        self.threshold_ = threshold
+
+    def get_support(self):
+        return self.feature_importances_ >= self.threshold_
+
+    def fit(self, X=None, y=None):  # pragma: no cover - marks an estimator
+        return self
+
+
+def test_relevance_from_estimator_draws_refit_std_and_frequencies():
+    importances = np.array([0.1, 0.4, 0.0, 0.3, 0.2])
+    std = np.array([0.01, 0.05, 0.0, 0.02, 0.04])
+    freq = np.array([0.2, 1.0, 0.0, 0.9, 0.6])
+    refitted = _RefittedSelector(importances, std, freq, threshold=0.15)
+    display = RelevanceDisplay.from_estimator(make_pipeline(StandardScaler(), refitted))
+    order = display.order_
+    segments = display.errorbars_.lines[2][0].get_segments()
+    half_spans = [(seg[1, 0] - seg[0, 0]) / 2 for seg in segments]
+    np.testing.assert_array_equal(order, [1, 3, 4, 0, 2])
+    np.testing.assert_allclose(half_spans, std[order])
+    markers = display.frequency_markers_
+    np.testing.assert_allclose(markers.get_xdata(), freq[order])
+    bar_ys = [bar.get_y() + bar.get_height() / 2 for bar in display.bars_]
+    np.testing.assert_allclose(markers.get_ydata(), bar_ys)
+    assert display.frequency_ax_.get_xlim() == pytest.approx((-0.02, 1.02))
+    assert display.frequency_ax_.get_xlabel() == "selection frequency"
+    legend = display.frequency_ax_.get_legend().get_texts()
+    assert [t.get_text().split(" =")[0] for t in legend] == [
+        "threshold",
+        "selection frequency",
+    ]
+
+
+def test_relevance_without_refits_has_no_frequency_axis(classifier):
+    display = RelevanceDisplay.from_estimator(classifier)
+    assert display.errorbars_ is None
+    assert display.frequency_ax_ is None and display.frequency_markers_ is None
+    assert len(display.figure_.axes) == 1
+
+
+def test_relevance_frequencies_on_a_log_axis_keep_their_own_scale():
+    display = RelevanceDisplay(
+        [0.6, 0.4, 0.0], selection_frequencies=[1.0, 0.5, 0.0]
+    ).plot(log_scale=True)
+    assert display.ax_.get_xscale() == "log"
+    assert display.frequency_ax_.get_xscale() == "linear"
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"importances_std": [0.1, 0.1]}, "importances_std"),
+        ({"selection_frequencies": [0.5, 0.5]}, "selection_frequencies"),
+        ({"selection_frequencies": [0.5, 1.5, 0.0]}, r"\[0, 1\]"),
+        ({"selection_frequencies": [0.5, -0.1, 0.0]}, r"\[0, 1\]"),
+    ],
+)
+def test_relevance_rejects_malformed_uncertainty(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        RelevanceDisplay([0.5, 0.3, 0.2], **kwargs).plot()
+
+
+# --------------------------------------------------------------------------- #
+# style dictionaries take matplotlib's aliases
+# --------------------------------------------------------------------------- #
+def _pruning(kw_name, kw):
+    display = PruningCurveDisplay.from_curve(CURVE, tol=0.05, **{kw_name: kw})
+    return {
+        "line_kw": display.line_,
+        "tol_kw": display.tol_line_,
+        "selected_kw": display.selected_line_,
+    }[kw_name]
+
+
+def _relevance(kw_name, kw):
+    display = RelevanceDisplay(
+        [0.5, 0.3, 0.2], threshold=0.25, selection_frequencies=[1.0, 0.5, 0.0]
+    ).plot(**{kw_name: kw})
+    return {
+        "bar_kw": display.bars_[0],
+        "threshold_kw": display.threshold_line_,
+        "frequency_kw": display.frequency_markers_,
+    }[kw_name]
+
+
+def _histogram(kw_name, kw):
+    display = EigenvalueHistogramDisplay([[0.1, 1.0]]).plot(**{kw_name: kw})
+    return display.patches_[0][0]
+
+
+def _image(kw_name, kw):
+    display = RelevanceImageDisplay(np.eye(3), threshold=0.5).plot(**{kw_name: kw})
+    return display.threshold_line_
+
+
+@pytest.mark.parametrize(
+    "draw, kw_name, alias, getter, expected",
+    [
+        (_pruning, "line_kw", {"ms": 8}, "get_markersize", 8.0),
+        (_pruning, "tol_kw", {"lw": 1.0}, "get_linewidth", 1.0),
+        (_pruning, "selected_kw", {"ls": ":"}, "get_linestyle", ":"),
+        (_relevance, "bar_kw", {"lw": 2.0}, "get_linewidth", 2.0),
+        (_relevance, "threshold_kw", {"c": "k"}, "get_color", "k"),
+        (_relevance, "frequency_kw", {"ms": 9}, "get_markersize", 9.0),
+        (_histogram, "hist_kw", {"lw": 3.0}, "get_linewidth", 3.0),
+        (_image, "threshold_kw", {"lw": 4.0}, "get_linewidth", 4.0),
+    ],
+)
+def test_style_kwargs_aliases_override_the_defaults(
+    draw, kw_name, alias, getter, expected
+):
+    artist = draw(kw_name, alias)
+    assert getattr(artist, getter)() == expected
+
+
+def test_style_kwargs_reject_an_alias_with_its_long_name():
+    with pytest.raises(TypeError, match="aliases"):
+        PruningCurveDisplay(CURVE["n_active"], CURVE["loss_increase"]).plot(
+            line_kw={"ms": 8, "markersize": 9}
+        )
+
+
+# --------------------------------------------------------------------------- #
+# the activity threshold is the library's
+# --------------------------------------------------------------------------- #
+def test_architecture_default_rtol_is_the_library_activity_threshold():
+    net = SparcsNetwork((2, 3, 1), generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        # one neuron on each side of ACTIVE_RTOL times the output eigenvalue
+        net.lam[0].copy_(torch.tensor([1.0, 0.5 * ACTIVE_RTOL, 2 * ACTIVE_RTOL]))
+    display = ArchitectureDisplay.from_network(net)
+    faces = display.nodes_[1].get_facecolors()
+    inactive = [np.allclose(face, to_rgba("0.8")) for face in faces]
+    assert inactive == [False, True, False]
+    assert _tick_labels(display.ax_, axis="x")[1] == "hidden 1\n2/3 active"
+    documented = f"rtol : float, default={ACTIVE_RTOL:g}"
+    assert documented in ArchitectureDisplay.from_network.__doc__
+    assert documented in ArchitectureDisplay.from_estimator.__doc__

@@ -78,7 +78,8 @@ class RelevanceDisplay:
     >>> from sklearn_spectral.plotting import RelevanceDisplay
     >>> X, y = make_classification(n_samples=300, n_features=8, n_informative=3,
     ...                            n_redundant=0, shuffle=False, random_state=0)
-    >>> model = SpectralMLPClassifier(hidden_layer_sizes=(16,), max_iter=30)
+    >>> model = SpectralMLPClassifier(hidden_layer_sizes=(16,), max_iter=30,
+    ...                               learning_rate_init=0.01)
     >>> selector = SpectralFeatureSelector(model, random_state=0).fit(X, y)
     >>> display = RelevanceDisplay.from_estimator(selector)
     >>> len(display.bars_)
