@@ -6,7 +6,7 @@ Global input relevance, sparse inputs and automatic depth from one ``fit``.
 from ._mlp import SpectralMLPClassifier, SpectralMLPRegressor
 from .feature_selection import SpectralFeatureSelector
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
 
 __all__ = [
     "SpectralFeatureSelector",
