@@ -1,9 +1,11 @@
 """Sphinx configuration of the sklearn-spectral documentation."""
 
+import importlib.util
 import os
 import re
 import sys
 import warnings
+from pathlib import Path
 
 import sklearn_spectral
 
@@ -94,10 +96,25 @@ plot_html_show_source_link = False
 plot_html_show_formats = False
 plot_formats = [("png", 110)]
 
+# -- math, served by the built site ---------------------------------------------
+# sphinx.ext.mathjax loads MathJax from a CDN by default, so offline the
+# formulas stayed raw LaTeX. The docs extra installs sphinx-mathjax-offline,
+# a package that ships the MathJax 3 files (no LaTeX install needed, unlike
+# sphinx.ext.imgmath); its static/ folder is added to html_static_path, so
+# the build copies them to _static/mathjax/ and the pages load them there.
+_mathjax_package = importlib.util.find_spec("sphinx-mathjax-offline")
+if _mathjax_package is None:
+    raise ImportError(
+        "The docs serve MathJax themselves: pip install sphinx-mathjax-offline "
+        '(or pip install -e ".[docs]").'
+    )
+_MATHJAX_STATIC = Path(_mathjax_package.origin).parent / "static"
+mathjax_path = "mathjax/tex-chtml.js"  # relative: resolved under _static/
+
 # -- HTML -----------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = f"sklearn-spectral {version}"
-html_static_path = ["_static"]
+html_static_path = ["_static", str(_MATHJAX_STATIC)]
 html_theme_options = {
     "show_toc_level": 2,
     "navigation_with_keys": False,
