@@ -76,6 +76,16 @@ def selector(data):
         return SpectralFeatureSelector(model, random_state=0).fit(X, y)
 
 
+def _small_model(random_state=None):
+    """A model that trains in a fraction of a second to below a constant's loss."""
+    return SpectralMLPClassifier(
+        hidden_layer_sizes=(4,),
+        max_iter=10,
+        learning_rate_init=0.01,
+        random_state=random_state,
+    )
+
+
 def _tick_labels(ax, axis="y"):
     ticks = ax.get_yticklabels() if axis == "y" else ax.get_xticklabels()
     return [t.get_text() for t in ticks]
@@ -163,7 +173,7 @@ def test_relevance_from_pipeline_and_dataframe_names(data):
     frame = pd.DataFrame(X, columns=[f"feat_{j}" for j in range(X.shape[1])])
     model = make_pipeline(
         StandardScaler(),
-        SpectralMLPClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0),
+        _small_model(random_state=0),
     ).fit(frame, y)
     display = RelevanceDisplay.from_estimator(model, threshold=0.1)
     assert set(_tick_labels(display.ax_)) == set(frame.columns)
@@ -182,12 +192,7 @@ def test_relevance_from_estimator_without_threshold(classifier):
 
 def test_relevance_from_estimators_has_error_bars(data):
     X, y = data
-    fits = [
-        SpectralMLPClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=s).fit(
-            X, y
-        )
-        for s in range(3)
-    ]
+    fits = [_small_model(random_state=s).fit(X, y) for s in range(3)]
     display = RelevanceDisplay.from_estimators(fits)
     stacked = np.vstack([f.feature_importances_ for f in fits])
     assert len(display.bars_) == X.shape[1]
@@ -203,7 +208,7 @@ def test_relevance_from_estimators_has_error_bars(data):
 def test_relevance_from_cross_validate_result(data):
     X, y = data
     result = cross_validate(
-        SpectralMLPClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0),
+        _small_model(random_state=0),
         X,
         y,
         cv=3,
@@ -220,7 +225,7 @@ def test_relevance_from_selectors_averages_thresholds(data):
     X, y = data
     selectors = [
         SpectralFeatureSelector(
-            SpectralMLPClassifier(hidden_layer_sizes=(4,), max_iter=5),
+            _small_model(),
             threshold=t,
             random_state=0,
         ).fit(X, y)
