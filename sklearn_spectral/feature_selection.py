@@ -1,74 +1,184 @@
-"""Feature selection with the input eigenvalues of a spectral network."""
+"""Feature selection with the input eigenvalues of a spectral network.
+
+:class:`SpectralFeatureSelector` is scikit-learn's
+:class:`~sklearn.feature_selection.SelectFromModel` with a spectral network as
+its default model, the ``"auto"`` threshold at the gap the eigenvalue penalty
+opens, and refits on resamples that give the relevance its uncertainty.
+Everything the two classes share (``prefit``, ``importance_getter``,
+``norm_order``, ``max_features``, fit parameters and metadata routing,
+``partial_fit``, the threshold read at transform time) is scikit-learn's
+behaviour.
+"""
 
 from __future__ import annotations
 
 import re
+from copy import deepcopy
+from inspect import signature
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, _fit_context, clone, is_classifier
-from sklearn.feature_selection import SelectorMixin
+from joblib import Parallel, delayed
+from sklearn.base import _fit_context, clone, is_classifier, is_regressor
+from sklearn.exceptions import NotFittedError
+from sklearn.feature_selection import SelectFromModel
+from sklearn.feature_selection._base import _get_feature_importances
+from sklearn.feature_selection._from_model import _calculate_threshold
+from sklearn.utils import _safe_indexing, check_random_state, resample
 from sklearn.utils._param_validation import HasMethods, Interval
-from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils._tags import get_tags
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    _routing_enabled,
+    process_routing,
+)
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import (
+    _check_feature_names,
+    _check_method_params,
+    _estimator_has,
+    check_is_fitted,
+)
 
 from ._mlp import SpectralMLPClassifier, SpectralMLPRegressor
+from ._target import infer_task
 from .relevance import auto_threshold
 
 __all__ = ["SpectralFeatureSelector"]
 
-_SCALED = re.compile(r"^\s*([0-9.eE+-]+)\s*\*\s*(mean|median)\s*$")
+
+def _resolve_threshold(threshold, scores, estimator=None):
+    """Numeric threshold from a number, ``None`` or a string rule.
+
+    ``"auto"`` is ours (:func:`~sklearn_spectral.relevance.auto_threshold`);
+    everything else is scikit-learn's ``SelectFromModel`` rule, including
+    ``None``: 1e-5 for an L1-penalised ``estimator`` (the spectral models'
+    default ``penalty="l1"``), else ``"mean"``.
+    """
+    if isinstance(threshold, str):
+        rule = threshold.strip().lower()
+        if rule == "auto":
+            return float(auto_threshold(scores))
+        rule = rule.replace(" ", "")
+        try:
+            return float(_calculate_threshold(estimator, scores, rule))
+        except ValueError:
+            raise ValueError(
+                f"threshold={threshold!r} is not understood: expected a float, "
+                "None, 'auto', 'mean', 'median' or a scaled rule such as "
+                "'0.5*mean'."
+            ) from None
+    return float(_calculate_threshold(estimator, scores, threshold))
 
 
-def _resolve_threshold(threshold, scores):
-    """Numeric threshold from a number or a string rule."""
-    if threshold is None:
-        return -np.inf
-    if isinstance(threshold, Real):
-        return float(threshold)
-    rule = threshold.strip().lower()
-    if rule == "auto":
-        return auto_threshold(scores)
-    if rule == "mean":
-        return float(np.mean(scores))
-    if rule == "median":
-        return float(np.median(scores))
-    match = _SCALED.match(rule)
-    if match:
-        base = np.mean(scores) if match.group(2) == "mean" else np.median(scores)
-        return float(match.group(1)) * float(base)
-    raise ValueError(
-        f"threshold={threshold!r} is not understood: expected a float, 'auto', "
-        "'mean', 'median' or a scaled rule such as '0.5*mean'."
+_ATTRIBUTES_SECTION = re.compile(r"\n\s*Attributes\n\s*-+\n")
+
+
+def _documented_without_importances(estimator):
+    """True for a scikit-learn model whose documented fitted attributes
+    include neither ``coef_`` nor ``feature_importances_``.
+
+    scikit-learn documents every fitted attribute in the numpydoc
+    ``Attributes`` section of its estimators, so for them the answer is known
+    before an expensive fit (e.g. ``KNeighborsClassifier``); other models are
+    checked after their fit.
+    """
+    if estimator is None:
+        return False
+    cls = type(estimator)
+    if not cls.__module__.startswith("sklearn."):
+        return False
+    doc = cls.__doc__ or ""
+    if not _ATTRIBUTES_SECTION.search(doc):
+        return False
+    return "coef_" not in doc and "feature_importances_" not in doc
+
+
+def _half_sample(n_samples, y, classification, seed):
+    """Indices of a half-sample without replacement (stratified for classes)."""
+    stratify = np.asarray(y) if classification else None
+    if stratify is not None and stratify.ndim == 2 and stratify.shape[1] == 1:
+        stratify = stratify.ravel()
+    if stratify is not None and stratify.ndim != 1:
+        stratify = None
+    return resample(
+        np.arange(n_samples),
+        replace=False,
+        n_samples=max(n_samples // 2, 1),
+        stratify=stratify,
+        random_state=seed,
     )
 
 
-class SpectralFeatureSelector(SelectorMixin, BaseEstimator):
+def _fit_on(estimator, X, y, indices, fit_params, seed, getter, norm_order):
+    """Fit ``estimator`` on the rows ``indices``; its importances."""
+    if seed is not None and "random_state" in estimator.get_params(deep=False):
+        estimator.set_params(random_state=seed)
+    params = _check_method_params(X, params=fit_params, indices=indices)
+    estimator.fit(_safe_indexing(X, indices), _safe_indexing(y, indices), **params)
+    return _get_feature_importances(
+        estimator, getter, transform_func="norm", norm_order=norm_order
+    )
+
+
+class SpectralFeatureSelector(SelectFromModel):
     """Keep the features that the input eigenvalues of a spectral network use.
 
     One ``fit`` trains a spectral MLP whose L1 penalty on the input
     eigenvalues switches irrelevant inputs off; the features whose relevance
-    clears ``threshold`` are kept.
+    clears ``threshold`` are kept. This is scikit-learn's
+    :class:`~sklearn.feature_selection.SelectFromModel` (it subclasses it)
+    with a spectral default model, the ``"auto"`` threshold and optional
+    refits on half-samples that measure how stable the relevance and the
+    selection are (``n_repeats``, ``stability_threshold``).
 
     Parameters
     ----------
-    estimator : SpectralMLPClassifier, SpectralMLPRegressor or None, \
-default=None
-        The spectral model to fit (it is cloned). ``None`` picks
-        ``SpectralMLPClassifier`` when ``y`` holds class labels (binary or
-        multiclass) and ``SpectralMLPRegressor`` when it is continuous. Any
-        estimator exposing ``feature_importances_`` after ``fit`` works.
+    estimator : estimator or None, default=None
+        The model to fit (it is cloned), or a fitted one with
+        ``prefit=True``. Any estimator with ``feature_importances_`` or
+        ``coef_`` after ``fit`` works (e.g. ``LogisticRegression``), or any
+        estimator with ``importance_getter``. ``None`` picks
+        :class:`SpectralMLPClassifier` for class labels and
+        :class:`SpectralMLPRegressor` for a quantity, by this rule: strings,
+        booleans and categories are labels; non-integer numbers are a
+        quantity; integer values are labels when there are at most 20
+        distinct values and at least 5 samples per value on average, a
+        quantity otherwise (``load_diabetes``, counts). The decision is
+        stored in ``task_``; an integer target near those limits (11-40
+        distinct values, or few samples per value) also gives a
+        ``UserWarning``: pass the estimator to choose.
 
-    threshold : str or float, default="auto"
-        Features with ``feature_importances_ >= threshold`` are kept.
-        ``"auto"``: the gap the eigenvalue penalty opens between relevant
-        and irrelevant inputs (see :func:`~sklearn_spectral.relevance.\
-auto_threshold`); ``"mean"``, ``"median"``, a scaled rule such as
-        ``"0.5*mean"``, or a number on the scale of ``feature_importances_``
-        (which sums to 1). ``None`` keeps the ``max_features`` best.
+    threshold : str, float or None, default="auto"
+        Features with importance ``>= threshold`` are kept. ``"auto"``: the
+        gap the eigenvalue penalty opens between relevant and irrelevant
+        inputs (:func:`~sklearn_spectral.relevance.auto_threshold`);
+        ``"mean"``, ``"median"``, a scaled rule such as ``"0.5*mean"``, a
+        number on the scale of the importances (the spectral ones sum to
+        1), or ``-np.inf`` to select by ``max_features`` alone. ``None`` is
+        ``SelectFromModel``'s default: ``1e-5`` when the model's ``penalty``
+        is ``"l1"`` (the spectral models' default: every input the penalty
+        did not switch off) or an L1 linear model, ``"mean"`` otherwise. The
+        threshold is read when the selection is made, so changing it after
+        ``fit`` takes effect without refitting.
 
-    max_features : int or None, default=None
-        Keep at most this many features (the most relevant ones).
+    prefit : bool, default=False
+        ``estimator`` is already fitted: ``fit`` does not train it (and
+        ``transform`` works without ``fit``), as in ``SelectFromModel``.
+
+    norm_order : non-zero int, inf or -inf, default=1
+        Norm over the rows of a 2-D ``coef_`` (multi-class linear models)
+        that gives one importance per feature.
+
+    max_features : int, callable or None, default=None
+        Keep at most this many features, the most important ones. A callable
+        gets ``X`` and returns the number (``max_features_``).
+
+    importance_getter : str or callable, default="auto"
+        ``"auto"``: ``coef_`` if the fitted model has one, else
+        ``feature_importances_``; an attribute path such as
+        ``"named_steps.clf.coef_"``; or a callable of the fitted model.
 
     alpha : float or None, default=None
         Eigenvalue penalty strength of the model; when not None it replaces
@@ -77,18 +187,65 @@ auto_threshold`); ``"mean"``, ``"median"``, a scaled rule such as
         step named ``"select"``.
 
     random_state : int, RandomState instance or None, default=None
-        When not None, replaces the estimator's ``random_state``.
+        When not None, replaces the estimator's ``random_state``; it also
+        seeds the half-samples and the models of the refits. ``None`` draws
+        fresh seeds (the global numpy RNG is not used).
+
+    n_repeats : int, default=0
+        Number of refits on random half-samples of the data (without
+        replacement, stratified by class for classifiers), each with its own
+        model seed, after the fit on all data. They give
+        ``importances_std_`` and ``selection_frequencies_``; 0 fits once.
+
+    stability_threshold : float in (0, 1] or None, default=None
+        With ``n_repeats >= 1``: keep the features selected (by
+        ``threshold``) in at least this fraction of the refits, instead of
+        the features selected by the fit on all data. This is stability
+        selection (Meinshausen and Buhlmann, 2010), who recommend values in
+        0.6-0.9 and bound the expected number of falsely selected features
+        by ``q**2 / ((2 * stability_threshold - 1) * n_features)`` for
+        ``stability_threshold > 0.5``, where ``q`` is the mean number of
+        features selected per refit. ``None`` uses the fit on all data.
+
+    n_jobs : int or None, default=None
+        Refits run in parallel through joblib; ``None`` means 1 unless in a
+        :obj:`joblib.parallel_backend` context, -1 uses all processors.
 
     Attributes
     ----------
     estimator_ : estimator
-        The fitted spectral model.
+        The model fitted on all data (a deep copy of ``estimator`` with
+        ``prefit=True``).
+
+    task_ : {"classification", "regression"} or None
+        What the model does: decided from ``y`` when ``estimator=None``,
+        else read from the estimator (None when it is neither a classifier
+        nor a regressor).
 
     feature_importances_ : ndarray of shape (n_features_in_,)
-        The fitted model's ``feature_importances_``.
+        Importances of the fitted model (read by ``importance_getter``; the
+        norm over rows of a 2-D ``coef_``).
 
     threshold_ : float
-        The numeric threshold that was applied.
+        The numeric threshold that ``threshold`` gives on
+        ``feature_importances_``.
+
+    max_features_ : int
+        The maximum number of features (``max_features`` or its callable's
+        value); only when ``max_features`` is not None.
+
+    importances_ : ndarray of shape (n_repeats, n_features_in_)
+        Importances of each refit; only with ``n_repeats >= 1``.
+
+    importances_std_ : ndarray of shape (n_features_in_,)
+        Standard deviation of the importances over the refits: the
+        uncertainty of ``feature_importances_``; only with
+        ``n_repeats >= 1``.
+
+    selection_frequencies_ : ndarray of shape (n_features_in_,)
+        Fraction of the refits in which each feature clears ``threshold``
+        (in [0, 1]; follows ``threshold`` if it is changed after ``fit``);
+        only with ``n_repeats >= 1``.
 
     n_features_in_ : int
         Number of features seen during fit.
@@ -100,9 +257,19 @@ auto_threshold`); ``"mean"``, ``"median"``, a scaled rule such as
     See Also
     --------
     SpectralMLPClassifier : The model fitted by default for class labels.
-    SpectralMLPRegressor : The model fitted by default for continuous targets.
-    sklearn.feature_selection.SelectFromModel : Selection from any model's
-        importances.
+    SpectralMLPRegressor : The model fitted by default for a quantity.
+    sklearn.feature_selection.SelectFromModel : The parent class: selection
+        from any model's importances.
+
+    Notes
+    -----
+    Relevance is comparable across features only on a common scale:
+    standardise the columns (or let the model do it) before reading it.
+
+    References
+    ----------
+    N. Meinshausen and P. Buhlmann, "Stability selection", Journal of the
+    Royal Statistical Society B 72(4), 417-473 (2010).
 
     Examples
     --------
@@ -111,22 +278,31 @@ auto_threshold`); ``"mean"``, ``"median"``, a scaled rule such as
     >>> X, y = make_classification(n_samples=1000, n_features=12, n_informative=3,
     ...                            n_redundant=0, shuffle=False, random_state=0)
     >>> selector = SpectralFeatureSelector(random_state=0).fit(X, y)
+    >>> selector.task_
+    'classification'
     >>> selector.get_support(indices=True)
     array([0, 1, 2])
     >>> selector.transform(X).shape
     (1000, 3)
+
+    Any model with ``coef_`` or ``feature_importances_`` works, and the
+    ``threshold`` can be changed after ``fit``:
+
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> linear = SpectralFeatureSelector(LogisticRegression(), threshold=-float("inf"),
+    ...                                  max_features=2).fit(X, y)
+    >>> linear.get_support(indices=True)
+    array([0, 2])
     """
 
     _parameter_constraints: dict = {
+        **SelectFromModel._parameter_constraints,
         "estimator": [HasMethods(["fit"]), None],
-        "threshold": [
-            str,
-            Interval(Real, None, None, closed="neither"),
-            None,
-        ],
-        "max_features": [Interval(Integral, 1, None, closed="left"), None],
         "alpha": [Interval(Real, 0, None, closed="left"), None],
         "random_state": ["random_state"],
+        "n_repeats": [Interval(Integral, 0, None, closed="left")],
+        "stability_threshold": [Interval(Real, 0, 1, closed="right"), None],
+        "n_jobs": [Integral, None],
     }
 
     def __init__(
@@ -134,41 +310,157 @@ auto_threshold`); ``"mean"``, ``"median"``, a scaled rule such as
         estimator=None,
         *,
         threshold="auto",
+        prefit=False,
+        norm_order=1,
         max_features=None,
+        importance_getter="auto",
         alpha=None,
         random_state=None,
+        n_repeats=0,
+        stability_threshold=None,
+        n_jobs=None,
     ):
-        self.estimator = estimator
-        self.threshold = threshold
-        self.max_features = max_features
+        super().__init__(
+            estimator,
+            threshold=threshold,
+            prefit=prefit,
+            norm_order=norm_order,
+            max_features=max_features,
+            importance_getter=importance_getter,
+        )
         self.alpha = alpha
         self.random_state = random_state
+        self.n_repeats = n_repeats
+        self.stability_threshold = stability_threshold
+        self.n_jobs = n_jobs
+
+    # ------------------------------------------------------------------ #
+    # the model
+    # ------------------------------------------------------------------ #
+    def _decide_task(self, y):
+        """``task_`` and the unfitted default model for ``y``."""
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} with estimator=None requires y to be "
+                "passed, but the target y is None."
+            )
+        decision = infer_task(y)
+        if decision.task == "classification":
+            return decision.task, SpectralMLPClassifier()
+        return decision.task, SpectralMLPRegressor()
 
     def _make_estimator(self, y):
+        """Unfitted model: a clone of ``estimator`` or the default for ``y``."""
         if self.estimator is not None:
             estimator = clone(self.estimator)
         else:
-            target = type_of_target(y, input_name="y")
-            if target in ("binary", "multiclass"):
-                estimator = SpectralMLPClassifier()
-            elif target in ("continuous", "continuous-multioutput"):
-                estimator = SpectralMLPRegressor()
-            else:
-                raise ValueError(
-                    f"Unsupported target type {target!r}: pass an estimator explicitly."
-                )
+            _, estimator = self._decide_task(y)
         overrides = {}
         if self.alpha is not None:
             overrides["alpha"] = self.alpha
         if self.random_state is not None:
             overrides["random_state"] = self.random_state
         if overrides:
+            params = estimator.get_params(deep=False)
+            unknown = sorted(set(overrides) - set(params))
+            if unknown:
+                raise ValueError(
+                    f"{type(self).__name__}: {' and '.join(unknown)} set, but "
+                    f"{type(estimator).__name__} has no such parameter; leave "
+                    "it None or set it on the estimator."
+                )
             estimator.set_params(**overrides)
         return estimator
 
+    @staticmethod
+    def _task_of(estimator):
+        if is_classifier(estimator):
+            return "classification"
+        if is_regressor(estimator):
+            return "regression"
+        return None
+
+    def _importances_of(self, estimator):
+        """One non-negative importance per feature of a fitted model."""
+        if self.importance_getter == "auto" and not (
+            hasattr(estimator, "coef_") or hasattr(estimator, "feature_importances_")
+        ):
+            raise ValueError(
+                f"The fitted {type(estimator).__name__} has neither coef_ nor "
+                f"feature_importances_, so {type(self).__name__} cannot rank "
+                "the features: use a model that has one, or pass "
+                "importance_getter (an attribute path such as "
+                "'named_steps.clf.coef_', or a callable)."
+            )
+        try:
+            scores = _get_feature_importances(
+                estimator,
+                self.importance_getter,
+                transform_func="norm",
+                norm_order=self.norm_order,
+            )
+        except AttributeError as exc:
+            raise ValueError(
+                f"importance_getter={self.importance_getter!r} cannot read the "
+                f"fitted {type(estimator).__name__}: {exc}"
+            ) from None
+        return np.asarray(scores, dtype=np.float64)
+
+    def _check_before_fit(self):
+        """Errors that are known before anything is fitted."""
+        if isinstance(self.threshold, str):
+            _resolve_threshold(self.threshold, np.ones(1), self.estimator)
+        if (
+            not self.prefit
+            and self.importance_getter == "auto"
+            and _documented_without_importances(self.estimator)
+        ):
+            name = type(self.estimator).__name__
+            raise ValueError(
+                f"{name} has neither coef_ nor feature_importances_ after fit "
+                f"(its documented attributes), so {type(self).__name__} could "
+                "not rank the features: use a model that has one, or pass "
+                "importance_getter (an attribute path or a callable)."
+            )
+        if self.stability_threshold is not None and self.n_repeats < 1:
+            raise ValueError(
+                "stability_threshold needs refits on half-samples: set "
+                f"n_repeats >= 1 (got n_repeats={self.n_repeats})."
+            )
+        if self.prefit and self.estimator is None:
+            raise ValueError("prefit=True needs a fitted estimator; estimator is None.")
+        if self.prefit and self.n_repeats:
+            raise ValueError(
+                "prefit=True does not fit, but n_repeats asks for refits: set "
+                "prefit=False or n_repeats=0."
+            )
+
+    def _check_prefit(self):
+        try:
+            check_is_fitted(self.estimator)
+        except NotFittedError as exc:
+            raise NotFittedError(
+                "When `prefit=True`, `estimator` is expected to be a fitted estimator."
+            ) from exc
+
+    def _routed_params(self, method, params):
+        if _routing_enabled():
+            routed = process_routing(self, method, **params)
+            return dict(getattr(routed.estimator, method))
+        return params
+
+    def _set_feature_names(self, X, *, reset):
+        if hasattr(self.estimator_, "feature_names_in_"):
+            self.feature_names_in_ = self.estimator_.feature_names_in_
+        else:
+            _check_feature_names(self, X, reset=reset)
+
+    # ------------------------------------------------------------------ #
+    # fitting
+    # ------------------------------------------------------------------ #
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y):
-        """Fit the spectral model and choose the features.
+    def fit(self, X, y=None, **fit_params):
+        """Fit the model and, with ``n_repeats``, the refits on half-samples.
 
         Parameters
         ----------
@@ -176,40 +468,240 @@ auto_threshold`); ``"mean"``, ``"median"``, a scaled rule such as
             Training data; standardise it first so that relevance is
             comparable across features.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Target values (class labels or continuous).
+            Target values (class labels or a quantity).
+        **fit_params : dict
+            Passed to the model's ``fit`` (e.g. ``sample_weight``), or routed
+            to it when metadata routing is enabled. Sample-aligned ones are
+            subsampled with the rows in the refits. Ignored with
+            ``prefit=True``.
 
         Returns
         -------
         self : SpectralFeatureSelector
             The fitted selector.
         """
-        X, y = validate_data(
-            self, X, y, dtype=(np.float64, np.float32), multi_output=True
-        )
-        if isinstance(self.threshold, str):
-            _resolve_threshold(self.threshold, np.ones(1))  # fail before fitting
-        self.estimator_ = self._make_estimator(y)
-        if is_classifier(self.estimator_) and y.ndim == 2 and y.shape[1] == 1:
-            y = y.ravel()
-        self.estimator_.fit(X, y)
-        scores = np.asarray(self.estimator_.feature_importances_, dtype=np.float64)
-        self.feature_importances_ = scores
-        self.threshold_ = _resolve_threshold(self.threshold, scores)
+        self._check_before_fit()
+        for name in ("importances_", "importances_std_", "max_features_"):
+            self.__dict__.pop(name, None)
+        self._check_max_features(X)
+        if self.prefit:
+            self._check_prefit()
+            self.estimator_ = deepcopy(self.estimator)
+            self.task_ = self._task_of(self.estimator_)
+            self._set_feature_names(X, reset=True)
+            self._importances_of(self.estimator_)
+            return self
+
+        if self.estimator is None:
+            self.task_, _ = self._decide_task(y)
+        template = self._make_estimator(y)
+        if self.estimator is not None:
+            self.task_ = self._task_of(template)
+        if self.task_ == "classification" and y is not None:
+            y_array = np.asarray(y)
+            if y_array.ndim == 2 and y_array.shape[1] == 1:
+                y = y_array.ravel()
+        params = self._routed_params("fit", fit_params)
+        self.estimator_ = clone(template).fit(X, y, **params)
+        self._set_feature_names(X, reset=True)
+        # an unusable importance fails here, before any refit
+        self._importances_of(self.estimator_)
+        if self.n_repeats:
+            self.importances_ = self._refit(template, X, y, params)
+            self.importances_std_ = self.importances_.std(axis=0)
         return self
 
+    def _seeds(self, n):
+        if self.random_state is None:
+            # fresh entropy without touching numpy's global RNG
+            return np.random.default_rng().integers(np.iinfo(np.int32).max, size=n)
+        return check_random_state(self.random_state).randint(
+            np.iinfo(np.int32).max, size=n
+        )
+
+    def _refit(self, template, X, y, params):
+        """Importances of ``n_repeats`` refits on half-samples."""
+        n_samples = _safe_indexing(X, slice(None)).shape[0]
+        seeds = self._seeds(2 * self.n_repeats).reshape(self.n_repeats, 2)
+        classification = self.task_ == "classification"
+        jobs = (
+            delayed(_fit_on)(
+                clone(template),
+                X,
+                y,
+                _half_sample(n_samples, y, classification, int(split_seed)),
+                params,
+                int(model_seed),
+                self.importance_getter,
+                self.norm_order,
+            )
+            for split_seed, model_seed in seeds
+        )
+        results = Parallel(n_jobs=self.n_jobs)(jobs)
+        return np.vstack([np.asarray(r, dtype=np.float64) for r in results])
+
+    @available_if(_estimator_has("partial_fit"))
+    @_fit_context(prefer_skip_nested_validation=False)
+    def partial_fit(self, X, y=None, **partial_fit_params):
+        """Update the model with one more batch of data.
+
+        Only a model with ``partial_fit`` has this method; the refits of
+        ``n_repeats`` need ``fit``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Target values.
+        **partial_fit_params : dict
+            Passed (or routed) to the model's ``partial_fit``. A classifier's
+            first call needs ``classes`` (every class of the problem); when
+            it is not given, the classes present in this first ``y`` are
+            passed.
+
+        Returns
+        -------
+        self : SpectralFeatureSelector
+            The updated selector.
+        """
+        self._check_before_fit()
+        if self.n_repeats:
+            raise ValueError(
+                "partial_fit updates one model; the refits of n_repeats need "
+                "fit. Set n_repeats=0."
+            )
+        first_call = not hasattr(self, "estimator_")
+        if first_call:
+            self._check_max_features(X)
+        if self.prefit:
+            if first_call:
+                self._check_prefit()
+                self.estimator_ = deepcopy(self.estimator)
+                self.task_ = self._task_of(self.estimator_)
+            return self
+        if first_call:
+            self.estimator_ = self._make_estimator(y)
+            self.task_ = self._task_of(self.estimator_)
+        params = self._routed_params("partial_fit", partial_fit_params)
+        if (
+            first_call
+            and y is not None
+            and is_classifier(self.estimator_)
+            and "classes" not in params
+            and "classes" in signature(self.estimator_.partial_fit).parameters
+        ):
+            # a classifier's first partial_fit needs every class; without
+            # them the classes of this first batch are the classes
+            params["classes"] = np.unique(np.asarray(y))
+        self.estimator_.partial_fit(X, y, **params)
+        self._set_feature_names(X, reset=first_call)
+        return self
+
+    # ------------------------------------------------------------------ #
+    # the selection (read at transform time)
+    # ------------------------------------------------------------------ #
+    def _model(self):
+        """The fitted model, or the prefit estimator before ``fit``."""
+        if hasattr(self, "estimator_"):
+            return self.estimator_
+        if self.prefit and self.estimator is not None:
+            self._check_prefit()
+            return self.estimator
+        check_is_fitted(self, "estimator_")
+
+    @property
+    def feature_importances_(self):
+        """Importances of the fitted model, one per feature."""
+        if not hasattr(self, "estimator_"):
+            raise AttributeError(
+                f"{type(self).__name__} is not fitted: no feature_importances_."
+            )
+        return self._importances_of(self.estimator_)
+
+    @property
+    def threshold_(self):
+        """The numeric threshold applied to ``feature_importances_``."""
+        model = self._model()
+        return _resolve_threshold(self.threshold, self._importances_of(model), model)
+
+    @property
+    def selection_frequencies_(self):
+        """Fraction of the refits in which each feature clears ``threshold``."""
+        if not hasattr(self, "importances_"):
+            raise AttributeError(
+                "selection_frequencies_ needs refits: fit with n_repeats >= 1."
+            )
+        model = self.estimator_
+        selected = [
+            scores >= _resolve_threshold(self.threshold, scores, model)
+            for scores in self.importances_
+        ]
+        return np.mean(selected, axis=0)
+
+    def _max_features(self):
+        max_features = getattr(self, "max_features_", self.max_features)
+        if callable(max_features):
+            raise NotFittedError(
+                "When `prefit=True` and `max_features` is a callable, call `fit` "
+                "before calling `transform`."
+            )
+        if max_features is not None and not isinstance(max_features, Integral):
+            raise ValueError(
+                f"`max_features` must be an integer. Got `max_features="
+                f"{max_features}` instead."
+            )
+        return max_features
+
     def _get_support_mask(self):
-        check_is_fitted(self)
-        scores = self.feature_importances_
-        mask = scores >= self.threshold_
-        if self.max_features is not None and mask.sum() > self.max_features:
-            order = np.argsort(-scores, kind="stable")
-            keep = np.zeros_like(mask)
-            keep[order[: self.max_features]] = True
-            mask &= keep
-        return mask
+        model = self._model()
+        max_features = self._max_features()
+        scores = self._importances_of(model)
+        if self.stability_threshold is not None and hasattr(self, "importances_"):
+            frequencies = self.selection_frequencies_
+            keep = frequencies >= self.stability_threshold
+            # rank by frequency, ties by the importance on all data
+            order = np.lexsort((-scores, -frequencies))
+        else:
+            keep = scores >= _resolve_threshold(self.threshold, scores, model)
+            order = np.argsort(-scores, kind="mergesort")
+        if max_features is not None:
+            top = np.zeros_like(keep)
+            top[order[:max_features]] = True
+            keep &= top
+        return keep
+
+    def get_metadata_routing(self):
+        """Get the metadata routing of this object.
+
+        The model's ``fit`` and ``partial_fit`` receive the routed
+        parameters. With ``estimator=None`` the default model cannot be
+        given requests: pass an estimator with ``set_fit_request`` to route
+        e.g. ``sample_weight``.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            The routing of the model's ``fit`` and ``partial_fit``.
+        """
+        estimator = self.estimator
+        if estimator is None:
+            estimator = SpectralMLPClassifier()
+        return MetadataRouter(owner=self).add(
+            estimator=estimator,
+            method_mapping=MethodMapping()
+            .add(caller="partial_fit", callee="partial_fit")
+            .add(caller="fit", callee="fit"),
+        )
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
+        tags = super(SelectFromModel, self).__sklearn_tags__()
         tags.target_tags.required = True
-        tags.input_tags.allow_nan = False
+        if self.estimator is None:
+            tags.input_tags.sparse = False
+            tags.input_tags.allow_nan = False
+        else:
+            model_tags = get_tags(self.estimator)
+            tags.input_tags.sparse = model_tags.input_tags.sparse
+            tags.input_tags.allow_nan = model_tags.input_tags.allow_nan
         return tags

@@ -1,4 +1,5 @@
-"""SpectralFeatureSelector: selection rules, pipelines and grid search."""
+"""SpectralFeatureSelector: selection rules, the SelectFromModel contract,
+the target rule, pipelines and grid search."""
 
 import pickle
 import warnings
@@ -6,19 +7,26 @@ import warnings
 import joblib
 import numpy as np
 import pytest
+import sklearn
 from sklearn.base import clone
-from sklearn.datasets import make_classification
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
+from sklearn.datasets import load_diabetes, make_classification
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.feature_selection import SelectFromModel
+from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.model_selection import GridSearchCV
-from sklearn.pipeline import Pipeline
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils._tags import get_tags
+from sklearn.utils.estimator_checks import check_dtype_object
 
 from sklearn_spectral import (
     SpectralFeatureSelector,
     SpectralMLPClassifier,
     SpectralMLPRegressor,
 )
+from sklearn_spectral._target import infer_task
 from sklearn_spectral.feature_selection import _resolve_threshold
 
 
@@ -41,12 +49,39 @@ def five_of_fifty():
     )
 
 
+@pytest.fixture(scope="module")
+def linear_data():
+    """300 x 10, 3 informative columns first, 3 classes, standardised."""
+    X, y = make_classification(
+        n_samples=300,
+        n_features=10,
+        n_informative=3,
+        n_redundant=0,
+        n_classes=3,
+        n_clusters_per_class=1,
+        shuffle=False,
+        random_state=0,
+    )
+    return StandardScaler().fit_transform(X), y
+
+
+def _tiny(**params):
+    """A spectral classifier small enough for many fits in a test."""
+    return SpectralMLPClassifier(
+        hidden_layer_sizes=(8,), max_iter=30, random_state=0, **params
+    )
+
+
+# ---------------------------------------------------------------------- #
+# acceptance: the spectral default
+# ---------------------------------------------------------------------- #
 def test_auto_threshold_keeps_exactly_the_informative_columns(five_of_fifty):
     X, y = five_of_fifty
     selector = SpectralFeatureSelector(random_state=0).fit(X, y)
     np.testing.assert_array_equal(selector.get_support(indices=True), np.arange(5))
     assert selector.transform(X).shape == (2000, 5)
     assert isinstance(selector.estimator_, SpectralMLPClassifier)
+    assert selector.task_ == "classification"
     np.testing.assert_array_equal(
         selector.feature_importances_, selector.estimator_.feature_importances_
     )
@@ -71,6 +106,9 @@ def test_wide_data_keeps_a_small_set():
     assert np.sum(kept < 20) >= 5
 
 
+# ---------------------------------------------------------------------- #
+# thresholds
+# ---------------------------------------------------------------------- #
 @pytest.mark.parametrize(
     "threshold, expected",
     [
@@ -79,12 +117,31 @@ def test_wide_data_keeps_a_small_set():
         ("median", 0.25),
         ("0.5*mean", 0.125),
         (" 2 * median ", 0.5),
-        (None, -np.inf),
+        ("auto", 0.01 * 0.4),
+        (-np.inf, -np.inf),
     ],
 )
 def test_threshold_rules(threshold, expected):
     scores = np.array([0.1, 0.2, 0.3, 0.4])
     assert _resolve_threshold(threshold, scores) == pytest.approx(expected)
+
+
+def test_threshold_none_is_select_from_model_default():
+    scores = np.array([0.1, 0.2, 0.3, 0.4])
+    # the spectral models are L1-penalised by default: 1e-5, as for a Lasso
+    assert _resolve_threshold(None, scores, SpectralMLPClassifier()) == 1e-5
+    assert _resolve_threshold(
+        None, scores, SpectralMLPClassifier(penalty="l2")
+    ) == pytest.approx(0.25)
+    assert _resolve_threshold(None, scores, LogisticRegression()) == pytest.approx(0.25)
+
+
+def test_threshold_none_selects_as_select_from_model(linear_data):
+    X, y = linear_data
+    ours = SpectralFeatureSelector(LogisticRegression(), threshold=None).fit(X, y)
+    theirs = SelectFromModel(LogisticRegression()).fit(X, y)
+    np.testing.assert_array_equal(ours.get_support(), theirs.get_support())
+    assert ours.threshold_ == pytest.approx(theirs.threshold_)
 
 
 def test_unknown_threshold_rule_fails_before_fitting(classification_data):
@@ -93,14 +150,265 @@ def test_unknown_threshold_rule_fails_before_fitting(classification_data):
         SpectralFeatureSelector(threshold="top5").fit(X, y)
 
 
+def test_threshold_changed_after_fit_takes_effect(linear_data):
+    X, y = linear_data
+    selector = SpectralFeatureSelector(LogisticRegression(), threshold="mean")
+    selector.fit(X, y)
+    n_mean = selector.transform(X).shape[1]
+    selector.set_params(threshold=-np.inf)
+    assert selector.transform(X).shape[1] == X.shape[1]
+    selector.set_params(threshold=np.inf)
+    with pytest.warns(UserWarning, match="No features were selected"):
+        assert selector.transform(X).shape[1] == 0
+    selector.set_params(threshold="mean")
+    assert selector.transform(X).shape[1] == n_mean < X.shape[1]
+
+
+# ---------------------------------------------------------------------- #
+# max_features
+# ---------------------------------------------------------------------- #
+@pytest.mark.parametrize("k", [1, 4, 10])
+def test_minus_inf_threshold_with_max_features_keeps_the_top_k(linear_data, k):
+    X, y = linear_data
+    selector = SpectralFeatureSelector(
+        LogisticRegression(), threshold=-np.inf, max_features=k
+    ).fit(X, y)
+    importances = selector.feature_importances_
+    expected = np.sort(np.argsort(-importances, kind="mergesort")[:k])
+    np.testing.assert_array_equal(selector.get_support(indices=True), expected)
+    assert selector.max_features_ == k
+
+
+def test_max_features_callable_sets_max_features_(linear_data):
+    X, y = linear_data
+    selector = SpectralFeatureSelector(
+        LogisticRegression(), threshold=-np.inf, max_features=lambda X: X.shape[1] // 5
+    ).fit(X, y)
+    assert selector.max_features_ == 2
+    assert selector.transform(X).shape[1] == 2
+    theirs = SelectFromModel(
+        LogisticRegression(), threshold=-np.inf, max_features=lambda X: 2
+    ).fit(X, y)
+    np.testing.assert_array_equal(selector.get_support(), theirs.get_support())
+
+
 def test_max_features_and_threshold_none(classification_data):
     X, y = classification_data
     est = SpectralMLPClassifier(max_iter=30, random_state=0)
-    selector = SpectralFeatureSelector(est, threshold=None, max_features=2).fit(X, y)
-    support = selector.get_support()
+    selector = SpectralFeatureSelector(est, threshold=-np.inf, max_features=2)
+    support = selector.fit(X, y).get_support()
     assert support.sum() == 2
     top2 = np.argsort(-selector.feature_importances_)[:2]
     assert set(np.flatnonzero(support)) == set(top2)
+
+
+# ---------------------------------------------------------------------- #
+# other estimators: coef_, norm_order, importance_getter, prefit
+# ---------------------------------------------------------------------- #
+@pytest.mark.parametrize("norm_order", [1, 2, np.inf])
+def test_multiclass_coef_is_reduced_by_norm_order(linear_data, norm_order):
+    X, y = linear_data
+    selector = SpectralFeatureSelector(
+        LogisticRegression(), threshold="median", norm_order=norm_order
+    ).fit(X, y)
+    coef = selector.estimator_.coef_
+    assert coef.shape == (3, X.shape[1])
+    np.testing.assert_allclose(
+        selector.feature_importances_, np.linalg.norm(coef, ord=norm_order, axis=0)
+    )
+    theirs = SelectFromModel(
+        LogisticRegression(), threshold="median", norm_order=norm_order
+    ).fit(X, y)
+    np.testing.assert_array_equal(selector.get_support(), theirs.get_support())
+
+
+def test_logistic_regression_is_ranked_by_its_coef(linear_data):
+    X, y = linear_data
+    selector = SpectralFeatureSelector(LogisticRegression()).fit(X, y)
+    assert selector.task_ == "classification"
+    # the three informative columns lead the ranking by |coef|
+    top3 = np.argsort(-selector.feature_importances_)[:3]
+    assert set(top3) == {0, 1, 2}
+    assert set(selector.get_support(indices=True)) >= {0, 1, 2}
+
+
+@pytest.mark.parametrize(
+    "getter",
+    ["named_steps.logisticregression.coef_", lambda pipe: pipe[-1].coef_[0] ** 2],
+    ids=["attribute-path", "callable"],
+)
+def test_importance_getter_reads_a_pipeline(getter):
+    X, y = make_classification(
+        n_samples=200, n_features=6, n_informative=2, n_redundant=0,
+        shuffle=False, random_state=0,
+    )  # fmt: skip
+    pipe = make_pipeline(StandardScaler(), LogisticRegression())
+    selector = SpectralFeatureSelector(
+        pipe, importance_getter=getter, threshold=-np.inf, max_features=2
+    ).fit(X, y)
+    coef = selector.estimator_[-1].coef_[0]
+    np.testing.assert_array_equal(
+        selector.get_support(indices=True), np.sort(np.argsort(-np.abs(coef))[:2])
+    )
+
+
+def test_a_model_without_importances_fails_before_fitting(classification_data):
+    X, y = classification_data
+    with pytest.raises(ValueError, match="documented attributes"):
+        SpectralFeatureSelector(KNeighborsClassifier()).fit(X, y)
+
+
+def test_a_model_without_importances_fails_clearly_after_fit(classification_data):
+    class Centroids(KNeighborsClassifier):  # not scikit-learn's own docs
+        pass
+
+    Centroids.__module__ = __name__
+    X, y = classification_data
+    with pytest.raises(ValueError, match="neither coef_ nor feature_importances_"):
+        SpectralFeatureSelector(Centroids()).fit(X, y)
+
+
+def test_prefit_uses_the_fitted_model_without_refitting(linear_data):
+    X, y = linear_data
+    model = LogisticRegression().fit(X, y)
+    selector = SpectralFeatureSelector(model, prefit=True, threshold="mean")
+    # transform works before fit, as SelectFromModel's
+    Xt = selector.transform(X)
+    assert Xt.shape[1] == SelectFromModel(model, prefit=True).transform(X).shape[1]
+    selector.fit(X[:50], y[:50])  # fit does not train it again
+    np.testing.assert_array_equal(selector.estimator_.coef_, model.coef_)
+    assert selector.estimator_ is not model
+    np.testing.assert_array_equal(selector.transform(X), Xt)
+
+
+def test_prefit_errors(linear_data):
+    X, y = linear_data
+    with pytest.raises(NotFittedError, match="expected to be a fitted"):
+        SpectralFeatureSelector(LogisticRegression(), prefit=True).fit(X, y)
+    with pytest.raises(NotFittedError):
+        SpectralFeatureSelector(LogisticRegression(), prefit=True).transform(X)
+    with pytest.raises(ValueError, match="prefit=True needs a fitted estimator"):
+        SpectralFeatureSelector(prefit=True).fit(X, y)
+
+
+# ---------------------------------------------------------------------- #
+# fit parameters, routing, partial_fit, tags
+# ---------------------------------------------------------------------- #
+def test_fit_params_reach_the_model(linear_data):
+    X, y = linear_data
+    weights = np.random.RandomState(0).uniform(0.1, 3.0, size=y.size)
+    selector = SpectralFeatureSelector(LogisticRegression(), threshold="mean")
+    selector.fit(X, y, sample_weight=weights)
+    expected = LogisticRegression().fit(X, y, sample_weight=weights).coef_
+    np.testing.assert_allclose(selector.estimator_.coef_, expected)
+    unweighted = LogisticRegression().fit(X, y).coef_
+    assert not np.allclose(selector.estimator_.coef_, unweighted)
+
+
+def test_metadata_routing_sends_sample_weight_to_the_model(linear_data):
+    X, y = linear_data
+    weights = np.random.RandomState(0).uniform(0.1, 3.0, size=y.size)
+    with sklearn.config_context(enable_metadata_routing=True):
+        model = LogisticRegression().set_fit_request(sample_weight=True)
+        selector = SpectralFeatureSelector(model).fit(X, y, sample_weight=weights)
+        expected = LogisticRegression().fit(X, y, sample_weight=weights).coef_
+        np.testing.assert_allclose(selector.estimator_.coef_, expected)
+        unrequested = SpectralFeatureSelector(LogisticRegression())
+        with pytest.raises(ValueError, match="sample_weight"):
+            unrequested.fit(X, y, sample_weight=weights)
+
+
+def test_partial_fit_updates_one_model(linear_data):
+    X, y = linear_data
+    selector = SpectralFeatureSelector(
+        SGDClassifier(random_state=0), threshold="mean", max_features=5
+    )
+    selector.partial_fit(X[:150], y[:150], classes=np.unique(y))
+    first = selector.estimator_
+    coef = first.coef_.copy()
+    selector.partial_fit(X[150:], y[150:])
+    assert selector.estimator_ is first
+    assert not np.allclose(first.coef_, coef)
+    assert selector.max_features_ == 5
+    assert selector.transform(X).shape[1] <= 5
+    # the default model is chosen from the y of fit
+    assert not hasattr(SpectralFeatureSelector(), "partial_fit")
+
+
+def test_nan_tag_follows_the_model():
+    assert not get_tags(SpectralFeatureSelector()).input_tags.allow_nan
+    assert not get_tags(SpectralFeatureSelector(_tiny())).input_tags.allow_nan
+    forest = SpectralFeatureSelector(RandomForestClassifier(n_estimators=5))
+    assert get_tags(forest).input_tags.allow_nan
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    X[::7, 1] = np.nan
+    assert forest.set_params(random_state=0).fit(X, y).transform(X).shape[0] == 60
+
+
+def test_default_selector_passes_check_dtype_object():
+    # object y of integers: "Unknown label type", scikit-learn's message
+    check_dtype_object(
+        "SpectralFeatureSelector", SpectralFeatureSelector(random_state=0)
+    )
+
+
+# ---------------------------------------------------------------------- #
+# the target rule (estimator=None)
+# ---------------------------------------------------------------------- #
+def test_diabetes_integer_target_fits_a_regressor_and_keeps_columns():
+    X, y = load_diabetes(return_X_y=True)
+    assert np.unique(y).size == 214 and np.all(y == np.round(y))
+    X = StandardScaler().fit_transform(X)
+    selector = SpectralFeatureSelector(random_state=0).fit(X, y)
+    assert selector.task_ == "regression"
+    assert isinstance(selector.estimator_, SpectralMLPRegressor)
+    assert selector.get_support().sum() >= 2
+
+
+def test_poisson_counts_are_a_regression_target():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(400, 5))
+    y = rng.poisson(np.exp(2.5 + 0.8 * X[:, 0]))  # counts 0..~200
+    assert y.dtype.kind == "i" and np.unique(y).size > 40
+    selector = SpectralFeatureSelector(
+        SpectralMLPRegressor(hidden_layer_sizes=(8,), max_iter=60), random_state=0
+    )
+    assert infer_task(y).task == "regression"
+    default = SpectralFeatureSelector(random_state=0)
+    assert isinstance(default._make_estimator(y), SpectralMLPRegressor)
+    selector.fit(X, y)
+    assert selector.task_ == "regression"
+    assert 0 in selector.get_support(indices=True)
+
+
+@pytest.mark.parametrize(
+    "y, task",
+    [
+        (np.array(["a", "b", "c"] * 20), "classification"),
+        (np.array([True, False] * 30), "classification"),
+        (np.arange(60) % 3, "classification"),
+        (np.arange(60) % 3 + 0.0, "classification"),
+        (np.linspace(0, 1, 60), "regression"),
+        (np.arange(60) % 50, "regression"),
+        # 10 values but 3 samples per value: too rare to learn as classes
+        (np.arange(30) % 10, "regression"),
+    ],
+)
+def test_target_rule(y, task):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        assert infer_task(y).task == task
+
+
+def test_ambiguous_integer_target_warns_with_the_decision():
+    y = np.arange(600) % 30  # 30 distinct integers, 20 samples each
+    with pytest.warns(UserWarning, match="taken as a regression target.*30"):
+        decision = infer_task(y)
+    assert decision.ambiguous
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert infer_task(np.arange(600) % 3).task == "classification"
+        assert infer_task(np.arange(600) % 300).task == "regression"
 
 
 def test_regressor_chosen_for_continuous_targets(regression_data):
@@ -109,11 +417,15 @@ def test_regressor_chosen_for_continuous_targets(regression_data):
         SpectralMLPRegressor(max_iter=150, random_state=0)
     ).fit(X, y)
     assert isinstance(selector.estimator_, SpectralMLPRegressor)
+    assert selector.task_ == "regression"
     assert set(selector.get_support(indices=True)) >= {0, 1}
     default = SpectralFeatureSelector(random_state=0, alpha=0.1)
     assert isinstance(default._make_estimator(y[:, 0]), SpectralMLPRegressor)
 
 
+# ---------------------------------------------------------------------- #
+# spectral parameters, pandas, pipelines, persistence
+# ---------------------------------------------------------------------- #
 def test_alpha_and_random_state_override_the_estimator(classification_data):
     X, y = classification_data
     est = SpectralMLPClassifier(max_iter=5, alpha=0.5)
@@ -121,6 +433,12 @@ def test_alpha_and_random_state_override_the_estimator(classification_data):
     assert selector.estimator_.alpha == 0.01
     assert selector.estimator_.random_state == 3
     assert est.alpha == 0.5  # the given estimator is cloned, not changed
+
+
+def test_alpha_for_a_model_without_alpha_is_an_error(linear_data):
+    X, y = linear_data
+    with pytest.raises(ValueError, match="alpha set, but LogisticRegression"):
+        SpectralFeatureSelector(LogisticRegression(), alpha=0.1).fit(X, y)
 
 
 def test_inverse_transform_and_feature_names(classification_data):
