@@ -9,7 +9,7 @@ import pytest
 from sklearn.datasets import make_classification
 
 import sklearn_spectral
-from sklearn_spectral.__main__ import main
+from sklearn_spectral._cli import main
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -129,6 +129,63 @@ def test_rank_non_numeric_feature(tmp_path, capsys):
     assert "non-numeric feature column(s): 'colour'" in err
 
 
+def test_blank_cells_are_reported_as_missing_values(tmp_path, capsys):
+    # pandas writes missing values as blank cells
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(
+        {"a": [1.0, np.nan, 3.0, 4.0], "b": [0.5, 0.1, np.nan, np.nan], "y": [0, 1] * 2}
+    )
+    path = tmp_path / "missing.csv"
+    frame.to_csv(path, index=False)
+    assert ",," in path.read_text()
+    assert main(["rank", str(path), "--target", "y"]) == 2
+    err = capsys.readouterr().err
+    assert "missing values (blank cells) in feature column(s)" in err
+    assert "'a': 1 row (first: line 3)" in err
+    assert "'b': 2 rows (first: line 4)" in err
+    assert "non-numeric" not in err
+
+
+def test_blank_target_cells_are_missing_values(tmp_path, capsys):
+    path = tmp_path / "target.csv"
+    path.write_text("x1,y\n1.0,0\n2.0,\n3.0,1\n")
+    assert main(["rank", str(path), "--target", "y"]) == 2
+    assert "target column 'y' has missing values (blank cells) in 1 row" in (
+        capsys.readouterr().err
+    )
+
+
+def test_integer_target_with_many_values_is_a_regression(tmp_path, capsys):
+    # the rule shared with SpectralFeatureSelector: load_diabetes-like
+    # integer targets (here 150 distinct values) are a quantity
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 3))
+    y = np.round(50 * X[:, 1] + 200).astype(int)
+    assert np.unique(y).size > 40
+    path = tmp_path / "int.csv"
+    lines = ["a,b,c,score"] + [
+        f"{r[0]:.5f},{r[1]:.5f},{r[2]:.5f},{t}" for r, t in zip(X, y)
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    assert main(["rank", str(path), "--target", "score", "--top", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "target 'score' (regression)" in out
+    assert _table_rows(out)[0][1] == "b"
+
+
+def test_without_pandas_rank_says_what_to_install(csv_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas fails
+    assert main(["rank", str(csv_path), "--target", "label"]) == 2
+    assert "pip install pandas" in capsys.readouterr().err
+
+
+def test_duplicate_column_names_are_an_error(tmp_path, capsys):
+    path = tmp_path / "dup.csv"
+    path.write_text("a,a,y\n1,2,0\n3,4,1\n")
+    assert main(["rank", str(path), "--target", "y"]) == 2
+    assert "duplicate column name 'a'" in capsys.readouterr().err
+
+
 def test_usage_errors_return_2(csv_path, capsys):
     assert main(["rank", str(csv_path)]) == 2  # --target is required
     assert "--target" in capsys.readouterr().err
@@ -141,6 +198,12 @@ def test_version(capsys):
     assert capsys.readouterr().out.strip() == (
         f"sklearn-spectral {sklearn_spectral.__version__}"
     )
+
+
+def test_module_runs_the_cli_main():
+    from sklearn_spectral import __main__ as module
+
+    assert module.main is main
 
 
 def test_module_help_subprocess():
