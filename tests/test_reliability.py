@@ -76,7 +76,7 @@ def test_values_beyond_float32_range_are_a_clear_error_at_fit(
     X = X.copy()
     X[2, 3] = value
     # the message names the column (index 3) and the reason, not divergence
-    with pytest.raises(ValueError, match=r"(?i)(column|feature)\W*3\b") as info:
+    with pytest.raises(ValueError, match=r"(?i)(column|feature)\D{0,8}\b3\b") as info:
         estimator.fit(X, y)
     assert "float32" in str(info.value)
     assert "diverged" not in str(info.value)
@@ -100,7 +100,7 @@ def test_values_beyond_float32_range_are_a_clear_error_at_predict(binary_data, m
     args = (X_big[:4], y[:4]) if method == "score" else (X_big[:4],)
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)  # no overflow in a cast
-        with pytest.raises(ValueError, match=r"(?i)(column|feature)\W*0\b"):
+        with pytest.raises(ValueError, match=r"(?i)(column|feature)\D{0,8}\b0\b"):
             getattr(clf, method)(*args)
 
 

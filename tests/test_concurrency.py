@@ -1,0 +1,156 @@
+"""Fits in threads and in worker processes equal fits in sequence (issue 12).
+
+Randomness is local to each fit (its own ``torch.Generator``), so a fit's
+result depends on its ``random_state`` only, not on what other fits run
+beside it, and the caller's torch RNG is never touched.
+"""
+
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+
+import joblib
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.datasets import make_classification, make_regression
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
+
+from sklearn_spectral import (
+    SpectralFeatureSelector,
+    SpectralMLPClassifier,
+    SpectralMLPRegressor,
+)
+
+
+@pytest.fixture(autouse=True)
+def _quiet_convergence():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y = make_classification(
+        n_samples=120, n_features=6, n_informative=3, random_state=0
+    )
+    Xr, yr = make_regression(
+        n_samples=120, n_features=6, n_informative=2, random_state=0
+    )
+    return X, y, Xr, yr
+
+
+def _classifier(seed):
+    return SpectralMLPClassifier(
+        (8,), max_iter=10, batch_size=32, early_stopping=True, random_state=seed
+    )
+
+
+def _auto_depth_regressor(seed):
+    return SpectralMLPRegressor(
+        (6, 4), auto_depth=True, max_iter=10, batch_size=32, random_state=seed
+    )
+
+
+def _selector(seed):
+    return SpectralFeatureSelector(
+        SpectralMLPClassifier((8,), max_iter=10, batch_size=32), random_state=seed
+    )
+
+
+def _outputs(estimator, X):
+    """Everything a fit decides, as arrays to compare bit for bit."""
+    if isinstance(estimator, SpectralFeatureSelector):
+        return [estimator.feature_importances_, estimator.get_support()]
+    out = [estimator.predict(X), estimator.feature_importances_]
+    out.append(np.asarray(estimator.loss_curve_))
+    if hasattr(estimator, "predict_proba"):
+        out.append(estimator.predict_proba(X))
+    return out
+
+
+def _assert_same(a, b):
+    assert len(a) == len(b)
+    for left, right in zip(a, b):
+        np.testing.assert_array_equal(left, right)
+
+
+@pytest.mark.parametrize(
+    "make, kind",
+    [
+        (_classifier, "classification"),
+        (_auto_depth_regressor, "regression"),
+        (_selector, "classification"),
+    ],
+    ids=["classifier-early-stopping", "regressor-auto-depth", "selector"],
+)
+def test_thread_parallel_fits_equal_sequential_fits(data, make, kind):
+    X, y, Xr, yr = data
+    if kind == "regression":
+        X, y = Xr, yr
+    seeds = [0, 0, 1, 1]  # two fits per seed run at the same time
+    sequential = {seed: _outputs(make(seed).fit(X, y), X) for seed in set(seeds)}
+    state = torch.random.get_rng_state()
+
+    def fit(seed):
+        return make(seed).fit(X, y)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        fitted = list(pool.map(fit, seeds))
+
+    assert torch.equal(torch.random.get_rng_state(), state)
+    for seed, estimator in zip(seeds, fitted):
+        _assert_same(_outputs(estimator, X), sequential[seed])
+
+
+def test_grid_search_with_threads_equals_sequential(data):
+    X, y, _, _ = data
+    search = GridSearchCV(
+        SpectralMLPClassifier((8,), max_iter=8, batch_size=32, random_state=0),
+        {"alpha": [0.01, 0.1], "learning_rate_init": [1e-3, 1e-2]},
+        cv=2,
+    )
+    sequential = clone(search).fit(X, y)
+    state = torch.random.get_rng_state()
+    with joblib.parallel_config(backend="threading"):
+        threaded = clone(search).set_params(n_jobs=4).fit(X, y)
+    assert torch.equal(torch.random.get_rng_state(), state)
+    for key in ("split0_test_score", "split1_test_score", "mean_test_score"):
+        np.testing.assert_array_equal(
+            threaded.cv_results_[key], sequential.cv_results_[key]
+        )
+
+
+def test_grid_search_on_a_dask_cluster_equals_sequential(data):
+    """Two worker processes through joblib's dask backend, as on a cluster."""
+    distributed = pytest.importorskip("dask.distributed")
+    X, y, _, _ = data
+    search = GridSearchCV(
+        SpectralMLPClassifier((8,), max_iter=8, batch_size=32, random_state=0),
+        {"alpha": [0.01, 0.1]},
+        cv=2,
+    )
+    sequential = clone(search).set_params(n_jobs=1).fit(X, y)
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+        distributed.get_task_stream(client) as tasks,
+        joblib.parallel_config(backend="dask"),
+    ):
+        on_cluster = clone(search).set_params(n_jobs=2).fit(X, y)
+    assert len(tasks.data) >= 4  # the cross-validation fits ran on the workers
+    np.testing.assert_array_equal(
+        on_cluster.cv_results_["mean_test_score"],
+        sequential.cv_results_["mean_test_score"],
+    )
+    np.testing.assert_array_equal(
+        on_cluster.best_estimator_.predict_proba(X),
+        sequential.best_estimator_.predict_proba(X),
+    )
