@@ -25,7 +25,7 @@ from sklearn.feature_selection import SelectFromModel
 from sklearn.feature_selection._base import _get_feature_importances
 from sklearn.feature_selection._from_model import _calculate_threshold
 from sklearn.utils import _safe_indexing, check_random_state, resample
-from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils._tags import get_tags
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
@@ -38,6 +38,7 @@ from sklearn.utils.validation import (
     _check_feature_names,
     _check_method_params,
     _estimator_has,
+    check_array,
     check_is_fitted,
 )
 
@@ -109,6 +110,39 @@ def _half_sample(n_samples, y, classification, seed):
         stratify=stratify,
         random_state=seed,
     )
+
+
+#: All-relevant mode: penalty strength of the default model. Lower than the
+#: models' default (0.1) so that a redundant copy of a useful column keeps
+#: some relevance instead of being switched off; the shadow columns, not the
+#: penalty, separate it from noise.
+ALL_RELEVANT_ALPHA = 0.03
+#: All-relevant mode: refits with fresh shadow columns when n_repeats="auto".
+ALL_RELEVANT_REPEATS = 4
+#: All-relevant mode: a feature is kept when it beats every shadow column in
+#: at least this fraction of the refits (a majority, as Boruta's hits).
+ALL_RELEVANT_FREQUENCY = 0.5
+
+
+def _fit_with_shadows(estimator, X, y, fit_params, seed, getter, norm_order):
+    """Fit on ``[X, shadows]``; the real columns' importances, max shadow.
+
+    The shadows are the columns of ``X``, each with its rows permuted: they
+    keep every column's distribution and lose any link to ``y``.
+    """
+    rng = np.random.RandomState(seed)
+    shadows = np.column_stack([rng.permutation(column) for column in X.T])
+    if "random_state" in estimator.get_params(deep=False):
+        estimator.set_params(random_state=int(rng.randint(np.iinfo(np.int32).max)))
+    estimator.fit(np.hstack([X, shadows]), y, **fit_params)
+    scores = np.asarray(
+        _get_feature_importances(
+            estimator, getter, transform_func="norm", norm_order=norm_order
+        ),
+        dtype=np.float64,
+    )
+    n_features = X.shape[1]
+    return scores[:n_features], float(scores[n_features:].max())
 
 
 def _fit_on(estimator, X, y, indices, fit_params, seed, getter, norm_order):
@@ -191,14 +225,34 @@ class SpectralFeatureSelector(SelectFromModel):
         seeds the half-samples and the models of the refits. ``None`` draws
         fresh seeds (the global numpy RNG is not used).
 
-    n_repeats : int, default=0
-        Number of refits on random half-samples of the data (without
-        replacement, stratified by class for classifiers), each with its own
-        model seed, after the fit on all data. They give
-        ``importances_std_`` and ``selection_frequencies_``; 0 fits once.
+    mode : {"minimal", "all-relevant"}, default="minimal"
+        Which question the selection answers. ``"minimal"``: which columns
+        does the model need? The L1 penalty keeps a smallest set: of
+        redundant columns (copies, linear combinations) about one per
+        direction. ``"all-relevant"``: which columns carry information about
+        the target, redundant copies included, and no noise? Boruta's test
+        on the eigenvalue relevance: each of ``n_repeats`` refits sees ``X``
+        beside a shadow copy of every column (its rows permuted, so it
+        keeps the column's distribution and loses its link to ``y``), and a
+        feature scores a hit when its relevance beats every shadow; features
+        with hits in at least half of the refits (``stability_threshold``,
+        default 0.5) are kept. The default model is then fitted with
+        ``alpha=0.03`` (unless ``alpha`` is set), so that redundant columns
+        keep some relevance; ``threshold`` and ``feature_importances_`` still
+        describe the fit on all data.
+
+    n_repeats : int or "auto", default="auto"
+        Number of refits. ``"minimal"`` mode: refits on random half-samples
+        of the rows (without replacement, stratified by class for
+        classifiers), each with its own model seed, after the fit on all
+        data; they give ``importances_std_`` and ``selection_frequencies_``;
+        ``"auto"`` or 0 fits once. ``"all-relevant"`` mode: the refits with
+        shadow columns (``"auto"``: 4).
 
     stability_threshold : float in (0, 1] or None, default=None
-        With ``n_repeats >= 1``: keep the features selected (by
+        ``"all-relevant"`` mode: the fraction of refits in which a feature
+        must beat every shadow (``None``: 0.5). ``"minimal"`` mode, with
+        ``n_repeats >= 1``: keep the features selected (by
         ``threshold``) in at least this fraction of the refits, instead of
         the features selected by the fit on all data. This is stability
         selection (Meinshausen and Buhlmann, 2010), who recommend values in
@@ -244,8 +298,12 @@ class SpectralFeatureSelector(SelectFromModel):
 
     selection_frequencies_ : ndarray of shape (n_features_in_,)
         Fraction of the refits in which each feature clears ``threshold``
-        (in [0, 1]; follows ``threshold`` if it is changed after ``fit``);
-        only with ``n_repeats >= 1``.
+        (in [0, 1]; follows ``threshold`` if it is changed after ``fit``), or
+        in ``"all-relevant"`` mode beats every shadow column; only with
+        refits.
+
+    shadow_max_ : ndarray of shape (n_repeats,)
+        ``"all-relevant"`` mode: the largest shadow relevance of each refit.
 
     n_features_in_ : int
         Number of features seen during fit.
@@ -300,7 +358,8 @@ class SpectralFeatureSelector(SelectFromModel):
         "estimator": [HasMethods(["fit"]), None],
         "alpha": [Interval(Real, 0, None, closed="left"), None],
         "random_state": ["random_state"],
-        "n_repeats": [Interval(Integral, 0, None, closed="left")],
+        "mode": [StrOptions({"minimal", "all-relevant"})],
+        "n_repeats": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
         "stability_threshold": [Interval(Real, 0, 1, closed="right"), None],
         "n_jobs": [Integral, None],
     }
@@ -316,7 +375,8 @@ class SpectralFeatureSelector(SelectFromModel):
         importance_getter="auto",
         alpha=None,
         random_state=None,
-        n_repeats=0,
+        mode="minimal",
+        n_repeats="auto",
         stability_threshold=None,
         n_jobs=None,
     ):
@@ -330,6 +390,7 @@ class SpectralFeatureSelector(SelectFromModel):
         )
         self.alpha = alpha
         self.random_state = random_state
+        self.mode = mode
         self.n_repeats = n_repeats
         self.stability_threshold = stability_threshold
         self.n_jobs = n_jobs
@@ -358,6 +419,8 @@ class SpectralFeatureSelector(SelectFromModel):
         overrides = {}
         if self.alpha is not None:
             overrides["alpha"] = self.alpha
+        elif self.estimator is None and self.mode == "all-relevant":
+            overrides["alpha"] = ALL_RELEVANT_ALPHA
         if self.random_state is not None:
             overrides["random_state"] = self.random_state
         if overrides:
@@ -406,6 +469,11 @@ class SpectralFeatureSelector(SelectFromModel):
             ) from None
         return np.asarray(scores, dtype=np.float64)
 
+    def _n_repeats(self):
+        if self.n_repeats != "auto":
+            return int(self.n_repeats)
+        return ALL_RELEVANT_REPEATS if self.mode == "all-relevant" else 0
+
     def _check_before_fit(self):
         """Errors that are known before anything is fitted."""
         if isinstance(self.threshold, str):
@@ -422,14 +490,16 @@ class SpectralFeatureSelector(SelectFromModel):
                 "not rank the features: use a model that has one, or pass "
                 "importance_getter (an attribute path or a callable)."
             )
-        if self.stability_threshold is not None and self.n_repeats < 1:
+        if self._n_repeats() < 1 and (
+            self.stability_threshold is not None or self.mode == "all-relevant"
+        ):
             raise ValueError(
-                "stability_threshold needs refits on half-samples: set "
-                f"n_repeats >= 1 (got n_repeats={self.n_repeats})."
+                "stability_threshold and mode='all-relevant' need refits: set "
+                f"n_repeats >= 1 (got n_repeats={self.n_repeats!r})."
             )
         if self.prefit and self.estimator is None:
             raise ValueError("prefit=True needs a fitted estimator; estimator is None.")
-        if self.prefit and self.n_repeats:
+        if self.prefit and self._n_repeats():
             raise ValueError(
                 "prefit=True does not fit, but n_repeats asks for refits: set "
                 "prefit=False or n_repeats=0."
@@ -481,7 +551,12 @@ class SpectralFeatureSelector(SelectFromModel):
             The fitted selector.
         """
         self._check_before_fit()
-        for name in ("importances_", "importances_std_", "max_features_"):
+        for name in (
+            "importances_",
+            "importances_std_",
+            "shadow_max_",
+            "max_features_",
+        ):
             self.__dict__.pop(name, None)
         self._check_max_features(X)
         if self.prefit:
@@ -506,10 +581,35 @@ class SpectralFeatureSelector(SelectFromModel):
         self._set_feature_names(X, reset=True)
         # an unusable importance fails here, before any refit
         self._importances_of(self.estimator_)
-        if self.n_repeats:
+        if self.mode == "all-relevant":
+            self.importances_, self.shadow_max_ = self._shadow_refits(
+                template, X, y, params
+            )
+            self.importances_std_ = self.importances_.std(axis=0)
+        elif self._n_repeats():
             self.importances_ = self._refit(template, X, y, params)
             self.importances_std_ = self.importances_.std(axis=0)
         return self
+
+    def _shadow_refits(self, template, X, y, params):
+        """Importances of the real columns and the largest shadow's, per refit."""
+        X = check_array(X, dtype=(np.float64, np.float32))
+        seeds = self._seeds(self._n_repeats())
+        jobs = (
+            delayed(_fit_with_shadows)(
+                clone(template),
+                X,
+                y,
+                params,
+                int(seed),
+                self.importance_getter,
+                self.norm_order,
+            )
+            for seed in seeds
+        )
+        results = Parallel(n_jobs=self.n_jobs)(jobs)
+        importances = np.vstack([r[0] for r in results])
+        return importances, np.array([r[1] for r in results])
 
     def _seeds(self, n):
         if self.random_state is None:
@@ -522,7 +622,8 @@ class SpectralFeatureSelector(SelectFromModel):
     def _refit(self, template, X, y, params):
         """Importances of ``n_repeats`` refits on half-samples."""
         n_samples = _safe_indexing(X, slice(None)).shape[0]
-        seeds = self._seeds(2 * self.n_repeats).reshape(self.n_repeats, 2)
+        n_repeats = self._n_repeats()
+        seeds = self._seeds(2 * n_repeats).reshape(n_repeats, 2)
         classification = self.task_ == "classification"
         jobs = (
             delayed(_fit_on)(
@@ -566,10 +667,10 @@ class SpectralFeatureSelector(SelectFromModel):
             The updated selector.
         """
         self._check_before_fit()
-        if self.n_repeats:
+        if self._n_repeats():
             raise ValueError(
-                "partial_fit updates one model; the refits of n_repeats need "
-                "fit. Set n_repeats=0."
+                "partial_fit updates one model; the refits of n_repeats and "
+                "mode='all-relevant' need fit."
             )
         first_call = not hasattr(self, "estimator_")
         if first_call:
@@ -632,6 +733,8 @@ class SpectralFeatureSelector(SelectFromModel):
             raise AttributeError(
                 "selection_frequencies_ needs refits: fit with n_repeats >= 1."
             )
+        if getattr(self, "shadow_max_", None) is not None:
+            return np.mean(self.importances_ > self.shadow_max_[:, None], axis=0)
         model = self.estimator_
         selected = [
             scores >= _resolve_threshold(self.threshold, scores, model)
@@ -657,9 +760,15 @@ class SpectralFeatureSelector(SelectFromModel):
         model = self._model()
         max_features = self._max_features()
         scores = self._importances_of(model)
-        if self.stability_threshold is not None and hasattr(self, "importances_"):
+        all_relevant = hasattr(self, "shadow_max_")
+        if all_relevant or (
+            self.stability_threshold is not None and hasattr(self, "importances_")
+        ):
             frequencies = self.selection_frequencies_
-            keep = frequencies >= self.stability_threshold
+            cut = self.stability_threshold
+            if cut is None:
+                cut = ALL_RELEVANT_FREQUENCY
+            keep = frequencies >= cut
             # rank by frequency, ties by the importance on all data
             order = np.lexsort((-scores, -frequencies))
         else:

@@ -1,0 +1,162 @@
+"""Relevance with its uncertainty, stability selection and the all-relevant mode
+of SpectralFeatureSelector (issue 11)."""
+
+import warnings
+
+import numpy as np
+import pytest
+from joblib import parallel_backend
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_spectral import SpectralFeatureSelector, SpectralMLPClassifier
+
+
+@pytest.fixture(autouse=True)
+def _quiet_convergence():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+@pytest.fixture(scope="module")
+def clean_set():
+    """1000 x 10, 3 informative columns first, standardised."""
+    X, y = make_classification(
+        n_samples=1000,
+        n_features=10,
+        n_informative=3,
+        n_redundant=0,
+        shuffle=False,
+        random_state=0,
+    )
+    return StandardScaler().fit_transform(X), y
+
+
+def _small(**params):
+    return SpectralMLPClassifier(hidden_layer_sizes=(32,), **params)
+
+
+def test_refits_give_one_finite_std_and_frequencies_in_unit_interval(clean_set):
+    X, y = clean_set
+    selector = SpectralFeatureSelector(_small(), n_repeats=5, random_state=0)
+    selector.fit(X, y)
+    assert selector.importances_.shape == (5, X.shape[1])
+    assert selector.importances_std_.shape == (X.shape[1],)
+    assert np.all(np.isfinite(selector.importances_std_))
+    assert np.all(selector.importances_std_ >= 0)
+    frequencies = selector.selection_frequencies_
+    assert frequencies.shape == (X.shape[1],)
+    assert np.all((frequencies >= 0) & (frequencies <= 1))
+    # informative columns kept in >= 90 % of the refits, noise in <= 10 %
+    assert np.all(frequencies[:3] >= 0.9)
+    assert np.all(frequencies[3:] <= 0.1)
+
+
+def test_same_seed_same_refits(clean_set):
+    X, y = clean_set
+    tiny = _small(max_iter=20)
+    first = SpectralFeatureSelector(tiny, n_repeats=2, random_state=3).fit(X, y)
+    second = SpectralFeatureSelector(tiny, n_repeats=2, random_state=3).fit(X, y)
+    np.testing.assert_array_equal(first.importances_, second.importances_)
+    other = SpectralFeatureSelector(tiny, n_repeats=2, random_state=4).fit(X, y)
+    assert not np.array_equal(first.importances_, other.importances_)
+
+
+def test_refits_in_threads_equal_refits_in_sequence(clean_set):
+    X, y = clean_set
+    tiny = _small(max_iter=20)
+    sequential = SpectralFeatureSelector(tiny, n_repeats=2, random_state=0).fit(X, y)
+    with parallel_backend("threading"):
+        threaded = SpectralFeatureSelector(
+            tiny, n_repeats=2, random_state=0, n_jobs=2
+        ).fit(X, y)
+    np.testing.assert_array_equal(sequential.importances_, threaded.importances_)
+
+
+def test_stability_threshold_keeps_frequent_features(clean_set):
+    X, y = clean_set
+    selector = SpectralFeatureSelector(
+        _small(max_iter=40), n_repeats=3, stability_threshold=0.6, random_state=0
+    ).fit(X, y)
+    np.testing.assert_array_equal(
+        selector.get_support(), selector.selection_frequencies_ >= 0.6
+    )
+    # the frequencies follow a threshold changed after fit
+    selector.set_params(threshold=-np.inf)
+    assert np.all(selector.selection_frequencies_ == 1.0)
+    assert selector.get_support().all()
+
+
+def test_stability_threshold_without_refits_is_an_error(clean_set):
+    X, y = clean_set
+    with pytest.raises(ValueError, match="need refits"):
+        SpectralFeatureSelector(stability_threshold=0.7).fit(X, y)
+    with pytest.raises(ValueError, match="need refits"):
+        SpectralFeatureSelector(mode="all-relevant", n_repeats=0).fit(X, y)
+
+
+def test_refits_subsample_sample_weight_with_the_rows(clean_set):
+    X, y = clean_set
+    weights = np.random.RandomState(0).uniform(0.5, 2.0, size=y.size)
+    selector = SpectralFeatureSelector(
+        LogisticRegression(), threshold="mean", n_repeats=3, random_state=0
+    ).fit(X, y, sample_weight=weights)
+    assert selector.importances_.shape == (3, X.shape[1])
+    assert np.all(selector.importances_std_ > 0)
+
+
+def test_pipeline_and_grid_search_over_the_new_parameters(clean_set):
+    X, y = clean_set
+    pipe = make_pipeline(
+        SpectralFeatureSelector(_small(max_iter=20), random_state=0),
+        LogisticRegression(),
+    )
+    grid = {
+        "spectralfeatureselector__n_repeats": [0, 2],
+        "spectralfeatureselector__stability_threshold": [None],
+    }
+    search = GridSearchCV(pipe, grid, cv=2).fit(X, y)
+    assert search.best_params_["spectralfeatureselector__n_repeats"] in (0, 2)
+    assert search.score(X, y) > 0.7
+    modes = GridSearchCV(
+        pipe,
+        {
+            "spectralfeatureselector__mode": ["minimal", "all-relevant"],
+            "spectralfeatureselector__n_repeats": [2],
+        },
+        cv=2,
+    ).fit(X, y)
+    assert modes.best_params_["spectralfeatureselector__mode"] in (
+        "minimal",
+        "all-relevant",
+    )
+
+
+def test_all_relevant_mode_keeps_redundant_columns_and_no_noise():
+    # issue 11's redundant set: 5 informative + 5 redundant (linear
+    # combinations) of 50 columns. The minimal L1 set keeps about one column
+    # per direction; the all-relevant mode keeps the copies too.
+    X, y = make_classification(
+        n_samples=1000,
+        n_features=50,
+        n_informative=5,
+        n_redundant=5,
+        n_repeated=0,
+        shuffle=False,
+        random_state=0,
+    )
+    X, _, y, _ = train_test_split(X, y, test_size=0.25, stratify=y, random_state=0)
+    X = StandardScaler().fit_transform(X)
+    selector = SpectralFeatureSelector(mode="all-relevant", random_state=0).fit(X, y)
+    kept = selector.get_support(indices=True)
+    assert np.all(kept < 10), "no noise column"
+    assert kept.size >= 9
+    assert selector.shadow_max_.shape == (4,)
+    assert selector.importances_std_.shape == (50,)
+    frequencies = selector.selection_frequencies_
+    assert np.all(frequencies[10:] <= 0.25)
