@@ -5,12 +5,15 @@ from __future__ import annotations
 import numpy as np
 import torch
 from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
-from ._base import BaseSpectralMLP
-from ._net import SpectralClassifierNet, SpectralRegressorNet
+from ._base import (
+    BaseSpectralMLP,
+    _check_float32_range,
+    _validated_weights,
+    _weighted_location_scale,
+)
 
 _COMMON_PARAMETERS = """
     hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
@@ -258,15 +261,11 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
     np.float64(1.0)
     """
 
-    _net_class = SpectralClassifierNet
     _criterion = torch.nn.CrossEntropyLoss
     _stratify = True
 
-    def _net_extra_params(self, n_outputs):
-        return {"classes": np.arange(n_outputs)}
-
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train the network on ``(X, y)``.
 
         Parameters
@@ -275,6 +274,9 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
             Training data (float32 or float64; other numeric types are cast).
         y : array-like of shape (n_samples,)
             Class labels (any hashable, e.g. strings or integers).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights of the data loss (normalised to mean 1; the
+            penalties are not weighted). None weighs every sample alike.
 
         Returns
         -------
@@ -282,14 +284,59 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
             The fitted estimator.
         """
         warm = self._is_warm()
+        if not warm:
+            self._reset_fitted_state()
+        X, y_enc, weights, baseline = self._prepare(X, y, sample_weight, first=not warm)
+        return self._fit_net(X, y_enc, baseline, weights)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train the network for one epoch on ``(X, y)``.
+
+        The first call builds the network (``classes`` must then list every
+        class); later calls continue training it, with the penalty schedule
+        going on where it stopped. The stopping rule does not apply.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        classes : array-like of shape (n_classes,), default=None
+            Every class of the problem; required on the first call, ignored
+            afterwards.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights of the data loss.
+
+        Returns
+        -------
+        self : SpectralMLPClassifier
+            The estimator.
+        """
+        first = not hasattr(self, "net_")
+        if first:
+            if classes is None:
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit."
+                )
+            self._reset_fitted_state()
+        X, y_enc, weights, baseline = self._prepare(
+            X, y, sample_weight, first=first, classes=classes
+        )
+        return self._fit_net(X, y_enc, baseline, weights, epochs=1)
+
+    def _prepare(self, X, y, sample_weight, *, first, classes=None):
+        """Validated ``X``, encoded ``y``, normalised weights, baseline loss."""
         X, y = validate_data(
             self,
             X,
             y,
-            reset=not warm,
+            reset=first,
             dtype=(np.float64, np.float32),
             y_numeric=False,
         )
+        _check_float32_range(X, "X")
         y = column_or_1d(y, warn=True)
         target_type = type_of_target(y, input_name="y")
         if target_type not in ("binary", "multiclass"):
@@ -298,35 +345,30 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
                 "supports binary and multiclass targets; use "
                 "SpectralMLPRegressor for continuous targets."
             )
-        if warm:
-            unseen = np.setdiff1d(np.unique(y), self.classes_)
-            if unseen.size:
-                raise ValueError(
-                    f"warm_start=True: y has classes {unseen!r} not seen in the "
-                    f"first fit ({self.classes_!r})."
-                )
-            y_enc = np.searchsorted(self.classes_, y)
-        else:
-            encoder = LabelEncoder().fit(y)
-            if encoder.classes_.size < 2:
+        if first:
+            labels = np.unique(y) if classes is None else np.unique(classes)
+            if labels.size < 2:
                 raise ValueError(
                     "The classifier needs samples of at least 2 classes in the "
-                    f"data, but the data contains only one class: "
-                    f"{encoder.classes_[0]!r}."
+                    f"data, but the data contains only one class: {labels[0]!r}."
                 )
-            self.classes_ = encoder.classes_
-            self.n_outputs_ = self.classes_.size
-            y_enc = encoder.transform(y)
-        prior = np.bincount(y_enc, minlength=self.n_outputs_) / y_enc.size
-        prior = prior[prior > 0]
+            self.classes_ = labels
+            self.n_outputs_ = labels.size
+        y_enc = self._encode_targets(y)
+        weights = _validated_weights(sample_weight, X)
+        prior = np.bincount(y_enc, weights=weights, minlength=self.n_outputs_)
+        prior = prior[prior > 0] / prior.sum()
         baseline = float(-(prior * np.log(prior)).sum())
-        return self._fit_net(X.astype(np.float32), y_enc.astype(np.int64), baseline)
+        return X, y_enc, weights, baseline
 
     def _encode_targets(self, y):
         y = column_or_1d(y)
         unseen = np.setdiff1d(np.unique(y), self.classes_)
         if unseen.size:
-            raise ValueError(f"y has classes {unseen!r} not seen during fit.")
+            raise ValueError(
+                f"y has classes {unseen!r} not in classes_ {self.classes_!r} "
+                "(the classes of the first fit)."
+            )
         return np.searchsorted(self.classes_, y).astype(np.int64)
 
     def predict_proba(self, X):
@@ -433,15 +475,11 @@ class SpectralMLPRegressor(RegressorMixin, BaseSpectralMLP):
     1
     """
 
-    _net_class = SpectralRegressorNet
     _criterion = torch.nn.MSELoss
     _stratify = False
 
-    def _net_extra_params(self, n_outputs):
-        return {}
-
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train the network on ``(X, y)``.
 
         Parameters
@@ -450,6 +488,10 @@ class SpectralMLPRegressor(RegressorMixin, BaseSpectralMLP):
             Training data.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights of the data loss (normalised to mean 1; the
+            penalties are not weighted; the targets are standardised with
+            the weighted mean and standard deviation).
 
         Returns
         -------
@@ -457,32 +499,65 @@ class SpectralMLPRegressor(RegressorMixin, BaseSpectralMLP):
             The fitted estimator.
         """
         warm = self._is_warm()
+        if not warm:
+            self._reset_fitted_state()
+        X, y_std, weights, baseline = self._prepare(X, y, sample_weight, first=not warm)
+        return self._fit_net(X, y_std, baseline, weights)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Train the network for one epoch on ``(X, y)``.
+
+        The first call builds the network and fixes the target scaling;
+        later calls continue training it. The stopping rule does not apply.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights of the data loss.
+
+        Returns
+        -------
+        self : SpectralMLPRegressor
+            The estimator.
+        """
+        first = not hasattr(self, "net_")
+        if first:
+            self._reset_fitted_state()
+        X, y_std, weights, baseline = self._prepare(X, y, sample_weight, first=first)
+        return self._fit_net(X, y_std, baseline, weights, epochs=1)
+
+    def _prepare(self, X, y, sample_weight, *, first):
+        """Validated ``X``, standardised ``y``, normalised weights, baseline."""
         X, y = validate_data(
             self,
             X,
             y,
-            reset=not warm,
+            reset=first,
             dtype=(np.float64, np.float32),
             multi_output=True,
             y_numeric=True,
         )
+        _check_float32_range(X, "X")
         y = np.asarray(y, dtype=np.float64)
         y2d = y.reshape(-1, 1) if y.ndim == 1 else y
-        if warm:
-            if y2d.shape[1] != self.n_outputs_:
-                raise ValueError(
-                    f"warm_start=True: y has {y2d.shape[1]} outputs, the fitted "
-                    f"model has {self.n_outputs_}."
-                )
-        else:
+        weights = _validated_weights(sample_weight, X)
+        if first:
             self._y_1d = y.ndim == 1
             self.n_outputs_ = y2d.shape[1]
-            self._y_mean = y2d.mean(axis=0)
-            scale = y2d.std(axis=0)
-            self._y_scale = np.where(scale > 0, scale, 1.0)
-        y_std = (y2d - self._y_mean) / self._y_scale
-        baseline = float(np.mean(np.mean(y_std, axis=0) ** 2 + np.var(y_std, axis=0)))
-        return self._fit_net(X.astype(np.float32), y_std.astype(np.float32), baseline)
+            self._y_mean, self._y_scale = _weighted_location_scale(y2d, weights)
+        elif y2d.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {y2d.shape[1]} outputs, the fitted model has {self.n_outputs_}."
+            )
+        y_std = self._encode_targets(y)
+        sq = y_std.astype(np.float64) ** 2
+        baseline = float(np.average(sq.mean(axis=1), weights=weights))
+        return X, y_std, weights, baseline
 
     def _encode_targets(self, y):
         y = np.asarray(y, dtype=np.float64)

@@ -160,14 +160,23 @@ def test_convergence_warning_when_max_iter_reached(classification_data):
             SpectralMLPClassifier(max_iter=2, random_state=0).fit(X, y)
 
 
-def test_divergence_warns_never_silent(classification_data):
+def test_divergence_is_a_clear_error_not_a_warning(classification_data):
     X, y = classification_data
+    with pytest.raises(ValueError, match="Lower learning_rate_init"):
+        SpectralMLPClassifier(learning_rate_init=10, max_iter=50, random_state=0).fit(
+            X, y
+        )
+
+
+def test_random_labels_keep_a_warning(classification_data):
+    X, _ = classification_data
+    y = np.random.RandomState(0).randint(0, 2, size=X.shape[0])
     with warnings.catch_warnings():
         warnings.simplefilter("always", ConvergenceWarning)
         with pytest.warns(ConvergenceWarning, match="no better than a constant"):
-            clf = SpectralMLPClassifier(
-                learning_rate_init=10, max_iter=50, random_state=0
-            ).fit(X, y)
+            clf = SpectralMLPClassifier(alpha=1.0, max_iter=60, random_state=0).fit(
+                X, y
+            )
     assert np.all(np.isfinite(clf.feature_importances_))
 
 

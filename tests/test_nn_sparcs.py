@@ -6,6 +6,8 @@ import pytest
 import torch
 
 from sklearn_spectral.nn.export import DenseSkipNetwork, export_dense, prune
+from sklearn_spectral.nn.gated import GatedSparcsNetwork
+from sklearn_spectral.nn.penalties import eigenvalue_penalty
 from sklearn_spectral.nn.sparcs import SparcsNetwork, spectral_matrix
 
 torch.set_num_threads(1)
@@ -166,28 +168,26 @@ def test_zero_eigenvalue_is_not_inert_after_an_active_layer():
     assert net.active_masks()[1][0]
 
 
-def test_penalties():
-    net = SparcsNetwork((2, 3, 2, 1), generator=torch.Generator().manual_seed(0))
+def test_hidden_eigenvalue_penalties():
+    net = GatedSparcsNetwork((2, 3, 2, 1), generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
-        net.lam[0].copy_(torch.tensor([3.0, -4.0, 0.0]))
-        net.lam[1].copy_(torch.tensor([-1.0, 2.0]))
-        net.lam[2].copy_(torch.tensor([10.0]))  # output: never penalised
-    assert net.penalty("l1").item() == pytest.approx(10.0)
-    assert net.penalty("l2").item() == pytest.approx(30.0)
-    assert net.penalty("group").item() == pytest.approx(5.0 + math.sqrt(5.0))
-    expected = sum(float((p.detach() ** 2).sum()) for p in net.phi)
-    assert net.phi_penalty().item() == pytest.approx(expected)
-    net.penalty("group").backward()
-    assert net.lam[2].grad is None or torch.all(net.lam[2].grad == 0)
+        net.sparcs.lam[0].copy_(torch.tensor([3.0, -4.0, 0.0]))
+        net.sparcs.lam[1].copy_(torch.tensor([-1.0, 2.0]))
+        net.sparcs.lam[2].copy_(torch.tensor([10.0]))  # output: never penalised
+    hidden = net.penalized_eigenvalues("hidden")
+    assert eigenvalue_penalty(hidden, "l1").item() == pytest.approx(10.0)
+    assert eigenvalue_penalty(hidden, "l2").item() == pytest.approx(30.0)
+    expected = 5.0 + math.sqrt(5.0)
+    assert eigenvalue_penalty(hidden, "group").item() == pytest.approx(expected)
+    eigenvalue_penalty(hidden, "group").backward()
+    assert net.sparcs.lam[2].grad is None or torch.all(net.sparcs.lam[2].grad == 0)
     with pytest.raises(ValueError):
-        net.penalty("l3")
-    perceptron = SparcsNetwork((2, 1))
-    assert perceptron.penalty("group").item() == 0.0
-    assert perceptron.hidden_eigenvalues() == []
-    # the group penalty has a finite (zero) gradient at the zero initialisation
-    fresh = SparcsNetwork((2, 3, 1))
-    fresh.penalty("group").backward()
-    assert torch.all(fresh.lam[0].grad == 0)
+        eigenvalue_penalty(hidden, "l3")
+    assert GatedSparcsNetwork((2, 1)).penalized_eigenvalues("hidden") == []
+    # the group penalty has a finite (zero) gradient at a zero start
+    fresh = GatedSparcsNetwork((2, 3, 1), hidden_eig_init=0.0)
+    eigenvalue_penalty(fresh.penalized_eigenvalues("hidden"), "group").backward()
+    assert torch.all(fresh.sparcs.lam[0].grad == 0)
 
 
 def test_eigenvalues_and_trainability():

@@ -13,7 +13,6 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .mlp import eigenvalue_penalty
 from .sparcs import SparcsNetwork
 
 __all__ = ["GatedSparcsNetwork"]
@@ -62,9 +61,6 @@ class GatedSparcsNetwork(nn.Module):
     >>> torch.allclose(net.to_dense()(x), net(x), atol=1e-6)
     True
     """
-
-    #: Penalty of a list of eigenvalue tensors (see ``eigenvalue_penalty``).
-    eigenvalue_penalty = staticmethod(eigenvalue_penalty)
 
     def __init__(
         self,

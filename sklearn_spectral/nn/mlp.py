@@ -10,7 +10,7 @@ from torch import nn
 
 from .layers import SpectralLinear
 
-__all__ = ["ACTIVATIONS", "EIGENVALUE_MODES", "SpectralMLP", "eigenvalue_penalty"]
+__all__ = ["ACTIVATIONS", "EIGENVALUE_MODES", "SpectralMLP"]
 
 #: Hidden-layer activations by the names scikit-learn's MLP uses.
 ACTIVATIONS = {
@@ -46,54 +46,6 @@ EIGENVALUE_MODES = {
 }
 
 
-def eigenvalue_penalty(tensors, kind, weights=None):
-    """Compute the penalty of a list of eigenvalue tensors.
-
-    Parameters
-    ----------
-    tensors : list of torch.Tensor
-        Eigenvalue vectors.
-    kind : {"l1", "l2", "group"}
-        ``"l1"``: ``sum |lam|``; ``"l2"``: ``sum lam**2``; ``"group"``: the sum
-        over tensors of the unsquared norm ``||lam||_2``.
-    weights : sequence of float, optional
-        One weight per tensor multiplying its term; all ones by default.
-
-    Returns
-    -------
-    torch.Tensor
-        A scalar, differentiable with respect to ``tensors``.
-
-    See Also
-    --------
-    SpectralMLP.penalized_eigenvalues : Eigenvalue tensors to penalise.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from sklearn_spectral.nn.mlp import eigenvalue_penalty
-    >>> lam = [torch.tensor([3.0, -4.0]), torch.tensor([1.0])]
-    >>> eigenvalue_penalty(lam, "l1")
-    tensor(8.)
-    >>> eigenvalue_penalty(lam, "l2")
-    tensor(26.)
-    >>> eigenvalue_penalty(lam, "group")
-    tensor(6.)
-    """
-    if not tensors:
-        raise ValueError("No eigenvalues to penalise.")
-    terms = {
-        "l1": lambda t: t.abs().sum(),
-        "l2": lambda t: t.pow(2).sum(),
-        "group": torch.linalg.vector_norm,
-    }
-    if kind not in terms:
-        raise ValueError(f"Unknown penalty kind {kind!r}.")
-    if weights is None:
-        weights = [1.0] * len(tensors)
-    return sum(w * terms[kind](t) for w, t in zip(weights, tensors))
-
-
 class SpectralMLP(nn.Module):
     """Multilayer perceptron whose every layer is a :class:`SpectralLinear`.
 
@@ -117,7 +69,7 @@ class SpectralMLP(nn.Module):
     See Also
     --------
     sklearn_spectral.nn.layers.SpectralLinear : The layer it is made of.
-    eigenvalue_penalty : Penalty of the eigenvalues it returns.
+    sklearn_spectral.nn.penalties.eigenvalue_penalty : Penalty of its eigenvalues.
 
     Examples
     --------
@@ -183,9 +135,6 @@ class SpectralMLP(nn.Module):
             if k < last:
                 x = self.activation(x)
         return x
-
-    #: Penalty of a list of eigenvalue tensors (see :func:`eigenvalue_penalty`).
-    eigenvalue_penalty = staticmethod(eigenvalue_penalty)
 
     def penalized_eigenvalues(self, which="input"):
         """Return the trainable eigenvalue tensors a penalty acts on.

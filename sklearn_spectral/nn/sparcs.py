@@ -35,8 +35,6 @@ import math
 import torch
 from torch import nn
 
-from .mlp import eigenvalue_penalty
-
 __all__ = [
     "ACTIVATIONS",
     "SparcsNetwork",
@@ -45,7 +43,6 @@ __all__ = [
 ]
 
 ACTIVATIONS = ("relu", "tanh", "logistic", "identity", "leaky_relu")
-PENALTIES = ("l1", "l2", "group")
 
 
 def get_activation(name):
@@ -305,40 +302,6 @@ default="relu"
             Detached copies, one per hidden layer (empty list when ``B = 0``).
         """
         return self.eigenvalues()[1:-1]
-
-    def penalty(self, kind="group"):
-        """Sparsity penalty on the hidden eigenvalues (differentiable).
-
-        Parameters
-        ----------
-        kind : {"l1", "l2", "group"}, default="group"
-            ``"l1"``: ``sum |lam|``; ``"l2"``: ``sum lam**2``; ``"group"``:
-            sum over hidden layers of the unsquared ``||lam_layer||_2`` (the
-            authors' code), which can switch a whole layer off.
-
-        Returns
-        -------
-        torch.Tensor
-            Scalar; zero when there is no hidden layer. Multiply by a strength
-            and add it to the mean data loss of each batch.
-        """
-        if kind not in PENALTIES:
-            raise ValueError(f"penalty kind must be one of {PENALTIES}, got {kind!r}")
-        hidden = list(self.lam[:-1])
-        if not hidden:
-            return self.lam[-1].new_zeros(())
-        return eigenvalue_penalty(hidden, kind)
-
-    def phi_penalty(self):
-        """Return ``sum(phi**2)`` over all eigenvector blocks (differentiable).
-
-        Returns
-        -------
-        torch.Tensor
-            Scalar, to be added (times a strength) to the loss; without it the
-            eigenvalue penalty can be evaded by growing ``phi``.
-        """
-        return sum((phi * phi).sum() for phi in self.phi)
 
     # ---------------------------------------------------------- architecture
     @torch.no_grad()

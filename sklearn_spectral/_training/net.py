@@ -1,0 +1,106 @@
+"""The skorch net the public estimators build inside ``fit``.
+
+skorch runs the fit (initialisation, history, callbacks, devices, warm
+starts); this subclass replaces only what costs most on small tabular
+networks, the per-batch machinery of ``run_single_epoch``: the data are
+tensors already on the device (:class:`~._training.data.TensorBatches`), a
+training step is forward, loss, backward and the optimizer's step, and the
+history gets one row per epoch instead of several entries per batch. No
+per-batch callback is notified: the callbacks this library uses act at
+epoch boundaries. Callbacks that need batch events (skorch's
+``ProgressBar``, ``LRScheduler(step_every="batch")``) are not supported.
+
+What is minimised is stated in :mod:`sklearn_spectral.nn.objective`.
+"""
+
+from __future__ import annotations
+
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import EpochTimer
+
+from ..nn.objective import smooth_terms
+from .data import TensorBatches, dataset_tensors
+
+__all__ = ["SpectralNet"]
+
+#: Samples per batch when evaluating (validation): no gradient is kept, so
+#: a large batch only costs activations.
+EVAL_BATCH_SIZE = 4096
+
+
+class SpectralNet(NeuralNet):
+    """skorch net with the lean epoch loop and the spectral objective.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        As for :class:`skorch.NeuralNet`. The criterion must accept
+        ``reduction="none"``; it is built that way.
+    objective : sklearn_spectral.nn.objective.SpectralObjective
+        Builds the optimizer's named parameter groups and penalties.
+    seed : int, default=0
+        Seed of the shuffling generator (the fit's own; the global torch RNG
+        is never used). Each ``fit``/``partial_fit`` call draws its epochs
+        from a generator seeded by ``seed`` and the epochs already run, so
+        continued training stays reproducible.
+    """
+
+    def __init__(self, *args, objective=None, seed=0, **kwargs):
+        kwargs.setdefault("criterion__reduction", "none")
+        super().__init__(*args, **kwargs)
+        self.objective = objective
+        self.seed = seed
+
+    def get_default_callbacks(self):
+        return [("epoch_timer", EpochTimer())]
+
+    def initialize_optimizer(self, triggered_directly=None):
+        _, kwargs = self.get_params_for_optimizer("optimizer", iter(()))
+        self.optimizer_ = self.optimizer(
+            self.objective.param_groups(self.module_), **kwargs
+        )
+        return self
+
+    def get_iterator(self, dataset, training=False):
+        tensors = dataset_tensors(dataset, self.device)
+        if not training:
+            return TensorBatches(tensors, EVAL_BATCH_SIZE, False, None)
+        generator = torch.Generator().manual_seed(
+            (int(self.seed) + 1_000_003 * len(self.history)) % (2**63)
+        )
+        return TensorBatches(tensors, self.batch_size, True, generator)
+
+    def data_loss(self, y_pred, y_true, sample_weight=None):
+        """Mean (weighted) criterion of a batch, a scalar tensor."""
+        loss = self.criterion_(y_pred, y_true)
+        if loss.dim() > 1:  # per-output losses of a regressor
+            loss = loss.mean(dim=tuple(range(1, loss.dim())))
+        if sample_weight is None:
+            return loss.mean()
+        return (loss * sample_weight).mean()
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        if iterator is None:
+            return
+        self.module_.train(training)
+        module, optimizer = self.module_, self.optimizer_
+        # strengths change only between epochs (PenaltySchedule)
+        smooth = smooth_terms(optimizer.param_groups)
+        total = torch.zeros((), dtype=torch.float64, device=self.device)
+        n_batches = 0
+        grad = torch.enable_grad() if training else torch.no_grad()
+        with grad:
+            for xb, yb, wb in iterator:
+                loss = self.data_loss(module(xb), yb, wb)
+                if training:
+                    optimizer.zero_grad(set_to_none=True)
+                    objective = loss
+                    for penalty, param in smooth:
+                        objective = objective + penalty.value(param)
+                    objective.backward()
+                    optimizer.step()
+                total += loss.detach().double() * xb.shape[0]
+                n_batches += 1
+        self.history.record(f"{prefix}_loss", float(total) / iterator.n_samples)
+        self.history.record(f"{prefix}_batch_count", n_batches)

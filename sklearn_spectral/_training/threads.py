@@ -1,0 +1,102 @@
+"""Torch's intra-op thread count, chosen per fit and restored after it.
+
+Small networks gain nothing from several intra-op threads and lose a lot
+when another process shares the cores: on the 2-core reference machine a
+default fit of ``make_classification(2000, 50)`` took 7.2 s with torch's
+default of 2 threads next to one busy process, against 2.7 s with 1 thread
+(issue 9; ``benchmarks/bench_engine.py`` measures the current ratio).
+
+``torch.set_num_threads`` is process-wide. :func:`torch_threads` is safe when
+several fits run in threads of one process: the first fit to enter records
+the process's setting, while fits are running the smallest requested count
+is in force, and the last fit to leave restores the recorded setting, also
+when a fit raises.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from contextlib import contextmanager
+
+import torch
+
+__all__ = ["auto_threads", "torch_threads"]
+
+#: Multiply-adds of one training step per thread below which an extra
+#: intra-op thread costs more in synchronisation than it saves.
+FLOPS_PER_THREAD = 2e7
+
+_lock = threading.Lock()
+_active = []  # requested thread counts of the fits now running
+_saved = [None]  # the process's setting before the first of them
+
+
+def auto_threads(layer_sizes, batch_size):
+    """Thread count for a network of ``layer_sizes`` trained at ``batch_size``.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        Widths of all layers, input first.
+    batch_size : int
+        Minibatch size.
+
+    Returns
+    -------
+    int
+        1 for networks whose step has fewer than ``2 * FLOPS_PER_THREAD``
+        multiply-adds, else one thread per ``FLOPS_PER_THREAD``, at most
+        the number of usable cores.
+
+    Examples
+    --------
+    >>> from sklearn_spectral._training.threads import auto_threads
+    >>> auto_threads([50, 100, 2], 200)
+    1
+    """
+    sizes = list(layer_sizes)
+    # forward and backward of the dense products: about 3 products per layer
+    flops = 3.0 * batch_size * sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        cores = os.cpu_count() or 1
+    return int(max(1, min(cores, flops // FLOPS_PER_THREAD)))
+
+
+@contextmanager
+def torch_threads(n_threads):
+    """Run the block with ``n_threads`` torch intra-op threads.
+
+    Parameters
+    ----------
+    n_threads : int or None
+        Requested count; None leaves torch's setting alone.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral._training.threads import torch_threads
+    >>> before = torch.get_num_threads()
+    >>> with torch_threads(1):
+    ...     torch.get_num_threads()
+    1
+    >>> torch.get_num_threads() == before
+    True
+    """
+    if n_threads is None:
+        yield
+        return
+    n_threads = int(n_threads)
+    with _lock:
+        if not _active:
+            _saved[0] = torch.get_num_threads()
+        _active.append(n_threads)
+        torch.set_num_threads(min(_active))
+    try:
+        yield
+    finally:
+        with _lock:
+            _active.remove(n_threads)
+            torch.set_num_threads(min(_active) if _active else _saved[0])

@@ -1,0 +1,263 @@
+"""The objective every fit minimises, in one place (torch only).
+
+For a minibatch ``B`` of the training data, epoch ``t`` and the network's
+parameters ``theta = (phi, lam, b)``, a fit takes one Adam step on the
+smooth part of
+
+.. code-block:: text
+
+    J_t(theta) = D_B(theta)                                   data loss
+               + sum_k s_k(t) * sum_l c_{k,l} * P_k(lam_{k,l})  eigenvalue terms
+               + phi_alpha * sum_i ||phi_i||_F^2               eigenvector term
+
+and then the proximal step of each non-smooth eigenvalue term, where
+
+* ``D_B = mean_{i in B} w_i * loss(f(x_i), y_i)``: cross-entropy of the
+  logits (classifier) or the squared error averaged over the outputs, on
+  standardised targets (regressor); ``w_i`` are the sample weights
+  divided by their mean over the training set (all 1 without weights);
+* term ``k`` (``EigenvalueTerm``) penalises the eigenvalue tensors
+  ``lam_{k,l}`` that ``module.penalized_eigenvalues(which)`` returns (the
+  input eigenvalues; or every trained eigenvalue; or, in auto-depth mode,
+  one tensor per hidden layer) with the penalty ``P_k`` named by ``kind``:
+  ``"l1"`` (``sum |lam|``, soft threshold), ``"l2"`` (``sum lam**2``,
+  smooth) or ``"group"`` (``||lam||_2`` per tensor, block soft threshold);
+* ``c_{k,l} = growth ** (L - 1 - l)`` grades the tensors of one term (the
+  layer next to the output pays 1, each layer further from it ``growth``
+  times more; 1 when ``growth=1``);
+* ``s_k(t) = alpha_k * ramp_k(t) * scale_k(t)`` is the strength the
+  training schedule (``sklearn_spectral._training.PenaltySchedule``) sets
+  at the start of each epoch: ``ramp`` rises linearly from ``1/warmup`` to 1
+  over the first ``warmup`` epochs (after a hold while the data loss is on
+  the constant-prediction plateau, auto-depth only); ``scale`` is 1 for the
+  Keras-style terms of the papers' code and, for a relative term, the mean
+  data loss of the previous epoch, so that to first order the fit minimises
+  ``log D + alpha * P(lam)`` and ``alpha`` is the relative loss improvement
+  an eigenvalue must buy;
+* the eigenvector term is applied as Adam's (coupled) weight decay
+  ``2 * phi_alpha`` on the ``phi`` parameters.
+
+The optimizer parameter groups built by :meth:`SpectralObjective.
+param_groups` carry their penalty objects and their names; strengths are
+set by name (:func:`set_strength`), never by the groups' positions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from .penalties import make_penalty
+
+__all__ = [
+    "EigenvalueTerm",
+    "SpectralObjective",
+    "penalty_value",
+    "set_strength",
+    "smooth_penalty",
+    "smooth_terms",
+]
+
+
+@dataclass(frozen=True)
+class EigenvalueTerm:
+    """One eigenvalue term ``alpha * sum_l c_l P(lam_l)`` of the objective.
+
+    Parameters
+    ----------
+    name : str
+        Name of the term; its optimizer groups are called ``"<name>.<l>"``.
+    which : str
+        Passed to the module's ``penalized_eigenvalues``.
+    kind : {"l1", "l2", "group"}
+        The penalty ``P``.
+    alpha : float
+        Base strength.
+    growth : float, default=1.0
+        Grading of the tensors, ``c_l = growth ** (L - 1 - l)``.
+    """
+
+    name: str
+    which: str
+    kind: str
+    alpha: float
+    growth: float = 1.0
+
+    def weights(self, n_tensors):
+        """Weight ``c_l`` of each of ``n_tensors`` tensors (input side first)."""
+        return [self.growth ** (n_tensors - 1 - k) for k in range(n_tensors)]
+
+
+class SpectralObjective:
+    """The eigenvalue terms and the eigenvector term of a fit.
+
+    Parameters
+    ----------
+    terms : list of EigenvalueTerm
+        The eigenvalue terms.
+    phi_alpha : float
+        Strength of ``sum ||phi||^2`` (Adam weight decay ``2 * phi_alpha``).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral.nn.mlp import SpectralMLP
+    >>> from sklearn_spectral.nn.objective import (
+    ...     EigenvalueTerm, SpectralObjective, set_strength)
+    >>> net = SpectralMLP(3, [4], 2, generator=torch.Generator().manual_seed(0))
+    >>> objective = SpectralObjective(
+    ...     [EigenvalueTerm("input", "input", "l1", alpha=0.1)], phi_alpha=1e-3)
+    >>> groups = objective.param_groups(net)
+    >>> [g["name"] for g in groups]
+    ['other', 'phi', 'input.0']
+    >>> set_strength(groups, "input", 0.5)
+    >>> groups[2]["penalty"]
+    L1(strength=0.5, weight=1)
+    """
+
+    def __init__(self, terms, phi_alpha):
+        self.terms = list(terms)
+        self.phi_alpha = float(phi_alpha)
+        names = [t.name for t in self.terms]
+        if len(set(names)) != len(names):
+            raise ValueError(f"Term names must be unique, got {names}.")
+
+    def param_groups(self, module):
+        """Optimizer parameter groups of ``module``, named and with penalties.
+
+        Parameters
+        ----------
+        module : torch.nn.Module
+            A network with ``penalized_eigenvalues(which)`` and
+            ``phi_parameters()``.
+
+        Returns
+        -------
+        list of dict
+            ``{"name": "other"}`` (every parameter not listed below),
+            ``{"name": "phi", "weight_decay": 2 * phi_alpha}`` and one group
+            ``{"name": "<term>.<l>", "term": <term>, "penalty": Penalty}``
+            per penalised tensor, each penalty at strength 0 until the
+            schedule sets it.
+        """
+        groups, taken = [], set()
+        for term in self.terms:
+            if term.alpha <= 0:
+                continue
+            tensors = [
+                p
+                for p in module.penalized_eigenvalues(term.which)
+                if id(p) not in taken
+            ]
+            for k, (weight, param) in enumerate(
+                zip(term.weights(len(tensors)), tensors)
+            ):
+                taken.add(id(param))
+                groups.append(
+                    {
+                        "params": [param],
+                        "name": f"{term.name}.{k}",
+                        "term": term.name,
+                        "penalty": make_penalty(term.kind, 0.0, weight),
+                    }
+                )
+        phi = [p for p in module.phi_parameters() if id(p) not in taken]
+        taken.update(id(p) for p in phi)
+        other = [
+            p for p in module.parameters() if p.requires_grad and id(p) not in taken
+        ]
+        return [
+            {"params": other, "name": "other"},
+            {"params": phi, "name": "phi", "weight_decay": 2.0 * self.phi_alpha},
+            *groups,
+        ]
+
+    def alpha(self, name):
+        """Base strength of the term called ``name``."""
+        for term in self.terms:
+            if term.name == name:
+                return term.alpha
+        raise KeyError(name)
+
+
+def set_strength(param_groups, term, strength):
+    """Set the strength of every group of ``term`` to ``strength``.
+
+    Parameters
+    ----------
+    param_groups : list of dict
+        The optimizer's parameter groups.
+    term : str
+        Name of the term.
+    strength : float
+        New strength ``s_k(t)``.
+    """
+    for group in param_groups:
+        if group.get("term") == term:
+            group["penalty"].strength = float(strength)
+
+
+def _penalised(param_groups, smooth=None):
+    for group in param_groups:
+        penalty = group.get("penalty")
+        if penalty is None or penalty.coef <= 0:
+            continue
+        if smooth is not None and penalty.smooth != smooth:
+            continue
+        for param in group["params"]:
+            yield penalty, param
+
+
+def smooth_terms(param_groups):
+    """``(penalty, parameter)`` of every smooth term that is on.
+
+    Parameters
+    ----------
+    param_groups : list of dict
+        The optimizer's parameter groups.
+
+    Returns
+    -------
+    list of tuple
+        The terms whose ``penalty.value(parameter)`` enters the loss.
+    """
+    return list(_penalised(param_groups, smooth=True))
+
+
+def smooth_penalty(param_groups):
+    """Sum of the smooth penalty terms (they enter the loss), or None.
+
+    Parameters
+    ----------
+    param_groups : list of dict
+        The optimizer's parameter groups.
+
+    Returns
+    -------
+    torch.Tensor or None
+        Differentiable scalar, None when no smooth term is on.
+    """
+    total = None
+    for penalty, param in smooth_terms(param_groups):
+        value = penalty.value(param)
+        total = value if total is None else total + value
+    return total
+
+
+@torch.no_grad()
+def penalty_value(param_groups):
+    """Value of every eigenvalue term at its current strength (a float).
+
+    Parameters
+    ----------
+    param_groups : list of dict
+        The optimizer's parameter groups.
+
+    Returns
+    -------
+    float
+        ``sum_k s_k sum_l c_{k,l} P_k(lam_{k,l})``; the eigenvector term is
+        left out (it is applied as weight decay).
+    """
+    return float(sum(float(pen.value(p)) for pen, p in _penalised(param_groups)))

@@ -1,0 +1,222 @@
+"""The training engine: penalties, proximal optimizer, schedule, threads, loop."""
+
+import threading
+
+import numpy as np
+import pytest
+import torch
+from sklearn.datasets import make_classification
+
+from sklearn_spectral import SpectralMLPClassifier, SpectralMLPRegressor
+from sklearn_spectral._training import PenaltySchedule, TermSchedule, torch_threads
+from sklearn_spectral.nn.mlp import SpectralMLP
+from sklearn_spectral.nn.objective import (
+    EigenvalueTerm,
+    SpectralObjective,
+    set_strength,
+    smooth_penalty,
+)
+from sklearn_spectral.nn.optim import ProximalAdam
+from sklearn_spectral.nn.penalties import L1, GroupL2, SquaredL2
+
+
+def _train(optimizer_cls, groups_of, steps=25, **kwargs):
+    net = SpectralMLP(5, [7], 3, generator=torch.Generator().manual_seed(0))
+    gen = torch.Generator().manual_seed(1)
+    X = torch.randn(64, 5, generator=gen)
+    y = torch.randint(0, 3, (64,), generator=gen)
+    opt = optimizer_cls(groups_of(net), lr=0.01, **kwargs)
+    for _ in range(steps):
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(net(X), y).backward()
+        opt.step()
+    return [p.detach().clone() for p in net.parameters()]
+
+
+def test_proximal_adam_without_penalty_equals_adam_bit_for_bit():
+    objective = SpectralObjective(
+        [EigenvalueTerm("input", "input", "l1", alpha=0.3)], phi_alpha=0.0
+    )
+    ours = _train(ProximalAdam, objective.param_groups)  # strengths are 0
+    adam = _train(torch.optim.Adam, lambda net: net.parameters())
+    for a, b in zip(ours, adam):
+        assert torch.equal(a, b)
+
+
+def test_l1_prox_zeroes_exactly_at_its_threshold():
+    pen = L1(strength=2.0, weight=0.5)  # coef 1
+    t = torch.tensor([1.0, -1.0, 1.0 + 1e-3, -0.999, 3.0])
+    pen.prox(t, step=1.0)
+    assert t[:2].eq(0).all() and t[3] == 0
+    assert t[2] == pytest.approx(1e-3, abs=1e-6)
+    assert t[4] == pytest.approx(2.0)
+
+
+def test_group_prox_zeroes_the_whole_group_exactly_at_its_threshold():
+    t = torch.tensor([3.0, 4.0])  # norm 5
+    GroupL2(strength=1.0).prox(t, step=5.0)
+    assert t.eq(0).all()
+    t = torch.tensor([3.0, 4.0])
+    GroupL2(strength=1.0).prox(t, step=4.9)
+    assert (t != 0).all()
+    assert float(torch.linalg.vector_norm(t)) == pytest.approx(0.1, rel=1e-5)
+    rows = torch.tensor([[3.0, 4.0], [0.3, 0.4]])
+    GroupL2(strength=1.0, groups="rows").prox(rows, step=1.0)
+    assert rows[1].eq(0).all() and rows[0].ne(0).all()
+
+
+def test_squared_l2_is_smooth_and_enters_the_loss():
+    objective = SpectralObjective(
+        [EigenvalueTerm("input", "input", "l2", alpha=1.0)], phi_alpha=0.0
+    )
+    net = SpectralMLP(3, [2], 2, generator=torch.Generator().manual_seed(0))
+    groups = objective.param_groups(net)
+    assert smooth_penalty(groups) is None  # strength 0 until the schedule
+    set_strength(groups, "input", 0.5)
+    value = smooth_penalty(groups)
+    assert float(value.detach()) == pytest.approx(0.5 * 3.0)  # lam_in starts at 1
+    assert SquaredL2.smooth and not L1.smooth and not GroupL2.smooth
+
+
+def test_penalties_stay_on_their_tensors_when_groups_move():
+    objective = SpectralObjective(
+        [
+            EigenvalueTerm("input", "input", "l1", alpha=1.0),
+            EigenvalueTerm("all", "all", "l2", alpha=1.0),
+        ],
+        phi_alpha=0.0,
+    )
+    net = SpectralMLP(4, [3], 2, generator=torch.Generator().manual_seed(0))
+    groups = objective.param_groups(net)
+    extra = {"params": [torch.nn.Parameter(torch.ones(2))], "name": "extra"}
+    moved = [extra, *reversed(groups)]
+    set_strength(moved, "input", 0.7)
+    by_name = {g["name"]: g for g in moved}
+    assert by_name["input.0"]["params"][0] is net.layers[0].lam_in
+    assert by_name["input.0"]["penalty"].strength == 0.7
+    # the "all" term skips the input eigenvalues the "input" term owns
+    assert all(g["penalty"].strength == 0.0 for g in moved if g.get("term") == "all")
+    opt = ProximalAdam(moved, lr=0.1)
+    assert [g["name"] for g in opt.param_groups][0] == "extra"
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_schedule_restarts_on_every_fit():
+    X, y = make_classification(200, 6, random_state=0)
+    clf = SpectralMLPClassifier((8,), max_iter=15, random_state=0).fit(X, y)
+    schedule = dict(clf.net_.callbacks_)["penalty_schedule"]
+    first = list(clf.loss_curve_)
+    clf.fit(X, y)
+    assert clf.loss_curve_ == first
+    assert dict(clf.net_.callbacks_)["penalty_schedule"] is not schedule
+    # a reused schedule object starts over when skorch initialises it
+    schedule.initialize()
+    assert schedule.start_epoch_ == {"input": 0} and schedule.epoch_ == 0
+
+
+def test_schedule_ramps_holds_and_scales():
+    schedule = PenaltySchedule(
+        {
+            "input": TermSchedule(relative=True, warmup=4, hold_above=0.5),
+            "depth": TermSchedule(relative=False),
+        },
+        initial_scale=1.0,
+    ).initialize()
+    schedule.epoch_ = 1
+    assert schedule.strength("input", 2.0) == 0.0  # loss 1.0 above the hold
+    assert schedule.holding and not schedule.settled
+    assert schedule.strength("depth", 2.0) == 2.0
+    schedule.scale_ = 0.4
+    schedule.epoch_ = 2
+    assert schedule.strength("input", 2.0) == pytest.approx(2.0 * 0.25 * 0.4)
+    schedule.epoch_ = 6
+    assert schedule.strength("input", 2.0) == pytest.approx(2.0 * 0.4)
+    assert schedule.settled
+
+
+def test_torch_threads_restores_the_setting_even_on_error():
+    before = torch.get_num_threads()
+    with pytest.raises(RuntimeError):
+        with torch_threads(1):
+            assert torch.get_num_threads() == 1
+            raise RuntimeError("boom")
+    assert torch.get_num_threads() == before
+
+
+def test_torch_threads_is_safe_across_threads():
+    before = torch.get_num_threads()
+    barrier = threading.Barrier(3)
+    seen = []
+
+    def work():
+        with torch_threads(1):
+            barrier.wait()
+            seen.append(torch.get_num_threads())
+            barrier.wait()
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert seen == [1, 1, 1]
+    assert torch.get_num_threads() == before
+
+
+def test_fit_stops_by_its_own_rule_and_says_so():
+    X, y = make_classification(400, 10, n_informative=3, random_state=0)
+    clf = SpectralMLPClassifier((16,), tol=1e-2, random_state=0).fit(X, y)
+    assert clf.converged_
+    assert clf.n_iter_ < clf.max_iter
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_integer_sample_weights_equal_repeated_samples():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 3))
+    y = X[:, 0] - X[:, 1]
+    w = rng.randint(0, 3, size=40)
+    params = {
+        "hidden_layer_sizes": (4,),
+        # "auto" is one full batch here: the weighted mean is the repeated mean
+        "max_iter": 20,
+        "tol": 0,
+        "random_state": 0,
+    }
+    weighted = SpectralMLPRegressor(**params).fit(X, y, sample_weight=w)
+    repeated = SpectralMLPRegressor(**params).fit(
+        np.repeat(X, w, axis=0), np.repeat(y, w)
+    )
+    np.testing.assert_allclose(
+        weighted.predict(X), repeated.predict(X), rtol=1e-4, atol=1e-5
+    )
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_zero_sample_weight_removes_the_sample():
+    X, y = make_classification(120, 5, random_state=0)
+    w = np.ones(len(y))
+    w[:20] = 0
+    X_noisy = X.copy()
+    X_noisy[:20] = 1e3  # would wreck the fit if it counted
+    params = {"hidden_layer_sizes": (4,), "max_iter": 10, "tol": 0}  # full batches
+    a = SpectralMLPClassifier(**params, random_state=0).fit(X_noisy, y, sample_weight=w)
+    b = SpectralMLPClassifier(**params, random_state=0).fit(X[20:], y[20:])
+    np.testing.assert_allclose(
+        a.predict_proba(X[20:]), b.predict_proba(X[20:]), rtol=1e-4, atol=1e-5
+    )
+
+
+def test_partial_fit_runs_one_epoch_per_call_and_continues():
+    X, y = make_classification(200, 6, random_state=0)
+    clf = SpectralMLPClassifier((8,), random_state=0)
+    with pytest.raises(ValueError, match="classes must be passed"):
+        clf.partial_fit(X, y)
+    clf.partial_fit(X, y, classes=[0, 1])
+    assert clf.n_iter_ == 1
+    for _ in range(4):
+        clf.partial_fit(X, y)
+    assert clf.n_iter_ == 5
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0]
+    reg = SpectralMLPRegressor((8,), random_state=0).partial_fit(X, y.astype(float))
+    assert reg.n_iter_ == 1
