@@ -350,7 +350,7 @@ class SpectralFeatureSelector(SelectFromModel):
     >>> linear = SpectralFeatureSelector(LogisticRegression(), threshold=-float("inf"),
     ...                                  max_features=2).fit(X, y)
     >>> linear.get_support(indices=True)
-    array([0, 2])
+    array([0, 1])
     """
 
     _parameter_constraints: dict = {
