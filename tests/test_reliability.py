@@ -109,7 +109,9 @@ def test_regressor_values_beyond_float32_range_are_a_clear_error_at_predict(
     binary_data, method
 ):
     X, y = binary_data
-    reg = SpectralMLPRegressor(**TINY).fit(X, X[:, 0])
+    reg = SpectralMLPRegressor(
+        (8,), max_iter=50, learning_rate_init=1e-2, random_state=0
+    ).fit(X, X[:, 0])
     X_big = np.full((2, 4), 1e39)
     args = (X_big, np.zeros(2)) if method == "score" else (X_big,)
     with warnings.catch_warnings():
@@ -478,17 +480,27 @@ def test_selector_divergence_raises_instead_of_selecting_nothing(
         selector.fit(X, y)
 
 
-@pytest.mark.parametrize("max_iter", [1, 5])
-def test_short_fit_still_improving_keeps_a_warning_not_an_error(
-    learnable_regression, max_iter
-):
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"hidden_layer_sizes": (), "max_iter": 1},
+        {"hidden_layer_sizes": (), "max_iter": 5},
+        {"hidden_layer_sizes": (8,), "max_iter": 3},
+        {"hidden_layer_sizes": (8,), "max_iter": 3, "learning_rate_init": 1e-6},
+    ],
+    ids=["linear-1", "linear-5", "hidden-3", "hidden-3-tiny-lr"],
+)
+def test_short_fit_still_improving_keeps_a_warning_not_an_error(binary_data, params):
     """A fit stopped early can still be worse than a constant: the network
-    starts worse than one. That is not divergence, and no reason to raise."""
-    X, y = learnable_regression
+    starts worse than one (3.7 times on this data). That is not divergence,
+    and lowering learning_rate_init would not help."""
+    X, _ = binary_data
+    y = X[:, 0] + 0.5 * X[:, 1]
     with warnings.catch_warnings():
         warnings.simplefilter("always", ConvergenceWarning)
         with pytest.warns(ConvergenceWarning):
-            reg = SpectralMLPRegressor((), max_iter=max_iter, random_state=0).fit(X, y)
+            reg = SpectralMLPRegressor(**params, random_state=0).fit(X, y)
+    assert reg.loss_curve_[-1] <= reg.loss_curve_[0]  # it was not diverging
     assert np.all(np.isfinite(reg.predict(X)))
 
 
