@@ -19,7 +19,7 @@ import math
 import torch
 from torch import nn
 
-__all__ = ["SpectralLinear"]
+__all__ = ["InputScaling", "SpectralLinear"]
 
 
 class SpectralLinear(nn.Module):
@@ -212,3 +212,97 @@ class SpectralLinear(nn.Module):
             f"lam_in={'trained' if self.lam_in.requires_grad else 'fixed'}, "
             f"lam_out={'trained' if self.lam_out.requires_grad else 'fixed'}"
         )
+
+
+class InputScaling(nn.Module):
+    """Fixed affine map ``x -> (x - shift) / scale`` in front of a network.
+
+    The estimators standardise their inputs with it, so that the input
+    eigenvalues (and the relevance read from them) do not depend on the
+    units of a column, without copying the data; exports fold it into the
+    first direct-space weights (:meth:`fold`). Identity until :meth:`set`.
+
+    Parameters
+    ----------
+    n_features : int
+        Number of inputs.
+    dtype : torch.dtype, default=torch.float32
+        Buffer dtype.
+
+    See Also
+    --------
+    SpectralLinear : The layer whose direct-space weights :meth:`fold` maps.
+    sklearn.preprocessing.StandardScaler : The same map on a copy of the data.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral.nn.layers import InputScaling
+    >>> scaling = InputScaling(2)
+    >>> scaling.set(torch.tensor([1.0, 0.0]), torch.tensor([2.0, 1.0]))
+    >>> scaling(torch.tensor([[3.0, 5.0]]))
+    tensor([[1., 5.]])
+    >>> W, b = scaling.fold(torch.eye(2), torch.zeros(2))
+    >>> W @ torch.tensor([3.0, 5.0]) + b
+    tensor([1., 5.])
+    """
+
+    def __init__(self, n_features, dtype=torch.float32):
+        super().__init__()
+        self.register_buffer("shift", torch.zeros(n_features, dtype=dtype))
+        self.register_buffer("scale", torch.ones(n_features, dtype=dtype))
+        self.active = False
+
+    @torch.no_grad()
+    def set(self, shift, scale):
+        """Set the map from per-feature ``shift`` and (positive) ``scale``.
+
+        The map stays the identity (and :meth:`forward` a no-op) when every
+        shift is 0 and every scale 1.
+
+        Parameters
+        ----------
+        shift : array-like of shape (n_features,)
+            Subtracted from each feature.
+        scale : array-like of shape (n_features,)
+            Positive divisor of each shifted feature.
+        """
+        self.shift.copy_(torch.as_tensor(shift, dtype=self.shift.dtype))
+        self.scale.copy_(torch.as_tensor(scale, dtype=self.scale.dtype))
+        self.active = bool((self.shift != 0).any() or (self.scale != 1).any())
+
+    def forward(self, x):
+        """Apply ``(x - shift) / scale`` (nothing while it is the identity).
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_samples, n_features)
+            Raw inputs.
+
+        Returns
+        -------
+        torch.Tensor of shape (n_samples, n_features)
+            The scaled inputs; ``x`` itself while the map is the identity.
+        """
+        if not self.active:
+            return x
+        return (x - self.shift) / self.scale
+
+    @torch.no_grad()
+    def fold(self, weight, bias):
+        """``(W', b')`` with ``W' x + b' = W (x - shift) / scale + b``.
+
+        Parameters
+        ----------
+        weight : torch.Tensor of shape (n_out, n_features)
+            Weight acting on the scaled inputs.
+        bias : torch.Tensor of shape (n_out,)
+            Its bias.
+
+        Returns
+        -------
+        tuple of torch.Tensor
+            The weight and bias acting on the raw inputs.
+        """
+        folded = weight / self.scale.to(weight.device)[None, :]
+        return folded, bias - folded @ self.shift.to(weight.device)

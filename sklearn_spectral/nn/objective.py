@@ -76,6 +76,21 @@ class EigenvalueTerm:
         Base strength.
     growth : float, default=1.0
         Grading of the tensors, ``c_l = growth ** (L - 1 - l)``.
+    lr_factor : float, default=1.0
+        The term's tensors train at this multiple of the optimizer's
+        learning rate (and their proximal step scales with it).
+
+    See Also
+    --------
+    SpectralObjective : The objective made of such terms.
+    sklearn_spectral.nn.penalties.make_penalty : The penalty named by ``kind``.
+
+    Examples
+    --------
+    >>> from sklearn_spectral.nn.objective import EigenvalueTerm
+    >>> term = EigenvalueTerm("hidden", "hidden", "group", alpha=0.1, growth=2.0)
+    >>> term.weights(3)
+    [4.0, 2.0, 1.0]
     """
 
     name: str
@@ -83,9 +98,21 @@ class EigenvalueTerm:
     kind: str
     alpha: float
     growth: float = 1.0
+    lr_factor: float = 1.0
 
     def weights(self, n_tensors):
-        """Weight ``c_l`` of each of ``n_tensors`` tensors (input side first)."""
+        """Weight ``c_l`` of each of ``n_tensors`` tensors (input side first).
+
+        Parameters
+        ----------
+        n_tensors : int
+            Number of tensors ``L`` the term penalises.
+
+        Returns
+        -------
+        list of float
+            ``growth ** (L - 1 - l)`` for ``l = 0, ..., L - 1``.
+        """
         return [self.growth ** (n_tensors - 1 - k) for k in range(n_tensors)]
 
 
@@ -98,6 +125,12 @@ class SpectralObjective:
         The eigenvalue terms.
     phi_alpha : float
         Strength of ``sum ||phi||^2`` (Adam weight decay ``2 * phi_alpha``).
+
+    See Also
+    --------
+    EigenvalueTerm : One eigenvalue term.
+    set_strength : Set the strength of a term in the parameter groups.
+    sklearn_spectral.nn.optim.ProximalAdam : The optimizer of these groups.
 
     Examples
     --------
@@ -123,7 +156,7 @@ class SpectralObjective:
         if len(set(names)) != len(names):
             raise ValueError(f"Term names must be unique, got {names}.")
 
-    def param_groups(self, module):
+    def param_groups(self, module, lr=None):
         """Optimizer parameter groups of ``module``, named and with penalties.
 
         Parameters
@@ -131,6 +164,9 @@ class SpectralObjective:
         module : torch.nn.Module
             A network with ``penalized_eigenvalues(which)`` and
             ``phi_parameters()``.
+        lr : float or None, default=None
+            The optimizer's learning rate; a term whose ``lr_factor`` is not
+            1 gets its own ``"lr"`` from it.
 
         Returns
         -------
@@ -150,6 +186,11 @@ class SpectralObjective:
                 for p in module.penalized_eigenvalues(term.which)
                 if id(p) not in taken
             ]
+            extra = {}
+            if term.lr_factor != 1.0:
+                if lr is None:
+                    raise ValueError(f"Term {term.name!r} needs the learning rate.")
+                extra["lr"] = lr * term.lr_factor
             for k, (weight, param) in enumerate(
                 zip(term.weights(len(tensors)), tensors)
             ):
@@ -160,6 +201,7 @@ class SpectralObjective:
                         "name": f"{term.name}.{k}",
                         "term": term.name,
                         "penalty": make_penalty(term.kind, 0.0, weight),
+                        **extra,
                     }
                 )
         phi = [p for p in module.phi_parameters() if id(p) not in taken]
@@ -174,7 +216,23 @@ class SpectralObjective:
         ]
 
     def alpha(self, name):
-        """Base strength of the term called ``name``."""
+        """Base strength of the term called ``name``.
+
+        Parameters
+        ----------
+        name : str
+            Name of the term.
+
+        Returns
+        -------
+        float
+            The term's ``alpha``.
+
+        Raises
+        ------
+        KeyError
+            When no term is called ``name``.
+        """
         for term in self.terms:
             if term.name == name:
                 return term.alpha
@@ -192,6 +250,21 @@ def set_strength(param_groups, term, strength):
         Name of the term.
     strength : float
         New strength ``s_k(t)``.
+
+    See Also
+    --------
+    SpectralObjective.param_groups : Groups that carry the terms' names.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral.nn.penalties import L1
+    >>> from sklearn_spectral.nn.objective import set_strength
+    >>> lam = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
+    >>> groups = [{"params": [lam], "term": "input", "penalty": L1()}]
+    >>> set_strength(groups, "input", 0.5)
+    >>> groups[0]["penalty"]
+    L1(strength=0.5, weight=1)
     """
     for group in param_groups:
         if group.get("term") == term:
@@ -221,6 +294,24 @@ def smooth_terms(param_groups):
     -------
     list of tuple
         The terms whose ``penalty.value(parameter)`` enters the loss.
+
+    See Also
+    --------
+    smooth_penalty : Their sum.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral.nn.penalties import L1, SquaredL2
+    >>> lam = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
+    >>> mu = torch.nn.Parameter(torch.tensor([2.0]))
+    >>> groups = [
+    ...     {"params": [lam], "term": "input", "penalty": L1(0.5)},
+    ...     {"params": [mu], "term": "hidden", "penalty": SquaredL2(0.25)},
+    ... ]
+    >>> from sklearn_spectral.nn.objective import smooth_terms
+    >>> [type(penalty).__name__ for penalty, _ in smooth_terms(groups)]
+    ['SquaredL2']
     """
     return list(_penalised(param_groups, smooth=True))
 
@@ -237,6 +328,27 @@ def smooth_penalty(param_groups):
     -------
     torch.Tensor or None
         Differentiable scalar, None when no smooth term is on.
+
+    See Also
+    --------
+    smooth_terms : The terms summed.
+    penalty_value : Value of every term, smooth or not.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral.nn.penalties import L1, SquaredL2
+    >>> lam = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
+    >>> mu = torch.nn.Parameter(torch.tensor([2.0]))
+    >>> groups = [
+    ...     {"params": [lam], "term": "input", "penalty": L1(0.5)},
+    ...     {"params": [mu], "term": "hidden", "penalty": SquaredL2(0.25)},
+    ... ]
+    >>> from sklearn_spectral.nn.objective import smooth_penalty
+    >>> smooth_penalty(groups).detach()
+    tensor(1.)
+    >>> smooth_penalty(groups[:1]) is None
+    True
     """
     total = None
     for penalty, param in smooth_terms(param_groups):
@@ -259,5 +371,23 @@ def penalty_value(param_groups):
     float
         ``sum_k s_k sum_l c_{k,l} P_k(lam_{k,l})``; the eigenvector term is
         left out (it is applied as weight decay).
+
+    See Also
+    --------
+    smooth_penalty : The smooth terms only, differentiable.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral.nn.penalties import L1, SquaredL2
+    >>> lam = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
+    >>> mu = torch.nn.Parameter(torch.tensor([2.0]))
+    >>> groups = [
+    ...     {"params": [lam], "term": "input", "penalty": L1(0.5)},
+    ...     {"params": [mu], "term": "hidden", "penalty": SquaredL2(0.25)},
+    ... ]
+    >>> from sklearn_spectral.nn.objective import penalty_value
+    >>> penalty_value(groups)
+    2.5
     """
     return float(sum(float(pen.value(p)) for pen, p in _penalised(param_groups)))

@@ -96,6 +96,20 @@ class Penalty:
     smooth : bool
         True when the term enters the loss; False when the optimizer applies
         it through :meth:`prox`.
+
+    See Also
+    --------
+    L1 : ``sum |t|``, applied as a soft threshold.
+    SquaredL2 : ``sum t**2``, smooth.
+    GroupL2 : ``sum_g ||t_g||_2``, applied as a block soft threshold.
+    make_penalty : Build a penalty from its name.
+
+    Examples
+    --------
+    >>> from sklearn_spectral.nn.penalties import L1, Penalty
+    >>> pen = L1(strength=0.5, weight=2.0)
+    >>> isinstance(pen, Penalty), pen.coef, pen.smooth
+    (True, 1.0, False)
     """
 
     name = "penalty"
@@ -113,7 +127,18 @@ class Penalty:
         return self.strength * self.weight
 
     def raw(self, tensor):
-        """``P(tensor)`` without the factor (differentiable)."""
+        """``P(tensor)`` without the factor (differentiable).
+
+        Parameters
+        ----------
+        tensor : torch.Tensor
+            The penalised tensor.
+
+        Returns
+        -------
+        torch.Tensor
+            A scalar.
+        """
         raise NotImplementedError
 
     def value(self, tensor):
@@ -157,6 +182,16 @@ class Penalty:
 class L1(Penalty):
     """``strength * weight * sum |t|``, applied as a soft threshold.
 
+    Parameters
+    ----------
+    strength, weight : float
+        As for :class:`Penalty`.
+
+    See Also
+    --------
+    soft_threshold_ : Its proximal operator.
+    GroupL2 : The same shrinkage on the norm of a whole group.
+
     Examples
     --------
     >>> import torch
@@ -173,10 +208,36 @@ class L1(Penalty):
     smooth = False
 
     def raw(self, tensor):
+        """``sum |tensor|`` without the factor (differentiable).
+
+        Parameters
+        ----------
+        tensor : torch.Tensor
+            The penalised tensor.
+
+        Returns
+        -------
+        torch.Tensor
+            A scalar.
+        """
         return tensor.abs().sum()
 
     @torch.no_grad()
     def prox(self, tensor, step):
+        """Soft-threshold ``tensor`` in place by ``coef * step``.
+
+        Parameters
+        ----------
+        tensor : torch.Tensor
+            Parameter to update in place.
+        step : float or torch.Tensor
+            Gradient step size, a scalar or one per coordinate.
+
+        Returns
+        -------
+        torch.Tensor
+            ``tensor``.
+        """
         return soft_threshold_(tensor, self.coef * step)
 
 
@@ -185,6 +246,15 @@ class SquaredL2(Penalty):
 
     Its proximal operator (a shrink by ``1 + 2 * coef * step``) is provided
     for completeness and for solvers that want it.
+
+    Parameters
+    ----------
+    strength, weight : float
+        As for :class:`Penalty`.
+
+    See Also
+    --------
+    L1 : The non-smooth penalty that yields exact zeros.
 
     Examples
     --------
@@ -198,10 +268,36 @@ class SquaredL2(Penalty):
     smooth = True
 
     def raw(self, tensor):
+        """``sum tensor**2`` without the factor (differentiable).
+
+        Parameters
+        ----------
+        tensor : torch.Tensor
+            The penalised tensor.
+
+        Returns
+        -------
+        torch.Tensor
+            A scalar.
+        """
         return tensor.pow(2).sum()
 
     @torch.no_grad()
     def prox(self, tensor, step):
+        """Divide ``tensor`` in place by ``1 + 2 * coef * step``.
+
+        Parameters
+        ----------
+        tensor : torch.Tensor
+            Parameter to update in place.
+        step : float or torch.Tensor
+            Gradient step size, a scalar or one per coordinate.
+
+        Returns
+        -------
+        torch.Tensor
+            ``tensor``.
+        """
         return tensor.div_(1.0 + 2.0 * self.coef * step)
 
 
@@ -216,6 +312,10 @@ class GroupL2(Penalty):
         One group for the whole tensor (a layer's eigenvalues: the SPARCS
         code's unsquared layer norm, which switches a whole layer off), or
         one group per row of a 2-D tensor.
+
+    See Also
+    --------
+    L1 : The same shrinkage coordinate by coordinate.
 
     Notes
     -----
@@ -253,10 +353,41 @@ class GroupL2(Penalty):
         return torch.linalg.vector_norm(tensor)
 
     def raw(self, tensor):
+        """Sum of the groups' norms ``||t_g||_2``, without the factor.
+
+        Parameters
+        ----------
+        tensor : torch.Tensor
+            The penalised tensor.
+
+        Returns
+        -------
+        torch.Tensor
+            A scalar.
+        """
         return self._norms(tensor).sum()
 
     @torch.no_grad()
     def prox(self, tensor, step):
+        """Block soft threshold of each group in place.
+
+        Each group is multiplied by ``max(0, 1 - coef * step / ||t_g||)``,
+        which sets it to exactly zero when its norm is at most
+        ``coef * step``.
+
+        Parameters
+        ----------
+        tensor : torch.Tensor
+            Parameter to update in place.
+        step : float or torch.Tensor
+            Gradient step size, a scalar or one per coordinate; per-coordinate
+            steps are averaged over each group.
+
+        Returns
+        -------
+        torch.Tensor
+            ``tensor``.
+        """
         if torch.is_tensor(step) and step.dim() > 0:
             if self.groups == "rows":
                 step = step.reshape(step.shape[0], -1).mean(dim=1)
@@ -287,6 +418,10 @@ def make_penalty(kind, strength=0.0, weight=1.0):
     -------
     Penalty
         The penalty object.
+
+    See Also
+    --------
+    eigenvalue_penalty : Sum of a penalty over several tensors.
 
     Examples
     --------
@@ -320,6 +455,10 @@ def eigenvalue_penalty(tensors, kind, weights=None):
     -------
     torch.Tensor
         A scalar, differentiable with respect to ``tensors``.
+
+    See Also
+    --------
+    make_penalty : Build the penalty called ``kind``.
 
     Examples
     --------
