@@ -150,7 +150,9 @@ def load_sets(quick):
             X,
             y,
             "`load_linnerud`, 3 exercise columns -> 3 physiological targets "
-            "(one multi-output fit; R^2 averaged over the targets)",
+            "(one multi-output fit; R^2 averaged over the targets); with 5 "
+            "folds a test fold has 4 rows, so its R^2 swings widely: read the "
+            "order of the methods, not the values",
         )
     )
     for label, loader, col, what in [
