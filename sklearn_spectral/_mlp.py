@@ -8,6 +8,7 @@ from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
+from . import _defaults
 from ._base import (
     BaseSpectralMLP,
     _check_float32_range,
@@ -33,11 +34,12 @@ _COMMON_PARAMETERS = """
         improves the loss by a relative ``alpha`` per unit eigenvalue,
         whatever the loss scale and however well the data are already
         fitted, so one default works across data sets. At fixed depth the
-        strength ramps up linearly over the first 10 epochs, so that inputs
-        which help only jointly with others are learnt before the penalty
-        can switch them off (20 epochs after the loss leaves its plateau
-        with ``auto_depth=True``). With fewer than 10 samples per input the
-        ramp is shortened in proportion, since there the network can
+        strength ramps up linearly over the first {PENALTY_WARMUP} epochs,
+        so that inputs which help only jointly with others are learnt before
+        the penalty can switch them off ({GATE_WARMUP} epochs after the loss
+        leaves its plateau with ``auto_depth=True``). With fewer than
+        {RAMP_SAMPLES_PER_INPUT} samples per input the ramp is shortened in
+        proportion, since there the network can
         memorise the training set through noise inputs during the ramp.
 
     penalty : {"l1", "l2", "group"}, default="l1"
@@ -68,6 +70,15 @@ _COMMON_PARAMETERS = """
         ``loss = mean_batch_loss + alpha * P(lam)``, so that a paper's
         strength translates to ``alpha = strength``.
 
+    standardize : bool, default=True
+        Standardise the inputs inside the network (zero mean, unit variance
+        per column, from the training data; weighted with
+        ``sample_weight``), so that the relevance, the selected set and the
+        penalty do not depend on the units of a column. The scaling is a
+        fixed first step of the torch module, folded into the first layer
+        by ``to_torch``; the data are not copied. ``False`` trains on the
+        inputs as given (the papers' setting on pre-scaled data).
+
     auto_depth : bool, default=False
         Train a SPARCS network (every skip connection, one eigenvalue per
         neuron) that starts as a perceptron and grows hidden neurons only
@@ -77,16 +88,22 @@ _COMMON_PARAMETERS = """
         once the loss has left the constant-prediction plateau); ``penalized``
         must stay ``"input"`` and ``eigenvalues`` ``"in"``.
 
-    depth_alpha : float, default=1e-3
+    depth_alpha : float, default={DEPTH_ALPHA}
         Auto-depth only: strength of the penalty on the hidden eigenvalues,
-        added Keras-style (not relative) to the mean batch loss, on
-        standardised targets for the regressor.
+        added Keras-style (not relative) to the mean batch loss: with the
+        default L1, a neuron is kept when it lowers the data loss
+        (cross-entropy, or squared error on standardised targets) by about
+        ``depth_alpha`` per unit eigenvalue. The hidden eigenvalues train at
+        {DEPTH_LR_FACTOR} times ``learning_rate_init``, so that the neurons a
+        non-linear target needs grow within the fit.
 
-    depth_penalty : {"l1", "l2", "group"}, default="group"
-        Auto-depth only: the hidden-eigenvalue penalty. ``"group"`` is the
-        SPARCS code's unsquared per-layer norm ``sum_l ||lam_l||_2``, which can
-        switch a whole layer off; ``"l1"`` is applied as a proximal step;
-        ``"l2"`` is ``sum lam**2``.
+    depth_penalty : {"l1", "l2", "group"}, default="l1"
+        Auto-depth only: the hidden-eigenvalue penalty. ``"l1"``
+        (``sum |lam|``) is applied as a proximal step, so an unneeded neuron
+        reaches exactly 0 and is removed exactly; ``"group"`` is the SPARCS
+        code's unsquared per-layer norm ``sum_l ||lam_l||_2``, applied as a
+        block soft threshold that switches a whole layer off; ``"l2"`` is
+        ``sum lam**2``.
 
     depth_growth : float, default=10.0
         Auto-depth only: the hidden layer next to the output pays
@@ -97,7 +114,10 @@ _COMMON_PARAMETERS = """
         penalises every layer alike.
 
     batch_size : int or "auto", default="auto"
-        Minibatch size; ``"auto"`` is ``min(200, n_samples)``.
+        Minibatch size; ``"auto"`` aims at {AUTO_BATCHES_PER_EPOCH} batches per
+        epoch: ``n_samples // {AUTO_BATCHES_PER_EPOCH}`` clipped to
+        ``[{AUTO_BATCH_MIN}, {AUTO_BATCH_MAX}]`` (and to ``n_samples``), so that
+        small data sets take several steps per epoch.
 
     learning_rate_init : float, default=1e-3
         Adam's learning rate.
@@ -105,9 +125,15 @@ _COMMON_PARAMETERS = """
     max_iter : int, default=200
         Maximum number of epochs.
 
-    tol : float, default=1e-4
-        Training stops when the monitored loss has not improved by at least
-        ``tol`` for ``n_iter_no_change`` consecutive epochs.
+    tol : float, default={TOL}
+        Stopping rule: training stops, converged, after
+        ``n_iter_no_change`` consecutive epochs in which the data loss
+        (training loss, or validation loss with ``early_stopping``; penalties
+        excluded) did not improve on its best by more than ``tol`` and the set
+        of active inputs (non-zero relevance; L1 input penalty only) did not
+        change. Epochs in which the penalty still ramps up never count. The
+        losses are cross-entropy (classifier) and squared error on
+        standardised targets (regressor), so one ``tol`` fits most data.
 
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data (stratified
@@ -119,6 +145,14 @@ _COMMON_PARAMETERS = """
 
     n_iter_no_change : int, default=10
         Patience, in epochs, of the stopping rule.
+
+    n_threads : int or None, default=None
+        Torch intra-op threads used by ``fit`` and ``predict`` (set for the
+        call and restored after it, also when several fits run in threads).
+        None picks 1 thread for networks too small to gain from more (one
+        more thread per 2e7 multiply-adds of a training step): small
+        networks lose much and gain nothing from threads when another
+        process shares the cores.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the weight initialisation, the shuffling and the validation
@@ -139,9 +173,11 @@ _COMMON_ATTRIBUTES = """
         Global input relevance, normalised to sum to 1: for each input ``j``
         the norm of all the direct-space weights leaving it,
         ``||W_1[:, j]||_2``. With the default ``eigenvalues="in"`` this is
-        the first paper's ``|lam_in_j| * ||phi[:, j]||_2``. It depends on
-        the scale of the features: standardise them first. All zeros if
-        the penalty switched every input off.
+        the first paper's ``|lam_in_j| * ||phi[:, j]||_2``. With the default
+        ``standardize=True`` it is measured on standardised inputs: the
+        relevance of a one-standard-deviation change of each column, which
+        does not change when a column is rescaled. All zeros if the penalty
+        switched every input off.
 
     input_relevance_ : ndarray of shape (n_features_in_,)
         The same relevance before normalisation.
@@ -160,8 +196,21 @@ _COMMON_ATTRIBUTES = """
         Names of features seen during fit; only when ``X`` has string
         column names.
 
+    input_mean_ : ndarray of shape (n_features_in_,)
+        Mean of each input used by the internal standardisation (zeros
+        with ``standardize=False``).
+
+    input_scale_ : ndarray of shape (n_features_in_,)
+        Standard deviation of each input used by the internal
+        standardisation (1 for constant columns; ones with
+        ``standardize=False``).
+
     n_iter_ : int
         Number of epochs run.
+
+    converged_ : bool
+        Whether the last ``fit`` stopped by its stopping rule (see ``tol``)
+        rather than at ``max_iter``.
 
     loss_curve_ : list of float
         Mean data loss of the training batches of each epoch, without the
@@ -181,8 +230,11 @@ _COMMON_ATTRIBUTES = """
 
     architecture_ : tuple of int
         Auto-depth only: widths of the hidden layers that carry signal (a
-        neuron is active when its eigenvalue exceeds 1e-2 of the largest
-        hidden or output eigenvalue); ``()`` means a perceptron.
+        neuron is active when its effective eigenvalue exceeds
+        {ACTIVE_RTOL} of the largest hidden or output eigenvalue; the L1
+        penalty sets unneeded ones to exactly 0, and a neuron at 0 outputs a
+        constant that the export folds into later biases); ``()`` means a
+        perceptron.
 
     hidden_eigenvalues_ : list of ndarray
         Auto-depth only: the eigenvalues of each hidden layer. (In auto-depth
@@ -205,10 +257,18 @@ _COMMON_ATTRIBUTES = """
 """
 
 
+def _with_defaults(text):
+    """``text`` with each ``{NAME}`` of a constant of ``_defaults`` filled in."""
+    for name, value in vars(_defaults).items():
+        if name.isupper():
+            text = text.replace("{" + name + "}", f"{value:g}")
+    return text
+
+
 def _fill_doc(cls):
     cls.__doc__ = cls.__doc__.format(
-        parameters=_COMMON_PARAMETERS.strip(),
-        attributes=_COMMON_ATTRIBUTES.strip(),
+        parameters=_with_defaults(_COMMON_PARAMETERS.strip()),
+        attributes=_with_defaults(_COMMON_ATTRIBUTES.strip()),
     )
     return cls
 
@@ -328,17 +388,18 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
 
     def _prepare(self, X, y, sample_weight, *, first, classes=None):
         """Validated ``X``, encoded ``y``, normalised weights, baseline loss."""
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            reset=first,
-            dtype=(np.float64, np.float32),
-            y_numeric=False,
-        )
-        _check_float32_range(X, "X")
-        y = column_or_1d(y, warn=True)
-        target_type = type_of_target(y, input_name="y")
+        with np.errstate(invalid="ignore", over="ignore"):
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                reset=first,
+                dtype=(np.float64, np.float32),
+                y_numeric=False,
+            )
+            y = column_or_1d(y, warn=True)
+            target_type = type_of_target(y, input_name="y")
+        _check_float32_range(X, "X", getattr(self, "feature_names_in_", None))
         if target_type not in ("binary", "multiclass"):
             raise ValueError(
                 f"Unknown label type: {target_type!r}. SpectralMLPClassifier "
@@ -533,16 +594,17 @@ class SpectralMLPRegressor(RegressorMixin, BaseSpectralMLP):
 
     def _prepare(self, X, y, sample_weight, *, first):
         """Validated ``X``, standardised ``y``, normalised weights, baseline."""
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            reset=first,
-            dtype=(np.float64, np.float32),
-            multi_output=True,
-            y_numeric=True,
-        )
-        _check_float32_range(X, "X")
+        with np.errstate(invalid="ignore", over="ignore"):
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                reset=first,
+                dtype=(np.float64, np.float32),
+                multi_output=True,
+                y_numeric=True,
+            )
+        _check_float32_range(X, "X", getattr(self, "feature_names_in_", None))
         y = np.asarray(y, dtype=np.float64)
         y2d = y.reshape(-1, 1) if y.ndim == 1 else y
         weights = _validated_weights(sample_weight, X)

@@ -806,7 +806,8 @@ class SpectralFeatureSelector(SelectFromModel):
     def __sklearn_tags__(self):
         tags = super(SelectFromModel, self).__sklearn_tags__()
         tags.target_tags.required = True
-        if self.estimator is None:
+        if not hasattr(self.estimator, "__sklearn_tags__"):
+            # the default model, or an invalid one that fit will reject
             tags.input_tags.sparse = False
             tags.input_tags.allow_nan = False
         else:

@@ -36,9 +36,9 @@ ESTIMATORS = [
 
 
 def _expected_failed_checks(estimator):
-    if isinstance(estimator, SpectralMLPClassifier):
-        # Weighted and repeated fits agree to float32 rounding (probabilities
-        # within 1e-7 relative; the check asks for rtol=1e-7 on float64
+    if isinstance(estimator, (SpectralMLPClassifier, SpectralMLPRegressor)):
+        # Weighted and repeated fits agree to float32 rounding (outputs
+        # within about 1e-7 relative; the check asks for rtol=1e-7 on float64
         # outputs). tests/test_engine.py checks the equivalence at 1e-4.
         return {
             "check_sample_weight_equivalence_on_dense_data": (

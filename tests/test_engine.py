@@ -171,6 +171,7 @@ def test_fit_stops_by_its_own_rule_and_says_so():
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.filterwarnings("ignore:Got `batch_size`:UserWarning")
 def test_integer_sample_weights_equal_repeated_samples():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(40, 3))
@@ -178,7 +179,7 @@ def test_integer_sample_weights_equal_repeated_samples():
     w = rng.randint(0, 3, size=40)
     params = {
         "hidden_layer_sizes": (4,),
-        # "auto" is one full batch here: the weighted mean is the repeated mean
+        "batch_size": 1000,  # one full batch: weighted mean = repeated mean
         "max_iter": 20,
         "tol": 0,
         "random_state": 0,
@@ -193,13 +194,15 @@ def test_integer_sample_weights_equal_repeated_samples():
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.filterwarnings("ignore:Got `batch_size`:UserWarning")
 def test_zero_sample_weight_removes_the_sample():
     X, y = make_classification(120, 5, random_state=0)
     w = np.ones(len(y))
     w[:20] = 0
     X_noisy = X.copy()
     X_noisy[:20] = 1e3  # would wreck the fit if it counted
-    params = {"hidden_layer_sizes": (4,), "max_iter": 10, "tol": 0}  # full batches
+    # one full batch each: the weighted mean is the mean over the kept rows
+    params = {"hidden_layer_sizes": (4,), "batch_size": 1000, "max_iter": 10, "tol": 0}
     a = SpectralMLPClassifier(**params, random_state=0).fit(X_noisy, y, sample_weight=w)
     b = SpectralMLPClassifier(**params, random_state=0).fit(X[20:], y[20:])
     np.testing.assert_allclose(

@@ -514,6 +514,8 @@ def _params_fingerprint(estimator):
 def _selected_columns(out, X, fitted):
     """Problem with a transform's output, or None: it must be the kept columns."""
     got = np.asarray(out)
+    if np.ndim(X) != 2:
+        return f"transform accepted a {np.ndim(X)}-D input of type {type(X).__name__}"
     expected = np.asarray(X)[:, fitted.get_support()]
     if got.shape != expected.shape:
         return f"transform has shape {got.shape}, expected {expected.shape}"

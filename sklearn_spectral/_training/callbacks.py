@@ -72,12 +72,17 @@ class PenaltySchedule(Callback):
         training set lowers its loss (wide data: 600 x 500 kept 9-16 inputs
         with this lag, 14-43 with a lag of one epoch; ``tests/
         test_feature_selection.py::test_wide_data_keeps_a_small_set``).
+    min_scale : float, default=0.0
+        Floor of the loss scale of relative terms. Without one the strength
+        vanishes with the loss on separable data, before the inputs that
+        carry nothing reach 0.
     """
 
-    def __init__(self, schedules, initial_scale=1.0, momentum=0.1):
+    def __init__(self, schedules, initial_scale=1.0, momentum=0.1, min_scale=0.0):
         self.schedules = schedules
         self.initial_scale = initial_scale
         self.momentum = momentum
+        self.min_scale = min_scale
 
     def initialize(self):
         self.start_epoch_ = {
@@ -113,7 +118,8 @@ class PenaltySchedule(Callback):
             start = self.start_epoch_[name] = self.epoch_ - 1
         elapsed = self.epoch_ - start
         ramp = min(1.0, elapsed / schedule.warmup) if schedule.warmup > 0 else 1.0
-        return alpha * ramp * (self.scale_ if schedule.relative else 1.0)
+        scale = max(self.scale_, self.min_scale) if schedule.relative else 1.0
+        return alpha * ramp * scale
 
     def on_epoch_begin(self, net, **kwargs):
         self.epoch_ = len(net.history)
@@ -147,26 +153,31 @@ class StopOnDivergence(Callback):
 
 
 class ConvergenceStopping(Callback):
-    """Stop when the fit has converged: loss flat and active inputs stable.
+    """Stop when the fit has converged: data loss flat and units settled.
 
     An epoch is a *miss* when the monitored data loss did not improve on the
-    best so far by more than ``tol`` and the set of active inputs (inputs
-    whose relevance is not exactly 0) is the one of the previous epoch.
-    Training stops after ``patience`` consecutive misses, with
-    ``converged_ = True``. Epochs during which a penalty is on hold or
-    still ramping up are never misses: the objective is still changing.
+    best so far by more than ``tol`` and no penalised unit (the module's
+    ``unit_magnitudes()``: inputs, and the hidden neurons of an auto-depth
+    network) was switched off, its magnitude reaching exactly 0, for the
+    first time in this fit. Training stops after ``patience`` consecutive
+    misses, with ``converged_ = True``. Epochs during which a penalty is on
+    hold or still ramping up are never misses: the objective is still
+    changing. A unit at the boundary that flickers off and on (stochastic
+    gradients) does not hold the fit open.
 
     Parameters
     ----------
     monitor : str, default="train_loss"
         History key of the data loss (``"valid_loss"`` with a validation
-        split).
+        split). Penalties are left out: a relative penalty's value follows
+        the loss scale, so it would count the loss twice.
     tol : float, default=1e-4
         Smallest improvement that counts.
     patience : int, default=10
         Consecutive misses before stopping.
-    track_inputs : bool, default=True
-        Require the set of active inputs to be stable too.
+    track_units : bool, default=True
+        Count first switch-offs of units as progress (with proximal
+        penalties, whose zeros are exact).
     load_best : bool, default=False
         Restore the module's parameters of the best epoch at the end.
     """
@@ -176,13 +187,13 @@ class ConvergenceStopping(Callback):
         monitor="train_loss",
         tol=1e-4,
         patience=10,
-        track_inputs=True,
+        track_units=True,
         load_best=False,
     ):
         self.monitor = monitor
         self.tol = tol
         self.patience = patience
-        self.track_inputs = track_inputs
+        self.track_units = track_units
         self.load_best = load_best
 
     def initialize(self):
@@ -193,7 +204,7 @@ class ConvergenceStopping(Callback):
         self.misses_ = 0
         self.best_loss_ = math.inf
         self.best_epoch_ = 0
-        self.active_ = None
+        self.ever_off_ = None
         self.best_state_ = None
         self.converged_ = False
 
@@ -204,6 +215,17 @@ class ConvergenceStopping(Callback):
         schedule = dict(net.callbacks_).get("penalty_schedule")
         return schedule is None or schedule.settled
 
+    def _switched_off(self, net):
+        """Whether a unit reached exactly 0 for the first time in this fit."""
+        with torch.no_grad():
+            off = (net.module_.unit_magnitudes() == 0).cpu()
+        if self.ever_off_ is None or self.ever_off_.shape != off.shape:
+            self.ever_off_ = off
+            return False
+        first = bool((off & ~self.ever_off_).any())
+        self.ever_off_ |= off
+        return first
+
     def on_epoch_end(self, net, **kwargs):
         loss = net.history[-1, self.monitor]
         improved = loss < self.best_loss_ - self.tol
@@ -212,13 +234,8 @@ class ConvergenceStopping(Callback):
             self.best_epoch_ = len(net.history)
             if self.load_best:
                 self.best_state_ = copy.deepcopy(net.module_.state_dict())
-        changed = False
-        if self.track_inputs:
-            with torch.no_grad():
-                active = (net.module_.input_relevance() > 0).cpu()
-            changed = self.active_ is not None and not torch.equal(active, self.active_)
-            self.active_ = active
-        if not self._settled(net) or improved or changed:
+        pruned = self.track_units and self._switched_off(net)
+        if not self._settled(net) or improved or pruned:
             self.misses_ = 0
             return
         self.misses_ += 1
@@ -244,15 +261,15 @@ class EpochLog(Callback):
         self.sink = sink
 
     def on_train_begin(self, net, **kwargs):
-        self.sink("epoch  train_loss  valid_loss  penalty  active_inputs  dur_s")
+        self.sink("epoch  train_loss  valid_loss  penalty  active_units  dur_s")
 
     def on_epoch_end(self, net, **kwargs):
         row = net.history[-1]
         valid = row.get("valid_loss", float("nan"))
         with torch.no_grad():
-            active = int((net.module_.input_relevance() > 0).sum())
+            active = int((net.module_.unit_magnitudes() > 0).sum())
         penalty = penalty_value(net.optimizer_.param_groups)
         self.sink(
             f"{row['epoch']:5d}  {row['train_loss']:10.5f}  {valid:10.5f}  "
-            f"{penalty:7.4f}  {active:13d}  {row.get('dur', 0.0):5.2f}"
+            f"{penalty:7.4f}  {active:12d}  {row.get('dur', 0.0):5.2f}"
         )

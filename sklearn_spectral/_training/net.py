@@ -19,7 +19,7 @@ import torch
 from skorch import NeuralNet
 from skorch.callbacks import EpochTimer
 
-from ..nn.objective import smooth_terms
+from ..nn.objective import penalty_value, smooth_terms
 from .data import TensorBatches, dataset_tensors
 
 __all__ = ["SpectralNet"]
@@ -58,7 +58,7 @@ class SpectralNet(NeuralNet):
     def initialize_optimizer(self, triggered_directly=None):
         _, kwargs = self.get_params_for_optimizer("optimizer", iter(()))
         self.optimizer_ = self.optimizer(
-            self.objective.param_groups(self.module_), **kwargs
+            self.objective.param_groups(self.module_, lr=kwargs.get("lr")), **kwargs
         )
         return self
 
@@ -102,5 +102,11 @@ class SpectralNet(NeuralNet):
                     optimizer.step()
                 total += loss.detach().double() * xb.shape[0]
                 n_batches += 1
-        self.history.record(f"{prefix}_loss", float(total) / iterator.n_samples)
+        loss = float(total) / iterator.n_samples
+        self.history.record(f"{prefix}_loss", loss)
         self.history.record(f"{prefix}_batch_count", n_batches)
+        if training:
+            # the objective of this epoch's strengths (see nn/objective.py)
+            penalty = penalty_value(optimizer.param_groups)
+            self.history.record("train_penalty", penalty)
+            self.history.record("train_objective", loss + penalty)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .layers import InputScaling
 from .sparcs import SparcsNetwork
 
 __all__ = ["GatedSparcsNetwork"]
@@ -79,6 +80,8 @@ class GatedSparcsNetwork(nn.Module):
             hidden_eig_init=hidden_eig_init,
         )
         self.gate = nn.Parameter(torch.ones(self.sparcs.layer_sizes[0], dtype=dtype))
+        #: Fixed input standardisation (identity until set), see InputScaling.
+        self.input_scaling = InputScaling(self.sparcs.layer_sizes[0], dtype=dtype)
 
     def forward(self, x):
         """Apply the gate, then the SPARCS network.
@@ -93,7 +96,7 @@ class GatedSparcsNetwork(nn.Module):
         torch.Tensor of shape (n_samples, n_out)
             Outputs of the network.
         """
-        return self.sparcs(x * self.gate)
+        return self.sparcs(self.input_scaling(x) * self.gate)
 
     def penalized_eigenvalues(self, which="hidden"):
         """Return the eigenvalue tensors a penalty acts on.
@@ -150,10 +153,24 @@ class GatedSparcsNetwork(nn.Module):
         return self.gate.abs() * self.sparcs.input_relevance()
 
     @torch.no_grad()
+    def unit_magnitudes(self):
+        """Return the size of every penalised unit: inputs, then hidden neurons.
+
+        Returns
+        -------
+        torch.Tensor
+            ``|g|`` of every input, then ``|lam|`` of every hidden neuron,
+            layer by layer; exactly 0 for a unit switched off.
+        """
+        parts = [self.gate, *self.sparcs.lam[:-1]]
+        return torch.cat([p.detach().abs().reshape(-1) for p in parts])
+
+    @torch.no_grad()
     def to_dense(self, masks=None):
         """Export to a :class:`~sklearn_spectral.nn.export.DenseSkipNetwork`.
 
-        The gate is folded into the input columns of every layer.
+        The gate and the input scaling are folded into the input columns of
+        every layer, so the export takes raw inputs.
 
         Parameters
         ----------
@@ -169,4 +186,8 @@ class GatedSparcsNetwork(nn.Module):
         n_in = self.gate.numel()
         for linear in dense.linears:
             linear.weight[:, :n_in] *= self.gate.to(linear.weight.device)
+            if self.input_scaling.active:
+                w, b = self.input_scaling.fold(linear.weight[:, :n_in], linear.bias)
+                linear.weight[:, :n_in] = w
+                linear.bias.copy_(b)
         return dense

@@ -8,7 +8,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .layers import SpectralLinear
+from .layers import InputScaling, SpectralLinear
 
 __all__ = ["ACTIVATIONS", "EIGENVALUE_MODES", "SpectralMLP"]
 
@@ -115,6 +115,8 @@ class SpectralMLP(nn.Module):
             for n_in, n_out in zip(sizes[:-1], sizes[1:])
         )
         self.activation = ACTIVATIONS[activation]()
+        #: Fixed input standardisation (identity until set), see InputScaling.
+        self.input_scaling = InputScaling(sizes[0], dtype=dtype)
 
     def forward(self, x):
         """Apply the network to a batch.
@@ -129,6 +131,7 @@ class SpectralMLP(nn.Module):
         torch.Tensor of shape (n_samples, n_outputs)
             Outputs (logits for a classifier).
         """
+        x = self.input_scaling(x)
         last = len(self.layers) - 1
         for k, layer in enumerate(self.layers):
             x = layer(x)
@@ -208,6 +211,17 @@ class SpectralMLP(nn.Module):
         """
         return self.layers[0].input_relevance()
 
+    @torch.no_grad()
+    def unit_magnitudes(self):
+        """Return the size of every penalised unit: here, each input.
+
+        Returns
+        -------
+        torch.Tensor of shape (n_features,)
+            The input relevance; exactly 0 for an input switched off.
+        """
+        return self.input_relevance()
+
     def node_relevance(self):
         """Return the poster's node relevance of every hidden layer.
 
@@ -223,16 +237,28 @@ class SpectralMLP(nn.Module):
     def dense_weights(self):
         """Return the direct-space weights and biases of every layer.
 
+        The input scaling is folded into the first layer, so the weights act
+        on the raw inputs.
+
         Returns
         -------
         list of tuple
             Detached ``(W, b)`` per layer; ``W`` has shape
             ``(out_features, in_features)`` and ``b`` is None without bias.
         """
-        return [
+        weights = [
             (
                 layer.weight.detach().clone(),
                 None if layer.bias is None else layer.bias.detach().clone(),
             )
             for layer in self.layers
         ]
+        if self.input_scaling.active:
+            w, b = weights[0]
+            b = (
+                torch.zeros(w.shape[0], dtype=w.dtype, device=w.device)
+                if b is None
+                else b
+            )
+            weights[0] = self.input_scaling.fold(w, b)
+        return weights
