@@ -118,9 +118,13 @@ def plain_skorch(X, y, n_classes, epochs, batch_size, seed):
     return net.fit(X.astype(np.float32), y.astype(np.int64))
 
 
-def ours_fixed(X, y, epochs, seed):
+def ours_fixed(X, y, epochs, batch_size, seed):
     return SpectralMLPClassifier(
-        max_iter=epochs, n_iter_no_change=epochs + 1, n_threads=1, random_state=seed
+        batch_size=batch_size,
+        max_iter=epochs,
+        n_iter_no_change=epochs + 1,
+        n_threads=1,
+        random_state=seed,
     ).fit(X, y)
 
 
@@ -138,7 +142,7 @@ def same_module_table(repeats, epochs):
             t_skorch, _ = median_time(
                 lambda: plain_skorch(X, y, k, epochs, batch, 0), repeats
             )
-            t_ours, _ = median_time(lambda: ours_fixed(X, y, epochs, 0), repeats)
+            t_ours, _ = median_time(lambda: ours_fixed(X, y, epochs, batch, 0), repeats)
         rows.append(
             [
                 name,

@@ -352,6 +352,9 @@ class BaseSpectralMLP(BaseEstimator):
             module=module,
             criterion=self._criterion,
             optimizer=ProximalAdam,
+            # one fused kernel per step instead of a loop of small ops over
+            # the parameters (about 15% of a small fit's time)
+            optimizer__fused=True,
             lr=self.learning_rate_init,
             max_epochs=self.max_iter,
             batch_size=self._batch_size(n_samples),
@@ -543,55 +546,13 @@ class BaseSpectralMLP(BaseEstimator):
             target = torch.as_tensor(y, device=device)
             return float(self.net_.data_loss(out, target))
 
-    def _hidden_scores(self):
-        """Per-hidden-layer node scores ranking the neurons (fixed depth)."""
-        module = self.net_.module_
-        if self.eigenvalues in ("out", "both"):
-            return module.node_relevance()  # |lam_out_i| * ||phi[i, :]||
-        # one eigenvalue per source node: a hidden node's outgoing weights
-        return [layer.input_relevance() for layer in module.layers[1:]]
-
     def _masks_at(self, rtol):
         """Hidden neurons kept at relative threshold ``rtol``."""
-        if self.auto_depth:
-            return self.net_.module_.sparcs.active_masks(float(rtol))
-        scores = self._hidden_scores()
-        top = max((float(sc.max()) for sc in scores), default=0.0)
-        return [sc > rtol * top for sc in scores]
+        return self.net_.module_.active_masks(float(rtol))
 
     def _dense_module(self, masks):
         """Direct-space module keeping the hidden neurons in ``masks``."""
-        module = self.net_.module_
-        if self.auto_depth:
-            return module.to_dense(masks)
-        layers = []
-        weights = module.dense_weights()
-        activation = type(module.activation)()
-        keep_in = torch.ones(weights[0][0].shape[1], dtype=torch.bool)
-        carry = None  # bias contribution of the neurons removed from layer k-1
-        for k, (w, b) in enumerate(weights):
-            w = w.cpu()
-            b = torch.zeros(w.shape[0], dtype=w.dtype) if b is None else b.cpu()
-            if carry is not None:
-                dropped, constant = carry
-                b = b + w[:, dropped] @ constant
-            keep_out = (
-                masks[k].cpu()
-                if k < len(masks)
-                else torch.ones(w.shape[0], dtype=torch.bool)
-            )
-            # a removed neuron is replaced by its output at zero input, f(b):
-            # exact when its incoming weights vanish
-            carry = (~keep_out, activation(b[~keep_out]))
-            linear = torch.nn.Linear(int(keep_in.sum()), int(keep_out.sum()))
-            with torch.no_grad():
-                linear.weight.copy_(w[keep_out][:, keep_in])
-                linear.bias.copy_(b[keep_out])
-            layers.append(linear)
-            if k < len(weights) - 1:
-                layers.append(type(module.activation)())
-            keep_in = keep_out
-        return torch.nn.Sequential(*layers).to(self.net_.device)
+        return self.net_.module_.to_dense(masks).to(self.net_.device)
 
     def prune(self, X, y, *, tol=0.05):
         """Find the smallest sub-network whose loss on ``(X, y)`` stays within tol.
@@ -689,9 +650,9 @@ class BaseSpectralMLP(BaseEstimator):
         elif self.auto_depth:
             masks = self._masks_at(_defaults.ACTIVE_RTOL)
         else:
-            masks = [torch.ones(n, dtype=torch.bool) for n in self._hidden_sizes()]
+            masks = None  # every neuron
         dense = self._dense_module(masks)
-        last = dense.linears[-1] if self.auto_depth else dense[-1]
+        last = [m for m in dense.modules() if isinstance(m, torch.nn.Linear)][-1]
         self._fold_output_scale(last)
         return dense.eval()
 

@@ -27,6 +27,7 @@ MODULES = [
     "sklearn_spectral.nn.optim",
     "sklearn_spectral.nn.penalties",
     "sklearn_spectral.nn.objective",
+    "sklearn_spectral.nn.activations",
 ]
 
 # Checks left out everywhere: the summary may start on the first line (GL01,

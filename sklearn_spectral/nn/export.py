@@ -24,9 +24,9 @@ activations).
 import torch
 from torch import nn
 
-from .sparcs import get_activation
+from .activations import get_activation
 
-__all__ = ["DenseSkipNetwork", "export_dense", "prune"]
+__all__ = ["DenseSkipNetwork", "export_dense", "export_mlp", "prune"]
 
 
 class DenseSkipNetwork(nn.Module):
@@ -239,3 +239,66 @@ def prune(net, rtol=1e-2):
     True
     """
     return export_dense(net, net.active_masks(rtol))
+
+
+@torch.no_grad()
+def export_mlp(weights, activation, masks=None):
+    """Direct-space ``nn.Sequential`` of a fixed-depth network, pruned by ``masks``.
+
+    A removed hidden neuron is replaced by its output at zero input,
+    ``f(b)``, folded into the next layer's bias: exact when its incoming
+    weights (or its outgoing ones) vanish.
+
+    Parameters
+    ----------
+    weights : list of tuple of torch.Tensor
+        ``(W, b)`` of every layer, input first (``b`` may be None), as
+        returned by ``SpectralMLP.dense_weights``.
+    activation : type
+        The hidden activation's ``nn.Module`` class.
+    masks : list of bool tensors or None, default=None
+        Hidden neurons to keep, one mask per hidden layer; None keeps all.
+
+    Returns
+    -------
+    torch.nn.Sequential
+        ``nn.Linear`` layers with the activation between them, on the CPU.
+
+    See Also
+    --------
+    export_dense : The same for a SPARCS network.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral.nn.export import export_mlp
+    >>> w = [(torch.ones(2, 3), torch.zeros(2)), (torch.ones(1, 2), None)]
+    >>> export_mlp(w, torch.nn.ReLU, [torch.tensor([True, False])])
+    Sequential(
+      (0): Linear(in_features=3, out_features=1, bias=True)
+      (1): ReLU()
+      (2): Linear(in_features=1, out_features=1, bias=True)
+    )
+    """
+    if masks is None:
+        masks = [torch.ones(w.shape[0], dtype=torch.bool) for w, _ in weights[:-1]]
+    layers = []
+    keep_in = torch.ones(weights[0][0].shape[1], dtype=torch.bool)
+    carry = None  # bias contribution of the neurons removed from layer k-1
+    for k, (w, b) in enumerate(weights):
+        w = w.cpu()
+        b = torch.zeros(w.shape[0], dtype=w.dtype) if b is None else b.cpu()
+        if carry is not None:
+            dropped, constant = carry
+            b = b + w[:, dropped] @ constant
+        last = k == len(weights) - 1
+        keep_out = torch.ones(w.shape[0], dtype=torch.bool) if last else masks[k].cpu()
+        carry = (~keep_out, activation()(b[~keep_out]))
+        linear = nn.Linear(int(keep_in.sum()), int(keep_out.sum()), dtype=w.dtype)
+        linear.weight.copy_(w[keep_out][:, keep_in])
+        linear.bias.copy_(b[keep_out])
+        layers.append(linear)
+        if not last:
+            layers.append(activation())
+        keep_in = keep_out
+    return nn.Sequential(*layers)

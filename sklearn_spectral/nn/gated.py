@@ -153,6 +153,33 @@ class GatedSparcsNetwork(nn.Module):
         return self.gate.abs() * self.sparcs.input_relevance()
 
     @torch.no_grad()
+    def hidden_scores(self):
+        """Return each hidden neuron's effective eigenvalue (its pruning score).
+
+        Returns
+        -------
+        list of torch.Tensor
+            One tensor per hidden layer (see
+            ``SparcsNetwork.neuron_eigenvalues``).
+        """
+        return self.sparcs.neuron_eigenvalues()
+
+    def active_masks(self, rtol):
+        """Hidden neurons in use at relative threshold ``rtol``.
+
+        Parameters
+        ----------
+        rtol : float
+            Relative threshold (see ``SparcsNetwork.active_masks``).
+
+        Returns
+        -------
+        list of torch.Tensor of dtype bool
+            One mask per hidden layer.
+        """
+        return self.sparcs.active_masks(float(rtol))
+
+    @torch.no_grad()
     def unit_magnitudes(self):
         """Return the size of every penalised unit: inputs, then hidden neurons.
 

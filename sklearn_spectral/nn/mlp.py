@@ -8,17 +8,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .activations import ACTIVATIONS
 from .layers import InputScaling, SpectralLinear
 
 __all__ = ["ACTIVATIONS", "EIGENVALUE_MODES", "SpectralMLP"]
-
-#: Hidden-layer activations by the names scikit-learn's MLP uses.
-ACTIVATIONS = {
-    "identity": nn.Identity,
-    "logistic": nn.Sigmoid,
-    "tanh": nn.Tanh,
-    "relu": nn.ReLU,
-}
 
 #: Which eigenvalues are trained, and how they start (see ``SpectralLinear``).
 EIGENVALUE_MODES = {
@@ -210,6 +203,61 @@ class SpectralMLP(nn.Module):
             Non-negative relevance of each input (detached).
         """
         return self.layers[0].input_relevance()
+
+    @torch.no_grad()
+    def hidden_scores(self):
+        """Return a score per hidden neuron that ranks them for pruning.
+
+        The poster's node relevance ``|lam_out_i| * ||phi[i, :]||`` when the
+        destination eigenvalues are trained (``eigenvalues="out"`` or
+        ``"both"``), else the norm of the neuron's outgoing weights (its
+        relevance as a source node of the next layer).
+
+        Returns
+        -------
+        list of torch.Tensor
+            One tensor per hidden layer (detached).
+        """
+        if self.eigenvalues in ("out", "both"):
+            return self.node_relevance()[: len(self.layers) - 1]
+        return [layer.input_relevance() for layer in self.layers[1:]]
+
+    @torch.no_grad()
+    def active_masks(self, rtol):
+        """Hidden neurons whose score exceeds ``rtol`` times the largest.
+
+        Parameters
+        ----------
+        rtol : float
+            Relative threshold on :meth:`hidden_scores`.
+
+        Returns
+        -------
+        list of torch.Tensor of dtype bool
+            One mask per hidden layer.
+        """
+        scores = self.hidden_scores()
+        top = max((float(sc.max()) for sc in scores), default=0.0)
+        return [sc > rtol * top for sc in scores]
+
+    @torch.no_grad()
+    def to_dense(self, masks=None):
+        """Export to a direct-space ``nn.Sequential`` taking raw inputs.
+
+        Parameters
+        ----------
+        masks : list of bool tensors or None, default=None
+            Hidden neurons to keep (see :meth:`active_masks`); None keeps all.
+
+        Returns
+        -------
+        torch.nn.Sequential
+            ``nn.Linear`` layers and activations (see
+            :func:`~sklearn_spectral.nn.export.export_mlp`).
+        """
+        from .export import export_mlp
+
+        return export_mlp(self.dense_weights(), type(self.activation), masks)
 
     @torch.no_grad()
     def unit_magnitudes(self):

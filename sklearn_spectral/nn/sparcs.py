@@ -35,52 +35,14 @@ import math
 import torch
 from torch import nn
 
+from .activations import ACTIVATIONS, get_activation
+
 __all__ = [
     "ACTIVATIONS",
     "SparcsNetwork",
     "get_activation",
     "spectral_matrix",
 ]
-
-ACTIVATIONS = ("relu", "tanh", "logistic", "identity", "leaky_relu")
-
-
-def get_activation(name):
-    """Return the element-wise activation function called ``name``.
-
-    Parameters
-    ----------
-    name : {"relu", "tanh", "logistic", "identity", "leaky_relu"}
-        Activation name (scikit-learn's names, plus ``"leaky_relu"`` with
-        slope 0.01).
-
-    Returns
-    -------
-    callable
-        Function mapping a tensor to a tensor of the same shape.
-
-    See Also
-    --------
-    SparcsNetwork : Network whose hidden layers use this activation.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from sklearn_spectral.nn.sparcs import get_activation
-    >>> relu = get_activation("relu")
-    >>> relu(torch.tensor([-1.0, 2.0]))
-    tensor([0., 2.])
-    """
-    functions = {
-        "relu": torch.relu,
-        "tanh": torch.tanh,
-        "logistic": torch.sigmoid,
-        "identity": lambda z: z,
-        "leaky_relu": nn.functional.leaky_relu,
-    }
-    if name not in functions:
-        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {name!r}")
-    return functions[name]
 
 
 class SparcsNetwork(nn.Module):
