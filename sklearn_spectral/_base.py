@@ -251,6 +251,7 @@ class BaseSpectralMLP(BaseEstimator):
                 self.penalized,
                 self.penalty,
                 float(self.alpha),
+                beta2=_defaults.INPUT_BETA2,
             )
         ]
         if self.auto_depth:
@@ -629,8 +630,9 @@ class BaseSpectralMLP(BaseEstimator):
         ----------
         pruned : bool, default=False
             Export the network chosen by :meth:`prune` instead of the full
-            one (with ``auto_depth=True``: the active neurons of
-            ``architecture_``).
+            one. The full export keeps every hidden neuron whose score is
+            not exactly 0 (the neurons the penalty set to 0 fold exactly into
+            later biases), so it computes what ``predict`` computes.
 
         Returns
         -------
@@ -647,10 +649,10 @@ class BaseSpectralMLP(BaseEstimator):
             if not hasattr(self, "_pruning_masks"):
                 raise ValueError("Call prune(X_val, y_val) before pruned=True.")
             masks = self._pruning_masks
-        elif self.auto_depth:
-            masks = self._masks_at(_defaults.ACTIVE_RTOL)
         else:
-            masks = None  # every neuron
+            # every neuron that is not exactly 0: the export computes what
+            # predict computes (neurons at 0 fold exactly into the biases)
+            masks = self._masks_at(0.0)
         dense = self._dense_module(masks)
         last = [m for m in dense.modules() if isinstance(m, torch.nn.Linear)][-1]
         self._fold_output_scale(last)

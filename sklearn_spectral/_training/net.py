@@ -58,7 +58,12 @@ class SpectralNet(NeuralNet):
     def initialize_optimizer(self, triggered_directly=None):
         _, kwargs = self.get_params_for_optimizer("optimizer", iter(()))
         self.optimizer_ = self.optimizer(
-            self.objective.param_groups(self.module_, lr=kwargs.get("lr")), **kwargs
+            self.objective.param_groups(
+                self.module_,
+                lr=kwargs.get("lr"),
+                beta1=kwargs.get("betas", (0.9, 0.999))[0],
+            ),
+            **kwargs,
         )
         return self
 

@@ -79,6 +79,11 @@ class EigenvalueTerm:
     lr_factor : float, default=1.0
         The term's tensors train at this multiple of the optimizer's
         learning rate (and their proximal step scales with it).
+    beta2 : float or None, default=None
+        Adam's second-moment decay for the term's tensors; None keeps the
+        optimizer's. A shorter memory lets the proximal threshold, which
+        divides by the root of the second moment, follow the current
+        gradient scale instead of the large gradients of the first epochs.
 
     See Also
     --------
@@ -99,6 +104,7 @@ class EigenvalueTerm:
     alpha: float
     growth: float = 1.0
     lr_factor: float = 1.0
+    beta2: float | None = None
 
     def weights(self, n_tensors):
         """Weight ``c_l`` of each of ``n_tensors`` tensors (input side first).
@@ -156,7 +162,7 @@ class SpectralObjective:
         if len(set(names)) != len(names):
             raise ValueError(f"Term names must be unique, got {names}.")
 
-    def param_groups(self, module, lr=None):
+    def param_groups(self, module, lr=None, beta1=0.9):
         """Optimizer parameter groups of ``module``, named and with penalties.
 
         Parameters
@@ -167,6 +173,9 @@ class SpectralObjective:
         lr : float or None, default=None
             The optimizer's learning rate; a term whose ``lr_factor`` is not
             1 gets its own ``"lr"`` from it.
+        beta1 : float, default=0.9
+            The optimizer's first-moment decay, kept in the ``"betas"`` of a
+            term that sets its own ``beta2``.
 
         Returns
         -------
@@ -187,6 +196,8 @@ class SpectralObjective:
                 if id(p) not in taken
             ]
             extra = {}
+            if term.beta2 is not None:
+                extra["betas"] = (beta1, term.beta2)
             if term.lr_factor != 1.0:
                 if lr is None:
                     raise ValueError(f"Term {term.name!r} needs the learning rate.")

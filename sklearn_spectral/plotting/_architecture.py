@@ -379,7 +379,7 @@ def _sparcs_of(model):
     module = fitted_network(model)
     gate = getattr(module, "gate", None)
     for candidate in (getattr(module, "sparcs", None), module):
-        if candidate is not None and hasattr(candidate, "active_masks"):
+        if candidate is not None and hasattr(candidate, "blocks"):
             return candidate, gate
     raise TypeError(
         f"{type(model).__name__} was not fitted with auto_depth=True: its "
