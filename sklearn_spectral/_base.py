@@ -50,8 +50,9 @@ _MAX_PARAMETERS = 10**9
 class BaseSpectralMLP(BaseEstimator):
     """Base class of the spectral MLP estimators; not for direct use.
 
-    Subclasses define ``_criterion``, ``_stratify``, ``_encode_targets`` and
-    the prediction methods.
+    Subclasses define ``_criterion``, ``_stratify``, ``_prepare`` (validated
+    ``X``, encoded ``y``, weights and the constant prediction's loss),
+    ``_encode_targets`` and the prediction methods.
     """
 
     _parameter_constraints: dict = {
@@ -368,6 +369,14 @@ class BaseSpectralMLP(BaseEstimator):
             device=device,
             verbose=0,
         )
+
+    def _fit(self, X, y, sample_weight):
+        """``fit``: a new network, or more epochs of it with ``warm_start``."""
+        warm = self._is_warm()
+        if not warm:
+            self._reset_fitted_state()
+        X, y, weights, baseline = self._prepare(X, y, sample_weight, first=not warm)
+        return self._fit_net(X, y, baseline, weights)
 
     def _fit_net(self, X, y, baseline_loss, sample_weight=None, *, epochs=None):
         """Train ``self.net_`` on ``X`` and encoded ``y``.

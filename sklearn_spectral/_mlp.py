@@ -343,11 +343,7 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
         self : SpectralMLPClassifier
             The fitted estimator.
         """
-        warm = self._is_warm()
-        if not warm:
-            self._reset_fitted_state()
-        X, y_enc, weights, baseline = self._prepare(X, y, sample_weight, first=not warm)
-        return self._fit_net(X, y_enc, baseline, weights)
+        return self._fit(X, y, sample_weight)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -559,11 +555,7 @@ class SpectralMLPRegressor(RegressorMixin, BaseSpectralMLP):
         self : SpectralMLPRegressor
             The fitted estimator.
         """
-        warm = self._is_warm()
-        if not warm:
-            self._reset_fitted_state()
-        X, y_std, weights, baseline = self._prepare(X, y, sample_weight, first=not warm)
-        return self._fit_net(X, y_std, baseline, weights)
+        return self._fit(X, y, sample_weight)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
