@@ -32,9 +32,9 @@ print(f"Spearman rank correlation with the truth: {rho:.3f}")
 # Both normalised to sum to one. The penalty does not know the truth: it
 # switches off the features that do not lower the loss enough to pay for
 # themselves. Those are the irrelevant features (true relevance 0) and the
-# weakly relevant ones (true relevance of about 0.1 or less); a few
-# irrelevant features keep a small non-zero relevance, below that of every
-# strongly relevant one. The lists at the end compare the two sets.
+# weakly relevant ones (true relevance of about 0.1 or less): here all nine
+# irrelevant features and the weak x4, x5 and x6 end at exactly 0. The lists
+# at the end compare the two sets.
 fig, ax = plt.subplots(layout="constrained")
 ax.scatter(true_relevance / true_relevance.sum(), estimated)
 lim = 1.05 * max(estimated.max(), (true_relevance / true_relevance.sum()).max())
