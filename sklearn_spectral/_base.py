@@ -20,6 +20,7 @@ from sklearn.utils.validation import (
 from skorch.dataset import ValidSplit
 
 from . import _defaults
+from ._plans import AUTO_DEPTH, FIXED_DEPTH
 from ._training import (
     ConvergenceStopping,
     EpochLog,
@@ -27,13 +28,11 @@ from ._training import (
     SpectralNet,
     StopOnDivergence,
     TensorData,
-    TermSchedule,
     TrainingDiverged,
     auto_threads,
     torch_threads,
 )
-from .nn.gated import GatedSparcsNetwork
-from .nn.mlp import ACTIVATIONS, SpectralMLP
+from .nn.mlp import ACTIVATIONS
 from .nn.objective import EigenvalueTerm, SpectralObjective
 from .nn.optim import ProximalAdam
 from .relevance import normalize_relevance
@@ -255,69 +254,32 @@ class BaseSpectralMLP(BaseEstimator):
                 beta2=_defaults.INPUT_BETA2,
             )
         ]
-        if self.auto_depth:
-            terms.append(
-                EigenvalueTerm(
-                    "depth",
-                    "hidden",
-                    self.depth_penalty,
-                    float(self.depth_alpha),
-                    growth=float(self.depth_growth),
-                    lr_factor=_defaults.DEPTH_LR_FACTOR,
-                )
-            )
+        terms += self._plan().extra_terms(self)
         return SpectralObjective(terms, float(self.phi_alpha))
 
     def _schedule(self, n_samples, n_features, baseline_loss):
         """How each term's strength evolves over the epochs."""
-        if self.auto_depth:
-            # starts as a perceptron: hold the input penalty on the plateau
-            input_schedule = TermSchedule(
-                relative=self.relative_penalty,
-                warmup=_defaults.GATE_WARMUP,
-                hold_above=_defaults.HOLD_FRACTION * baseline_loss,
-            )
-        else:
-            ramp = _defaults.PENALTY_WARMUP * min(
-                1.0, n_samples / (_defaults.RAMP_SAMPLES_PER_INPUT * n_features)
-            )
-            input_schedule = TermSchedule(
-                relative=self.relative_penalty, warmup=round(ramp)
-            )
-        schedules = {"input": input_schedule}
-        if self.auto_depth:
-            schedules["depth"] = TermSchedule(
-                relative=False, warmup=_defaults.GATE_WARMUP
-            )
+        plan = self._plan()
+        schedules = {
+            "input": plan.input_schedule(self, n_samples, n_features, baseline_loss),
+            **plan.extra_schedules(self),
+        }
         return PenaltySchedule(
             schedules,
             initial_scale=baseline_loss,
             min_scale=_defaults.LOSS_SCALE_FLOOR * baseline_loss,
         )
 
+    def _plan(self):
+        """The one place ``auto_depth`` chooses: the network and its extras."""
+        return AUTO_DEPTH if self.auto_depth else FIXED_DEPTH
+
     def _build_module(self, n_features, n_outputs, generator):
-        hidden = self._hidden_sizes()
-        if self.auto_depth:
-            return GatedSparcsNetwork(
-                (n_features, *hidden, n_outputs),
-                activation=self.activation,
-                hidden_eig_init=_defaults.HIDDEN_EIG_INIT,
-                generator=generator,
-            )
-        return SpectralMLP(
-            n_features,
-            hidden,
-            n_outputs,
-            activation=self.activation,
-            eigenvalues=self.eigenvalues,
-            generator=generator,
-        )
+        return self._plan().module(self, n_features, n_outputs, generator)
 
     def _callbacks(self, schedule):
         # exact zeros (proximal penalties) make the active set a fact to track
-        track_units = self.penalty == "l1" or (
-            self.auto_depth and self.depth_penalty != "l2"
-        )
+        track_units = self.penalty == "l1" or self._plan().tracks_hidden_units(self)
         callbacks = [
             ("penalty_schedule", schedule),
             ("stop_on_divergence", StopOnDivergence()),
@@ -505,17 +467,7 @@ class BaseSpectralMLP(BaseEstimator):
         self.input_relevance_ = relevance
         self.input_eigenvalues_ = module.input_eigenvalues().cpu().double().numpy()
         self.feature_importances_ = normalize_relevance(relevance)
-        if not self.auto_depth:
-            self.eigenvalues_ = [
-                (lam_in.cpu().double().numpy(), lam_out.cpu().double().numpy())
-                for lam_in, lam_out in module.eigenvalues_by_layer()
-            ]
-            return
-        sparcs = module.sparcs
-        self.eigenvalues_ = [e.cpu().double().numpy() for e in sparcs.eigenvalues()]
-        self.hidden_eigenvalues_ = self.eigenvalues_[1:-1]
-        self.architecture_ = tuple(sparcs.architecture(_defaults.ACTIVE_RTOL))
-        self.hidden_path_strength_ = float(sparcs.hidden_path_strength())
+        self._plan().set_fitted(self, module)
 
     @property
     def network_(self):
@@ -683,13 +635,7 @@ class BaseSpectralMLP(BaseEstimator):
             One array per hidden layer.
         """
         check_is_fitted(self)
-        if self.auto_depth:
-            raise ValueError(
-                "node_relevance is defined for fixed-depth networks; with "
-                "auto_depth=True read hidden_eigenvalues_ (one eigenvalue per "
-                "neuron)."
-            )
-        return [r.cpu().double().numpy() for r in self.net_.module_.node_relevance()]
+        return self._plan().node_relevance(self, self.net_.module_)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
