@@ -52,7 +52,7 @@ def run(alpha, beta):
         "r2": r2_score(yte, est.predict(Xte)),
         "r2_lin": r2_score(yte, LinearRegression().fit(Xtr, ytr).predict(Xte)),
         "max_hidden": float(hidden.max()),
-        "out": float(np.abs(est.eigenvalues_[-1]).max()),
+        "out": float(np.abs(est.eigenvalues_[-1][1]).max()),
         "epochs": est.n_iter_,
         "fit_s": fit_s,
     }

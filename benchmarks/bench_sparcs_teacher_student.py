@@ -70,7 +70,7 @@ def run_one(params, train, val, test):
     fit_s = time.perf_counter() - start
     est.prune(Xv, Yv, tol=0.05)
     hidden = [np.abs(h) for h in est.hidden_eigenvalues_]
-    out_max = float(np.abs(est.eigenvalues_[-1]).max())
+    out_max = float(np.abs(est.eigenvalues_[-1][1]).max())
     res = {
         "fit_s": fit_s,
         "epochs": est.n_iter_,

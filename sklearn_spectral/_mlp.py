@@ -187,7 +187,11 @@ _COMMON_ATTRIBUTES = """
         L1 penalty switched off.
 
     eigenvalues_ : list of tuple of ndarray
-        ``(lam_in, lam_out)`` of every layer, input layer first.
+        ``(lam_in, lam_out)`` of every layer (every block between two node
+        layers), input layer first, in both modes. With ``auto_depth=True``
+        ``lam_in`` is the source layer's node eigenvalues (0 for the inputs,
+        whose gate is ``input_eigenvalues_``) and ``lam_out`` the
+        destination's, so consecutive pairs share a layer.
 
     n_features_in_ : int
         Number of features seen during fit.
@@ -237,8 +241,8 @@ _COMMON_ATTRIBUTES = """
         perceptron.
 
     hidden_eigenvalues_ : list of ndarray
-        Auto-depth only: the eigenvalues of each hidden layer. (In auto-depth
-        mode ``eigenvalues_`` lists one array per layer, input first.)
+        Auto-depth only: the eigenvalues of each hidden layer, one per
+        neuron.
 
     hidden_path_strength_ : float
         Auto-depth only: the SPARCS paper's ``||Gamma||`` generalised to any

@@ -109,8 +109,11 @@ class _AutoDepth:
     @staticmethod
     def set_fitted(est, module):
         sparcs = module.sparcs
-        est.eigenvalues_ = [e.cpu().double().numpy() for e in sparcs.eigenvalues()]
-        est.hidden_eigenvalues_ = est.eigenvalues_[1:-1]
+        nodes = [e.cpu().double().numpy() for e in sparcs.eigenvalues()]
+        # one (lam_in, lam_out) pair per block, as at fixed depth: the
+        # source layer's node eigenvalues and the destination's
+        est.eigenvalues_ = list(zip(nodes[:-1], nodes[1:]))
+        est.hidden_eigenvalues_ = nodes[1:-1]
         est.architecture_ = tuple(sparcs.architecture(_defaults.ACTIVE_RTOL))
         est.hidden_path_strength_ = float(sparcs.hidden_path_strength())
 

@@ -44,7 +44,10 @@ def grown():
 def test_attributes_and_export_reproduce_predictions(grown):
     reg, X, y = grown
     assert len(reg.hidden_eigenvalues_) == 2
-    assert len(reg.eigenvalues_) == 4
+    # one (lam_in, lam_out) pair per block, as at fixed depth
+    assert len(reg.eigenvalues_) == 3
+    assert all(isinstance(pair, tuple) and len(pair) == 2 for pair in reg.eigenvalues_)
+    np.testing.assert_array_equal(reg.eigenvalues_[1][0], reg.hidden_eigenvalues_[0])
     assert reg.feature_importances_.shape == (2,)
     out = reg.to_torch()(torch.as_tensor(X, dtype=torch.float32)).detach().numpy()
     np.testing.assert_allclose(out.ravel(), reg.predict(X), atol=1e-5 * np.ptp(y))

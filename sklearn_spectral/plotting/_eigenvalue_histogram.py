@@ -279,7 +279,7 @@ def _fitted_eigenvalues(model):
             f"{type(model).__name__} has neither hidden_eigenvalues_ nor eigenvalues_."
         )
     if hidden is not None:  # auto-depth, no hidden layer: the output layer
-        return [to_numpy(eigenvalues[-1])], ["output"]
+        return [to_numpy(eigenvalues[-1][1])], ["output"]
     return _trained_pairs(model, eigenvalues)
 
 
