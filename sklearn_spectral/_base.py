@@ -627,7 +627,10 @@ class BaseSpectralMLP(BaseEstimator):
 
         Informative when the destination eigenvalues are trained
         (``eigenvalues="out"`` or ``"both"``), as in the teacher-student
-        poster.
+        poster. With ``auto_depth=True`` it is the norm of each hidden
+        neuron's incoming block row ``C[i][k, :]``, which in the first hidden
+        layer is the poster's ``|lam_k| * ||phi[k, :]||``; a neuron at 0
+        receives nothing.
 
         Returns
         -------

@@ -1,13 +1,16 @@
 """Every tuned constant of the library, stated once.
 
 Docstrings and the user guide format their numbers from here, so a change
-of a default is one edit. This module imports nothing.
+of a default is one edit. This module imports only the torch side's own
+constants (``nn/_constants.py``, which imports nothing).
 """
+
+from .nn import _constants as _nn_constants
 
 #: A hidden neuron is active when its score exceeds this fraction of the
 #: largest score of the network (auto-depth's ``architecture_``, the
-#: architecture plot, the default cut of ``to_torch`` in auto-depth mode).
-ACTIVE_RTOL = 1e-2
+#: architecture plot). Owned by the torch side, ``nn/_constants.py``.
+ACTIVE_RTOL = _nn_constants.ACTIVE_RTOL
 
 #: Epochs over which the input penalty ramps up at fixed depth: inputs that
 #: help only jointly or non-linearly are learned before the L1 can switch

@@ -8,6 +8,8 @@ branches on ``auto_depth``.
 
 from __future__ import annotations
 
+import torch
+
 from . import _defaults
 from ._training import TermSchedule
 from .nn.gated import GatedSparcsNetwork
@@ -119,11 +121,18 @@ class _AutoDepth:
 
     @staticmethod
     def node_relevance(est, module):
-        raise ValueError(
-            "node_relevance is defined for fixed-depth networks; with "
-            "auto_depth=True read hidden_eigenvalues_ (one eigenvalue per "
-            "neuron)."
-        )
+        # the norm of each hidden neuron's incoming block row, C[i][k, :] =
+        # phi[i-1][k, :] * (lam[i-1] - lam[i][k]); in the first hidden layer
+        # (input eigenvalues 0) it is the poster's |lam_k| * ||phi[k, :]||
+        sparcs = module.sparcs
+        with torch.no_grad():
+            return [
+                torch.linalg.vector_norm(sparcs.coupling(i), dim=1)
+                .cpu()
+                .double()
+                .numpy()
+                for i in range(1, sparcs.n_hidden_layers + 1)
+            ]
 
 
 FIXED_DEPTH = _FixedDepth()

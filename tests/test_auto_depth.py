@@ -53,10 +53,17 @@ def test_attributes_and_export_reproduce_predictions(grown):
     np.testing.assert_allclose(out.ravel(), reg.predict(X), atol=1e-5 * np.ptp(y))
 
 
-def test_node_relevance_points_to_hidden_eigenvalues(grown):
+def test_node_relevance_of_auto_depth_is_the_incoming_row_norm(grown):
     reg, _, _ = grown
-    with pytest.raises(ValueError, match="hidden_eigenvalues_"):
-        reg.node_relevance()
+    relevance = reg.node_relevance()
+    assert [r.shape for r in relevance] == [(16,), (16,)]
+    # first hidden layer: the poster's |lam_k| * ||phi[k, :]||
+    sparcs = reg.network_.sparcs
+    lam = reg.hidden_eigenvalues_[0]
+    phi_norm = sparcs.phi[0].detach().double().norm(dim=1).numpy()
+    np.testing.assert_allclose(relevance[0], np.abs(lam) * phi_norm, rtol=1e-5)
+    # a neuron switched off receives nothing
+    assert np.all(relevance[0][lam == 0] == 0)
 
 
 def test_prune_curve_and_pruned_export(grown):

@@ -24,6 +24,7 @@ activations).
 import torch
 from torch import nn
 
+from ._constants import ACTIVE_RTOL
 from .activations import get_activation
 
 __all__ = ["DenseSkipNetwork", "export_dense", "export_mlp", "prune"]
@@ -203,7 +204,7 @@ def export_dense(net, masks=None):
     return dense.to(device)
 
 
-def prune(net, rtol=1e-2):
+def prune(net, rtol=ACTIVE_RTOL):
     """Export ``net`` keeping only the neurons active at threshold ``rtol``.
 
     Parameters

@@ -35,6 +35,7 @@ import math
 import torch
 from torch import nn
 
+from ._constants import ACTIVE_RTOL
 from .activations import ACTIVATIONS, get_activation
 
 __all__ = [
@@ -303,7 +304,7 @@ default="relu"
         """
         return max(float(lam.abs().max()) for lam in self.lam)
 
-    def active_masks(self, rtol=1e-2):
+    def active_masks(self, rtol=ACTIVE_RTOL):
         """Which hidden neurons are in use.
 
         Neuron ``k`` of hidden layer ``i`` is active iff its effective
@@ -327,7 +328,7 @@ default="relu"
         cut = rtol * self.reference_scale()
         return [e > cut for e in self.neuron_eigenvalues()]
 
-    def architecture(self, rtol=1e-2):
+    def architecture(self, rtol=ACTIVE_RTOL):
         """Return the widths of the hidden layers still in use.
 
         Parameters
