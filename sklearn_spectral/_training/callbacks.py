@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import torch
 from skorch.callbacks import Callback
 
-from ..nn.objective import penalty_value, set_strength
+from ..nn.objective import set_strength
 
 __all__ = [
     "ConvergenceStopping",
@@ -268,7 +268,7 @@ class EpochLog(Callback):
         valid = row.get("valid_loss", float("nan"))
         with torch.no_grad():
             active = int((net.module_.unit_magnitudes() > 0).sum())
-        penalty = penalty_value(net.optimizer_.param_groups)
+        penalty = row.get("train_penalty", float("nan"))  # recorded by the net
         self.sink(
             f"{row['epoch']:5d}  {row['train_loss']:10.5f}  {valid:10.5f}  "
             f"{penalty:7.4f}  {active:12d}  {row.get('dur', 0.0):5.2f}"
