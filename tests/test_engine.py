@@ -43,6 +43,36 @@ def test_proximal_adam_without_penalty_equals_adam_bit_for_bit():
         assert torch.equal(a, b)
 
 
+def test_fused_proximal_adam_equals_fused_adam_bit_for_bit_per_group():
+    # the estimators' path: the fused kernel called directly, one call per
+    # group, with each group's own lr, betas and weight decay
+    objective = SpectralObjective(
+        [EigenvalueTerm("input", "input", "l1", alpha=0.3, lr_factor=3.0, beta2=0.9)],
+        phi_alpha=1e-2,
+    )
+
+    def groups_of(net):
+        return objective.param_groups(net, lr=0.01)
+
+    ours = _train(ProximalAdam, groups_of, fused=True)
+    adam = _train(torch.optim.Adam, groups_of, fused=True)
+    for a, b in zip(ours, adam):
+        assert torch.equal(a, b)
+
+
+def test_proximal_adam_keeps_optimizer_hooks():
+    w = torch.nn.Parameter(torch.ones(2))
+    opt = ProximalAdam([w], lr=0.1, fused=True)
+    calls = []
+    opt.register_step_pre_hook(lambda *_: calls.append("pre"))
+    opt.register_step_post_hook(lambda *_: calls.append("post"))
+    w.sum().backward()
+    opt.step()
+    assert calls == ["pre", "post"]
+    opt.zero_grad()
+    assert w.grad is None
+
+
 def test_l1_prox_zeroes_exactly_at_its_threshold():
     pen = L1(strength=2.0, weight=0.5)  # coef 1
     t = torch.tensor([1.0, -1.0, 1.0 + 1e-3, -0.999, 3.0])

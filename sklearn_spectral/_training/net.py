@@ -105,7 +105,7 @@ class SpectralNet(NeuralNet):
                         objective = objective + penalty.value(param)
                     objective.backward()
                     optimizer.step()
-                total += loss.detach().double() * xb.shape[0]
+                total.add_(loss.detach(), alpha=xb.shape[0])
                 n_batches += 1
         loss = float(total) / iterator.n_samples
         self.history.record(f"{prefix}_loss", loss)

@@ -76,8 +76,11 @@ def soft_threshold_(tensor, threshold):
     >>> soft_threshold_(t, 1.0)
     tensor([-1., 0., 2.])
     """
-    shrunk = (tensor.abs() - threshold).clamp_(min=0)
-    return tensor.copy_(tensor.sign() * shrunk)
+    # t - clamp(t, -h, h) is sign(t) * max(|t| - h, 0) in two kernels: exact
+    # zeros where |t| <= h (t - t), and t -/+ h elsewhere
+    if torch.is_tensor(threshold):
+        return tensor.sub_(torch.clamp(tensor, min=-threshold, max=threshold))
+    return tensor.sub_(tensor.clamp(-threshold, threshold))
 
 
 class Penalty:
