@@ -88,7 +88,8 @@ class SpectralNet(NeuralNet):
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         if iterator is None:
             return
-        self.module_.train(training)
+        if self.module_.training != training:  # a recursive walk otherwise
+            self.module_.train(training)
         module, optimizer = self.module_, self.optimizer_
         # strengths change only between epochs (PenaltySchedule)
         smooth = smooth_terms(optimizer.param_groups)
