@@ -269,3 +269,41 @@ def test_gradients_reach_output_side_hidden_layer_first():
     net(x).pow(2).mean().backward()
     assert torch.all(net.lam[0].grad == 0)
     assert net.lam[1].grad.abs().sum() > 0
+
+
+@pytest.mark.parametrize("depth", [1, 2, 3])
+def test_switched_off_neurons_are_exact_constants(depth):
+    gen = torch.Generator().manual_seed(3)
+    sizes = (4, *([6] * depth), 2)
+    net = SparcsNetwork(sizes, generator=gen, hidden_eig_init=0.5, hidden_bias_init=0.2)
+    x = torch.randn(9, 4, generator=gen)
+    keep = [torch.rand(6, generator=gen) > 0.5 for _ in range(depth)]
+    net.switch_off(keep)
+    # every block into a neuron switched off is zero: it outputs f(b) and
+    # the network, its blocks and its export agree
+    for (i, _), w in net.blocks().items():
+        if i <= depth:
+            assert torch.all(w[~keep[i - 1]] == 0)
+    out = net(x)
+    torch.testing.assert_close(net.forward_materialized(x), out, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(net.to_dense()(x), out, atol=1e-5, rtol=1e-5)
+    assert net.to_dense().layer_sizes[1:-1] == tuple(
+        int(k.sum()) for k in keep if k.any()
+    )
+    assert net.architecture(0.0) == tuple(int(k.sum()) for k in keep if k.any())
+    for scores, k in zip(net.neuron_eigenvalues(), keep):
+        assert torch.all(scores[~k] == 0)
+
+
+@pytest.mark.parametrize("depth", [1, 2])
+def test_set_linear_makes_an_exact_perceptron(depth):
+    gen = torch.Generator().manual_seed(4)
+    net = SparcsNetwork(
+        (3, *([5] * depth), 2), generator=gen, hidden_eig_init=0.5, hidden_bias_init=0.3
+    )
+    weight, bias = torch.randn(2, 3, generator=gen), torch.randn(2, generator=gen)
+    net.set_linear(weight, bias)
+    x = torch.randn(8, 3, generator=gen)
+    torch.testing.assert_close(net(x), x @ weight.T + bias, atol=1e-5, rtol=1e-5)
+    assert net.architecture(0.0) == ()
+    assert net.hidden_path_strength() == 0.0

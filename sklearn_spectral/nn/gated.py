@@ -82,6 +82,9 @@ class GatedSparcsNetwork(nn.Module):
         self.gate = nn.Parameter(torch.ones(self.sparcs.layer_sizes[0], dtype=dtype))
         #: Fixed input standardisation (identity until set), see InputScaling.
         self.input_scaling = InputScaling(self.sparcs.layer_sizes[0], dtype=dtype)
+        #: Whether the neurons left on are the ones the data gave evidence
+        #: for (set by auto-depth's evidence step at the end of a fit).
+        self.settled = False
 
     def forward(self, x):
         """Apply the gate, then the SPARCS network.

@@ -137,6 +137,9 @@ default="relu"
             for n in sizes[1:-1]
         )
         self.lam.append(nn.Parameter(torch.ones(sizes[-1], dtype=dtype)))
+        # 1 for a neuron in use, 0 for one switched off (see switch_off)
+        for k, n in enumerate(sizes[1:-1]):
+            self.register_buffer(f"hidden_mask_{k}", torch.ones(n, dtype=dtype))
         self.bias = None
         if bias:
             self.bias = nn.ParameterList(
@@ -154,6 +157,35 @@ default="relu"
     def _lams(self):
         return [self.lam_input, *self.lam]
 
+    def hidden_masks(self):
+        """Return which hidden neurons are switched on (1) or off (0).
+
+        Returns
+        -------
+        list of torch.Tensor
+            One 0/1 buffer per hidden layer (not copies).
+        """
+        return [getattr(self, f"hidden_mask_{k}") for k in range(self.n_hidden_layers)]
+
+    @torch.no_grad()
+    def switch_off(self, masks):
+        """Switch hidden neurons off: they receive nothing and output ``f(b)``.
+
+        A neuron switched off has an all-zero incoming row ``C[i][k, :]``,
+        hence all-zero incoming blocks: its output is the constant ``f(b_k)``
+        and the output no longer depends on it (exactly what the export does
+        to a removed neuron). Its eigenvalue and ``phi`` entries stay: in a
+        SPARCS network they also carry the skip paths through its slot.
+
+        Parameters
+        ----------
+        masks : list of bool tensors
+            One per hidden layer, True for the neurons to keep on; neurons
+            already off stay off.
+        """
+        for buf, keep in zip(self.hidden_masks(), masks):
+            buf.mul_(torch.as_tensor(keep, device=buf.device).to(buf.dtype))
+
     def coupling(self, i):
         """Return ``C[i] = phi[i-1] diag(lam[i-1]) - diag(lam[i]) phi[i-1]``.
 
@@ -169,7 +201,10 @@ default="relu"
         """
         lams = self._lams()
         phi = self.phi[i - 1]
-        return phi * lams[i - 1][None, :] - lams[i][:, None] * phi
+        c = phi * lams[i - 1][None, :] - lams[i][:, None] * phi
+        if i <= self.n_hidden_layers:
+            c = c * self.hidden_masks()[i - 1][:, None]
+        return c
 
     # ---------------------------------------------------------------- forward
     def forward(self, x):
@@ -192,7 +227,8 @@ default="relu"
             phi_v = v @ self.phi[i - 1].T
             if i == 1:
                 # lam_input is fixed at 0: C[1] v = -lam[1] * (phi v).
-                pre = phi_v * -lams[1]
+                lam = lams[1] * self.hidden_mask_0 if n_layers > 2 else lams[1]
+                pre = phi_v * -lam
             else:
                 # C[i] is elementwise from phi (cheap next to the batch matmul)
                 pre = v @ self.coupling(i).T
@@ -360,6 +396,67 @@ default="relu"
         ref = self.reference_scale()
         return [sum(int((e > r * ref).sum()) for e in scores) for r in rtols]
 
+    @torch.no_grad()
+    def hidden_activations(self, x):
+        """Return the activations ``a_i`` of every hidden layer on a batch.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_samples, n_in)
+            Input batch.
+
+        Returns
+        -------
+        list of torch.Tensor
+            ``a_1, ..., a_B``, each of shape ``(n_samples, N_i)``.
+        """
+        acts, v = [], x
+        for i in range(1, len(self.layer_sizes) - 1):
+            phi_v = v @ self.phi[i - 1].T
+            pre = v @ self.coupling(i).T
+            if self.bias is not None:
+                pre = pre + self.bias[i - 1]
+            a = self._f(pre)
+            acts.append(a)
+            v = a - phi_v
+        return acts
+
+    @torch.no_grad()
+    def set_linear(self, weight, bias):
+        """Make the network the affine map ``x -> weight @ x + bias``.
+
+        Every hidden neuron is switched off and every hidden eigenvalue set
+        to 0, so the network is a perceptron (``architecture() == ()``);
+        then the last ``phi`` is solved for ``weight`` (exact when the
+        product ``phi[B-1] ... phi[0]`` has full column rank, e.g. no hidden
+        layer narrower than the input) and the output bias for ``bias``.
+
+        Parameters
+        ----------
+        weight : torch.Tensor of shape (n_out, n_in)
+            Direct-space weight.
+        bias : torch.Tensor of shape (n_out,)
+            Output bias.
+        """
+        if self.n_hidden_layers == 0 or self.bias is None:
+            raise ValueError("set_linear needs a hidden layer and biases")
+        self.switch_off(
+            [torch.zeros(n, dtype=torch.bool) for n in self.layer_sizes[1:-1]]
+        )
+        for lam in self.lam[:-1]:
+            lam.zero_()
+        dtype, device = self.phi[0].dtype, self.phi[0].device
+        prod = self.phi[0]
+        for phi in self.phi[1:-1]:
+            prod = phi @ prod
+        # output = (-1)^(B+1) diag(lam_out) phi[B] prod x + const
+        sign = -1.0 if self.n_hidden_layers % 2 == 0 else 1.0
+        lam_out = self.lam[-1]
+        target = weight.to(dtype=dtype, device=device) / lam_out[:, None]
+        self.phi[-1].copy_(sign * target @ torch.linalg.pinv(prod))
+        zero = torch.zeros(1, self.layer_sizes[0], dtype=dtype, device=device)
+        self.bias[-1].add_(bias.to(dtype=dtype, device=device) - self(zero)[0])
+
     # ------------------------------------------------------------- relevance
     @torch.no_grad()
     def hidden_path_strength(self):
@@ -410,7 +507,8 @@ default="relu"
         Parameters
         ----------
         masks : list of bool tensors or None, default=None
-            Hidden neurons to keep; None keeps every neuron.
+            Hidden neurons to keep; None keeps every neuron not switched off
+            (neurons switched off are always left out, exactly).
 
         Returns
         -------
@@ -419,7 +517,13 @@ default="relu"
         """
         from .export import export_dense
 
-        return export_dense(self, masks)
+        on = [m.detach().cpu() > 0 for m in self.hidden_masks()]
+        if masks is not None:
+            on = [
+                a & torch.as_tensor(b, dtype=torch.bool).cpu()
+                for a, b in zip(on, masks)
+            ]
+        return export_dense(self, on)
 
 
 def spectral_matrix(net):
