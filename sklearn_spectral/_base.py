@@ -394,6 +394,9 @@ class BaseSpectralMLP(BaseEstimator):
             except TrainingDiverged as exc:
                 raise ValueError(f"Training diverged: {exc}. {self._hint()}") from None
         self._check_finite_parameters()
+        if epochs is None:
+            # auto-depth keeps the neurons the data give evidence for
+            self._plan().settle(self, self.net_.module_, X, y, sample_weight)
         self._record_history()
         self._set_spectral_attributes()
         if epochs is None:
