@@ -32,6 +32,7 @@ from ._training import (
     auto_threads,
     torch_threads,
 )
+from .nn.export import pruning_path, smallest_within
 from .nn.mlp import ACTIVATIONS
 from .nn.objective import EigenvalueTerm, SpectralObjective
 from .nn.optim import ProximalAdam
@@ -522,21 +523,33 @@ class BaseSpectralMLP(BaseEstimator):
     def prune(self, X, y, *, tol=0.05):
         """Find the smallest sub-network whose loss on ``(X, y)`` stays within tol.
 
-        Hidden neurons are ranked by their spectral score: with
-        ``auto_depth=True`` their SPARCS eigenvalue (removal is then exact
-        for neurons whose eigenvalue is 0: their constant output is folded
-        into later biases, see :func:`~sklearn_spectral.nn.export.
-        export_dense`); at fixed depth the teacher-student poster's node
-        relevance ``|lam_out_i| * ||phi[i, :]||`` when the destination
-        eigenvalues are trained (``eigenvalues="out"`` or ``"both"``), else
-        the norm of the neuron's outgoing weights; a removed neuron is
+        The teacher-student poster's experiment: hidden neurons are removed
+        one at a time in order of increasing score, and the loss of what
+        remains is measured on ``(X, y)`` after each removal (every width
+        from none to all neurons with a non-zero score; a geometric grid of
+        widths beyond :data:`~sklearn_spectral.nn.export.MAX_PRUNING_POINTS`
+        neurons). The loss stays on a plateau while unneeded neurons go and
+        rises sharply once fewer remain than the task needs; the kept
+        network is the smallest whose loss is at most ``(1 + tol)`` times the
+        loss of the full network (``tol=0.05`` as in the SPARCS paper).
+
+        The score of a hidden neuron: with ``auto_depth=True`` its SPARCS
+        eigenvalue (removal is then exact for neurons whose eigenvalue is 0:
+        their constant output is folded into later biases, see
+        :func:`~sklearn_spectral.nn.export.export_dense`); at fixed depth
+        the poster's node relevance ``|lam_out_i| * ||phi[i, :]||`` when the
+        destination eigenvalues are trained (``eigenvalues="out"`` or
+        ``"both"``), else the norm of the neuron's outgoing weights. Neurons
+        are ranked across all hidden layers at once. A removed neuron is
         replaced by its constant output ``f(bias)`` folded into the next
-        layer's bias, exact when its incoming or its outgoing weights vanish.
-        For a range of relative thresholds the neurons below it
-        are removed and the loss of the remaining network is measured. The
-        kept network is the smallest whose loss is at most ``(1 + tol)``
-        times the loss of the full network, as in the SPARCS paper
-        (``tol=0.05``).
+        layer's bias, exact when its incoming or its outgoing weights
+        vanish.
+
+        The plateau is only as sharp as the network is sparse: the poster
+        trains with a squared L2 penalty on both the eigenvalues and ``phi``
+        (``penalty="l2"``, ``penalized="all"``, ``relative_penalty=False``,
+        ``alpha`` equal to ``phi_alpha``), which makes the node relevances
+        of unused neurons decay towards 0 (``benchmarks/bench_poster.py``).
 
         Parameters
         ----------
@@ -545,40 +558,35 @@ class BaseSpectralMLP(BaseEstimator):
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Validation targets.
         tol : float, default=0.05
-            Largest relative loss increase allowed.
+            Largest relative loss increase allowed, non-negative.
 
         Returns
         -------
         self : estimator
-            With ``pruning_curve_`` (dict of arrays ``"rtol"``,
-            ``"n_active"``, ``"loss"``, ``"loss_increase"``, sorted by
-            ``n_active``, and the float ``"tol"``) and
-            ``pruned_architecture_``; ``to_torch(pruned=True)`` exports the
-            pruned network.
+            With ``pruning_curve_`` (dict of arrays ``"rtol"`` (the relative
+            score threshold that keeps exactly those neurons), ``"n_active"``,
+            ``"loss"``, ``"loss_increase"``, sorted by ``n_active``, and the
+            float ``"tol"``) and ``pruned_architecture_``;
+            ``to_torch(pruned=True)`` exports the pruned network.
         """
         check_is_fitted(self)
-        if tol < 0:
-            raise ValueError(f"tol must be non-negative, got {tol}.")
+        if not (isinstance(tol, Real) and not isinstance(tol, bool) and tol >= 0):
+            raise ValueError(f"tol must be a non-negative number, got {tol!r}.")
         if not self._hidden_sizes():
             raise ValueError("prune needs at least one hidden layer.")
         X = self._validate_X(X, reset=False).astype(np.float32)
         y = self._encode_targets(y)
         base = self._loss_on(self.net_.module_, X, y)
-        rtols = np.concatenate([[0.0], np.logspace(-6, 0, 31)])
-        rows = []
-        for rtol in rtols:
-            masks = self._masks_at(rtol)
-            loss = self._loss_on(self._dense_module(masks), X, y)
-            rows.append((rtol, int(sum(int(m.sum()) for m in masks)), loss, masks))
-        rows.sort(key=lambda row: (row[1], -row[0]))
-        n_active = np.array([r[1] for r in rows])
-        losses = np.array([r[2] for r in rows])
+        path = pruning_path(
+            self.net_.module_.hidden_scores(),
+            lambda masks: self._loss_on(self._dense_module(masks), X, y),
+        )
+        losses = np.array([row[2] for row in path])
+        best = path[smallest_within(losses, base, tol)]
         increase = (losses - base) / max(abs(base), np.finfo(np.float64).tiny)
-        ok = np.flatnonzero(increase <= tol)
-        best = rows[ok[0]] if ok.size else rows[-1]
         self.pruning_curve_ = {
-            "rtol": np.array([r[0] for r in rows]),
-            "n_active": n_active,
+            "rtol": np.array([row[1] for row in path]),
+            "n_active": np.array([row[0] for row in path]),
             "loss": losses,
             "loss_increase": increase,
             "tol": float(tol),

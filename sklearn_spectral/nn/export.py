@@ -27,7 +27,23 @@ from torch import nn
 from ._constants import ACTIVE_RTOL
 from .activations import get_activation
 
-__all__ = ["DenseSkipNetwork", "export_dense", "export_mlp", "prune"]
+__all__ = [
+    "DenseSkipNetwork",
+    "export_dense",
+    "export_mlp",
+    "prune",
+    "pruning_path",
+    "ranked_masks",
+    "smallest_within",
+]
+
+#: Largest number of sub-networks :func:`pruning_path` evaluates. Up to this
+#: many neurons with a non-zero score every width is tried, so the selected
+#: width is exact; beyond it a geometric grid of widths (all small widths,
+#: then ever larger steps). On 4000 rows, 200 neurons (201 sub-networks of a
+#: 10 -> 200 -> 1 ReLU network) took 0.5 s on one shared thread
+#: (``SpectralMLPRegressor.prune`` in ``benchmarks/bench_poster.py``).
+MAX_PRUNING_POINTS = 512
 
 
 class DenseSkipNetwork(nn.Module):
@@ -295,7 +311,11 @@ def export_mlp(weights, activation, masks=None):
         last = k == len(weights) - 1
         keep_out = torch.ones(w.shape[0], dtype=torch.bool) if last else masks[k].cpu()
         carry = (~keep_out, activation()(b[~keep_out]))
-        linear = nn.Linear(int(keep_in.sum()), int(keep_out.sum()), dtype=w.dtype)
+        # no random initialisation: the weights are copied in below (and a
+        # layer with every neuron removed would warn about an empty init)
+        linear = torch.nn.utils.skip_init(
+            nn.Linear, int(keep_in.sum()), int(keep_out.sum()), dtype=w.dtype
+        )
         linear.weight.copy_(w[keep_out][:, keep_in])
         linear.bias.copy_(b[keep_out])
         layers.append(linear)
@@ -303,3 +323,155 @@ def export_mlp(weights, activation, masks=None):
             layers.append(activation())
         keep_in = keep_out
     return nn.Sequential(*layers)
+
+
+def ranked_masks(scores, n_kept):
+    """Keep the ``n_kept`` hidden neurons with the largest scores.
+
+    Neurons are ranked across all hidden layers at once (ties by position),
+    so the masks for increasing ``n_kept`` are nested: pruning removes
+    neurons in order of increasing score.
+
+    Parameters
+    ----------
+    scores : list of torch.Tensor
+        One non-negative score per hidden neuron, one tensor per hidden layer.
+    n_kept : int
+        Number of neurons to keep, ``0 <= n_kept <= total``.
+
+    Returns
+    -------
+    list of torch.Tensor of dtype bool
+        One mask per hidden layer, on the CPU.
+
+    See Also
+    --------
+    pruning_path : The loss for every number of kept neurons.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral.nn.export import ranked_masks
+    >>> scores = [torch.tensor([0.5, 0.0, 2.0]), torch.tensor([1.0])]
+    >>> [m.tolist() for m in ranked_masks(scores, 2)]
+    [[False, False, True], [True]]
+    """
+    flat = torch.cat([torch.as_tensor(s).detach().cpu().reshape(-1) for s in scores])
+    n_kept = int(n_kept)
+    if not 0 <= n_kept <= flat.numel():
+        raise ValueError(f"n_kept must be in [0, {flat.numel()}], got {n_kept}.")
+    order = torch.argsort(-flat.double(), stable=True)
+    keep = torch.zeros(flat.numel(), dtype=torch.bool)
+    keep[order[:n_kept]] = True
+    return list(torch.split(keep, [int(torch.as_tensor(s).numel()) for s in scores]))
+
+
+@torch.no_grad()
+def pruning_path(scores, loss_of, max_points=MAX_PRUNING_POINTS):
+    """Loss of the network as hidden neurons are removed by increasing score.
+
+    The teacher-student poster's experiment: the neurons are ranked by
+    their relevance, the least relevant are removed first, and the loss of
+    what remains is measured after each removal. Neurons whose score is
+    exactly 0 are never kept (they fold exactly into later biases).
+
+    Parameters
+    ----------
+    scores : list of torch.Tensor
+        Score of every hidden neuron, one tensor per hidden layer.
+    loss_of : callable
+        ``loss_of(masks) -> float``: the loss of the sub-network that keeps
+        the hidden neurons in ``masks`` (one bool tensor per layer).
+    max_points : int, default=MAX_PRUNING_POINTS
+        Evaluate every width from 0 to the number of neurons with a non-zero
+        score when there are at most this many; else about this many widths
+        on a geometric grid.
+
+    Returns
+    -------
+    list of tuple
+        ``(n_kept, rtol, loss, masks)`` by increasing ``n_kept``. ``rtol``
+        is the largest relative threshold that keeps exactly those neurons
+        (a neuron is kept when its score exceeds ``rtol`` times the largest:
+        1.0 for none, 0.0 for every neuron with a non-zero score).
+
+    See Also
+    --------
+    smallest_within : Pick the smallest width within a tolerance.
+    ranked_masks : The masks of each width.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral.nn.export import pruning_path
+    >>> scores = [torch.tensor([3.0, 0.0, 1.0, 2.0])]
+    >>> path = pruning_path(scores, lambda masks: 4.0 - float(masks[0].sum()))
+    >>> [(n, round(rtol, 2), loss) for n, rtol, loss, _ in path]
+    [(0, 1.0, 4.0), (1, 0.67, 3.0), (2, 0.33, 2.0), (3, 0.0, 1.0)]
+    """
+    if int(max_points) < 2:
+        raise ValueError(f"max_points must be at least 2, got {max_points}.")
+    flat = torch.cat([torch.as_tensor(s).detach().cpu().reshape(-1) for s in scores])
+    flat = flat.double()
+    n_nonzero = int((flat > 0).sum())
+    ranked = torch.sort(flat, descending=True).values
+    top = float(ranked[0]) if ranked.numel() else 0.0
+    if n_nonzero + 1 <= max_points:
+        counts = range(n_nonzero + 1)
+    else:
+        grid = torch.logspace(
+            0, torch.log10(torch.tensor(float(n_nonzero))), max_points
+        )
+        counts = sorted({0, n_nonzero, *(int(round(float(c))) for c in grid)})
+    path = []
+    for n_kept in counts:
+        masks = ranked_masks(scores, n_kept)
+        if n_kept == 0:
+            rtol = 1.0
+        elif n_kept < n_nonzero:  # the best removed neuron sits at the threshold
+            rtol = float(ranked[n_kept]) / top
+        else:
+            rtol = 0.0
+        path.append((n_kept, rtol, float(loss_of(masks)), masks))
+    return path
+
+
+def smallest_within(losses, base, tol):
+    """Return the index of the first loss at most ``(1 + tol)`` times ``base``.
+
+    With the losses of a :func:`pruning_path` (by increasing width), this is
+    the smallest sub-network whose loss stays within a relative ``tol`` of
+    the full network's ``base``: the poster's critical point, where the loss
+    leaves its plateau as fewer neurons remain than the task needs.
+
+    Parameters
+    ----------
+    losses : sequence of float
+        Loss of each candidate, smallest network first.
+    base : float
+        Loss of the full network.
+    tol : float
+        Largest relative increase allowed, non-negative.
+
+    Returns
+    -------
+    int
+        Index into ``losses``; the last one when none is within ``tol``.
+
+    See Also
+    --------
+    pruning_path : The losses it reads.
+
+    Examples
+    --------
+    >>> from sklearn_spectral.nn.export import smallest_within
+    >>> smallest_within([9.0, 2.0, 1.04, 1.0], base=1.0, tol=0.05)
+    2
+    """
+    if not tol >= 0:
+        raise ValueError(f"tol must be non-negative, got {tol}.")
+    scale = max(abs(float(base)), torch.finfo(torch.float64).tiny)
+    for i, loss in enumerate(losses):
+        if (float(loss) - float(base)) / scale <= tol:
+            return i
+    return len(losses) - 1
