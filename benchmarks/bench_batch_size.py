@@ -1,0 +1,117 @@
+"""Minibatches per epoch of ``batch_size="auto"``: steps, epochs and scores.
+
+The stopping rule and the penalty ramp count epochs, so the number of
+minibatches per epoch sets how many optimizer steps a default fit takes,
+and on small data the steps are most of the fit time. This script fits the
+default estimators on the small data sets of ``bench_engine.py`` with
+``AUTO_BATCHES_PER_EPOCH`` (``sklearn_spectral/_defaults.py``) set to each
+value compared, over several 75/25 splits, and reports the mean optimizer
+steps, epochs, the fraction of fits that stopped by their own rule, the
+test score (accuracy or R^2, mean +- std over the splits) and the number of
+inputs kept. Steps and epochs do not depend on the machine's load.
+
+Run ``python benchmarks/bench_batch_size.py`` (``--quick``: 3 splits).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+from _common import md_table, setup, write_result
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_diabetes,
+    load_digits,
+    load_iris,
+    load_wine,
+)
+from sklearn.model_selection import train_test_split
+
+from sklearn_spectral import SpectralMLPClassifier, SpectralMLPRegressor, _defaults
+
+DATASETS = {
+    "iris": (load_iris, SpectralMLPClassifier),
+    "wine": (load_wine, SpectralMLPClassifier),
+    "breast_cancer": (load_breast_cancer, SpectralMLPClassifier),
+    "diabetes": (load_diabetes, SpectralMLPRegressor),
+    "digits": (load_digits, SpectralMLPClassifier),
+}
+PER_EPOCH = (10, 3, 2)
+
+
+def run(name, per_epoch, n_splits):
+    load, cls = DATASETS[name]
+    X, y = load(return_X_y=True)
+    saved = _defaults.AUTO_BATCHES_PER_EPOCH
+    _defaults.AUTO_BATCHES_PER_EPOCH = per_epoch
+    try:
+        rows = []
+        for seed in range(n_splits):
+            X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=seed)
+            model = cls(random_state=seed).fit(X_train, y_train)
+            steps = sum(row["train_batch_count"] for row in model.net_.history)
+            rows.append(
+                (
+                    steps,
+                    model.n_iter_,
+                    model.converged_,
+                    model.score(X_test, y_test),
+                    int((model.feature_importances_ > 0).sum()),
+                    model.net_.batch_size,
+                )
+            )
+    finally:
+        _defaults.AUTO_BATCHES_PER_EPOCH = saved
+    r = np.asarray(rows, dtype=float)
+    return [
+        name,
+        per_epoch,
+        int(r[0, 5]),
+        f"{r[:, 0].mean():.0f}",
+        f"{r[:, 1].mean():.0f}",
+        f"{r[:, 2].mean():.2f}",
+        f"{r[:, 3].mean():.3f} ± {r[:, 3].std():.3f}",
+        f"{r[:, 4].mean():.1f}",
+    ]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="3 splits instead of 8")
+    args = parser.parse_args()
+    setup(threads=1, quick=args.quick)
+    n_splits = 3 if args.quick else 8
+    start = time.perf_counter()
+    rows = []
+    for name in DATASETS:
+        for per_epoch in PER_EPOCH:
+            rows.append(run(name, per_epoch, n_splits))
+            print(rows[-1], flush=True)
+    header = [
+        "data",
+        "batches per epoch",
+        "batch size (first split)",
+        "optimizer steps",
+        "epochs",
+        "stopped by its rule",
+        "test score",
+        "inputs kept",
+    ]
+    note = (
+        f"Default estimators, `random_state=seed`, 75/25 split seeded by "
+        f"`seed` in 0..{n_splits - 1}; the batch size is "
+        "`n_train // batches_per_epoch` within [32, 200]. The library's "
+        f"default is {_defaults.AUTO_BATCHES_PER_EPOCH}."
+    )
+    write_result(
+        "batch_size",
+        "Minibatches per epoch of batch_size='auto'",
+        [note, md_table(header, rows)],
+        elapsed=time.perf_counter() - start,
+    )
+
+
+if __name__ == "__main__":
+    main()
