@@ -15,13 +15,16 @@ BorutaPy's CPU time, measured in the same run.
 Rows: ``SpectralFeatureSelector()`` (minimal mode, the default),
 ``SpectralFeatureSelector(mode="all-relevant")``, BorutaPy (random forest
 with ``max_depth=5, n_jobs=1``, its defaults otherwise; skipped with a note
-when ``boruta`` is not installed) and a random forest with
-``SelectFromModel``.
+when ``boruta`` is not installed), a random forest with ``SelectFromModel``
+and STG (stochastic gates, PyPI ``stg`` 0.1.2 through a small Python 3.11
+shim, the settings of its README; skipped with a note when ``stg`` is not
+installed).
 
 Usage::
 
     python benchmarks/bench_all_relevant.py --quick   # seed 0
     python benchmarks/bench_all_relevant.py           # seeds 0, 1, 2
+    python benchmarks/bench_all_relevant.py --seeds 3 4
 """
 
 from __future__ import annotations
@@ -86,6 +89,71 @@ def _boruta(X, y, seed):
     return BorutaPy(forest, random_state=seed).fit(X, y).support_
 
 
+def _stg_shim():
+    """Import STG's 2020 release (PyPI ``stg`` 0.1.2, installed with
+    ``pip install --no-deps stg``) on Python 3.11; None when it is missing.
+
+    Its modules import ``h5py`` (only to read its example files) and
+    ``lifelines`` (only for survival models) at import time, and use the
+    ``collections`` aliases that Python 3.10 removed: the shim gives empty
+    stand-ins for the two packages when they are missing and restores the
+    aliases, in this benchmark process only.
+    """
+    import collections
+    import collections.abc
+    import importlib.util
+    import sys
+    import types
+
+    if importlib.util.find_spec("stg") is None:
+        return None
+    for name in ("h5py", "lifelines"):
+        if name not in sys.modules and importlib.util.find_spec(name) is None:
+            sys.modules[name] = types.ModuleType(name)
+    lifelines = sys.modules.get("lifelines")
+    if lifelines is not None and lifelines.__spec__ is None:  # the stand-in
+        utils = types.ModuleType("lifelines.utils")
+        utils.concordance_index = None  # used by its survival loss only
+        lifelines.utils = sys.modules.setdefault("lifelines.utils", utils)
+    for alias in ("Iterable", "Sequence", "Mapping", "MutableMapping", "Set"):
+        if not hasattr(collections, alias):
+            setattr(collections, alias, getattr(collections.abc, alias))
+    from stg import STG
+
+    return STG
+
+
+def _stg(X, y, seed):
+    # the settings of STG's README example (there for regression): a
+    # [500, 50, 10] tanh network, full-batch SGD at 0.1, sigma 0.5, lam 0.1,
+    # 3000 epochs; a feature is kept when its gate is open with probability
+    # > 0.5. STG ignores its random_state, so torch is seeded here, in a
+    # forked RNG state.
+    import torch
+
+    STG = _stg_shim()
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        model = STG(
+            task_type="classification",
+            input_dim=X.shape[1],
+            output_dim=int(np.unique(y).size),
+            hidden_dims=[500, 50, 10],
+            activation="tanh",
+            optimizer="SGD",
+            learning_rate=0.1,
+            batch_size=X.shape[0],
+            feature_selection=True,
+            sigma=0.5,
+            lam=0.1,
+            random_state=seed,
+            device="cpu",
+        )
+        # it requires a validation set; the training data only log a loss
+        model.fit(X, y, nr_epochs=3000, valid_X=X, valid_y=y, print_interval=10**6)
+    return model.get_gates(mode="prob") > 0.5
+
+
 def _forest_select_from_model(X, y, seed):
     forest = RandomForestClassifier(random_state=seed, n_jobs=1)
     return SelectFromModel(forest).fit(X, y).get_support()
@@ -96,6 +164,7 @@ METHODS = {
     'SpectralFeatureSelector(mode="all-relevant")': (_spectral_all_relevant, None),
     "BorutaPy (random forest, max_depth=5)": (_boruta, "boruta"),
     "random forest + SelectFromModel": (_forest_select_from_model, None),
+    "STG (stochastic gates, README settings)": (_stg, "stg"),
 }
 
 
@@ -127,16 +196,27 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="seed 0 only")
     parser.add_argument("--threads", type=int, default=1, help="torch threads")
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        nargs="+",
+        default=None,
+        help="data seeds (default: 0 1 2, or 0 with --quick)",
+    )
     args = parser.parse_args(argv)
     setup(args.threads, quick=args.quick)
-    seeds = [0] if args.quick else [0, 1, 2]
+    seeds = args.seeds or ([0] if args.quick else [0, 1, 2])
     wall = time.perf_counter()
 
     summary, per_seed, ratios = [], [], []
     for name in SETS:
         boruta_cpu = {}
         for label, (method, package) in METHODS.items():
-            if package is not None and not has_package(package):
+            if package == "stg":
+                available = _stg_shim() is not None
+            else:
+                available = package is None or has_package(package)
+            if not available:
                 summary.append([name, label, NOT_INSTALLED, "", "", ""])
                 continue
             runs = []
@@ -199,8 +279,10 @@ def main(argv=None):
             "CPU time of the all-relevant mode / BorutaPy's, same run:",
             md_table(["data", "seed", "ratio"], ratios),
         ]
+    default_seeds = [0] if args.quick else [0, 1, 2]
     write_result(
-        "all_relevant",
+        "all_relevant"
+        + ("" if seeds == default_seeds else "_seeds_" + "_".join(map(str, seeds))),
         "All-relevant selection: SpectralFeatureSelector against BorutaPy",
         sections,
         elapsed=time.perf_counter() - wall,
