@@ -126,20 +126,23 @@ ALL_RELEVANT_ALPHA = 0.03
 #: All-relevant mode: rounds when n_repeats="auto"; each round fits the model
 #: twice (once per half of the columns). Same measurement, seeds 0-4: 10
 #: rounds left out 2 of the 100 useful columns, 15 and 20 rounds 1, none
-#: kept noise; 20 rounds on the held-out seeds 5-9: 1 left out, no noise.
-#: The selector then takes 10-18 CPU s on 750 x 50 (BorutaPy: 61-186 s in
-#: ``benchmarks/results/all_relevant.md``).
-ALL_RELEVANT_REPEATS = 20
+#: kept noise; held-out seeds 5-9: 15 and 20 rounds both left out 1, kept no
+#: noise. 15, because BorutaPy can be quick: ``python
+#: benchmarks/bench_all_relevant.py`` with 20 rounds took 12-16 CPU s per
+#: selection while BorutaPy took 29 s on the redundant set's seed 1 (61-185
+#: s elsewhere); 15 rounds took 11 s there.
+ALL_RELEVANT_REPEATS = 15
 #: All-relevant mode: a feature scores a hit in a round when its relevance
 #: exceeds this quantile of the relevances of every shadow column of every
 #: fit (the shadows are the null: under it a hit has probability 1 - this).
-#: Same measurement at 20 rounds, seeds 0-4: 0.95 kept 2 noise columns and
-#: 0.98 kept 1 (both left out none); 0.99 and 0.995 kept none and left out 1.
+#: Same measurement, seeds 0-4: at 20 rounds 0.95 kept 2 noise columns and
+#: 0.98 kept 1 (both left out none), 0.99 and 0.995 kept none and left out
+#: 1; at 15 rounds 0.95 kept 3, 0.98-0.995 none, each left out 1.
 ALL_RELEVANT_QUANTILE = 0.99
 #: All-relevant mode: family-wise level of the binomial test of the hits
 #: (Bonferroni over the features): a feature is kept when
 #: ``P(Binomial(n_repeats, 1 - ALL_RELEVANT_QUANTILE) >= hits) <= level /
-#: n_features`` (20 rounds, 50 features: at least 4 hits). Boruta's default
+#: n_features`` (15 rounds, 50 features: at least 3 hits). Boruta's default
 #: level; 0.01 gave the same totals in the same measurement.
 ALL_RELEVANT_LEVEL = 0.05
 
@@ -299,7 +302,7 @@ class SpectralFeatureSelector(SelectFromModel):
         classifiers), each with its own model seed, after the fit on all
         data; they give ``importances_std_`` and ``selection_frequencies_``;
         ``"auto"`` or 0 fits once. ``"all-relevant"`` mode: the rounds of
-        two fits with shadow columns (``"auto"``: 20, i.e. 40 fits; fewer
+        two fits with shadow columns (``"auto"``: 15, i.e. 30 fits; fewer
         rounds lose power for columns that matter only without their
         copies).
 
