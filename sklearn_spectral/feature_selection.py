@@ -43,6 +43,7 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 
+from ._alpha_search import one_se_alpha
 from ._mlp import SpectralMLPClassifier, SpectralMLPRegressor
 from ._target import infer_task
 from .relevance import auto_threshold
@@ -263,11 +264,26 @@ class SpectralFeatureSelector(SelectFromModel):
         ``feature_importances_``; an attribute path such as
         ``"named_steps.clf.coef_"``; or a callable of the fitted model.
 
-    alpha : float or None, default=None
-        Eigenvalue penalty strength of the model; when not None it replaces
-        the estimator's ``alpha``. This is the parameter to tune in a grid
-        search, e.g. ``{"select__alpha": [0.01, 0.03, 0.1]}`` for a pipeline
-        step named ``"select"``.
+    alpha : float, "auto" or None, default="auto"
+        Eigenvalue penalty strength of the model. A number replaces the
+        estimator's ``alpha``; it is the parameter to tune in a grid search,
+        e.g. ``{"select__alpha": [0.03, 0.1, 0.3]}`` for a pipeline step
+        named ``"select"``. ``None`` keeps the estimator's own. ``"auto"``
+        (``"minimal"`` mode, a model with an ``alpha``, ``prefit=False``):
+        the one-standard-error rule. The model is fitted on 80 % of the
+        rows at 1, 2, 4, 8 and 16 times its ``alpha``, each fit is scored
+        by its per-sample loss (cross-entropy or squared error) on the
+        other rows, and the largest strength whose
+        loss is within one standard error of the best is used (the paired
+        standard error of the difference; ``alpha_path_`` keeps the path).
+        The selection is then the smallest set that predicts as well as
+        the best fit, within what the held-out rows can tell apart, instead
+        of every column that carries a little: at the model's default on
+        real regression data the L1 kept every column (``load_diabetes``, a
+        breast-cancer column from the other 29). It costs up to
+        5 more fits on 80 % of the rows. In
+        ``"all-relevant"`` mode, or with ``prefit=True``, ``"auto"`` is
+        ``None``.
 
     random_state : int, RandomState instance or None, default=None
         When not None, replaces the estimator's ``random_state``; it also
@@ -342,6 +358,17 @@ class SpectralFeatureSelector(SelectFromModel):
     threshold_ : float
         The numeric threshold that ``threshold`` gives on
         ``feature_importances_``.
+
+    alpha_ : float or None
+        The penalty strength of ``estimator_`` (None when the model has no
+        ``alpha``); chosen by validation with ``alpha="auto"``. Not set
+        with ``prefit=True``.
+
+    alpha_path_ : dict of ndarray or None
+        With ``alpha="auto"`` in ``"minimal"`` mode: ``"alpha"``,
+        ``"validation_loss"`` (mean per-sample loss on the held-out rows),
+        ``"standard_error"`` (of its paired difference to the best) and
+        ``"n_kept"`` of each strength tried; None otherwise.
 
     max_features_ : int
         The maximum number of features (``max_features`` or its callable's
@@ -429,7 +456,7 @@ class SpectralFeatureSelector(SelectFromModel):
     _parameter_constraints: dict = {
         **SelectFromModel._parameter_constraints,
         "estimator": [HasMethods(["fit"]), None],
-        "alpha": [Interval(Real, 0, None, closed="left"), None],
+        "alpha": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"}), None],
         "random_state": ["random_state"],
         "mode": [StrOptions({"minimal", "all-relevant"})],
         "n_repeats": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
@@ -446,7 +473,7 @@ class SpectralFeatureSelector(SelectFromModel):
         norm_order=1,
         max_features=None,
         importance_getter="auto",
-        alpha=None,
+        alpha="auto",
         random_state=None,
         mode="minimal",
         n_repeats="auto",
@@ -490,7 +517,7 @@ class SpectralFeatureSelector(SelectFromModel):
         else:
             _, estimator = self._decide_task(y)
         overrides = {}
-        if self.alpha is not None:
+        if self.alpha not in (None, "auto"):
             overrides["alpha"] = self.alpha
         elif self.estimator is None and self.mode == "all-relevant":
             overrides["alpha"] = ALL_RELEVANT_ALPHA
@@ -652,6 +679,18 @@ class SpectralFeatureSelector(SelectFromModel):
             if y_array.ndim == 2 and y_array.shape[1] == 1:
                 y = y_array.ravel()
         params = self._routed_params("fit", fit_params)
+        self.alpha_path_ = None
+        if self._searches_alpha(template, y):
+            alpha, self.alpha_path_ = one_se_alpha(
+                template,
+                X,
+                y,
+                n_kept=self._n_kept,
+                sample_weight=params.get("sample_weight"),
+                random_state=self._search_seed(template),
+            )
+            template.set_params(alpha=alpha)
+        self.alpha_ = template.get_params().get("alpha")
         self.estimator_ = clone(template).fit(X, y, **params)
         self._set_feature_names(X, reset=True)
         # an unusable importance fails here, before any refit
@@ -672,6 +711,28 @@ class SpectralFeatureSelector(SelectFromModel):
             self.importances_ = self._refit(template, X, y, params)
             self.importances_std_ = self.importances_.std(axis=0)
         return self
+
+    def _searches_alpha(self, template, y):
+        """Whether ``alpha="auto"`` chooses the strength by validation."""
+        return (
+            self.alpha == "auto"
+            and self.mode == "minimal"
+            and y is not None
+            and "alpha" in template.get_params(deep=False)
+        )
+
+    def _search_seed(self, template):
+        """Seed of the validation split: ours, else the model's, else fresh."""
+        if self.random_state is None:
+            own = template.get_params(deep=False).get("random_state")
+            if isinstance(own, Integral):
+                return int(own)
+        return int(self._seeds(1)[0])
+
+    def _n_kept(self, model):
+        """Number of features ``threshold`` keeps on a fitted model."""
+        scores = self._importances_of(model)
+        return int(np.sum(scores >= _resolve_threshold(self.threshold, scores, model)))
 
     def _shadow_refits(self, template, X, y, params):
         """Relevances of the real columns per round and of every shadow.

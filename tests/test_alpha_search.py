@@ -1,0 +1,121 @@
+"""The selector's penalty strength chosen by the one-standard-error rule."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_breast_cancer, load_diabetes, make_classification
+from sklearn.linear_model import RidgeCV
+from sklearn.model_selection import cross_val_score
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_spectral import (
+    SpectralFeatureSelector,
+    SpectralMLPClassifier,
+    SpectralMLPRegressor,
+)
+from sklearn_spectral._alpha_search import one_se_alpha, per_sample_loss
+
+
+def _radius_from_the_rest():
+    # breast cancer's "mean radius" from its 29 other columns: perimeter
+    # and area carry it almost exactly, the rest is redundant
+    X, _ = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    return X[:, 1:], X[:, 0]
+
+
+@pytest.mark.parametrize("data", ["radius", "diabetes"])
+def test_auto_alpha_selects_on_a_regression_at_the_score_of_all_columns(data):
+    if data == "radius":
+        X, y = _radius_from_the_rest()
+        margin = 0.01
+    else:
+        X, y = load_diabetes(return_X_y=True)  # integer target: a quantity
+        X = StandardScaler().fit_transform(X)
+        margin = 0.05  # the R^2 of its 5 folds spreads by about 0.1
+    selector = SpectralFeatureSelector(random_state=0).fit(X, y)
+    kept = selector.get_support()
+    assert selector.task_ == "regression"
+    assert selector.alpha_ > 0.1  # stronger than the model's default
+    # at alpha=0.1 the L1 kept every column (29 of 29, 10 of 10)
+    assert 1 <= kept.sum() < X.shape[1]
+    ridge = RidgeCV(alphas=[0.1, 1.0, 10.0])
+    on_kept = cross_val_score(ridge, X[:, kept], y, cv=5).mean()
+    on_all = cross_val_score(ridge, X, y, cv=5).mean()
+    assert on_kept >= on_all - margin
+
+
+def test_auto_alpha_keeps_the_default_where_a_stronger_penalty_costs():
+    X, y = make_classification(
+        n_samples=2000,
+        n_features=50,
+        n_informative=5,
+        n_redundant=0,
+        shuffle=False,
+        random_state=0,
+    )
+    selector = SpectralFeatureSelector(random_state=0).fit(X, y)
+    np.testing.assert_array_equal(selector.get_support(indices=True), np.arange(5))
+    path = selector.alpha_path_
+    assert path["alpha"][0] == pytest.approx(0.1)
+    assert selector.alpha_ in path["alpha"]
+    best = np.argmin(path["validation_loss"])
+    chosen = list(path["alpha"]).index(selector.alpha_)
+    gap = path["validation_loss"][chosen] - path["validation_loss"][best]
+    assert gap <= path["standard_error"][chosen] + 1e-12
+    # nothing stronger was within one standard error of the best
+    later = np.arange(len(path["alpha"])) > chosen
+    assert np.all(
+        path["validation_loss"][later] - path["validation_loss"][best]
+        > path["standard_error"][later]
+    )
+
+
+def test_auto_alpha_is_reproducible_and_none_keeps_the_model_alpha():
+    X, y = _radius_from_the_rest()
+    X, y = X[:300], y[:300]
+    first = SpectralFeatureSelector(random_state=3).fit(X, y)
+    again = SpectralFeatureSelector(random_state=3).fit(X, y)
+    assert first.alpha_ == again.alpha_
+    np.testing.assert_array_equal(first.get_support(), again.get_support())
+    model = SpectralMLPRegressor(alpha=0.05)
+    plain = SpectralFeatureSelector(model, alpha=None, random_state=0).fit(X, y)
+    assert plain.alpha_ == 0.05 and plain.alpha_path_ is None
+    fixed = SpectralFeatureSelector(alpha=0.3, random_state=0).fit(X, y)
+    assert fixed.alpha_ == 0.3 and fixed.alpha_path_ is None
+    assert fixed.estimator_.alpha == 0.3
+
+
+def test_auto_alpha_is_the_mode_default_in_all_relevant_mode():
+    X, y = make_classification(
+        n_samples=300, n_features=6, n_informative=2, random_state=0
+    )
+    selector = SpectralFeatureSelector(
+        mode="all-relevant", n_repeats=1, random_state=0
+    ).fit(X, y)
+    assert selector.alpha_path_ is None
+    assert selector.alpha_ == selector.estimator_.alpha
+
+
+def test_one_se_alpha_weights_and_per_sample_loss():
+    X, y = make_classification(
+        n_samples=300, n_features=5, n_informative=2, random_state=1
+    )
+    weight = np.where(y == 1, 2.0, 1.0)
+    model = SpectralMLPClassifier(max_iter=20, random_state=0)
+    alpha, path = one_se_alpha(
+        model,
+        X,
+        y,
+        n_kept=lambda m: int((m.feature_importances_ > 0).sum()),
+        sample_weight=weight,
+        factors=(1.0, 4.0),
+        random_state=0,
+    )
+    assert alpha in (0.1, 0.4)
+    assert set(path) == {"alpha", "validation_loss", "standard_error", "n_kept"}
+    assert np.all(np.isfinite(path["validation_loss"]))
+    fitted = model.fit(X, y)
+    loss = per_sample_loss(fitted, X, y)
+    assert loss.shape == (300,) and np.all(loss >= 0)
+    proba = fitted.predict_proba(X)[np.arange(300), y]
+    np.testing.assert_allclose(loss, -np.log(proba), rtol=1e-6)
