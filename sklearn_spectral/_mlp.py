@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.metrics import r2_score
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
@@ -484,6 +485,32 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
         check_is_fitted(self)
         return self.classes_[np.argmax(self._forward(X), axis=1)]
 
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy on ``X`` and ``y``.
+
+        As :meth:`sklearn.base.ClassifierMixin.score`, except that float
+        labels with NaN or infinity are refused with a clear ``ValueError``
+        before scikit-learn casts them to integers (which warns first).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        float
+            Fraction of correctly classified samples (weighted).
+        """
+        labels = np.asarray(y)
+        if labels.dtype.kind in "fc" and not np.isfinite(labels).all():
+            raise ValueError("Input y contains NaN or infinity.")
+        return super().score(X, y, sample_weight=sample_weight)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_class = True
@@ -646,6 +673,48 @@ class SpectralMLPRegressor(RegressorMixin, BaseSpectralMLP):
         """
         out = self._forward(X) * self._y_scale + self._y_mean
         return out.ravel() if self._y_1d else out
+
+    def score(self, X, y, sample_weight=None):
+        """Coefficient of determination R^2 on ``X`` and ``y``.
+
+        As :meth:`sklearn.base.RegressorMixin.score`, computed on targets
+        and predictions divided by the largest of their magnitudes for each
+        output (R^2 does not change), so that values near the float64 limit
+        do not overflow when squared. Non-finite targets, and an R^2 beyond
+        the float64 range, raise a ``ValueError``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        float
+            R^2 of ``self.predict(X)`` (averaged over the outputs).
+        """
+        target = np.asarray(y, dtype=np.float64)
+        if not np.isfinite(target).all():
+            raise ValueError("Input y contains NaN or infinity.")
+        predicted = np.asarray(self.predict(X), dtype=np.float64)
+        predicted = predicted.reshape(target.shape)
+        if target.size == 0:
+            return r2_score(target, predicted, sample_weight=sample_weight)
+        top = np.maximum(np.max(np.abs(target), axis=0), np.max(np.abs(predicted), 0))
+        top = np.where(top > 0, top, 1.0)
+        target, predicted = target / top, predicted / top
+        spread = np.ptp(target, axis=0) > 0
+        centred = target - np.mean(target, axis=0)
+        if np.any(spread & (np.sum(centred * centred, axis=0) == 0)):
+            raise ValueError(
+                "R^2 is out of the float64 range: the predictions are more than "
+                "about 1e150 times the spread of y (a fit to other targets?)."
+            )
+        return r2_score(target, predicted, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

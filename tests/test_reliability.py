@@ -232,6 +232,22 @@ def test_huge_regression_targets_are_fitted_in_their_own_units(scale):
     np.testing.assert_allclose(predicted / scale, unit.predict(X), rtol=1e-5, atol=1e-7)
 
 
+def test_scores_are_scale_free_and_refuse_non_finite_labels():
+    X, y = make_regression(60, 4, n_informative=2, random_state=0)
+    y = y / np.abs(y).max()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        big = SpectralMLPRegressor(**TINY).fit(X, y * 1e200)
+        unit = SpectralMLPRegressor(**TINY).fit(X, y)
+        assert big.score(X, y * 1e200) == pytest.approx(unit.score(X, y), abs=1e-6)
+        with pytest.raises(ValueError, match="NaN or infinity"):
+            unit.score(X, np.r_[y[:-1], np.nan])
+        labels = (y > 0).astype(float)
+        clf = SpectralMLPClassifier(**TINY).fit(X, labels)
+        with pytest.raises(ValueError, match="NaN or infinity"):
+            clf.score(X, np.r_[labels[:-1], np.nan])
+
+
 def test_selector_with_huge_regression_targets_selects_as_on_unit_targets():
     X, y = make_regression(60, 4, n_informative=2, random_state=0)
     y = y / np.abs(y).max()
