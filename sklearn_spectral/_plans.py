@@ -164,8 +164,18 @@ def _deviance(est, out, target, weight, n_total):
     return 2.0 * n_total * float(est.net_.data_loss(out, target, weight))
 
 
-def _linear_fit(est, z, target, weight, n_out):
-    """Best affine map of ``z`` for the training criterion: (W, b, output)."""
+def _linear_fit(est, z, target, weight, n_out, n_total):
+    """Best affine map of ``z`` for the training criterion: (W, b, output).
+
+    Least squares for a regressor. For a classifier, the logistic regression
+    of scikit-learn's ``LogisticRegression()`` (L2 with ``C=1``: a penalty
+    ``|W|^2 / (2 n)`` on the mean loss): without it, on separable classes the
+    weights grow without bound, the training deviance reaches 0 and the
+    affine map wins the comparison while predicting worse than the network
+    (5-fold CV, ``benchmarks/bench_real_data.py``: breast_cancer 0.025 and
+    digits 0.021 below the fixed-depth network, 0.028 and 0.017 below
+    ``LogisticRegression()``).
+    """
     if est._criterion is torch.nn.MSELoss:
         design = torch.cat([z, torch.ones_like(z[:, :1])], dim=1).double()
         root = weight.double().sqrt()[:, None]
@@ -183,6 +193,7 @@ def _linear_fit(est, z, target, weight, n_out):
     def closure():
         opt.zero_grad()
         loss = est.net_.data_loss(z @ w.T + b, target, weight)
+        loss = loss + 0.5 * (w * w).sum() / n_total
         loss.backward()
         return loss
 
@@ -265,7 +276,7 @@ def _settle_depth(est, module, X, y, sample_weight):
         deviance[m] = _deviance(est, module(x), target, weight, n_total)
         for buf, old in zip(sparcs.hidden_masks(), saved):
             buf.copy_(old)
-    w_on, b, out = _linear_fit(est, z[:, on], target, weight, n_out)
+    w_on, b, out = _linear_fit(est, z[:, on], target, weight, n_out, n_total)
     linear = _deviance(est, out, target, weight, n_total)
     nonlinear = min((deviance[m] + m * penalty for m in deviance), default=np.inf)
     if linear <= nonlinear:
