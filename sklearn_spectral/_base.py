@@ -231,7 +231,9 @@ class BaseSpectralMLP(BaseEstimator):
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
-            per_epoch = n_samples // _defaults.AUTO_BATCHES_PER_EPOCH
+            # ceil: equal batches, not a remainder of a few rows (133 rows
+            # made batches of 66, 66 and 1: three steps instead of two)
+            per_epoch = -(-n_samples // _defaults.AUTO_BATCHES_PER_EPOCH)
             size = min(
                 _defaults.AUTO_BATCH_MAX, max(_defaults.AUTO_BATCH_MIN, per_epoch)
             )

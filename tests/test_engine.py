@@ -253,3 +253,13 @@ def test_partial_fit_runs_one_epoch_per_call_and_continues():
     assert clf.loss_curve_[-1] < clf.loss_curve_[0]
     reg = SpectralMLPRegressor((8,), random_state=0).partial_fit(X, y.astype(float))
     assert reg.n_iter_ == 1
+
+
+@pytest.mark.parametrize(
+    "n_samples, expected",
+    [(20, 20), (64, 32), (133, 67), (399, 200), (1000, 200)],
+)
+def test_auto_batch_size_gives_equal_batches(n_samples, expected):
+    # two minibatches per epoch within [32, 200] samples, rounded up so that
+    # no batch is a remainder of a few rows (133 rows: 67 + 66, not 66+66+1)
+    assert SpectralMLPClassifier()._batch_size(n_samples) == expected
