@@ -1,9 +1,9 @@
 """Ablation: the ramp of the input penalty over the first epochs.
 
 ``SpectralMLPClassifier`` ramps its input-eigenvalue L1 up linearly over the
-first ``_PENALTY_WARMUP`` epochs (10 by default). This script fits the
-default model with ramps of 0 (the penalty at full strength from the first
-step), 5 and 10 epochs on two problems:
+first ``PENALTY_WARMUP`` epochs (10, ``sklearn_spectral/_defaults.py``). This
+script fits the default model with ramps of 0 (the penalty at full strength
+from the first step), 5 and 10 epochs on two problems:
 
 * the headline problem (``make_classification``, 1000 x 50, 10 informative,
   no redundant columns, standardised, 75/25 split): precision and recall of
@@ -15,7 +15,7 @@ step), 5 and 10 epochs on two problems:
 
 A second table covers wide data, the Madelon-like set of 600 x 500 (20
 useful columns), where the ramp is shortened in proportion to the samples
-per input (``_RAMP_SAMPLES_PER_INPUT``): columns kept by
+per input (``RAMP_SAMPLES_PER_INPUT``): columns kept by
 ``SpectralFeatureSelector()`` without a ramp, with the full 10-epoch ramp,
 and with the default (shortened) ramp.
 
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from contextlib import contextmanager
 
 import numpy as np
 from _common import (
@@ -41,19 +42,29 @@ from _common import (
 from bench_headline import N_INFORMATIVE, headline_data
 from scipy.stats import pearsonr
 
-from sklearn_spectral import SpectralFeatureSelector, SpectralMLPClassifier
+from sklearn_spectral import SpectralFeatureSelector, SpectralMLPClassifier, _defaults
 from sklearn_spectral.datasets import make_independent_gaussian
 from sklearn_spectral.relevance import auto_threshold
 
 
-class _Ramped(SpectralMLPClassifier):
-    """The default classifier with another ramp length (a class attribute)."""
+@contextmanager
+def ramp(warmup, samples_per_input=None):
+    """The library's ramp constants set for the fits inside, then restored."""
+    saved = _defaults.PENALTY_WARMUP, _defaults.RAMP_SAMPLES_PER_INPUT
+    _defaults.PENALTY_WARMUP = warmup
+    if samples_per_input is not None:
+        _defaults.RAMP_SAMPLES_PER_INPUT = samples_per_input
+    try:
+        yield
+    finally:
+        _defaults.PENALTY_WARMUP, _defaults.RAMP_SAMPLES_PER_INPUT = saved
 
 
 def _headline(seed, warmup):
     X_train, X_test, y_train, y_test = headline_data(seed)
-    _Ramped._PENALTY_WARMUP = warmup
-    sel = SpectralFeatureSelector(_Ramped(random_state=seed)).fit(X_train, y_train)
+    with ramp(warmup):
+        sel = SpectralFeatureSelector(SpectralMLPClassifier(random_state=seed))
+        sel.fit(X_train, y_train)
     chosen = np.flatnonzero(sel.get_support())
     hits = np.sum(chosen < N_INFORMATIVE)
     return (
@@ -65,8 +76,9 @@ def _headline(seed, warmup):
 
 def _gaussian(seed, warmup):
     X, y, relevance = make_independent_gaussian(n_samples=4000, random_state=seed)
-    _Ramped._PENALTY_WARMUP = warmup
-    scores = _Ramped(random_state=seed).fit(X, y).feature_importances_
+    with ramp(warmup):
+        scores = SpectralMLPClassifier(random_state=seed).fit(X, y)
+    scores = scores.feature_importances_
     left_on = int(np.sum(scores[relevance == 0] > 0))
     kept = scores >= auto_threshold(scores)
     false_pos = int(np.sum(kept & (relevance == 0)))
@@ -77,12 +89,9 @@ def _gaussian(seed, warmup):
 def _wide(seed, warmup, samples_per_input):
     X, y = make_madelon_like(600, seed)
     (X,) = standardize(X)
-    _Ramped._PENALTY_WARMUP = warmup
-    _Ramped._RAMP_SAMPLES_PER_INPUT = samples_per_input
-    try:
-        sel = SpectralFeatureSelector(_Ramped(random_state=seed)).fit(X, y)
-    finally:
-        _Ramped._RAMP_SAMPLES_PER_INPUT = SpectralMLPClassifier._RAMP_SAMPLES_PER_INPUT
+    with ramp(warmup, samples_per_input):
+        sel = SpectralFeatureSelector(SpectralMLPClassifier(random_state=seed))
+        sel.fit(X, y)
     chosen = np.flatnonzero(sel.get_support())
     return len(chosen), int(np.sum(chosen < 20))
 
@@ -114,7 +123,7 @@ def main():
         )
         print(rows[-1], flush=True)
     wide_rows = []
-    default_rate = SpectralMLPClassifier._RAMP_SAMPLES_PER_INPUT
+    default_rate = _defaults.RAMP_SAMPLES_PER_INPUT
     for label, warmup, rate in (
         ("none", 0, default_rate),
         ("full 10 epochs", 10, 1e-9),
