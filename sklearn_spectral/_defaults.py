@@ -15,13 +15,18 @@ ACTIVE_RTOL = _nn_constants.ACTIVE_RTOL
 #: Epochs over which the input penalty ramps up at fixed depth: inputs that
 #: help only jointly or non-linearly are learned before the L1 can switch
 #: them off (``benchmarks/bench_penalty_warmup.py``: mean recall over 10
-#: seeds 0.81 without the ramp, 0.95 with it).
+#: seeds 0.81 without the ramp, 0.95 with it; after the batch-size change
+#: and alpha="auto", 0.87 and 0.96).
 PENALTY_WARMUP = 10
 
 #: With fewer than this many samples per input the ramp is shortened in
 #: proportion: there the network memorises the training set through noise
-#: inputs during a full ramp (Madelon-like 600 x 500: 45-62 inputs kept
-#: instead of 13-14, same script).
+#: inputs during a full ramp (Madelon-like 600 x 500, selector at
+#: alpha=0.1: 45-62 inputs kept instead of 13-14, same script). With the
+#: selector's alpha="auto" the same script now keeps 23 and 15 inputs (13
+#: and 9 of the 20 useful) with the shortened ramp and 7 and 8 (7 and 7
+#: useful) with the full one: the choice of strength now does much of what
+#: the shortening did; kept for the estimators used alone.
 RAMP_SAMPLES_PER_INPUT = 10
 
 #: Epochs over which the input penalty ramps up in auto-depth mode, counted
