@@ -39,17 +39,18 @@ GATE_WARMUP = 20
 HOLD_FRACTION = 0.9
 
 #: ``batch_size="auto"`` aims at this many minibatches per epoch, within
-#: ``[AUTO_BATCH_MIN, AUTO_BATCH_MAX]`` samples per batch: a data set of
-#: fewer than 400 rows gets two steps per epoch, a larger one batches of
-#: 200 (``MLPClassifier``'s). With one full batch per epoch no iris fit of
-#: 3 seeds converged within 200 epochs. With 10 per epoch (the previous
-#: default) fits took 1.1-4x the optimizer steps for the same epochs: over
-#: 8 seeds of a 75/25 split (``benchmarks/bench_batch_size.py``), mean steps
-#: 10 -> 2 per epoch: iris 466 -> 312, wine 310 -> 293, breast_cancer
-#: 499 -> 159, diabetes 795 -> 197, digits 888 -> 542, every fit stopping
-#: by its own rule, test scores within one standard deviation (iris
-#: 0.934 both, wine 0.986 -> 0.983, breast_cancer 0.972 -> 0.969,
-#: diabetes R^2 0.441 -> 0.435, digits 0.966 -> 0.968).
+#: ``[AUTO_BATCH_MIN, AUTO_BATCH_MAX]`` samples per batch (rounded up, so
+#: that batches are equal): a data set of fewer than 400 rows gets two
+#: steps per epoch, a larger one batches of 200 (``MLPClassifier``'s). With
+#: one full batch per epoch no iris fit of 3 seeds converged within 200
+#: epochs. With 10 per epoch (the previous default) fits took 1.3-8x the
+#: optimizer steps: over 8 seeds of a 75/25 split
+#: (``benchmarks/bench_batch_size.py``), mean steps 10 -> 2 per epoch: iris
+#: 466 -> 312, wine 310 -> 180, breast_cancer 424 -> 159, diabetes
+#: 964 -> 122, digits 690 -> 542, every fit stopping by its own rule (with
+#: 10, 1 diabetes fit of 8 did not), test scores within one standard
+#: deviation (iris 0.934 both, wine 0.986 -> 0.983, breast_cancer
+#: 0.970 -> 0.969, diabetes R^2 0.424 -> 0.458, digits 0.969 -> 0.968).
 AUTO_BATCHES_PER_EPOCH = 2
 AUTO_BATCH_MIN = 32
 AUTO_BATCH_MAX = 200
