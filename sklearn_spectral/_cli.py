@@ -16,7 +16,6 @@ Two subcommands:
 from __future__ import annotations
 
 import argparse
-import contextlib
 import math
 import sys
 import time
@@ -40,22 +39,6 @@ class _UserError(Exception):
 # Helpers
 
 
-@contextlib.contextmanager
-def _torch_threads(n_threads):
-    """Limit torch's intra-op CPU threads for the duration of a fit."""
-    import torch
-
-    if n_threads is None:
-        yield
-        return
-    previous = torch.get_num_threads()
-    torch.set_num_threads(n_threads)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
-
-
 def _format_table(headers, rows, align):
     """Aligned plain-text table; ``align`` holds ``"<"`` or ``">"`` per column."""
     cells = [list(headers)] + [[str(c) for c in row] for row in rows]
@@ -73,7 +56,9 @@ def _fit(selector, X, y, n_threads, out):
     """Fit ``selector``; a convergence warning becomes a one-line note."""
     from sklearn.exceptions import ConvergenceWarning
 
-    with warnings.catch_warnings(), _torch_threads(n_threads):
+    from ._training.threads import torch_threads  # imports torch
+
+    with warnings.catch_warnings(), torch_threads(n_threads):
         warnings.simplefilter("ignore", ConvergenceWarning)
         selector.fit(X, y)
     model = selector.estimator_
