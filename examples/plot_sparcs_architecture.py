@@ -50,8 +50,9 @@ for alpha in (0.0, 1.0):
 # Hidden eigenvalues
 # ------------------
 # One histogram per fit. A neuron counts as active (``architecture_``) when
-# its eigenvalue exceeds 1 % of the largest; the unused ones end exactly at 0
-# (the hatched bar).
+# the evidence step at the end of the fit keeps it: it must lower the
+# training deviance by more than 2 per parameter it brings (Akaike). The
+# others end exactly at 0 (the hatched bar).
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained")
 for ax, (alpha, (est, _, _)) in zip(axes, fits.items()):
     EigenvalueHistogramDisplay.from_estimator(est, ax=ax)
