@@ -44,6 +44,7 @@ from sklearn.utils.validation import (
 )
 
 from ._alpha_search import one_se_alpha
+from ._base import BaseSpectralMLP
 from ._mlp import SpectralMLPClassifier, SpectralMLPRegressor
 from ._target import infer_task
 from .relevance import auto_threshold
@@ -269,8 +270,8 @@ class SpectralFeatureSelector(SelectFromModel):
         estimator's ``alpha``; it is the parameter to tune in a grid search,
         e.g. ``{"select__alpha": [0.03, 0.1, 0.3]}`` for a pipeline step
         named ``"select"``. ``None`` keeps the estimator's own. ``"auto"``
-        (``"minimal"`` mode, a model with an ``alpha``, ``prefit=False``):
-        the one-standard-error rule. The model is fitted on 80 % of the
+        (``"minimal"`` mode, a spectral model, ``prefit=False``): the
+        one-standard-error rule. The model is fitted on 80 % of the
         rows at 1, 2, 4, 8 and 16 times its ``alpha``, each fit is scored
         by its per-sample loss (cross-entropy or squared error) on the
         other rows, and the largest strength whose
@@ -281,9 +282,10 @@ class SpectralFeatureSelector(SelectFromModel):
         of every column that carries a little: at the model's default on
         real regression data the L1 kept every column (``load_diabetes``, a
         breast-cancer column from the other 29). It costs up to
-        5 more fits on 80 % of the rows. In
-        ``"all-relevant"`` mode, or with ``prefit=True``, ``"auto"`` is
-        ``None``.
+        5 more fits on 80 % of the rows. In ``"all-relevant"`` mode, with
+        ``prefit=True``, or for a model that is not one of this library's
+        (whose ``alpha``, if it has one, means something else), ``"auto"``
+        is ``None``.
 
     random_state : int, RandomState instance or None, default=None
         When not None, replaces the estimator's ``random_state``; it also
@@ -718,7 +720,7 @@ class SpectralFeatureSelector(SelectFromModel):
             self.alpha == "auto"
             and self.mode == "minimal"
             and y is not None
-            and "alpha" in template.get_params(deep=False)
+            and isinstance(template, BaseSpectralMLP)
         )
 
     def _search_seed(self, template):

@@ -119,3 +119,12 @@ def test_one_se_alpha_weights_and_per_sample_loss():
     assert loss.shape == (300,) and np.all(loss >= 0)
     proba = fitted.predict_proba(X)[np.arange(300), y]
     np.testing.assert_allclose(loss, -np.log(proba), rtol=1e-6)
+
+
+def test_auto_alpha_leaves_other_models_alpha_alone():
+    from sklearn.linear_model import Lasso
+
+    X, y = _radius_from_the_rest()
+    selector = SpectralFeatureSelector(Lasso(alpha=0.01), random_state=0).fit(X, y)
+    assert selector.alpha_path_ is None
+    assert selector.alpha_ == 0.01 == selector.estimator_.alpha
