@@ -13,6 +13,7 @@ behaviour.
 from __future__ import annotations
 
 import re
+import warnings
 from copy import deepcopy
 from inspect import signature
 from numbers import Integral, Real
@@ -21,7 +22,7 @@ import numpy as np
 from joblib import Parallel, delayed
 from scipy.stats import binom
 from sklearn.base import _fit_context, clone, is_classifier, is_regressor
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.feature_selection import SelectFromModel
 from sklearn.feature_selection._base import _get_feature_importances
 from sklearn.feature_selection._from_model import _calculate_threshold
@@ -186,7 +187,12 @@ def _fit_with_shadows(
     shadows = np.column_stack([rng.permutation(column) for column in X.T])
     if "random_state" in estimator.get_params(deep=False):
         estimator.set_params(random_state=model_seed)
-    estimator.fit(np.hstack([X[:, columns], shadows]), y, **fit_params)
+    with warnings.catch_warnings():
+        # one refit of many: its convergence note says nothing about the
+        # answer (a hit test over all rounds); the fit on all data, which
+        # the user gets as estimator_, keeps its warnings
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        estimator.fit(np.hstack([X[:, columns], shadows]), y, **fit_params)
     scores = np.asarray(
         _get_feature_importances(
             estimator, getter, transform_func="norm", norm_order=norm_order
@@ -201,7 +207,10 @@ def _fit_on(estimator, X, y, indices, fit_params, seed, getter, norm_order):
     if seed is not None and "random_state" in estimator.get_params(deep=False):
         estimator.set_params(random_state=seed)
     params = _check_method_params(X, params=fit_params, indices=indices)
-    estimator.fit(_safe_indexing(X, indices), _safe_indexing(y, indices), **params)
+    with warnings.catch_warnings():
+        # one refit of many (see _fit_with_shadows)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        estimator.fit(_safe_indexing(X, indices), _safe_indexing(y, indices), **params)
     return _get_feature_importances(
         estimator, getter, transform_func="norm", norm_order=norm_order
     )
