@@ -263,3 +263,75 @@ def test_auto_batch_size_gives_equal_batches(n_samples, expected):
     # two minibatches per epoch within [32, 200] samples, rounded up so that
     # no batch is a remainder of a few rows (133 rows: 67 + 66, not 66+66+1)
     assert SpectralMLPClassifier()._batch_size(n_samples) == expected
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "logistic", "identity"])
+@pytest.mark.parametrize("eigenvalues", ["in", "out", "both"])
+@pytest.mark.parametrize("loss", ["cross_entropy", "squared_error"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_hand_written_gradients_equal_autograd(activation, eigenvalues, loss, weighted):
+    gen = torch.Generator().manual_seed(0)
+    net = SpectralMLP(
+        5, [7, 6], 3, activation=activation, eigenvalues=eigenvalues, generator=gen
+    )
+    with torch.no_grad():  # off the initial values, so every term is at work
+        for p in net.parameters():
+            p.add_(0.3 * torch.randn(p.shape, generator=gen))
+    X = torch.randn(11, 5, generator=gen)
+    if loss == "cross_entropy":
+        y = torch.randint(0, 3, (11,), generator=gen)
+        per_row = torch.nn.functional.cross_entropy(net(X), y, reduction="none")
+    else:
+        y = torch.randn(11, 3, generator=gen)
+        per_row = ((net(X) - y) ** 2).mean(1)
+    w = torch.rand(11, generator=gen) * 2 if weighted else None
+    expected = per_row.mean() if w is None else (per_row * w).mean()
+    params = [p for p in net.parameters() if p.requires_grad]
+    grads = torch.autograd.grad(expected, params)
+    assert net.manual_gradients()
+    value = net.data_loss_and_grads(X, y, loss, w)
+    assert float(value) == pytest.approx(float(expected.detach()), rel=1e-5)
+    for p, g in zip(params, grads):
+        torch.testing.assert_close(p.grad, g, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("cls", [SpectralMLPClassifier, SpectralMLPRegressor])
+def test_fit_with_hand_written_gradients_follows_autograd(cls, monkeypatch):
+    X, y = make_classification(120, 6, random_state=0)
+    w = np.random.default_rng(0).uniform(0.5, 2.0, len(y))
+    params = {"hidden_layer_sizes": (8,), "max_iter": 15, "random_state": 0}
+    fast = cls(**params).fit(X, y, sample_weight=w)
+    monkeypatch.setattr(SpectralMLP, "manual_gradients", lambda self: False)
+    slow = cls(**params).fit(X, y, sample_weight=w)
+    np.testing.assert_allclose(fast.loss_curve_, slow.loss_curve_, rtol=1e-4)
+    np.testing.assert_allclose(
+        fast.input_relevance_, slow.input_relevance_, rtol=1e-3, atol=1e-5
+    )
+
+
+def test_proximal_adam_after_load_state_dict_continues_as_before():
+    objective = SpectralObjective(
+        [EigenvalueTerm("input", "input", "l1", alpha=0.3)], phi_alpha=1e-2
+    )
+
+    def reloaded(net):
+        groups = objective.param_groups(net)
+        set_strength(groups, "input", 0.05)
+        return groups
+
+    runs = []
+    for reload in (False, True):
+        net = SpectralMLP(5, [7], 3, generator=torch.Generator().manual_seed(0))
+        X = torch.randn(64, 5, generator=torch.Generator().manual_seed(1))
+        y = torch.arange(64) % 3
+        opt = ProximalAdam(reloaded(net), lr=0.01, fused=True)
+        for k in range(10):
+            if reload and k == 5:
+                opt.load_state_dict(opt.state_dict())
+            opt.zero_grad()
+            torch.nn.functional.cross_entropy(net(X), y).backward()
+            opt.step_unhooked()
+        runs.append([p.detach().clone() for p in net.parameters()])
+    for a, b in zip(*runs):
+        assert torch.equal(a, b)

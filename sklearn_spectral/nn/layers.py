@@ -130,7 +130,10 @@ class SpectralLinear(nn.Module):
     @property
     def weight(self):
         """Direct-space weight ``W`` (``out_features x in_features``)."""
-        return self.phi * self.lam_in[None, :] - self.lam_out[:, None] * self.phi
+        weight = self.phi * self.lam_in[None, :]
+        if self._uses_lam_out:  # else lam_out is a zero buffer: W - 0 * phi = W
+            weight = weight - self.lam_out[:, None] * self.phi
+        return weight
 
     def forward(self, x):
         """Apply ``W x + b`` to a batch of inputs.
