@@ -152,11 +152,13 @@ class SpectralNet(NeuralNet):
                 (X, y, w), iterator.batch_size, iterator.shuffle, iterator.generator
             )
             step = _unhooked_step(optimizer)
+            summed = 0.0  # float64, as ``total``, without a kernel per batch
             for xb, yb, wb in batches:
                 loss = module.data_loss_and_grads(xb, yb, manual, wb)
                 step()
-                total.add_(loss, alpha=xb.shape[0])
+                summed += float(loss) * xb.shape[0]
                 n_batches += 1
+            total.add_(summed)
         else:
             grad = torch.enable_grad() if training else torch.no_grad()
             with grad:

@@ -206,6 +206,7 @@ class ProximalAdam(torch.optim.Adam):
 
     def _forget_lists(self):
         self._lists = None
+        self._counter = None
         self._prox = None
 
     def _fused_path(self):
@@ -265,7 +266,38 @@ class ProximalAdam(torch.optim.Adam):
                 )
             )
         self._lists = lists
+        self._counter = self._share_step_counts(lists)
         return lists
+
+    def _share_step_counts(self, lists):
+        """Make every parameter's step count a view of one tensor.
+
+        Adam keeps one 0-dim step tensor per parameter and increments them
+        all before each fused step; on the CPU ``_foreach_add_`` does that
+        one kernel per tensor (20 us of a 0.07 ms optimizer step on iris).
+        As views of one vector they take one ``add_``; their values, dtype
+        and device are unchanged. Returns that vector, or None (then the
+        counts are incremented one by one) when they do not share a device
+        and dtype.
+        """
+        steps = [s for *_, group_steps in lists for s in group_steps]
+        if not steps or len({(s.device, s.dtype, s.dim()) for s in steps}) > 1:
+            return None
+        if steps[0].dim() != 0:
+            return None
+        counter = torch.stack(steps)
+        k = 0
+        for index, (group, params, exp_avgs, exp_avg_sqs, group_steps) in enumerate(
+            lists
+        ):
+            views = []
+            for p in params:
+                self.state[p]["step"] = counter[k]
+                views.append(counter[k])
+                k += 1
+            lists[index] = (group, params, exp_avgs, exp_avg_sqs, views)
+        self._prox = None  # it holds the step tensors too
+        return counter
 
     def _fused_step(self):
         """Adam's fused kernel called directly, one call per group.
@@ -283,8 +315,10 @@ class ProximalAdam(torch.optim.Adam):
         if lists is not None:
             grads = [[p.grad for p in params] for _, params, *_ in lists]
             if not any(g.is_sparse for gs in grads for g in gs):
-                steps = [s for *_, group_steps in lists for s in group_steps]
-                torch._foreach_add_(steps, 1)
+                if self._counter is not None:
+                    self._counter.add_(1)
+                else:
+                    torch._foreach_add_([s for *_, st in lists for s in st], 1)
                 for (group, params, exp_avgs, exp_avg_sqs, group_steps), g in zip(
                     lists, grads
                 ):
