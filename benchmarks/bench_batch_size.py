@@ -5,7 +5,9 @@ minibatches per epoch sets how many optimizer steps a default fit takes,
 and on small data the steps are most of the fit time. This script fits the
 default estimators on the small data sets of ``bench_engine.py`` with
 ``AUTO_BATCHES_PER_EPOCH`` (``sklearn_spectral/_defaults.py``) set to each
-value compared, over several 75/25 splits, and reports the mean optimizer
+value compared, and with ``learning_rate_init`` at the default 1e-3 and
+above it (issue 9: the steps a tiny data set needs to stop are set by the
+step size), over several 75/25 splits, and reports the mean optimizer
 steps, epochs, the fraction of fits that stopped by their own rule, the
 test score (accuracy or R^2, mean +- std over the splits) and the number of
 inputs kept. Steps and epochs do not depend on the machine's load.
@@ -38,10 +40,11 @@ DATASETS = {
     "diabetes": (load_diabetes, SpectralMLPRegressor),
     "digits": (load_digits, SpectralMLPClassifier),
 }
-PER_EPOCH = (10, 3, 2)
+#: (batches per epoch, learning_rate_init) compared.
+CONFIGS = ((10, 1e-3), (3, 1e-3), (2, 1e-3), (1, 1e-3), (2, 2e-3), (1, 2e-3), (1, 3e-3))
 
 
-def run(name, per_epoch, n_splits):
+def run(name, per_epoch, lr, n_splits):
     load, cls = DATASETS[name]
     X, y = load(return_X_y=True)
     saved = _defaults.AUTO_BATCHES_PER_EPOCH
@@ -50,7 +53,7 @@ def run(name, per_epoch, n_splits):
         rows = []
         for seed in range(n_splits):
             X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=seed)
-            model = cls(random_state=seed).fit(X_train, y_train)
+            model = cls(random_state=seed, learning_rate_init=lr).fit(X_train, y_train)
             steps = sum(row["train_batch_count"] for row in model.net_.history)
             rows.append(
                 (
@@ -68,6 +71,7 @@ def run(name, per_epoch, n_splits):
     return [
         name,
         per_epoch,
+        f"{lr:g}",
         int(r[0, 5]),
         f"{r[:, 0].mean():.0f}",
         f"{r[:, 1].mean():.0f}",
@@ -86,12 +90,13 @@ def main():
     start = time.perf_counter()
     rows = []
     for name in DATASETS:
-        for per_epoch in PER_EPOCH:
-            rows.append(run(name, per_epoch, n_splits))
+        for per_epoch, lr in CONFIGS:
+            rows.append(run(name, per_epoch, lr, n_splits))
             print(rows[-1], flush=True)
     header = [
         "data",
         "batches per epoch",
+        "learning_rate_init",
         "batch size (first split)",
         "optimizer steps",
         "epochs",
@@ -103,7 +108,8 @@ def main():
         f"Default estimators, `random_state=seed`, 75/25 split seeded by "
         f"`seed` in 0..{n_splits - 1}; the batch size is "
         "`n_train // batches_per_epoch` within [32, 200]. The library's "
-        f"default is {_defaults.AUTO_BATCHES_PER_EPOCH}."
+        f"defaults are {_defaults.AUTO_BATCHES_PER_EPOCH} batches per epoch "
+        "and learning_rate_init=1e-3."
     )
     write_result(
         "batch_size",
