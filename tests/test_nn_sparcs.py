@@ -6,7 +6,12 @@ import pytest
 import torch
 
 from sklearn_spectral.nn.activations import get_activation
-from sklearn_spectral.nn.export import DenseSkipNetwork, export_dense, prune
+from sklearn_spectral.nn.export import (
+    DenseSkipNetwork,
+    export_dense,
+    export_mlp,
+    prune,
+)
 from sklearn_spectral.nn.gated import GatedSparcsNetwork
 from sklearn_spectral.nn.penalties import eigenvalue_penalty
 from sklearn_spectral.nn.sparcs import SparcsNetwork, spectral_matrix
@@ -307,3 +312,19 @@ def test_set_linear_makes_an_exact_perceptron(depth):
     torch.testing.assert_close(net(x), x @ weight.T + bias, atol=1e-5, rtol=1e-5)
     assert net.architecture(0.0) == ()
     assert net.hidden_path_strength() == 0.0
+
+
+def test_export_mlp_with_every_neuron_removed_is_exact_and_quiet(recwarn):
+    """Removing a whole layer folds its constant outputs into the next bias,
+    without torch's warning about initialising an empty tensor."""
+    gen = torch.Generator().manual_seed(0)
+    w1, b1 = torch.randn(4, 3, generator=gen), torch.randn(4, generator=gen)
+    w2, b2 = torch.randn(2, 4, generator=gen), torch.randn(2, generator=gen)
+    module = export_mlp(
+        [(w1, b1), (w2, b2)], torch.nn.ReLU, [torch.zeros(4, dtype=torch.bool)]
+    )
+    x = torch.randn(5, 3, generator=gen)
+    expected = (b2 + w2 @ torch.relu(b1)).expand(5, 2)
+    torch.testing.assert_close(module(x), expected)
+    assert module[0].weight.shape == (0, 3)
+    assert not [w for w in recwarn if issubclass(w.category, UserWarning)]

@@ -311,18 +311,25 @@ def export_mlp(weights, activation, masks=None):
         last = k == len(weights) - 1
         keep_out = torch.ones(w.shape[0], dtype=torch.bool) if last else masks[k].cpu()
         carry = (~keep_out, activation()(b[~keep_out]))
-        # no random initialisation: the weights are copied in below (and a
-        # layer with every neuron removed would warn about an empty init)
-        linear = torch.nn.utils.skip_init(
-            nn.Linear, int(keep_in.sum()), int(keep_out.sum()), dtype=w.dtype
-        )
-        linear.weight.copy_(w[keep_out][:, keep_in])
-        linear.bias.copy_(b[keep_out])
-        layers.append(linear)
+        layers.append(_linear_from(w[keep_out][:, keep_in], b[keep_out]))
         if not last:
             layers.append(activation())
         keep_in = keep_out
     return nn.Sequential(*layers)
+
+
+def _linear_from(weight, bias):
+    """An ``nn.Linear`` holding copies of ``weight`` and ``bias``.
+
+    No initialisation runs: torch's would be overwritten, and on a layer
+    with every neuron removed (zero rows) it warns that initialising an
+    empty tensor is a no-op.
+    """
+    linear = torch.nn.utils.skip_init(nn.Linear, 1, 1, dtype=weight.dtype)
+    linear.out_features, linear.in_features = weight.shape
+    linear.weight = nn.Parameter(weight.detach().clone())
+    linear.bias = nn.Parameter(bias.detach().clone())
+    return linear
 
 
 def ranked_masks(scores, n_kept):
