@@ -141,23 +141,16 @@ class SpectralNet(NeuralNet):
         n_batches = 0
         manual = training and not smooth and self._manual_loss(iterator)
         if manual:
-            # gradients by hand (SpectralMLP.data_loss_and_grads) on inputs
-            # standardised once per epoch instead of once per batch (the
-            # same element-wise map, so the same numbers); the batches come
-            # in the same order from the same generator
-            X, y, w = iterator.tensors
-            with torch.no_grad():
-                X = module.input_scaling(X)
-            batches = TensorBatches(
-                (X, y, w), iterator.batch_size, iterator.shuffle, iterator.generator
-            )
+            # gradients by hand (SpectralMLP.data_loss_and_grads): the same
+            # numbers as the autograd path below, without its graph
             step = _unhooked_step(optimizer)
             summed = 0.0  # float64, as ``total``, without a kernel per batch
-            for xb, yb, wb in batches:
-                loss = module.data_loss_and_grads(xb, yb, manual, wb)
-                step()
-                summed += float(loss) * xb.shape[0]
-                n_batches += 1
+            with torch.no_grad():  # once, not once per call
+                for xb, yb, wb in iterator:
+                    loss = module.data_loss_and_grads(xb, yb, manual, wb)
+                    step()
+                    summed += float(loss) * xb.shape[0]
+                    n_batches += 1
             total.add_(summed)
         else:
             grad = torch.enable_grad() if training else torch.no_grad()

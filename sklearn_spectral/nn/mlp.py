@@ -5,6 +5,8 @@ This module imports nothing from scikit-learn.
 
 from __future__ import annotations
 
+import functools
+
 import torch
 from torch import nn
 
@@ -37,6 +39,16 @@ EIGENVALUE_MODES = {
         "lam_out_init": 0.0,
     },
 }
+
+
+@functools.lru_cache(maxsize=64)
+def _mean_grad(n, dtype, device):
+    """The gradient of a mean over ``n`` rows, as MeanBackward computes it.
+
+    A constant of the batch size, made once instead of three kernels per
+    step; read-only (the callers never write into it).
+    """
+    return torch.ones((), dtype=dtype, device=device).expand(n) / n
 
 
 def _relu_grad(module, grad, z, h):
@@ -187,31 +199,33 @@ class SpectralMLP(nn.Module):
             type(layer) is SpectralLinear for layer in self.layers
         )
 
-    @torch.no_grad()
     def data_loss_and_grads(self, x, y, loss, sample_weight=None):
         """Mean data loss of a batch, with the gradients set by hand.
 
-        The forward and backward passes of the whole network written out,
-        one node instead of a graph: with ``W = phi * (lam_in - lam_out)``
-        per layer, ``dW = g^T x``, ``dphi = dW * (lam_in - lam_out)``,
-        ``dlam_in = sum_i dW * phi``, ``dlam_out = -sum_j dW * phi`` and
-        ``dx = g W``. On the small networks of tabular data autograd's
-        bookkeeping costs as much as the arithmetic: forward and backward
-        of the default classifier's step on iris (56 rows, 4 -> 100 -> 3,
-        1 thread, timed over 3000 steps) took 0.31 ms through autograd and
-        0.15 ms here. The gradients equal
-        autograd's to float rounding (``tests/test_engine.py``).
+        The forward pass of :meth:`forward` and the backward pass autograd
+        would take through it, written out with the same kernels in the
+        same order (``mm`` for the linear maps, ``nll_loss_backward``,
+        ``_log_softmax_backward_data``, ``mse_loss_backward``, the
+        activations' own backward kernels), so the loss and every gradient
+        equal autograd's bit for bit (``tests/test_engine.py``) without its
+        graph: on the small networks of tabular data autograd's bookkeeping
+        costs as much as the arithmetic (forward and backward of the
+        default classifier's step on iris, 56 rows, 4 -> 100 -> 3, 1
+        thread, timed over 3000 steps: 0.31 ms through autograd, 0.15-0.17
+        ms here).
 
         Parameters
         ----------
         x : torch.Tensor of shape (n_samples, n_features)
-            Input batch, already standardised by :attr:`input_scaling`.
+            Raw input batch (:attr:`input_scaling` is applied here).
         y : torch.Tensor
             Class indices (``loss="cross_entropy"``) or targets of the
             outputs' shape (``loss="squared_error"``).
         loss : {"cross_entropy", "squared_error"}
             The data loss: cross-entropy of the logits, or the squared error
-            averaged over the outputs.
+            averaged over the outputs, as ``CrossEntropyLoss`` and
+            ``MSELoss`` with ``reduction="none"`` then averaged over the
+            outputs and the (weighted) samples.
         sample_weight : torch.Tensor of shape (n_samples,) or None
             Per-sample weights of the mean (all 1 when None).
 
@@ -221,77 +235,89 @@ class SpectralMLP(nn.Module):
             The batch's mean (weighted) data loss, a scalar; the ``grad``
             of every trainable parameter is replaced by its gradient.
         """
+        if torch.is_grad_enabled():  # the training loop runs it under no_grad
+            with torch.no_grad():
+                return self.data_loss_and_grads(x, y, loss, sample_weight)
+        aten = torch.ops.aten
         activation = self.activation
         act, act_grad = _ACTIVATION_GRADS[type(activation)]
+        scaling = self.input_scaling
+        if scaling.active:
+            x = (x - scaling.shift) / scaling.scale
         # every tensor looked up once: Module.__getattr__ and ModuleList
         # indexing cost more than the small kernels they feed
         layers = [
             (layer.phi, layer.lam_in, layer.lam_out, layer.bias, layer._uses_lam_out)
             for layer in self.layers
         ]
-        inputs, weights, pre = [], [], []
+        saved, pre = [], []
         h = x
         last = len(layers) - 1
         for k, (phi, lam_in, lam_out, bias, uses_lam_out) in enumerate(layers):
-            w = phi * lam_in  # the same numbers as SpectralLinear.weight
+            # SpectralLinear.forward, op for op
+            scaled = h * lam_in
+            z = torch.nn.functional.linear(scaled, phi)
+            direct = None
             if uses_lam_out:
-                w = w - lam_out[:, None] * phi
-            inputs.append(h)
-            weights.append(w)
-            z = torch.mm(h, w.t()) if bias is None else torch.addmm(bias, h, w.t())
+                direct = torch.nn.functional.linear(h, phi)
+                z = z - direct * lam_out
+            if bias is not None:
+                z = z + bias
+            saved.append((h, scaled, direct))
             if k < last:
                 pre.append(z)
                 h = act(activation, z)
             else:
                 h = z
         n = h.shape[0]
+        grad_rows = _mean_grad(n, h.dtype, h.device)
+        if sample_weight is not None:
+            grad_rows = grad_rows * sample_weight
         if loss == "cross_entropy":
             logp = torch.log_softmax(h, 1)
-            if sample_weight is None:
-                value = torch.nn.functional.nll_loss(logp, y)
-            else:
-                value = (
-                    torch.nn.functional.nll_loss(logp, y, reduction="none")
-                    * sample_weight
-                ).mean()
-            g = logp.exp_()
-            g.scatter_add_(
-                1, y[:, None], torch.full((n, 1), -1.0, dtype=g.dtype, device=g.device)
-            )
-            scale = 1.0 / n
+            # nll_loss_forward's kernel; its total weight is unused without
+            # a reduction
+            per_row = torch._C._nn.nll_loss(logp, y, None, 0, -100)
+            total_weight = _mean_grad(1, h.dtype, h.device)[0]
+            g = aten.nll_loss_backward(grad_rows, logp, y, None, 0, -100, total_weight)
+            g = aten._log_softmax_backward_data(g, logp, 1, logp.dtype)
         elif loss == "squared_error":
-            diff = h - y
-            per_row = diff.square().mean(1)
-            value = (
-                per_row if sample_weight is None else per_row * sample_weight
-            ).mean()
-            g = diff
-            scale = 2.0 / (n * h.shape[1])
+            per_element = aten.mse_loss(h, y, 0)
+            per_row = per_element.mean(1)
+            k_out = h.shape[1]
+            g = grad_rows.unsqueeze(1).expand(n, k_out) / k_out
+            g = aten.mse_loss_backward(g, h, y, 0)
         else:
             raise ValueError(f"Unknown loss {loss!r}.")
-        g = (
-            g.mul_(scale)
-            if sample_weight is None
-            else g.mul_(sample_weight[:, None] * scale)
-        )
+        value = (per_row if sample_weight is None else per_row * sample_weight).mean()
         for k in range(last, -1, -1):
             phi, lam_in, lam_out, bias, uses_lam_out = layers[k]
-            grad_w = torch.mm(g.t(), inputs[k])
+            h, scaled, direct = saved[k]
             if bias is not None and bias.requires_grad:
                 bias.grad = g.sum(0)
-            if phi.requires_grad:
-                grad_phi = grad_w * lam_in
-                if uses_lam_out:
-                    grad_phi = grad_phi - lam_out[:, None] * grad_w
-                phi.grad = grad_phi
-            if lam_in.requires_grad or lam_out.requires_grad:
-                product = grad_w * phi
-                if lam_in.requires_grad:
-                    lam_in.grad = product.sum(0)
+            need_x = k > 0
+            # z = linear(scaled, phi) [- linear(h, phi) * lam_out]: mm's
+            # backward is g @ phi and g^T @ input
+            grad_phi = torch.mm(g.t(), scaled) if phi.requires_grad else None
+            grad_scaled = torch.mm(g, phi) if (need_x or lam_in.requires_grad) else None
+            grad_h = None
+            if uses_lam_out:
+                grad_direct_out = g.neg()
                 if lam_out.requires_grad:
-                    lam_out.grad = product.sum(1).neg_()
-            if k > 0:
-                g = act_grad(activation, torch.mm(g, weights[k]), pre[k - 1], inputs[k])
+                    lam_out.grad = (grad_direct_out * direct).sum(0)
+                grad_direct = grad_direct_out * lam_out
+                if grad_phi is not None:
+                    grad_phi = grad_phi + torch.mm(grad_direct.t(), h)
+                if need_x:
+                    grad_h = torch.mm(grad_direct, phi)
+            if grad_phi is not None:
+                phi.grad = grad_phi
+            if lam_in.requires_grad:
+                lam_in.grad = (grad_scaled * h).sum(0)
+            if need_x:
+                from_scaled = grad_scaled * lam_in
+                grad_h = from_scaled if grad_h is None else from_scaled + grad_h
+                g = act_grad(activation, grad_h, pre[k - 1], h)
         return value
 
     def penalized_eigenvalues(self, which="input"):
