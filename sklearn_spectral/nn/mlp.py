@@ -280,7 +280,7 @@ class SpectralMLP(nn.Module):
             per_row = torch._C._nn.nll_loss(logp, y, None, 0, -100)
             total_weight = _mean_grad(1, h.dtype, h.device)[0]
             g = aten.nll_loss_backward(grad_rows, logp, y, None, 0, -100, total_weight)
-            g = aten._log_softmax_backward_data(g, logp, 1, logp.dtype)
+            g = torch._log_softmax_backward_data(g, logp, 1, logp.dtype)
         elif loss == "squared_error":
             per_element = aten.mse_loss(h, y, 0)
             per_row = per_element.mean(1)
