@@ -6,12 +6,21 @@ keeps about as many neurons as the teacher has, whatever its own width
 (``benchmarks/bench_poster.py``).
 """
 
+import warnings
+
 import numpy as np
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_spectral import SpectralMLPRegressor
 
 TEACHER_WIDTH = 20
+#: A fixed budget, as the poster trains: the node relevances keep separating
+#: after the data loss has flattened, so the stopping rule ends too early
+#: for the plateau to be sharp (over seeds 0-5 at 8000 rows, 3 of 6 students
+#: of width 200 pruned to 29-37 neurons when stopped by the rule at
+#: ``tol=1e-6``, all 12 fits to 19-26 after 300 epochs).
+EPOCHS = 300
 
 
 def _teacher_data(n_train, n_valid, seed):
@@ -33,7 +42,7 @@ def _teacher_data(n_train, n_valid, seed):
 
 @pytest.mark.parametrize("width", [60, 200])
 def test_pruned_width_finds_the_teacher(width):
-    X, y, X_val, y_val = _teacher_data(8000, 2000, seed=1)
+    X, y, X_val, y_val = _teacher_data(8000, 2000, seed=2)
     reg = SpectralMLPRegressor(
         (width,),
         eigenvalues="out",
@@ -43,10 +52,14 @@ def test_pruned_width_finds_the_teacher(width):
         alpha=1e-3,
         phi_alpha=1e-3,
         batch_size=200,
-        tol=1e-6,  # the default stops before the unused neurons have decayed
+        max_iter=EPOCHS,
+        n_iter_no_change=EPOCHS,  # no early stop: the fixed budget
         n_threads=1,
-        random_state=1,
-    ).fit(X, y)
+        random_state=2,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # expected: budget spent
+        reg.fit(X, y)
     reg.prune(X_val, y_val)
     (kept,) = reg.pruned_architecture_
     assert TEACHER_WIDTH - 2 <= kept <= TEACHER_WIDTH + 8
