@@ -340,3 +340,23 @@ def test_proximal_adam_after_load_state_dict_continues_as_before():
         runs.append([p.detach().clone() for p in net.parameters()])
     for a, b in zip(*runs):
         assert torch.equal(a, b)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_numpy_l1_prox_equals_the_torch_formula_bit_for_bit(dtype):
+    from sklearn_spectral.nn.optim import _l1_prox_cpu
+
+    gen = torch.Generator().manual_seed(0)
+    for scale in (1e-8, 1e-4, 1.0, 1e3):
+        v = (torch.rand(1000, generator=gen, dtype=dtype) * scale) ** 2
+        t = torch.randn(1000, generator=gen, dtype=dtype) * scale * 1e-2
+        v[:10] = 0.0  # a zero second moment: the step is lr / eps
+        expected = t.clone()
+        step = (v / 0.37).sqrt_().add_(1e-8).reciprocal_().mul_(1e-3)
+        L1(strength=0.7, weight=0.3).prox(expected, step)
+        param = torch.nn.Parameter(t.clone())
+        version = param._version
+        _l1_prox_cpu(param, v, 0.37, 1e-8, 1e-3, L1(strength=0.7, weight=0.3).coef)
+        assert torch.equal(param.detach(), expected)
+        assert (param.detach() == 0).any() or scale > 1  # exact zeros happen
+        assert param._version > version

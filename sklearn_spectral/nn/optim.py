@@ -15,16 +15,50 @@ normalised units, smaller than the penalty (the Lasso optimality condition
 
 A parameter group carries its penalty object under the key ``"penalty"``
 (see :mod:`sklearn_spectral.nn.penalties`) and its name under ``"name"``;
-groups are never found by position. This module imports torch only.
+groups are never found by position. This module imports torch and numpy.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
-from .penalties import soft_threshold_
+from .penalties import L1, soft_threshold_
 
 __all__ = ["ProximalAdam", "soft_threshold_"]
+
+
+#: dtypes whose arithmetic numpy and torch round alike (IEEE single and
+#: double: +, -, *, / and sqrt correctly rounded, Python scalars cast to
+#: the array's dtype).
+_NUMPY_DTYPES = (torch.float32, torch.float64)
+
+
+def _l1_prox_cpu(param, exp_avg_sq, bias, eps, lr, coef):
+    """The L1 proximal step in Adam's metric, in numpy on the CPU tensors.
+
+    The same operations, in the same order and precision, as
+    ``step = lr * (1 / (sqrt(v / bias) + eps))`` followed by
+    ``L1.prox(param, step)`` (``param - clamp(param, -coef * step, coef *
+    step)``), hence the same numbers (``tests/test_engine.py``); numpy runs
+    eight of the nine element-wise operations on a layer's few eigenvalues
+    at a fraction of torch's dispatch cost (timeit, 13 inputs: 24 us all
+    in torch, 9 us so).
+    """
+    t = param.detach().numpy()
+    step = exp_avg_sq.numpy() / bias
+    # torch's vectorised sqrt is not numpy's correctly rounded one (they
+    # differ in the last bit for 15% of float32 inputs): torch's kernel on
+    # a tensor of the same shape
+    torch.from_numpy(step).sqrt_()
+    step += eps
+    np.reciprocal(step, out=step)
+    step *= lr
+    threshold = coef * step
+    t -= np.minimum(np.maximum(t, -threshold), threshold)
+    # numpy writes through the shared memory: tell autograd, as an
+    # in-place torch op would
+    torch.autograd.graph.increment_version(param)
 
 
 class ProximalAdam(torch.optim.Adam):
@@ -168,8 +202,12 @@ class ProximalAdam(torch.optim.Adam):
             if penalty is None or penalty.smooth or penalty.coef <= 0:
                 continue
             lr, eps, beta2 = group["lr"], group["eps"], group["betas"][1]
+            l1 = type(penalty) is L1
             for p, exp_avg_sq, step_count in entries:
                 bias = 1.0 - beta2 ** float(step_count)
+                if l1 and p.device.type == "cpu" and p.dtype in _NUMPY_DTYPES:
+                    _l1_prox_cpu(p, exp_avg_sq, bias, eps, lr, penalty.coef)
+                    continue
                 step = (exp_avg_sq / bias).sqrt_().add_(eps).reciprocal_().mul_(lr)
                 penalty.prox(p, step)
 
