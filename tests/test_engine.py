@@ -360,3 +360,17 @@ def test_numpy_l1_prox_equals_the_torch_formula_bit_for_bit(dtype):
         assert torch.equal(param.detach(), expected)
         assert (param.detach() == 0).any() or scale > 1  # exact zeros happen
         assert param._version > version
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("auto_depth", [False, True])
+def test_training_loop_honours_optimizer_step_hooks(auto_depth):
+    # the loop skips torch's step wrapper only while no hook is registered
+    X, y = make_classification(60, 4, random_state=0)
+    clf = SpectralMLPClassifier(
+        (4,), auto_depth=auto_depth, max_iter=2, random_state=0
+    ).fit(X, y)
+    calls = []
+    clf.net_.optimizer_.register_step_post_hook(lambda *_: calls.append(1))
+    clf.partial_fit(X, y)
+    assert len(calls) == clf.net_.history[-1, "train_batch_count"]

@@ -153,6 +153,7 @@ class SpectralNet(NeuralNet):
                     n_batches += 1
             total.add_(summed)
         else:
+            step = _unhooked_step(optimizer) if training else None
             grad = torch.enable_grad() if training else torch.no_grad()
             with grad:
                 for xb, yb, wb in iterator:
@@ -163,7 +164,7 @@ class SpectralNet(NeuralNet):
                         for penalty, param in smooth:
                             objective = objective + penalty.value(param)
                         objective.backward()
-                        optimizer.step()
+                        step()
                     total.add_(loss.detach(), alpha=xb.shape[0])
                     n_batches += 1
         loss = float(total) / iterator.n_samples
