@@ -1,6 +1,7 @@
 """The training engine: penalties, proximal optimizer, schedule, threads, loop."""
 
 import threading
+import warnings
 
 import numpy as np
 import pytest
@@ -360,6 +361,17 @@ def test_numpy_l1_prox_equals_the_torch_formula_bit_for_bit(dtype):
         assert torch.equal(param.detach(), expected)
         assert (param.detach() == 0).any() or scale > 1  # exact zeros happen
         assert param._version > version
+    # overflow and inf as torch has them, without numpy's warnings
+    v = torch.tensor([3e38, float("inf"), 0.0], dtype=dtype)
+    t = torch.tensor([1.0, -1.0, 1.0], dtype=dtype)
+    expected = t.clone()
+    step = (v / 1e-3).sqrt_().add_(1e-8).reciprocal_().mul_(1e-3)
+    L1(strength=0.5).prox(expected, step)
+    param = torch.nn.Parameter(t.clone())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _l1_prox_cpu(param, v, 1e-3, 1e-8, 1e-3, 0.5)
+    assert torch.equal(param.detach(), expected)
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
