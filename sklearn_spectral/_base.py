@@ -246,7 +246,7 @@ class BaseSpectralMLP(BaseEstimator):
             )
         return int(min(self.batch_size, n_samples))
 
-    def _objective(self):
+    def _objective(self, steps_per_epoch):
         """The eigenvalue and eigenvector terms this estimator minimises."""
         terms = [
             EigenvalueTerm(
@@ -257,7 +257,7 @@ class BaseSpectralMLP(BaseEstimator):
                 beta2=_defaults.INPUT_BETA2,
             )
         ]
-        terms += self._plan().extra_terms(self)
+        terms += self._plan().extra_terms(self, steps_per_epoch)
         return SpectralObjective(terms, float(self.phi_alpha))
 
     def _schedule(self, n_samples, n_features, baseline_loss):
@@ -308,6 +308,8 @@ class BaseSpectralMLP(BaseEstimator):
         generator = torch.Generator().manual_seed(seed)
         module = self._build_module(n_features, self.n_outputs_, generator)
         module.input_scaling.set(self.input_mean_, self.input_scale_)
+        batch_size = self._batch_size(n_samples)
+        n_train = n_samples
         train_split = None
         if self.early_stopping:
             train_split = ValidSplit(
@@ -315,6 +317,8 @@ class BaseSpectralMLP(BaseEstimator):
                 stratified=self._stratify,
                 random_state=seed % (2**32 - 1),
             )
+            n_train = n_samples - int(np.ceil(self.validation_fraction * n_samples))
+        steps_per_epoch = -(-n_train // batch_size)
         return SpectralNet(
             module=module,
             criterion=self._criterion,
@@ -324,12 +328,12 @@ class BaseSpectralMLP(BaseEstimator):
             optimizer__fused=True,
             lr=self.learning_rate_init,
             max_epochs=self.max_iter,
-            batch_size=self._batch_size(n_samples),
+            batch_size=batch_size,
             train_split=train_split,
             callbacks=self._callbacks(
                 self._schedule(n_effective, n_features, baseline_loss)
             ),
-            objective=self._objective(),
+            objective=self._objective(steps_per_epoch),
             seed=seed + 1,
             device=device,
             verbose=0,

@@ -75,13 +75,40 @@ TOL = 1e-3
 #: gradient).
 HIDDEN_EIG_INIT = 0.1
 
-#: Auto-depth: the hidden eigenvalues train at this multiple of
+#: Auto-depth: the hidden eigenvalues train at up to this multiple of
 #: ``learning_rate_init``. Grown from 0.1 at the base rate, the neurons a
 #: non-linear target needs took longer than 200 epochs (friedman1: R^2 0.91
 #: against 0.98 at fixed depth); 10 times faster they grow within the fit
 #: (R^2 0.98) while a linear target still keeps none (``architecture_ ==
 #: ()``).
 DEPTH_LR_FACTOR = 10.0
+
+#: Auto-depth: the hidden eigenvalues' factor is ``DEPTH_LR_FACTOR`` up to
+#: this many optimizer steps per epoch and shrinks as ``DEPTH_LR_STEPS /
+#: steps`` beyond (never below 1), so that they travel about as far per
+#: epoch on any data size: the stopping rule and the ramps count epochs.
+#: friedman1 (12 steps an epoch) needs the full factor (at 1x, over 3
+#: seeds: R^2 0.88-0.90 against 0.98; ``benchmarks/bench_sparcs_evidence.py``
+#: with the factor patched). On the SPARCS teacher-student (100 000 rows,
+#: batch 1024, 98 steps an epoch) the full factor recruited every neuron of
+#: the second layer within 5 epochs and the L1 then pruned them slowly to
+#: (1, 32) in the paper's 180 epochs; at 1x the fit kept the teacher's one
+#: layer, (21,), at test R^2 0.9994, stable from epoch 35
+#: (``benchmarks/bench_sparcs_teacher_student.py``).
+DEPTH_LR_STEPS = 120
+
+#: Steps per epoch up to which the full ``DEPTH_LR_FACTOR`` applies.
+DEPTH_LR_FULL_STEPS = DEPTH_LR_STEPS / DEPTH_LR_FACTOR
+
+
+def depth_lr_factor(steps_per_epoch):
+    """Learning-rate multiple of the hidden eigenvalues (auto-depth).
+
+    ``DEPTH_LR_FACTOR`` for at most ``DEPTH_LR_STEPS / DEPTH_LR_FACTOR``
+    steps per epoch, then ``DEPTH_LR_STEPS / steps_per_epoch``, at least 1.
+    """
+    return min(DEPTH_LR_FACTOR, max(1.0, DEPTH_LR_STEPS / max(1, steps_per_epoch)))
+
 
 #: Auto-depth: strength of the L1 penalty on the hidden eigenvalues,
 #: Keras-style (not relative): a neuron must lower the data loss

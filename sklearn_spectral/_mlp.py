@@ -95,8 +95,11 @@ _COMMON_PARAMETERS = """
         default L1, a neuron is kept when it lowers the data loss
         (cross-entropy, or squared error on standardised targets) by about
         ``depth_alpha`` per unit eigenvalue. The hidden eigenvalues train at
-        {DEPTH_LR_FACTOR} times ``learning_rate_init``, so that the neurons a
-        non-linear target needs grow within the fit.
+        {DEPTH_LR_FACTOR} times ``learning_rate_init`` when an epoch has at
+        most {DEPTH_LR_FULL_STEPS} minibatches, so that the neurons a
+        non-linear target needs grow within the fit; with more minibatches
+        the multiple shrinks in proportion (never below 1), so that they
+        grow about as fast per epoch on any data size.
 
     depth_penalty : {"l1", "l2", "group"}, default="l1"
         Auto-depth only: the hidden-eigenvalue penalty. ``"l1"``

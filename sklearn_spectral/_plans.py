@@ -35,7 +35,7 @@ class _FixedDepth:
         )
 
     @staticmethod
-    def extra_terms(est):
+    def extra_terms(est, steps_per_epoch):
         return []
 
     @staticmethod
@@ -83,7 +83,7 @@ class _AutoDepth:
         )
 
     @staticmethod
-    def extra_terms(est):
+    def extra_terms(est, steps_per_epoch):
         return [
             EigenvalueTerm(
                 "depth",
@@ -91,7 +91,7 @@ class _AutoDepth:
                 est.depth_penalty,
                 float(est.depth_alpha),
                 growth=float(est.depth_growth),
-                lr_factor=_defaults.DEPTH_LR_FACTOR,
+                lr_factor=_defaults.depth_lr_factor(steps_per_epoch),
             )
         ]
 
