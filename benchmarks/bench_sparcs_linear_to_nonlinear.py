@@ -99,6 +99,20 @@ def plot(results, alphas, path):
     plt.close(fig)
 
 
+def defaults_text():
+    """The defaults that matter here, read from the estimator itself."""
+    params = SpectralMLPRegressor().get_params()
+    keys = [
+        "hidden_layer_sizes",
+        "depth_alpha",
+        "depth_penalty",
+        "max_iter",
+        "batch_size",
+        "learning_rate_init",
+    ]
+    return ", ".join(f"{k}={params[k]!r}" for k in keys)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="5 alphas instead of 21")
@@ -138,8 +152,7 @@ def main(argv=None):
         f"random_state={DATA_SEED})`, first {N_TRAIN} rows train, last "
         f"{N_TEST} test. Estimator: `SpectralMLPRegressor(auto_depth=True, "
         "random_state=0)` with every other parameter at its default "
-        "(hidden_layer_sizes=(100,), depth_alpha=1e-3, depth_penalty='group', "
-        "max_iter=200, batch_size='auto'=200, learning_rate_init=1e-3). "
+        f"({defaults_text()}). "
         "The paper (Table 3) used a 300-neuron hidden layer, L2 1e-4, batch "
         "100, 300 epochs.",
         "`n active` = `sum(architecture_)` (neurons whose eigenvalue exceeds "

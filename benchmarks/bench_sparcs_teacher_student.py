@@ -288,7 +288,7 @@ def main(argv=None):
             (
                 "pruned_architecture_ (5 % on validation loss)",
                 str(res["pruned"]),
-                "one layer, ~30-40",
+                "one layer, ~30",
             ),
             ("epochs run / max_iter", f"{res['epochs']} / {epochs}", "180"),
             ("fit wall time (s)", f"{res['fit_s']:.1f}", ""),
