@@ -284,6 +284,17 @@ class ProximalAdam(torch.optim.Adam):
                 return False
         return True
 
+    def _init_state(self, p):
+        """The Adam state of ``p``, made as ``torch.optim.Adam`` makes it."""
+        state = self.state[p]
+        if not state:
+            state["step"] = torch.zeros((), dtype=torch.float32, device=p.device)
+            state["exp_avg"] = torch.zeros_like(p, memory_format=torch.preserve_format)
+            state["exp_avg_sq"] = torch.zeros_like(
+                p, memory_format=torch.preserve_format
+            )
+        return state
+
     def _state_lists(self):
         """Per group: its parameters and their Adam state, built once.
 
@@ -303,17 +314,7 @@ class ProximalAdam(torch.optim.Adam):
             if not params:
                 continue
             for p in params:
-                state = self.state[p]
-                if not state:
-                    state["step"] = torch.zeros(
-                        (), dtype=torch.float32, device=p.device
-                    )
-                    state["exp_avg"] = torch.zeros_like(
-                        p, memory_format=torch.preserve_format
-                    )
-                    state["exp_avg_sq"] = torch.zeros_like(
-                        p, memory_format=torch.preserve_format
-                    )
+                self._init_state(p)
             if len({(p.device, p.dtype) for p in params}) > 1:
                 return None
             lists.append(
@@ -392,17 +393,7 @@ class ProximalAdam(torch.optim.Adam):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                state = self.state[p]
-                if not state:
-                    state["step"] = torch.zeros(
-                        (), dtype=torch.float32, device=p.device
-                    )
-                    state["exp_avg"] = torch.zeros_like(
-                        p, memory_format=torch.preserve_format
-                    )
-                    state["exp_avg_sq"] = torch.zeros_like(
-                        p, memory_format=torch.preserve_format
-                    )
+                state = self._init_state(p)
                 params.append(p)
                 grads.append(p.grad)
                 exp_avgs.append(state["exp_avg"])
