@@ -107,6 +107,13 @@ def teacher_data(
     return X[:n_train], y[:n_train], X[n_train:], y[n_train:]
 
 
+def fit_budget(model, X, y):
+    """Fit for the whole ``EPOCHS`` budget; its ConvergenceWarning is expected."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return model.fit(X, y)
+
+
 def fit_spectral(params, width, X, y, X_val, y_val, seed):
     """Fit and prune a spectral student; (width, R^2, epochs)."""
     reg = SpectralMLPRegressor(
@@ -117,9 +124,7 @@ def fit_spectral(params, width, X, y, X_val, y_val, seed):
         random_state=seed,
         **params,
     )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # the fixed budget
-        reg.fit(X, y)
+    fit_budget(reg, X, y)
     reg.prune(X_val, y_val, tol=TOL)
     (kept,) = reg.pruned_architecture_ or (0,)
     return kept, reg.score(X_val, y_val), reg.n_iter_
@@ -137,9 +142,7 @@ def fit_direct(width, X, y, X_val, y_val, seed):
         n_iter_no_change=EPOCHS,
         random_state=seed,
     )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # the fixed budget
-        mlp.fit(X, (y - mean) / scale)
+    fit_budget(mlp, X, (y - mean) / scale)
     weights = [
         (
             torch.as_tensor(w.T, dtype=torch.float32),
@@ -150,6 +153,7 @@ def fit_direct(width, X, y, X_val, y_val, seed):
     X_t = torch.as_tensor(X_val, dtype=torch.float32)
     y_t = torch.as_tensor((y_val - mean) / scale, dtype=torch.float32)
 
+    @torch.no_grad()
     def loss_of(masks):
         module = export_mlp(weights, torch.nn.ReLU, masks)
         return float(((module(X_t).ravel() - y_t) ** 2).mean())

@@ -560,7 +560,7 @@ class BaseSpectralMLP(BaseEstimator):
         plateau is sharp: train a fixed budget instead (``max_iter=300,
         n_iter_no_change=300`` in ``benchmarks/bench_poster.py``, where
         students of width 60 and 200 of a 20-neuron teacher then prune to
-        19-26 neurons over 6 seeds).
+        19-24 neurons over 5 teacher seeds).
 
         Parameters
         ----------
