@@ -864,6 +864,25 @@ class SpectralFeatureSelector(SelectFromModel):
         self._set_feature_names(X, reset=first_call)
         return self
 
+    def transform(self, X):
+        """Reduce ``X`` to the selected features.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_selected_features)
+            ``X`` with only the selected features.
+        """
+        # scikit-learn's finiteness check sums X first; +inf and -inf in one
+        # X make numpy warn "invalid value encountered in reduce" before the
+        # check raises its own clear error (as the estimators' _validate_X)
+        with np.errstate(invalid="ignore", over="ignore"):
+            return super().transform(X)
+
     # ------------------------------------------------------------------ #
     # the selection (read at transform time)
     # ------------------------------------------------------------------ #

@@ -69,7 +69,8 @@ class TensorBatches:
     batch_size : int
         Samples per minibatch (the last one may be smaller).
     shuffle : bool
-        Draw a new permutation each epoch from ``generator``.
+        Draw a new permutation each epoch from ``generator`` (not when one
+        batch holds every row).
     generator : torch.Generator or None
         CPU generator owned by the fit; the global RNG is never used.
 
@@ -96,6 +97,12 @@ class TensorBatches:
     def __iter__(self):
         X, y, w = self.tensors
         n, size = self.n_samples, self.batch_size
+        if size >= n:
+            # one batch of every row: its mean is the same in any order, so
+            # no permutation is drawn (the default batch of a data set of
+            # at most 200 rows)
+            yield X, y, w
+            return
         if not self.shuffle:
             for start in range(0, n, size):
                 stop = start + size

@@ -168,10 +168,12 @@ class SpectralNet(NeuralNet):
                     total.add_(loss.detach(), alpha=xb.shape[0])
                     n_batches += 1
         loss = float(total) / iterator.n_samples
-        self.history.record(f"{prefix}_loss", loss)
-        self.history.record(f"{prefix}_batch_count", n_batches)
+        # one row lookup: History.record looks the row up on every call
+        row = self.history[-1]
+        row[f"{prefix}_loss"] = loss
+        row[f"{prefix}_batch_count"] = n_batches
         if training:
             # the objective of this epoch's strengths (see nn/objective.py)
             penalty = penalty_value(optimizer.param_groups)
-            self.history.record("train_penalty", penalty)
-            self.history.record("train_objective", loss + penalty)
+            row["train_penalty"] = penalty
+            row["train_objective"] = loss + penalty

@@ -401,4 +401,5 @@ def penalty_value(param_groups):
     >>> penalty_value(groups)
     2.5
     """
-    return float(sum(float(pen.value(p)) for pen, p in _penalised(param_groups)))
+    with torch.no_grad():  # a number for the history: no graph to build
+        return float(sum(float(pen.value(p)) for pen, p in _penalised(param_groups)))

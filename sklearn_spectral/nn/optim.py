@@ -63,6 +63,18 @@ def _l1_prox_cpu(param, exp_avg_sq, bias, eps, lr, coef):
     torch.autograd.graph.increment_version(param)
 
 
+#: ``Optimizer.add_param_group`` without the wrapper that imports
+#: ``torch._dynamo`` on its first call (torch's ``_disable_dynamo``, which
+#: matters only under ``torch.compile``): that import took 1.1 s of a
+#: process's first default fit (iris: 1.20 s, then 0.11 s; ``python -c``
+#: with ``"torch._dynamo" in sys.modules`` checked after the fit).
+_optimizer_add_param_group = getattr(
+    torch.optim.Optimizer.add_param_group,
+    "__wrapped__",
+    torch.optim.Optimizer.add_param_group,
+)
+
+
 class ProximalAdam(torch.optim.Adam):
     """Adam followed by the proximal step of every penalised group.
 
@@ -244,7 +256,7 @@ class ProximalAdam(torch.optim.Adam):
         param_group : dict
             The group; it gets ``"penalty": None`` unless it has one.
         """
-        super().add_param_group(param_group)
+        _optimizer_add_param_group(self, param_group)
         param_group.setdefault("penalty", None)
         self._forget_lists()
 
