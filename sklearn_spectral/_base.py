@@ -106,7 +106,7 @@ class BaseSpectralMLP(BaseEstimator):
         depth_penalty="l1",
         depth_growth=10.0,
         batch_size="auto",
-        learning_rate_init=1e-3,
+        learning_rate_init=_defaults.LEARNING_RATE_INIT,
         max_iter=200,
         tol=_defaults.TOL,
         early_stopping=False,
@@ -231,12 +231,14 @@ class BaseSpectralMLP(BaseEstimator):
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
-            # ceil: equal batches, not a remainder of a few rows (133 rows
-            # made batches of 66, 66 and 1: three steps instead of two)
-            per_epoch = -(-n_samples // _defaults.AUTO_BATCHES_PER_EPOCH)
-            size = min(
-                _defaults.AUTO_BATCH_MAX, max(_defaults.AUTO_BATCH_MIN, per_epoch)
+            # the fewest batches of at most AUTO_BATCH_MAX rows, equal in
+            # size (ceil), not a remainder of a few rows (201 rows: 101 +
+            # 100, not 200 + 1)
+            n_batches = max(
+                _defaults.AUTO_BATCHES_PER_EPOCH,
+                -(-n_samples // _defaults.AUTO_BATCH_MAX),
             )
+            size = max(_defaults.AUTO_BATCH_MIN, -(-n_samples // n_batches))
             return min(size, n_samples)
         if self.batch_size > n_samples:
             warnings.warn(

@@ -1,5 +1,7 @@
 """The training engine: penalties, proximal optimizer, schedule, threads, loop."""
 
+import subprocess
+import sys
 import threading
 import warnings
 
@@ -9,7 +11,12 @@ import torch
 from sklearn.datasets import make_classification
 
 from sklearn_spectral import SpectralMLPClassifier, SpectralMLPRegressor
-from sklearn_spectral._training import PenaltySchedule, TermSchedule, torch_threads
+from sklearn_spectral._training import (
+    PenaltySchedule,
+    TensorBatches,
+    TermSchedule,
+    torch_threads,
+)
 from sklearn_spectral.nn.mlp import SpectralMLP
 from sklearn_spectral.nn.objective import (
     EigenvalueTerm,
@@ -258,11 +265,20 @@ def test_partial_fit_runs_one_epoch_per_call_and_continues():
 
 @pytest.mark.parametrize(
     "n_samples, expected",
-    [(20, 20), (64, 32), (133, 67), (399, 200), (1000, 200)],
+    [
+        (20, 20),
+        (133, 133),
+        (200, 200),
+        (201, 101),
+        (300, 150),
+        (1000, 200),
+        (1347, 193),
+    ],
 )
 def test_auto_batch_size_gives_equal_batches(n_samples, expected):
-    # two minibatches per epoch within [32, 200] samples, rounded up so that
-    # no batch is a remainder of a few rows (133 rows: 67 + 66, not 66+66+1)
+    # one full batch up to 200 rows, as MLPClassifier; beyond, the fewest
+    # batches of at most 200 rows, rounded up so that no batch is a
+    # remainder of a few rows (201 rows: 101 + 100, not 200 + 1)
     assert SpectralMLPClassifier()._batch_size(n_samples) == expected
 
 
@@ -386,3 +402,48 @@ def test_training_loop_honours_optimizer_step_hooks(auto_depth):
     clf.net_.optimizer_.register_step_post_hook(lambda *_: calls.append(1))
     clf.partial_fit(X, y)
     assert len(calls) == clf.net_.history[-1, "train_batch_count"]
+
+
+def test_a_fit_does_not_import_torch_dynamo():
+    # torch's Optimizer.add_param_group imports torch._dynamo on its first
+    # call (1.1 s of a process's first fit); ProximalAdam calls it unwrapped
+    code = (
+        "import sys, warnings; warnings.simplefilter('ignore');"
+        "from sklearn.datasets import load_iris;"
+        "from sklearn_spectral import SpectralMLPClassifier;"
+        "X, y = load_iris(return_X_y=True);"
+        "SpectralMLPClassifier(max_iter=5, random_state=0).fit(X, y).predict(X);"
+        "print('torch._dynamo' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
+
+
+def test_one_batch_of_every_row_is_not_shuffled():
+    X, y = torch.arange(10.0).reshape(5, 2), torch.arange(5)
+    generator = torch.Generator().manual_seed(0)
+    state = generator.get_state()
+    batches = list(TensorBatches((X, y, None), 8, True, generator))
+    assert len(batches) == 1
+    assert batches[0][0] is X and batches[0][1] is y and batches[0][2] is None
+    assert torch.equal(generator.get_state(), state)  # no permutation drawn
+    # a smaller batch still shuffles: every row once, in a new order
+    rows = torch.cat([b[1] for b in TensorBatches((X, y, None), 2, True, generator)])
+    assert sorted(rows.tolist()) == list(range(5))
+    assert not torch.equal(generator.get_state(), state)
+
+
+@pytest.mark.parametrize("eigenvalues", ["in", "both"])
+def test_units_off_equals_zero_unit_magnitudes(eigenvalues):
+    net = SpectralMLP(
+        5, [7], 3, eigenvalues=eigenvalues, generator=torch.Generator().manual_seed(0)
+    )
+    with torch.no_grad():
+        net.layers[0].lam_in[1] = 0.0
+        net.layers[0].phi[:, 3] = 0.0
+    off = net.units_off()
+    assert off.dtype == bool
+    np.testing.assert_array_equal(off, net.unit_magnitudes().numpy() == 0)
+    np.testing.assert_array_equal(off, [False, True, False, True, False])
