@@ -50,19 +50,20 @@ AUTO_BATCHES_PER_EPOCH = 1
 AUTO_BATCH_MIN = 32
 AUTO_BATCH_MAX = 200
 
-#: Adam's default learning rate (``MLPClassifier``'s is 1e-3). Over 5
-#: splits of ``benchmarks/bench_engine.py``'s data, 2e-3 with one full
-#: batch on small data took fewer optimizer steps than 1e-3 with two
-#: batches per epoch, every fit stopping by its own rule, at equal or
-#: better test scores: iris 315 -> 146 steps (accuracy 0.953 both), wine
-#: 178 -> 83 (0.982 both), breast_cancer 161 -> 127 (0.965 -> 0.971),
-#: diabetes 126 -> 107 (R^2 0.428 -> 0.423, std 0.05), digits 561 -> 409
-#: (0.971 -> 0.972), the 2000 x 50 headline data 619 -> 626 (0.919 ->
-#: 0.930). With 1e-3 and one full batch, 6 of 8 iris fits ran out of 200
-#: epochs; 3e-3 lost on diabetes and digits (R^2 0.420, 0.968). The same
-#: rule at a larger step stops at a later point of the optimisation (the
-#: loss improves faster per epoch), so the L1 has gone further: the
-#: selector keeps fewer columns (load_diabetes: 3 instead of 6).
+#: Adam's default learning rate (``MLPClassifier``'s is 1e-3). Over 8
+#: splits (``benchmarks/bench_batch_size.py``), 2e-3 with one full batch
+#: up to 200 rows took fewer optimizer steps than 1e-3 with two batches per
+#: epoch (the defaults until 0.2.0), every fit stopping by its own rule, at
+#: equal or better test scores: iris 312 -> 145 steps (accuracy 0.934
+#: both), wine 180 -> 83 (0.983 both), breast_cancer 156 -> 128 (0.969 ->
+#: 0.974), diabetes 122 -> 106 (R^2 0.458 -> 0.451, std 0.06), digits 521
+#: -> 416 (0.968 -> 0.969). With 1e-3 and one full batch 6 of 8 iris fits
+#: ran out of 200 epochs; 3e-3 took fewer steps still at similar scores,
+#: but lost on diabetes and digits over 5 splits of ``bench_engine.py``'s
+#: data (R^2 0.420, accuracy 0.968; measured by hand). The same stopping
+#: rule at a larger step stops later in the optimisation, so the L1 has
+#: gone further: the minimal selector keeps fewer columns (load_diabetes:
+#: 2 instead of 6, the README's example).
 LEARNING_RATE_INIT = 2e-3
 
 #: Default ``tol`` of the stopping rule: the best data loss (cross-entropy,
