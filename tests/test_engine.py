@@ -433,17 +433,3 @@ def test_one_batch_of_every_row_is_not_shuffled():
     rows = torch.cat([b[1] for b in TensorBatches((X, y, None), 2, True, generator)])
     assert sorted(rows.tolist()) == list(range(5))
     assert not torch.equal(generator.get_state(), state)
-
-
-@pytest.mark.parametrize("eigenvalues", ["in", "both"])
-def test_units_off_equals_zero_unit_magnitudes(eigenvalues):
-    net = SpectralMLP(
-        5, [7], 3, eigenvalues=eigenvalues, generator=torch.Generator().manual_seed(0)
-    )
-    with torch.no_grad():
-        net.layers[0].lam_in[1] = 0.0
-        net.layers[0].phi[:, 3] = 0.0
-    off = net.units_off()
-    assert off.dtype == bool
-    np.testing.assert_array_equal(off, net.unit_magnitudes().numpy() == 0)
-    np.testing.assert_array_equal(off, [False, True, False, True, False])
