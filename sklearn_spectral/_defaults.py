@@ -16,7 +16,8 @@ ACTIVE_RTOL = _nn_constants.ACTIVE_RTOL
 #: help only jointly or non-linearly are learned before the L1 can switch
 #: them off (``benchmarks/bench_penalty_warmup.py``: mean recall over 10
 #: seeds 0.81 without the ramp, 0.95 with it; after the batch-size change
-#: and alpha="auto", 0.87 and 0.96).
+#: and alpha="auto", 0.87 and 0.96; at learning rate 2e-3 with one full
+#: batch up to 200 rows, 0.83 and 0.93).
 PENALTY_WARMUP = 10
 
 #: With fewer than this many samples per input the ramp is shortened in
@@ -26,7 +27,9 @@ PENALTY_WARMUP = 10
 #: selector's alpha="auto" the same script now keeps 23 and 15 inputs (13
 #: and 9 of the 20 useful) with the shortened ramp and 7 and 8 (7 and 7
 #: useful) with the full one: the choice of strength now does much of what
-#: the shortening did; kept for the estimators used alone.
+#: the shortening did; kept for the estimators used alone. At learning
+#: rate 2e-3: 12 and 14 inputs (7 and 9 useful) shortened, 7 and 9 (7 and
+#: 7 useful) full.
 RAMP_SAMPLES_PER_INPUT = 10
 
 #: Epochs over which the input penalty ramps up in auto-depth mode, counted
