@@ -433,3 +433,21 @@ def test_one_batch_of_every_row_is_not_shuffled():
     rows = torch.cat([b[1] for b in TensorBatches((X, y, None), 2, True, generator)])
     assert sorted(rows.tolist()) == list(range(5))
     assert not torch.equal(generator.get_state(), state)
+
+
+def test_fused_proximal_adam_skips_a_parameter_without_gradient_as_adam():
+    def run(optimizer_cls):
+        a = torch.nn.Parameter(torch.linspace(-1.0, 1.0, 3))
+        b = torch.nn.Parameter(torch.ones(2))
+        opt = optimizer_cls([a, b], lr=0.1, fused=True)
+        for grads in [(True, True), (True, False), (False, True), (True, True)]:
+            opt.zero_grad()
+            if grads[0]:
+                a.grad = torch.full_like(a, 0.5)
+            if grads[1]:
+                b.grad = torch.full_like(b, -2.0)
+            opt.step()
+        return a.detach(), b.detach()
+
+    for ours, adam in zip(run(ProximalAdam), run(torch.optim.Adam)):
+        torch.testing.assert_close(ours, adam, rtol=0, atol=0)

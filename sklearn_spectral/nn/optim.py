@@ -387,7 +387,9 @@ class ProximalAdam(torch.optim.Adam):
         lists = self._state_lists()
         if lists is not None:
             grads = [[p.grad for p in params] for _, params, *_ in lists]
-            if not any(g.is_sparse for gs in grads for g in gs):
+            # a parameter without a gradient this step is skipped, as
+            # torch's Adam does, by the general path below
+            if not any(g is None or g.is_sparse for gs in grads for g in gs):
                 if self._counter is not None:
                     self._counter.add_(1)
                 else:
