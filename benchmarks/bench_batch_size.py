@@ -4,7 +4,7 @@ The stopping rule and the penalty ramp count epochs, so the number of
 minibatches per epoch sets how many optimizer steps a default fit takes,
 and on small data the steps are most of the fit time. This script fits the
 default estimators on the small data sets of ``bench_engine.py`` with
-``AUTO_BATCHES_PER_EPOCH`` (``sklearn_spectral/_defaults.py``) set to each
+``Settings.auto_batches_per_epoch`` (``sklearn_spectral/_defaults.py``) set to each
 value compared (1, the default: one full batch up to 200 rows; 2, the
 default until 0.2.0), and with ``learning_rate_init`` at 1e-3 (the
 default until 0.2.0, ``MLPClassifier``'s) and above it (issue 9: the steps
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from dataclasses import replace
 
 import numpy as np
 from _common import md_table, setup, write_result
@@ -33,7 +34,12 @@ from sklearn.datasets import (
 )
 from sklearn.model_selection import train_test_split
 
-from sklearn_spectral import SpectralMLPClassifier, SpectralMLPRegressor, _defaults
+from sklearn_spectral import (
+    DEFAULT_SETTINGS,
+    SpectralMLPClassifier,
+    SpectralMLPRegressor,
+    _defaults,
+)
 
 DATASETS = {
     "iris": (load_iris, SpectralMLPClassifier),
@@ -49,26 +55,23 @@ CONFIGS = ((2, 1e-3), (1, 1e-3), (2, 2e-3), (1, 2e-3), (1, 3e-3))
 def run(name, per_epoch, lr, n_splits):
     load, cls = DATASETS[name]
     X, y = load(return_X_y=True)
-    saved = _defaults.AUTO_BATCHES_PER_EPOCH
-    _defaults.AUTO_BATCHES_PER_EPOCH = per_epoch
-    try:
-        rows = []
-        for seed in range(n_splits):
-            X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=seed)
-            model = cls(random_state=seed, learning_rate_init=lr).fit(X_train, y_train)
-            steps = sum(row["train_batch_count"] for row in model.net_.history)
-            rows.append(
-                (
-                    steps,
-                    model.n_iter_,
-                    model.converged_,
-                    model.score(X_test, y_test),
-                    int((model.feature_importances_ > 0).sum()),
-                    model.net_.batch_size,
-                )
+    settings = replace(DEFAULT_SETTINGS, auto_batches_per_epoch=per_epoch)
+    rows = []
+    for seed in range(n_splits):
+        X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=seed)
+        model = cls(random_state=seed, learning_rate_init=lr, settings=settings)
+        model.fit(X_train, y_train)
+        steps = sum(row["train_batch_count"] for row in model.net_.history)
+        rows.append(
+            (
+                steps,
+                model.n_iter_,
+                model.converged_,
+                model.score(X_test, y_test),
+                int((model.feature_importances_ > 0).sum()),
+                model.net_.batch_size,
             )
-    finally:
-        _defaults.AUTO_BATCHES_PER_EPOCH = saved
+        )
     r = np.asarray(rows, dtype=float)
     return [
         name,
@@ -111,7 +114,7 @@ def main():
         f"`seed` in 0..{n_splits - 1}; the batch size is "
         "`ceil(n_train / n_batches)` for `n_batches = max(batches per epoch, "
         "ceil(n_train / 200))` (at least 32 rows). The library's defaults are "
-        f"{_defaults.AUTO_BATCHES_PER_EPOCH} (a full batch up to 200 rows) and "
+        f"{DEFAULT_SETTINGS.auto_batches_per_epoch} (a full batch up to 200 rows) and "
         f"learning_rate_init={_defaults.LEARNING_RATE_INIT:g}; until version "
         "0.2.0 they were 2 and 1e-3."
     )

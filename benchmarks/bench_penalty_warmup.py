@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import argparse
 import time
-from contextlib import contextmanager
+from dataclasses import replace
 
 import numpy as np
 from _common import (
@@ -42,29 +42,27 @@ from _common import (
 from bench_headline import N_INFORMATIVE, headline_data
 from scipy.stats import pearsonr
 
-from sklearn_spectral import SpectralFeatureSelector, SpectralMLPClassifier, _defaults
+from sklearn_spectral import (
+    DEFAULT_SETTINGS,
+    SpectralFeatureSelector,
+    SpectralMLPClassifier,
+)
 from sklearn_spectral.datasets import make_independent_gaussian
 from sklearn_spectral.relevance import auto_threshold
 
 
-@contextmanager
 def ramp(warmup, samples_per_input=None):
-    """The library's ramp constants set for the fits inside, then restored."""
-    saved = _defaults.PENALTY_WARMUP, _defaults.RAMP_SAMPLES_PER_INPUT
-    _defaults.PENALTY_WARMUP = warmup
+    """The library's settings with the ramp constants replaced."""
+    changes = {"penalty_warmup": warmup}
     if samples_per_input is not None:
-        _defaults.RAMP_SAMPLES_PER_INPUT = samples_per_input
-    try:
-        yield
-    finally:
-        _defaults.PENALTY_WARMUP, _defaults.RAMP_SAMPLES_PER_INPUT = saved
+        changes["ramp_samples_per_input"] = samples_per_input
+    return replace(DEFAULT_SETTINGS, **changes)
 
 
 def _headline(seed, warmup):
     X_train, X_test, y_train, y_test = headline_data(seed)
-    with ramp(warmup):
-        sel = SpectralFeatureSelector(SpectralMLPClassifier(random_state=seed))
-        sel.fit(X_train, y_train)
+    model = SpectralMLPClassifier(random_state=seed, settings=ramp(warmup))
+    sel = SpectralFeatureSelector(model).fit(X_train, y_train)
     chosen = np.flatnonzero(sel.get_support())
     hits = np.sum(chosen < N_INFORMATIVE)
     return (
@@ -76,8 +74,8 @@ def _headline(seed, warmup):
 
 def _gaussian(seed, warmup):
     X, y, relevance = make_independent_gaussian(n_samples=4000, random_state=seed)
-    with ramp(warmup):
-        scores = SpectralMLPClassifier(random_state=seed).fit(X, y)
+    model = SpectralMLPClassifier(random_state=seed, settings=ramp(warmup))
+    scores = model.fit(X, y)
     scores = scores.feature_importances_
     left_on = int(np.sum(scores[relevance == 0] > 0))
     kept = scores >= auto_threshold(scores)
@@ -89,9 +87,10 @@ def _gaussian(seed, warmup):
 def _wide(seed, warmup, samples_per_input):
     X, y = make_madelon_like(600, seed)
     (X,) = standardize(X)
-    with ramp(warmup, samples_per_input):
-        sel = SpectralFeatureSelector(SpectralMLPClassifier(random_state=seed))
-        sel.fit(X, y)
+    model = SpectralMLPClassifier(
+        random_state=seed, settings=ramp(warmup, samples_per_input)
+    )
+    sel = SpectralFeatureSelector(model).fit(X, y)
     chosen = np.flatnonzero(sel.get_support())
     return len(chosen), int(np.sum(chosen < 20))
 
@@ -123,7 +122,7 @@ def main():
         )
         print(rows[-1], flush=True)
     wide_rows = []
-    default_rate = _defaults.RAMP_SAMPLES_PER_INPUT
+    default_rate = DEFAULT_SETTINGS.ramp_samples_per_input
     for label, warmup, rate in (
         ("none", 0, default_rate),
         ("full 10 epochs", 10, 1e-9),

@@ -124,11 +124,11 @@ html_sidebars = {"install": [], "quick_start": []}
 
 # -- The library's constants, stated once ------------------------------------
 # The user guide writes |PENALTY_WARMUP| etc.; the numbers come from
-# sklearn_spectral/_defaults.py, so a change of a default is one edit.
+# sklearn_spectral/_defaults.py (its Settings), so a change of a default is
+# one edit.
 from sklearn_spectral import _defaults  # noqa: E402
 
 rst_epilog = "\n".join(
     f".. |{name}| replace:: {value:g}"
-    for name, value in vars(_defaults).items()
-    if name.isupper() and isinstance(value, (int, float))
+    for name, value in _defaults.documented_values().items()
 )

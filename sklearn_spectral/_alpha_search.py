@@ -29,20 +29,12 @@ from sklearn.base import clone, is_classifier
 from sklearn.model_selection import train_test_split
 from sklearn.utils import _safe_indexing, check_array
 
-__all__ = ["ALPHA_GRID_FACTORS", "VALIDATION_FRACTION", "one_se_alpha"]
+from ._defaults import DEFAULT_SETTINGS
 
-#: Strengths tried, as multiples of the model's ``alpha`` (stated in
-#: ``SpectralFeatureSelector``'s docstring). At the default 0.1 this spans
-#: 0.1-1.6; ``benchmarks/bench_real_data.py``'s table "Selection at a
-#: stronger penalty" showed columns dropped at 0.3 and 1.0.
-ALPHA_GRID_FACTORS = (1.0, 2.0, 4.0, 8.0, 16.0)
+__all__ = ["one_se_alpha"]
 
 #: Rows scored at a time (the held-out rows are never copied all at once).
 _CHUNK = 8192
-
-#: Fraction of the rows held out to score the strengths (stated in
-#: ``SpectralFeatureSelector``'s docstring).
-VALIDATION_FRACTION = 0.2
 
 
 def per_sample_loss(model, X, y, scale=1.0):
@@ -141,8 +133,8 @@ def one_se_alpha(
     *,
     n_kept,
     sample_weight=None,
-    factors=ALPHA_GRID_FACTORS,
-    validation_fraction=VALIDATION_FRACTION,
+    factors=DEFAULT_SETTINGS.alpha_grid_factors,
+    validation_fraction=DEFAULT_SETTINGS.validation_fraction,
     random_state=0,
 ):
     """The largest strength whose validation loss is within one SE of the best.
@@ -159,10 +151,12 @@ def one_se_alpha(
         Number of columns a fitted model keeps (the selector's rule).
     sample_weight : ndarray of shape (n_samples,) or None, default=None
         Passed to each fit; the validation losses are weighted by it.
-    factors : sequence of float, default=ALPHA_GRID_FACTORS
-        Strengths tried, as multiples of ``estimator.alpha``, increasing.
-    validation_fraction : float, default=VALIDATION_FRACTION
-        Fraction of the rows held out (stratified for classifiers).
+    factors : sequence of float, default=DEFAULT_SETTINGS.alpha_grid_factors
+        Strengths tried, as multiples of ``estimator.alpha``, increasing
+        (the selector passes its ``Settings.alpha_grid_factors``).
+    validation_fraction : float, default=DEFAULT_SETTINGS.validation_fraction
+        Fraction of the rows held out, stratified for classifiers (the
+        selector passes its ``Settings.validation_fraction``).
     random_state : int, default=0
         Seeds the split; each fit gets ``random_state`` as its own seed.
 

@@ -20,6 +20,7 @@ from sklearn.utils.validation import (
 from skorch.dataset import ValidSplit
 
 from . import _defaults
+from ._defaults import Settings, resolve_settings
 from ._plans import AUTO_DEPTH, FIXED_DEPTH
 from ._training import (
     ConvergenceStopping,
@@ -87,6 +88,7 @@ class BaseSpectralMLP(BaseEstimator):
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
         "device": [str],
+        "settings": [Settings, None],
     }
 
     def __init__(
@@ -117,6 +119,7 @@ class BaseSpectralMLP(BaseEstimator):
         verbose=0,
         warm_start=False,
         device="cpu",
+        settings=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -143,6 +146,11 @@ class BaseSpectralMLP(BaseEstimator):
         self.verbose = verbose
         self.warm_start = warm_start
         self.device = device
+        self.settings = settings
+
+    def _settings(self):
+        """The :class:`~sklearn_spectral._defaults.Settings` in force."""
+        return resolve_settings(self.settings)
 
     # ------------------------------------------------------------------ #
     # validation
@@ -214,7 +222,9 @@ class BaseSpectralMLP(BaseEstimator):
         if self.n_threads is not None:
             return int(self.n_threads)
         sizes = [n_features, *self._hidden_sizes(), getattr(self, "n_outputs_", 1)]
-        return auto_threads(sizes, batch_size)
+        return auto_threads(
+            sizes, batch_size, flops_per_thread=self._settings().flops_per_thread
+        )
 
     # ------------------------------------------------------------------ #
     # fitting
@@ -231,14 +241,15 @@ class BaseSpectralMLP(BaseEstimator):
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
-            # the fewest batches of at most AUTO_BATCH_MAX rows, equal in
+            # the fewest batches of at most auto_batch_max rows, equal in
             # size (ceil), not a remainder of a few rows (201 rows: 101 +
             # 100, not 200 + 1)
+            settings = self._settings()
             n_batches = max(
-                _defaults.AUTO_BATCHES_PER_EPOCH,
-                -(-n_samples // _defaults.AUTO_BATCH_MAX),
+                settings.auto_batches_per_epoch,
+                -(-n_samples // settings.auto_batch_max),
             )
-            size = max(_defaults.AUTO_BATCH_MIN, -(-n_samples // n_batches))
+            size = max(settings.auto_batch_min, -(-n_samples // n_batches))
             return min(size, n_samples)
         if self.batch_size > n_samples:
             warnings.warn(
@@ -256,7 +267,7 @@ class BaseSpectralMLP(BaseEstimator):
                 self.penalized,
                 self.penalty,
                 float(self.alpha),
-                beta2=_defaults.INPUT_BETA2,
+                beta2=self._settings().input_beta2,
             )
         ]
         terms += self._plan().extra_terms(self, steps_per_epoch)
@@ -272,7 +283,7 @@ class BaseSpectralMLP(BaseEstimator):
         return PenaltySchedule(
             schedules,
             initial_scale=baseline_loss,
-            min_scale=_defaults.LOSS_SCALE_FLOOR * baseline_loss,
+            min_scale=self._settings().loss_scale_floor * baseline_loss,
         )
 
     def _plan(self):
@@ -430,7 +441,7 @@ class BaseSpectralMLP(BaseEstimator):
         peak = max(self.loss_curve_[history_len:])
         if (
             baseline_loss > 0
-            and peak > _DIVERGED_FACTOR * baseline_loss
+            and peak > self._settings().diverged_factor * baseline_loss
             and final >= 0.99 * baseline_loss
         ):
             raise ValueError(
@@ -672,13 +683,6 @@ class BaseSpectralMLP(BaseEstimator):
 
 #: Samples per chunk at prediction time.
 _PREDICT_CHUNK = 4096
-
-#: A fit diverged when its epoch loss rose above this many times the loss of
-#: a constant prediction and it ended no better than that constant. A fit
-#: that learned nothing (random labels) stays near 1; a fresh network on
-#: unusual data starts at up to 4 (``tests/test_reliability.py``); a
-#: learning rate of 10 reached 4e4.
-_DIVERGED_FACTOR = 10.0
 
 
 def _check_float32_range(X, name, feature_names=None):

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._target import MAX_CLASSES, MIN_SAMPLES_PER_CLASS
+from ._defaults import DEFAULT_SETTINGS
 
 __all__ = ["main"]
 
@@ -485,8 +485,10 @@ def _build_parser():
         default="auto",
         help=(
             "auto (default): classification if the target is non-numeric, or "
-            f"integer with at most {MAX_CLASSES} distinct values and at least "
-            f"{MIN_SAMPLES_PER_CLASS} rows per value; else regression"
+            "integer with at most "
+            f"{DEFAULT_SETTINGS.max_classes} distinct values and at least "
+            f"{DEFAULT_SETTINGS.min_samples_per_class} rows per value; else "
+            "regression"
         ),
     )
     rank.add_argument(

@@ -1,58 +1,44 @@
 """Every tuned constant of the library, stated once.
 
-Docstrings and the user guide format their numbers from here, so a change
+Two kinds of numbers live here:
+
+* the defaults of public hyperparameters (``LEARNING_RATE_INIT``, ``TOL``,
+  ``DEPTH_ALPHA``): module constants, since they appear in the estimators'
+  signatures and a user changes them as parameters;
+* every other tuned number: a field of the frozen dataclass
+  :class:`Settings`. The estimators and the selector take a ``settings``
+  parameter (``None`` means :data:`DEFAULT_SETTINGS`) and pass the object
+  down to the plans, schedules and callbacks they build, so a benchmark or a
+  test that explores a constant writes
+  ``SpectralMLPClassifier(settings=replace(DEFAULT_SETTINGS, penalty_warmup=0))``
+  instead of patching a module global (which leaked into every other fit of
+  the process, and into other threads).
+
+Each field's comment says where its value was measured. Docstrings and the
+user guide format their numbers from :func:`documented_values`, so a change
 of a default is one edit. This module imports only the torch side's own
 constants (``nn/_constants.py``, which imports nothing).
 """
 
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from numbers import Integral, Real
+
 from .nn import _constants as _nn_constants
 
-#: A hidden neuron is active when its score exceeds this fraction of the
-#: largest score of the network (auto-depth's ``architecture_``, the
-#: architecture plot). Owned by the torch side, ``nn/_constants.py``.
-ACTIVE_RTOL = _nn_constants.ACTIVE_RTOL
+__all__ = [
+    "DEFAULT_SETTINGS",
+    "DEPTH_ALPHA",
+    "LEARNING_RATE_INIT",
+    "TOL",
+    "Settings",
+    "documented_values",
+]
 
-#: Epochs over which the input penalty ramps up at fixed depth: inputs that
-#: help only jointly or non-linearly are learned before the L1 can switch
-#: them off (``benchmarks/bench_penalty_warmup.py``: mean recall over 10
-#: seeds 0.81 without the ramp, 0.95 with it; after the batch-size change
-#: and alpha="auto", 0.87 and 0.96; at learning rate 2e-3 with one full
-#: batch up to 200 rows, 0.83 and 0.93).
-PENALTY_WARMUP = 10
-
-#: With fewer than this many samples per input the ramp is shortened in
-#: proportion: there the network memorises the training set through noise
-#: inputs during a full ramp (Madelon-like 600 x 500, selector at
-#: alpha=0.1: 45-62 inputs kept instead of 13-14, same script). With the
-#: selector's alpha="auto" the same script now keeps 23 and 15 inputs (13
-#: and 9 of the 20 useful) with the shortened ramp and 7 and 8 (7 and 7
-#: useful) with the full one: the choice of strength now does much of what
-#: the shortening did; kept for the estimators used alone. At learning
-#: rate 2e-3: 12 and 14 inputs (7 and 9 useful) shortened, 7 and 9 (7 and
-#: 7 useful) full.
-RAMP_SAMPLES_PER_INPUT = 10
-
-#: Epochs over which the input penalty ramps up in auto-depth mode, counted
-#: from the first epoch whose data loss is below ``HOLD_FRACTION`` times that
-#: of a constant prediction.
-GATE_WARMUP = 20
-
-#: Auto-depth holds the input penalty while the data loss is above this
-#: fraction of the loss of a constant prediction.
-HOLD_FRACTION = 0.9
-
-#: ``batch_size="auto"`` takes the fewest batches of at most
-#: ``AUTO_BATCH_MAX`` rows (``MLPClassifier``'s ``min(200, n_samples)``),
-#: equal in size (rounded up: 201 rows make 101 + 100, not 200 + 1), and at
-#: least ``AUTO_BATCHES_PER_EPOCH`` of them, of at least ``AUTO_BATCH_MIN``
-#: rows. The stopping rule and the ramps count epochs, so on small data the
-#: batches per epoch set the optimizer steps and most of the fit time. One
-#: full batch on a data set of at most 200 rows needs the larger step of
-#: ``LEARNING_RATE_INIT`` to stop by its rule: see there.
-AUTO_BATCHES_PER_EPOCH = 1
-AUTO_BATCH_MIN = 32
-AUTO_BATCH_MAX = 200
-
+# --------------------------------------------------------------------------- #
+# defaults of public hyperparameters
+# --------------------------------------------------------------------------- #
 #: Adam's default learning rate (``MLPClassifier``'s is 1e-3). Over 8
 #: splits (``benchmarks/bench_batch_size.py``), 2e-3 with one full batch
 #: up to 200 rows took fewer optimizer steps than 1e-3 with two batches per
@@ -78,46 +64,6 @@ LEARNING_RATE_INIT = 2e-3
 #: its own rule, in 40-119 epochs.
 TOL = 1e-3
 
-#: Auto-depth: half-width of the uniform start of the hidden eigenvalues (0
-#: is a saddle with ReLU: hidden pre-activations vanish and pass no
-#: gradient).
-HIDDEN_EIG_INIT = 0.1
-
-#: Auto-depth: the hidden eigenvalues train at up to this multiple of
-#: ``learning_rate_init``. Grown from 0.1 at the base rate, the neurons a
-#: non-linear target needs took longer than 200 epochs (friedman1: R^2 0.91
-#: against 0.98 at fixed depth); 10 times faster they grow within the fit
-#: (R^2 0.98) while a linear target still keeps none (``architecture_ ==
-#: ()``).
-DEPTH_LR_FACTOR = 10.0
-
-#: Auto-depth: the hidden eigenvalues' factor is ``DEPTH_LR_FACTOR`` up to
-#: this many optimizer steps per epoch and shrinks as ``DEPTH_LR_STEPS /
-#: steps`` beyond (never below 1), so that they travel about as far per
-#: epoch on any data size: the stopping rule and the ramps count epochs.
-#: friedman1 (12 steps an epoch) needs the full factor (at 1x, over 3
-#: seeds: R^2 0.88-0.90 against 0.98; ``benchmarks/bench_sparcs_evidence.py``
-#: with the factor patched). On the SPARCS teacher-student (100 000 rows,
-#: batch 1024, 98 steps an epoch) the full factor recruited every neuron of
-#: the second layer within 5 epochs and the L1 then pruned them slowly to
-#: (1, 32) in the paper's 180 epochs; at 1x the fit kept the teacher's one
-#: layer, (21,), at test R^2 0.9994, stable from epoch 35
-#: (``benchmarks/bench_sparcs_teacher_student.py``).
-DEPTH_LR_STEPS = 120
-
-#: Steps per epoch up to which the full ``DEPTH_LR_FACTOR`` applies.
-DEPTH_LR_FULL_STEPS = DEPTH_LR_STEPS / DEPTH_LR_FACTOR
-
-
-def depth_lr_factor(steps_per_epoch):
-    """Learning-rate multiple of the hidden eigenvalues (auto-depth).
-
-    ``DEPTH_LR_FACTOR`` for at most ``DEPTH_LR_STEPS / DEPTH_LR_FACTOR``
-    steps per epoch, then ``DEPTH_LR_STEPS / steps_per_epoch``, at least 1.
-    """
-    return min(DEPTH_LR_FACTOR, max(1.0, DEPTH_LR_STEPS / max(1, steps_per_epoch)))
-
-
 #: Auto-depth: strength of the L1 penalty on the hidden eigenvalues,
 #: Keras-style (not relative): a neuron must lower the data loss
 #: (cross-entropy, or squared error on standardised targets, i.e. a
@@ -130,41 +76,438 @@ def depth_lr_factor(steps_per_epoch):
 #: on one circle seed.
 DEPTH_ALPHA = 1e-3
 
-#: Auto-depth's evidence step (end of ``fit``) measures the deviance of
-#: the candidate networks on at most this many training rows (a fixed
-#: random subset beyond), so that it costs a few forward passes.
-SETTLE_MAX_ROWS = 20_000
 
-#: Auto-depth's evidence step keeps a hidden neuron when it lowers the
-#: training deviance (``n log mse`` per output, or twice the summed
-#: cross-entropy) by more than this much per parameter of the neuron:
-#: Akaike's 2, the expected in-sample gain of one parameter fitted to
-#: noise. With 2, ``benchmarks/bench_sparcs_evidence.py`` gives ``()`` on
-#: all 36 linear fits (5-40 columns, noise 0.1-10, 3 seeds) and on
-#: load_diabetes (3 seeds), and keeps friedman1 and a circle within 0.01
-#: of their scores before the step. With ``log n`` (Bayes, measured by
-#: hand on the circle, seed 0) it kept 9 of 23 neurons and lost 0.03
-#: accuracy (neurons are switched off without a refit).
-SETTLE_COST_PER_PARAMETER = 2.0
+# --------------------------------------------------------------------------- #
+# every other tuned number
+# --------------------------------------------------------------------------- #
+@dataclass(frozen=True)
+class Settings:
+    """The tuned constants of training, auto-depth and selection.
 
-#: Iterations of L-BFGS for the logistic regression that auto-depth's
-#: evidence step compares a classifier with.
-SETTLE_LBFGS_ITER = 100
+    Frozen (hashable, safe to share between fits and threads); make a
+    variant with :func:`dataclasses.replace`. Pass it as the ``settings``
+    parameter of :class:`~sklearn_spectral.SpectralMLPClassifier`,
+    :class:`~sklearn_spectral.SpectralMLPRegressor` or
+    :class:`~sklearn_spectral.SpectralFeatureSelector` (which passes it on to
+    its default model). These are expert knobs, measured on the benchmarks
+    named beside each field; the hyperparameters a user tunes per data set
+    are the estimators' own parameters.
 
-#: The loss scale of the relative input penalty never falls below this
-#: fraction of the loss of a constant prediction. Without a floor the
-#: strength vanishes with the loss on separable data: on the first paper's
-#: independent-Gaussian set (standardised inside the network) 9 of 9
-#: irrelevant inputs stayed on; with 0.05, none (seeds 0 and 1; the
-#: headline 2000 x 50 data unchanged over 6 seeds).
-LOSS_SCALE_FLOOR = 0.05
+    Parameters
+    ----------
+    penalty_warmup : int, default=10
+        Epochs over which the input penalty ramps up at fixed depth: inputs that
+        help only jointly or non-linearly are learned before the L1 can switch
+        them off (``benchmarks/bench_penalty_warmup.py``: mean recall over 10
+        seeds 0.81 without the ramp, 0.95 with it; after the batch-size change
+        and alpha="auto", 0.87 and 0.96; at learning rate 2e-3 with one full
+        batch up to 200 rows, 0.83 and 0.93).
 
-#: Adam's second-moment decay for the penalised input eigenvalues (0.999
-#: for the other parameters). The L1 threshold of the proximal step is
-#: divided by the root of the second moment; with 0.999 it remembered the
-#: large gradients of the first epochs for about 1000 steps, and a fit that
-#: had converged still carried noise inputs (the main job's independent-
-#: Gaussian set: 19 of 20 inputs kept, 9 of them irrelevant). With 0.99:
-#: 8 kept, none irrelevant, every default fit of bench_engine still stops
-#: by its own rule, and the headline recall over 6 seeds is unchanged.
-INPUT_BETA2 = 0.99
+    ramp_samples_per_input : float, default=10.0
+        With fewer than this many samples per input the ramp is shortened in
+        proportion: there the network memorises the training set through noise
+        inputs during a full ramp (Madelon-like 600 x 500, selector at
+        alpha=0.1: 45-62 inputs kept instead of 13-14, same script). With the
+        selector's alpha="auto" the same script now keeps 23 and 15 inputs (13
+        and 9 of the 20 useful) with the shortened ramp and 7 and 8 (7 and 7
+        useful) with the full one: the choice of strength now does much of what
+        the shortening did; kept for the estimators used alone. At learning rate
+        2e-3: 12 and 14 inputs (7 and 9 useful) shortened, 7 and 9 (7 and 7
+        useful) full.
+
+    auto_batches_per_epoch : int, default=1
+        ``batch_size="auto"`` takes the fewest batches of at most
+        ``auto_batch_max`` rows (``MLPClassifier``'s ``min(200, n_samples)``),
+        equal in size (rounded up: 201 rows make 101 + 100, not 200 + 1), and at
+        least ``auto_batches_per_epoch`` of them, of at least ``auto_batch_min``
+        rows. The stopping rule and the ramps count epochs, so on small data the
+        batches per epoch set the optimizer steps and most of the fit time. One
+        full batch on a data set of at most 200 rows needs the larger step of
+        ``LEARNING_RATE_INIT`` (the module constant) to stop by its rule: see
+        there.
+
+    auto_batch_min : int, default=32
+        Smallest minibatch of ``batch_size="auto"`` (see
+        ``auto_batches_per_epoch``).
+
+    auto_batch_max : int, default=200
+        Largest minibatch of ``batch_size="auto"`` (see
+        ``auto_batches_per_epoch``).
+
+    loss_scale_floor : float, default=0.05
+        The loss scale of the relative input penalty never falls below this
+        fraction of the loss of a constant prediction. Without a floor the
+        strength vanishes with the loss on separable data: on the first paper's
+        independent-Gaussian set (standardised inside the network) 9 of 9
+        irrelevant inputs stayed on; with 0.05, none (seeds 0 and 1; the
+        headline 2000 x 50 data unchanged over 6 seeds).
+
+    input_beta2 : float, default=0.99
+        Adam's second-moment decay for the penalised input eigenvalues (0.999
+        for the other parameters). The L1 threshold of the proximal step is
+        divided by the root of the second moment; with 0.999 it remembered the
+        large gradients of the first epochs for about 1000 steps, and a fit that
+        had converged still carried noise inputs (the main job's independent-
+        Gaussian set: 19 of 20 inputs kept, 9 of them irrelevant). With 0.99: 8
+        kept, none irrelevant, every default fit of bench_engine still stops by
+        its own rule, and the headline recall over 6 seeds is unchanged.
+
+    diverged_factor : float, default=10.0
+        A fit diverged when its epoch loss rose above this many times the loss
+        of a constant prediction and it ended no better than that constant. A
+        fit that learned nothing (random labels) stays near 1; a fresh network
+        on unusual data starts at up to 4 (``tests/test_reliability.py``); a
+        learning rate of 10 reached 4e4.
+
+    flops_per_thread : float, default=2e7
+        Multiply-adds of one training step per torch thread below which an extra
+        intra-op thread costs more in synchronisation than it saves
+        (``n_threads=None``).
+
+    gate_warmup : int, default=20
+        Epochs over which the input penalty ramps up in auto-depth mode, counted
+        from the first epoch whose data loss is below ``hold_fraction`` times
+        that of a constant prediction.
+
+    hold_fraction : float, default=0.9
+        Auto-depth holds the input penalty while the data loss is above this
+        fraction of the loss of a constant prediction.
+
+    hidden_eig_init : float, default=0.1
+        Auto-depth: half-width of the uniform start of the hidden eigenvalues (0
+        is a saddle with ReLU: hidden pre-activations vanish and pass no
+        gradient).
+
+    depth_lr_factor : float, default=10.0
+        Auto-depth: the hidden eigenvalues train at up to this multiple of
+        ``learning_rate_init``. Grown from 0.1 at the base rate, the neurons a
+        non-linear target needs took longer than 200 epochs (friedman1: R^2 0.91
+        against 0.98 at fixed depth); 10 times faster they grow within the fit
+        (R^2 0.98) while a linear target still keeps none (``architecture_ ==
+        ()``).
+
+    depth_lr_steps : float, default=120.0
+        Auto-depth: the hidden eigenvalues' factor is ``depth_lr_factor`` up to
+        this many optimizer steps per epoch and shrinks as ``DEPTH_LR_STEPS /
+        steps`` beyond (never below 1), so that they travel about as far per
+        epoch on any data size: the stopping rule and the ramps count epochs.
+        friedman1 (12 steps an epoch) needs the full factor (at 1x, over 3
+        seeds: R^2 0.88-0.90 against 0.98;
+        ``benchmarks/bench_sparcs_evidence.py`` with the factor patched). On the
+        SPARCS teacher-student (100 000 rows, batch 1024, 98 steps an epoch) the
+        full factor recruited every neuron of the second layer within 5 epochs
+        and the L1 then pruned them slowly to (1, 32) in the paper's 180 epochs;
+        at 1x the fit kept the teacher's one layer, (21,), at test R^2 0.9994,
+        stable from epoch 35 (``benchmarks/bench_sparcs_teacher_student.py``).
+
+    active_rtol : float, default=0.01
+        A hidden neuron is active when its score exceeds this fraction of the
+        largest score of the network (auto-depth's ``architecture_``, the
+        architecture plot). Owned by the torch side, ``nn/_constants.py``.
+
+    settle_max_rows : int, default=20_000
+        Auto-depth's evidence step (end of ``fit``) measures the deviance of the
+        candidate networks on at most this many training rows (a fixed random
+        subset beyond), so that it costs a few forward passes.
+
+    settle_cost_per_parameter : float, default=2.0
+        Auto-depth's evidence step keeps a hidden neuron when it lowers the
+        training deviance (``n log mse`` per output, or twice the summed cross-
+        entropy) by more than this much per parameter of the neuron: Akaike's 2,
+        the expected in-sample gain of one parameter fitted to noise. With 2,
+        ``benchmarks/bench_sparcs_evidence.py`` gives ``()`` on all 36 linear
+        fits (5-40 columns, noise 0.1-10, 3 seeds) and on load_diabetes (3
+        seeds), and keeps friedman1 and a circle within 0.01 of their scores
+        before the step. With ``log n`` (Bayes, measured by hand on the circle,
+        seed 0) it kept 9 of 23 neurons and lost 0.03 accuracy (neurons are
+        switched off without a refit).
+
+    settle_lbfgs_iter : int, default=100
+        Iterations of L-BFGS for the logistic regression that auto-depth's
+        evidence step compares a classifier with.
+
+    alpha_grid_factors : tuple, default=(1.0, 2.0, 4.0, 8.0, 16.0)
+        Strengths tried by the selector's ``alpha="auto"``, as multiples of the
+        model's ``alpha``. At the default 0.1 this spans 0.1-1.6;
+        ``benchmarks/bench_real_data.py``'s table "Selection at a stronger
+        penalty" showed columns dropped at 0.3 and 1.0.
+
+    validation_fraction : float, default=0.2
+        Fraction of the rows the selector's ``alpha="auto"`` holds out to score
+        the strengths.
+
+    all_relevant_alpha : float, default=0.03
+        All-relevant mode: penalty strength of the default model. Lower than the
+        models' default (0.1) so that a redundant copy of a useful column keeps
+        some relevance instead of being switched off; the shadow columns, not
+        the penalty, separate it from noise. Measured by hand on issue 11's two
+        sets (the data of ``benchmarks/bench_all_relevant.py``), seeds 0-4, with
+        the half-split rounds, 10 rounds, the bar and the test below: at 0.1 the
+        L1 switches off 96-98 % of the shadows and weaker informative columns
+        with them (5 of 100 useful columns left out, 7 noise columns kept); at
+        0.03, 2 left out and none kept.
+
+    all_relevant_repeats : int, default=15
+        All-relevant mode: rounds when ``n_repeats="auto"``; each round fits the
+        model twice (once per half of the columns). Same measurement, seeds 0-4:
+        10 rounds left out 2 of the 100 useful columns, 15 and 20 rounds 1, none
+        kept noise; held-out seeds 5-9: 15 and 20 rounds both left out 1, kept
+        no noise. 15, because BorutaPy can be quick: ``python
+        benchmarks/bench_all_relevant.py`` with 20 rounds took 12-16 CPU s per
+        selection while BorutaPy took 29 s on the redundant set's seed 1 (61-185
+        s elsewhere); 15 rounds took 11 s there.
+
+    all_relevant_quantile : float, default=0.99
+        All-relevant mode: a feature scores a hit in a round when its relevance
+        exceeds this quantile of the relevances of every shadow column of every
+        fit (the shadows are the null: under it a hit has probability 1 - this).
+        Same measurement, seeds 0-4: at 20 rounds 0.95 kept 2 noise columns and
+        0.98 kept 1 (both left out none), 0.99 and 0.995 kept none and left out
+        1; at 15 rounds 0.95 kept 3, 0.98-0.995 none, each left out 1.
+
+    all_relevant_level : float, default=0.05
+        All-relevant mode: family-wise level of the binomial test of the hits
+        (Bonferroni over the features): a feature is kept when
+        ``P(Binomial(n_repeats, 1 - all_relevant_quantile) >= hits) <= level /
+        n_features`` (15 rounds, 50 features: at least 3 hits). Boruta's default
+        level; 0.01 gave the same totals in the same measurement.
+
+    auto_threshold_ratio : float, default=10.0
+        ``threshold="auto"``: the smallest ratio between consecutive sorted
+        relevances that counts as the gap an L1 penalty opens.
+
+    auto_threshold_floor : float, default=1e-2
+        ``threshold="auto"``: relevances below this fraction of the largest are
+        always cut.
+
+    max_classes : int, default=20
+        Task inference (the selector's default model, the command line): an
+        integer-valued target with more distinct values than this is a quantity
+        (a regression target). 20 is where the command line drew the line
+        before; data sets with more than 20 integer-coded classes are rare, and
+        a target with that many ordered values is better fitted as a quantity.
+
+    min_samples_per_class : int, default=5
+        Task inference: an integer-valued target is a quantity when there are
+        fewer than this many samples per distinct value on average: a classifier
+        cannot learn classes it sees a handful of times, while a regressor uses
+        the order of the values.
+
+    See Also
+    --------
+    DEFAULT_SETTINGS : The settings of a default fit.
+
+    Examples
+    --------
+    >>> from dataclasses import replace
+    >>> from sklearn_spectral import DEFAULT_SETTINGS, SpectralMLPClassifier
+    >>> no_ramp = replace(DEFAULT_SETTINGS, penalty_warmup=0)
+    >>> clf = SpectralMLPClassifier(settings=no_ramp)
+    >>> clf.get_params()["settings"].penalty_warmup
+    0
+    """
+
+    # -- training (both modes) ---------------------------------------------
+    penalty_warmup: int = 10
+
+    ramp_samples_per_input: float = 10.0
+
+    auto_batches_per_epoch: int = 1
+    auto_batch_min: int = 32
+    auto_batch_max: int = 200
+
+    loss_scale_floor: float = 0.05
+
+    input_beta2: float = 0.99
+
+    diverged_factor: float = 10.0
+
+    flops_per_thread: float = 2e7
+
+    # -- auto-depth ----------------------------------------------------------
+
+    gate_warmup: int = 20
+
+    hold_fraction: float = 0.9
+
+    hidden_eig_init: float = 0.1
+
+    depth_lr_factor: float = 10.0
+
+    depth_lr_steps: float = 120.0
+
+    active_rtol: float = _nn_constants.ACTIVE_RTOL
+
+    settle_max_rows: int = 20_000
+
+    settle_cost_per_parameter: float = 2.0
+
+    settle_lbfgs_iter: int = 100
+
+    # -- selection -----------------------------------------------------------
+
+    alpha_grid_factors: tuple = (1.0, 2.0, 4.0, 8.0, 16.0)
+
+    validation_fraction: float = 0.2
+
+    all_relevant_alpha: float = 0.03
+
+    all_relevant_repeats: int = 15
+
+    all_relevant_quantile: float = 0.99
+
+    all_relevant_level: float = 0.05
+
+    auto_threshold_ratio: float = 10.0
+
+    auto_threshold_floor: float = 1e-2
+
+    max_classes: int = 20
+
+    min_samples_per_class: int = 5
+
+    def __post_init__(self):
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if field.name == "alpha_grid_factors":
+                factors = tuple(value)
+                if (
+                    not factors
+                    or any(
+                        isinstance(f, bool) or not isinstance(f, Real) or not f > 0
+                        for f in factors
+                    )
+                    or list(factors) != sorted(factors)
+                ):
+                    raise ValueError(
+                        "Settings.alpha_grid_factors must be a non-empty, "
+                        f"increasing sequence of positive numbers, got {value!r}."
+                    )
+                object.__setattr__(self, field.name, tuple(float(f) for f in factors))
+                continue
+            kind = Integral if field.type == "int" else Real
+            if isinstance(value, bool) or not isinstance(value, kind):
+                expected = "an int" if kind is Integral else "a real number"
+                raise TypeError(
+                    f"Settings.{field.name} must be {expected}, got {value!r}."
+                )
+            if value < 0 or (value == 0 and field.name in _POSITIVE):
+                raise ValueError(
+                    f"Settings.{field.name} must be "
+                    f"{'positive' if field.name in _POSITIVE else 'non-negative'}, "
+                    f"got {value!r}."
+                )
+        for name in _FRACTIONS:
+            if not getattr(self, name) < 1:
+                raise ValueError(
+                    f"Settings.{name} must be below 1, got {getattr(self, name)!r}."
+                )
+
+    @property
+    def depth_lr_full_steps(self):
+        """Steps per epoch up to which the full ``depth_lr_factor`` applies."""
+        return self.depth_lr_steps / self.depth_lr_factor
+
+    def depth_lr_multiple(self, steps_per_epoch):
+        """Learning-rate multiple of the hidden eigenvalues (auto-depth).
+
+        Parameters
+        ----------
+        steps_per_epoch : int
+            Optimizer steps (minibatches) per epoch.
+
+        Returns
+        -------
+        float
+            ``depth_lr_factor`` for at most ``depth_lr_steps /
+            depth_lr_factor`` steps per epoch, then ``depth_lr_steps /
+            steps_per_epoch``, at least 1.
+
+        See Also
+        --------
+        Settings.depth_lr_full_steps : Where the full factor ends.
+
+        Examples
+        --------
+        >>> from sklearn_spectral import DEFAULT_SETTINGS
+        >>> [DEFAULT_SETTINGS.depth_lr_multiple(n) for n in (12, 24, 240)]
+        [10.0, 5.0, 1.0]
+        """
+        return min(
+            self.depth_lr_factor,
+            max(1.0, self.depth_lr_steps / max(1, steps_per_epoch)),
+        )
+
+
+#: Fields that must be strictly positive (the others may be 0).
+_POSITIVE = frozenset(
+    {
+        "ramp_samples_per_input",
+        "auto_batches_per_epoch",
+        "auto_batch_min",
+        "auto_batch_max",
+        "input_beta2",
+        "diverged_factor",
+        "flops_per_thread",
+        "depth_lr_factor",
+        "depth_lr_steps",
+        "settle_max_rows",
+        "settle_lbfgs_iter",
+        "validation_fraction",
+        "all_relevant_repeats",
+        "all_relevant_quantile",
+        "all_relevant_level",
+        "auto_threshold_ratio",
+        "max_classes",
+        "min_samples_per_class",
+    }
+)
+
+#: Fields that must be below 1.
+_FRACTIONS = (
+    "input_beta2",
+    "validation_fraction",
+    "all_relevant_quantile",
+    "all_relevant_level",
+    "auto_threshold_floor",
+    "hold_fraction",
+)
+
+#: The settings of a default fit.
+DEFAULT_SETTINGS = Settings()
+
+
+def resolve_settings(settings):
+    """``settings`` itself, or :data:`DEFAULT_SETTINGS` for None.
+
+    Raises a ``TypeError`` naming the parameter for anything else.
+    """
+    if settings is None:
+        return DEFAULT_SETTINGS
+    if not isinstance(settings, Settings):
+        raise TypeError(
+            "settings must be None or a sklearn_spectral.Settings instance "
+            f"(e.g. dataclasses.replace(DEFAULT_SETTINGS, ...)), got "
+            f"{type(settings).__name__}."
+        )
+    return settings
+
+
+def documented_values():
+    """``{NAME: value}`` of every number the docs state, upper-case names.
+
+    The public defaults and every :class:`Settings` field (``penalty_warmup``
+    is ``PENALTY_WARMUP``), plus ``DEPTH_LR_FULL_STEPS``: docstrings write
+    ``{PENALTY_WARMUP}`` and the user guide ``|PENALTY_WARMUP|``.
+    """
+    values = {
+        "LEARNING_RATE_INIT": LEARNING_RATE_INIT,
+        "TOL": TOL,
+        "DEPTH_ALPHA": DEPTH_ALPHA,
+        "DEPTH_LR_FULL_STEPS": DEFAULT_SETTINGS.depth_lr_full_steps,
+    }
+    for field in fields(DEFAULT_SETTINGS):
+        value = getattr(DEFAULT_SETTINGS, field.name)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            values[field.name.upper()] = value
+    return values

@@ -172,6 +172,14 @@ _COMMON_PARAMETERS = """
 
     device : str, default="cpu"
         Torch device to train on, e.g. ``"cpu"``, ``"cuda"``, ``"cuda:1"``.
+
+    settings : Settings or None, default=None
+        The library's tuned constants (:class:`~sklearn_spectral.Settings`:
+        the penalty ramps, the automatic batch size, auto-depth's rates and
+        evidence step, ...); None means
+        :data:`~sklearn_spectral.DEFAULT_SETTINGS`. An expert knob for
+        benchmarks and experiments: make a variant with
+        ``dataclasses.replace(DEFAULT_SETTINGS, penalty_warmup=0)``.
 """
 
 _COMMON_ATTRIBUTES = """
@@ -268,10 +276,9 @@ _COMMON_ATTRIBUTES = """
 
 
 def _with_defaults(text):
-    """``text`` with each ``{NAME}`` of a constant of ``_defaults`` filled in."""
-    for name, value in vars(_defaults).items():
-        if name.isupper():
-            text = text.replace("{" + name + "}", f"{value:g}")
+    """``text`` with each ``{NAME}`` of a documented default filled in."""
+    for name, value in _defaults.documented_values().items():
+        text = text.replace("{" + name + "}", f"{value:g}")
     return text
 
 

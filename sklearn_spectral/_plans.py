@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from . import _defaults
 from ._training import TermSchedule
 from .nn.gated import GatedSparcsNetwork
 from .nn.mlp import SpectralMLP
@@ -40,9 +39,10 @@ class _FixedDepth:
 
     @staticmethod
     def input_schedule(est, n_samples, n_features, baseline_loss):
-        # the ramp is shortened with few samples per input (see _defaults)
-        ramp = _defaults.PENALTY_WARMUP * min(
-            1.0, n_samples / (_defaults.RAMP_SAMPLES_PER_INPUT * n_features)
+        # the ramp is shortened with few samples per input (see Settings)
+        settings = est._settings()
+        ramp = settings.penalty_warmup * min(
+            1.0, n_samples / (settings.ramp_samples_per_input * n_features)
         )
         return TermSchedule(relative=est.relative_penalty, warmup=round(ramp))
 
@@ -78,7 +78,7 @@ class _AutoDepth:
         return GatedSparcsNetwork(
             (n_features, *est._hidden_sizes(), n_outputs),
             activation=est.activation,
-            hidden_eig_init=_defaults.HIDDEN_EIG_INIT,
+            hidden_eig_init=est._settings().hidden_eig_init,
             generator=generator,
         )
 
@@ -91,22 +91,24 @@ class _AutoDepth:
                 est.depth_penalty,
                 float(est.depth_alpha),
                 growth=float(est.depth_growth),
-                lr_factor=_defaults.depth_lr_factor(steps_per_epoch),
+                lr_factor=est._settings().depth_lr_multiple(steps_per_epoch),
             )
         ]
 
     @staticmethod
     def input_schedule(est, n_samples, n_features, baseline_loss):
         # starts as a perceptron: hold the input penalty on the plateau
+        settings = est._settings()
         return TermSchedule(
             relative=est.relative_penalty,
-            warmup=_defaults.GATE_WARMUP,
-            hold_above=_defaults.HOLD_FRACTION * baseline_loss,
+            warmup=settings.gate_warmup,
+            hold_above=settings.hold_fraction * baseline_loss,
         )
 
     @staticmethod
     def extra_schedules(est):
-        return {"depth": TermSchedule(relative=False, warmup=_defaults.GATE_WARMUP)}
+        warmup = est._settings().gate_warmup
+        return {"depth": TermSchedule(relative=False, warmup=warmup)}
 
     @staticmethod
     def tracks_hidden_units(est):
@@ -131,7 +133,8 @@ class _AutoDepth:
         est.hidden_eigenvalues_ = nodes[1:-1]
         # after the evidence step every neuron left on carries the output;
         # before it (partial_fit) the relative activity rule
-        rtol = 0.0 if getattr(module, "settled", False) else _defaults.ACTIVE_RTOL
+        settled = getattr(module, "settled", False)
+        rtol = 0.0 if settled else est._settings().active_rtol
         est.architecture_ = tuple(sparcs.architecture(rtol))
         est.hidden_path_strength_ = float(sparcs.hidden_path_strength())
 
@@ -187,7 +190,9 @@ def _linear_fit(est, z, target, weight, n_out, n_total):
     w = torch.zeros(n_out, z.shape[1], dtype=z.dtype, requires_grad=True)
     b = torch.zeros(n_out, dtype=z.dtype, requires_grad=True)
     opt = torch.optim.LBFGS(
-        [w, b], max_iter=_defaults.SETTLE_LBFGS_ITER, line_search_fn="strong_wolfe"
+        [w, b],
+        max_iter=est._settings().settle_lbfgs_iter,
+        line_search_fn="strong_wolfe",
     )
 
     def closure():
@@ -225,7 +230,7 @@ def _settle_depth(est, module, X, y, sample_weight):
     no refit) and, for ``m = 0``, the best affine map of the inputs in use
     (least squares, or a logistic regression). A neuron must lower the
     training deviance by more than ``c k`` (``c =
-    SETTLE_COST_PER_PARAMETER``, Akaike's 2, the in-sample gain of fitting
+    Settings.settle_cost_per_parameter``, Akaike's 2, the in-sample gain of fitting
     noise per parameter; ``k`` the parameters of one neuron: its weights
     from the inputs in use, its bias, one weight per output). The deviance
     is relative to the residual of the fit, so the bar follows the noise
@@ -244,9 +249,10 @@ def _settle_depth(est, module, X, y, sample_weight):
         return
     n_total = len(X)
     rows = np.arange(n_total)
-    if n_total > _defaults.SETTLE_MAX_ROWS:
+    settings = est._settings()
+    if n_total > settings.settle_max_rows:
         rng = np.random.RandomState(0)
-        rows = np.sort(rng.choice(n_total, _defaults.SETTLE_MAX_ROWS, replace=False))
+        rows = np.sort(rng.choice(n_total, settings.settle_max_rows, replace=False))
     device = next(module.parameters()).device
     x = torch.as_tensor(np.asarray(X[rows], dtype=np.float32), device=device)
     target = torch.as_tensor(np.asarray(y[rows]), device=device)
@@ -262,7 +268,7 @@ def _settle_depth(est, module, X, y, sample_weight):
     n_live = int((contrib > 0).sum())
     on = module.gate != 0
     k = int(on.sum()) + n_out + 1
-    penalty = k * _defaults.SETTLE_COST_PER_PARAMETER
+    penalty = k * settings.settle_cost_per_parameter
 
     def masks_keeping(m):
         keep = torch.zeros_like(contrib, dtype=torch.bool)

@@ -20,18 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.utils.multiclass import type_of_target
 
-__all__ = ["MAX_CLASSES", "MIN_SAMPLES_PER_CLASS", "TargetTask", "infer_task"]
+from ._defaults import resolve_settings
 
-#: An integer-valued target with more distinct values than this is a quantity
-#: (a regression target). 20 is where the command line drew the line before;
-#: data sets with more than 20 integer-coded classes are rare, and a target
-#: with that many ordered values is better fitted as a quantity.
-MAX_CLASSES = 20
-
-#: An integer-valued target is a quantity when there are fewer than this many
-#: samples per distinct value on average: a classifier cannot learn classes
-#: it sees a handful of times, while a regressor uses the order of the values.
-MIN_SAMPLES_PER_CLASS = 5
+__all__ = ["TargetTask", "infer_task"]
 
 
 @dataclass(frozen=True)
@@ -60,25 +51,27 @@ def _integer_valued(values):
     return bool(np.all(np.isfinite(values)) and np.all(values == np.round(values)))
 
 
-def _decide_column(column, n_samples):
+def _decide_column(column, n_samples, settings):
     """Decision for one numeric column of the target."""
+    max_classes = settings.max_classes
+    per_class = settings.min_samples_per_class
     if not _integer_valued(column):
         return TargetTask("regression", "y holds non-integer numbers")
     n_unique = np.unique(column).size
     if n_unique <= 2:
         return TargetTask("classification", f"y has {n_unique} distinct values")
-    too_many = n_unique > MAX_CLASSES
-    too_rare = n_samples < MIN_SAMPLES_PER_CLASS * n_unique
-    # near a limit: within a factor of two of MAX_CLASSES, or few values
+    too_many = n_unique > max_classes
+    too_rare = n_samples < per_class * n_unique
+    # near a limit: within a factor of two of max_classes, or few values
     # but few samples per value
-    ambiguous = (MAX_CLASSES / 2 < n_unique <= 2 * MAX_CLASSES) or (
+    ambiguous = (max_classes / 2 < n_unique <= 2 * max_classes) or (
         too_rare and not too_many
     )
     if too_many or too_rare:
         why = (
-            f"more than {MAX_CLASSES}"
+            f"more than {max_classes}"
             if too_many
-            else f"fewer than {MIN_SAMPLES_PER_CLASS} samples per value"
+            else f"fewer than {per_class} samples per value"
         )
         return TargetTask(
             "regression",
@@ -87,13 +80,13 @@ def _decide_column(column, n_samples):
         )
     return TargetTask(
         "classification",
-        f"y has {n_unique} distinct integer values (at most {MAX_CLASSES}, "
-        f"at least {MIN_SAMPLES_PER_CLASS} samples per value on average)",
+        f"y has {n_unique} distinct integer values (at most {max_classes}, "
+        f"at least {per_class} samples per value on average)",
         ambiguous,
     )
 
 
-def infer_task(y, *, warn=True):
+def infer_task(y, *, warn=True, settings=None):
     """Decide whether a target holds class labels or a quantity.
 
     The rule, applied to each column of ``y``:
@@ -104,8 +97,9 @@ def infer_task(y, *, warn=True):
       regression;
     * integer values (integer dtype, or floats such as ``3.0``) are class
       labels when there are at most two distinct values, or when there are
-      at most ``MAX_CLASSES`` (20) distinct values **and** at least
-      ``MIN_SAMPLES_PER_CLASS`` (5) samples per distinct value on average;
+      at most ``Settings.max_classes`` (20) distinct values **and** at
+      least ``Settings.min_samples_per_class`` (5) samples per distinct value
+      on average;
       otherwise they are a quantity (``load_diabetes``: 214 values; counts).
 
     A target with several columns is a regression when any column is.
@@ -119,6 +113,8 @@ def infer_task(y, *, warn=True):
         The target.
     warn : bool, default=True
         Warn when the decision is ambiguous.
+    settings : Settings or None, default=None
+        The limits of the rule; None uses ``DEFAULT_SETTINGS``.
 
     Returns
     -------
@@ -160,7 +156,8 @@ def infer_task(y, *, warn=True):
                 )
         return TargetTask("classification", f"y holds {values.dtype} labels")
     columns = values.reshape(n_samples, -1).T
-    decisions = [_decide_column(column, n_samples) for column in columns]
+    settings = resolve_settings(settings)
+    decisions = [_decide_column(column, n_samples, settings) for column in columns]
     regression = [d for d in decisions if d.task == "regression"]
     decision = regression[0] if regression else decisions[0]
     if len(decisions) > 1:

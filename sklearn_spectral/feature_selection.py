@@ -46,6 +46,7 @@ from sklearn.utils.validation import (
 
 from ._alpha_search import one_se_alpha
 from ._base import BaseSpectralMLP
+from ._defaults import Settings, resolve_settings
 from ._mlp import SpectralMLPClassifier, SpectralMLPRegressor
 from ._target import infer_task
 from .relevance import auto_threshold
@@ -53,7 +54,7 @@ from .relevance import auto_threshold
 __all__ = ["SpectralFeatureSelector"]
 
 
-def _resolve_threshold(threshold, scores, estimator=None):
+def _resolve_threshold(threshold, scores, estimator=None, settings=None):
     """Numeric threshold from a number, ``None`` or a string rule.
 
     ``"auto"`` is ours (:func:`~sklearn_spectral.relevance.auto_threshold`);
@@ -64,7 +65,14 @@ def _resolve_threshold(threshold, scores, estimator=None):
     if isinstance(threshold, str):
         rule = threshold.strip().lower()
         if rule == "auto":
-            return float(auto_threshold(scores))
+            settings = resolve_settings(settings)
+            return float(
+                auto_threshold(
+                    scores,
+                    min_ratio=settings.auto_threshold_ratio,
+                    floor=settings.auto_threshold_floor,
+                )
+            )
         rule = rule.replace(" ", "")
         try:
             return float(_calculate_threshold(estimator, scores, rule))
@@ -114,40 +122,6 @@ def _half_sample(n_samples, y, classification, seed):
         stratify=stratify,
         random_state=seed,
     )
-
-
-#: All-relevant mode: penalty strength of the default model. Lower than the
-#: models' default (0.1) so that a redundant copy of a useful column keeps
-#: some relevance instead of being switched off; the shadow columns, not the
-#: penalty, separate it from noise. Measured by hand on issue 11's two sets
-#: (the data of ``benchmarks/bench_all_relevant.py``), seeds 0-4, with the
-#: half-split rounds, 10 rounds, the bar and the test below: at 0.1 the L1
-#: switches off 96-98 % of the shadows and weaker informative columns with
-#: them (5 of 100 useful columns left out, 7 noise columns kept); at 0.03, 2
-#: left out and none kept.
-ALL_RELEVANT_ALPHA = 0.03
-#: All-relevant mode: rounds when n_repeats="auto"; each round fits the model
-#: twice (once per half of the columns). Same measurement, seeds 0-4: 10
-#: rounds left out 2 of the 100 useful columns, 15 and 20 rounds 1, none
-#: kept noise; held-out seeds 5-9: 15 and 20 rounds both left out 1, kept no
-#: noise. 15, because BorutaPy can be quick: ``python
-#: benchmarks/bench_all_relevant.py`` with 20 rounds took 12-16 CPU s per
-#: selection while BorutaPy took 29 s on the redundant set's seed 1 (61-185
-#: s elsewhere); 15 rounds took 11 s there.
-ALL_RELEVANT_REPEATS = 15
-#: All-relevant mode: a feature scores a hit in a round when its relevance
-#: exceeds this quantile of the relevances of every shadow column of every
-#: fit (the shadows are the null: under it a hit has probability 1 - this).
-#: Same measurement, seeds 0-4: at 20 rounds 0.95 kept 2 noise columns and
-#: 0.98 kept 1 (both left out none), 0.99 and 0.995 kept none and left out
-#: 1; at 15 rounds 0.95 kept 3, 0.98-0.995 none, each left out 1.
-ALL_RELEVANT_QUANTILE = 0.99
-#: All-relevant mode: family-wise level of the binomial test of the hits
-#: (Bonferroni over the features): a feature is kept when
-#: ``P(Binomial(n_repeats, 1 - ALL_RELEVANT_QUANTILE) >= hits) <= level /
-#: n_features`` (15 rounds, 50 features: at least 3 hits). Boruta's default
-#: level; 0.01 gave the same totals in the same measurement.
-ALL_RELEVANT_LEVEL = 0.05
 
 
 def _shadow_fit_plan(n_features, n_repeats, seeds):
@@ -351,6 +325,12 @@ class SpectralFeatureSelector(SelectFromModel):
         Refits run in parallel through joblib; ``None`` means 1 unless in a
         :obj:`joblib.parallel_backend` context, -1 uses all processors.
 
+    settings : Settings or None, default=None
+        The library's tuned constants (:class:`~sklearn_spectral.Settings`;
+        None means :data:`~sklearn_spectral.DEFAULT_SETTINGS`): the
+        strength grid, the all-relevant test and the automatic threshold
+        read it, and the default model (``estimator=None``) gets it.
+
     Attributes
     ----------
     estimator_ : estimator
@@ -473,6 +453,7 @@ class SpectralFeatureSelector(SelectFromModel):
         "n_repeats": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
         "stability_threshold": [Interval(Real, 0, 1, closed="right"), None],
         "n_jobs": [Integral, None],
+        "settings": [Settings, None],
     }
 
     def __init__(
@@ -490,6 +471,7 @@ class SpectralFeatureSelector(SelectFromModel):
         n_repeats="auto",
         stability_threshold=None,
         n_jobs=None,
+        settings=None,
     ):
         super().__init__(
             estimator,
@@ -505,6 +487,11 @@ class SpectralFeatureSelector(SelectFromModel):
         self.n_repeats = n_repeats
         self.stability_threshold = stability_threshold
         self.n_jobs = n_jobs
+        self.settings = settings
+
+    def _settings(self):
+        """The :class:`~sklearn_spectral._defaults.Settings` in force."""
+        return resolve_settings(self.settings)
 
     # ------------------------------------------------------------------ #
     # the model
@@ -516,10 +503,10 @@ class SpectralFeatureSelector(SelectFromModel):
                 f"{type(self).__name__} with estimator=None requires y to be "
                 "passed, but the target y is None."
             )
-        decision = infer_task(y)
+        decision = infer_task(y, settings=self.settings)
         if decision.task == "classification":
-            return decision.task, SpectralMLPClassifier()
-        return decision.task, SpectralMLPRegressor()
+            return decision.task, SpectralMLPClassifier(settings=self.settings)
+        return decision.task, SpectralMLPRegressor(settings=self.settings)
 
     def _make_estimator(self, y):
         """Unfitted model: a clone of ``estimator`` or the default for ``y``."""
@@ -531,7 +518,7 @@ class SpectralFeatureSelector(SelectFromModel):
         if self.alpha not in (None, "auto"):
             overrides["alpha"] = self.alpha
         elif self.estimator is None and self.mode == "all-relevant":
-            overrides["alpha"] = ALL_RELEVANT_ALPHA
+            overrides["alpha"] = self._settings().all_relevant_alpha
         if self.random_state is not None:
             overrides["random_state"] = self.random_state
         if overrides:
@@ -583,12 +570,16 @@ class SpectralFeatureSelector(SelectFromModel):
     def _n_repeats(self):
         if self.n_repeats != "auto":
             return int(self.n_repeats)
-        return ALL_RELEVANT_REPEATS if self.mode == "all-relevant" else 0
+        if self.mode == "all-relevant":
+            return self._settings().all_relevant_repeats
+        return 0
 
     def _check_before_fit(self):
         """Errors that are known before anything is fitted."""
         if isinstance(self.threshold, str):
-            _resolve_threshold(self.threshold, np.ones(1), self.estimator)
+            _resolve_threshold(
+                self.threshold, np.ones(1), self.estimator, self.settings
+            )
         if (
             not self.prefit
             and self.importance_getter == "auto"
@@ -692,11 +683,14 @@ class SpectralFeatureSelector(SelectFromModel):
         params = self._routed_params("fit", fit_params)
         self.alpha_path_ = None
         if self._searches_alpha(template, y):
+            settings = self._settings()
             alpha, self.alpha_path_ = one_se_alpha(
                 template,
                 X,
                 y,
                 n_kept=self._n_kept,
+                factors=settings.alpha_grid_factors,
+                validation_fraction=settings.validation_fraction,
                 sample_weight=params.get("sample_weight"),
                 random_state=self._search_seed(template),
             )
@@ -711,13 +705,12 @@ class SpectralFeatureSelector(SelectFromModel):
                 template, X, y, params
             )
             self.importances_std_ = self.importances_.std(axis=0)
+            quantile = self._settings().all_relevant_quantile
             self.shadow_threshold_ = float(
-                np.quantile(self.shadow_importances_, ALL_RELEVANT_QUANTILE)
+                np.quantile(self.shadow_importances_, quantile)
             )
             hits = np.sum(self.importances_ > self.shadow_threshold_, axis=0)
-            self.pvalues_ = binom.sf(
-                hits - 1, self.importances_.shape[0], 1 - ALL_RELEVANT_QUANTILE
-            )
+            self.pvalues_ = binom.sf(hits - 1, self.importances_.shape[0], 1 - quantile)
         elif self._n_repeats():
             self.importances_ = self._refit(template, X, y, params)
             self.importances_std_ = self.importances_.std(axis=0)
@@ -743,7 +736,8 @@ class SpectralFeatureSelector(SelectFromModel):
     def _n_kept(self, model):
         """Number of features ``threshold`` keeps on a fitted model."""
         scores = self._importances_of(model)
-        return int(np.sum(scores >= _resolve_threshold(self.threshold, scores, model)))
+        threshold = _resolve_threshold(self.threshold, scores, model, self.settings)
+        return int(np.sum(scores >= threshold))
 
     def _shadow_refits(self, template, X, y, params):
         """Relevances of the real columns per round and of every shadow.
@@ -908,7 +902,8 @@ class SpectralFeatureSelector(SelectFromModel):
     def threshold_(self):
         """The numeric threshold applied to ``feature_importances_``."""
         model = self._model()
-        return _resolve_threshold(self.threshold, self._importances_of(model), model)
+        scores = self._importances_of(model)
+        return _resolve_threshold(self.threshold, scores, model, self.settings)
 
     @property
     def selection_frequencies_(self):
@@ -921,7 +916,7 @@ class SpectralFeatureSelector(SelectFromModel):
             return np.mean(self.importances_ > self.shadow_threshold_, axis=0)
         model = self.estimator_
         selected = [
-            scores >= _resolve_threshold(self.threshold, scores, model)
+            scores >= _resolve_threshold(self.threshold, scores, model, self.settings)
             for scores in self.importances_
         ]
         return np.mean(selected, axis=0)
@@ -947,7 +942,8 @@ class SpectralFeatureSelector(SelectFromModel):
         if hasattr(self, "pvalues_"):
             frequencies = self.selection_frequencies_
             if self.stability_threshold is None:
-                keep = self.pvalues_ <= ALL_RELEVANT_LEVEL / scores.size
+                level = self._settings().all_relevant_level
+                keep = self.pvalues_ <= level / scores.size
             else:
                 keep = frequencies >= self.stability_threshold
             # rank by frequency, ties by the importance on all data
@@ -957,7 +953,9 @@ class SpectralFeatureSelector(SelectFromModel):
             keep = frequencies >= self.stability_threshold
             order = np.lexsort((-scores, -frequencies))
         else:
-            keep = scores >= _resolve_threshold(self.threshold, scores, model)
+            keep = scores >= _resolve_threshold(
+                self.threshold, scores, model, self.settings
+            )
             order = np.argsort(-scores, kind="mergesort")
         if max_features is not None:
             top = np.zeros_like(keep)

@@ -24,7 +24,9 @@ from sklearn_spectral import (  # noqa: E402
     SpectralFeatureSelector,
     SpectralMLPClassifier,
 )
-from sklearn_spectral._defaults import ACTIVE_RTOL  # noqa: E402
+from sklearn_spectral._defaults import DEFAULT_SETTINGS  # noqa: E402
+
+ACTIVE_RTOL = DEFAULT_SETTINGS.active_rtol
 from sklearn_spectral.nn.sparcs import SparcsNetwork  # noqa: E402
 from sklearn_spectral.plotting import (  # noqa: E402
     ArchitectureDisplay,

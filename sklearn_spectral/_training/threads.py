@@ -23,16 +23,12 @@ import torch
 
 __all__ = ["auto_threads", "torch_threads"]
 
-#: Multiply-adds of one training step per thread below which an extra
-#: intra-op thread costs more in synchronisation than it saves.
-FLOPS_PER_THREAD = 2e7
-
 _lock = threading.Lock()
 _active = []  # requested thread counts of the fits now running
 _saved = [None]  # the process's setting before the first of them
 
 
-def auto_threads(layer_sizes, batch_size):
+def auto_threads(layer_sizes, batch_size, *, flops_per_thread):
     """Thread count for a network of ``layer_sizes`` trained at ``batch_size``.
 
     Parameters
@@ -41,18 +37,22 @@ def auto_threads(layer_sizes, batch_size):
         Widths of all layers, input first.
     batch_size : int
         Minibatch size.
+    flops_per_thread : float
+        Multiply-adds of one step per thread below which an extra intra-op
+        thread costs more in synchronisation than it saves (the estimators
+        pass their ``Settings.flops_per_thread``).
 
     Returns
     -------
     int
-        1 for networks whose step has fewer than ``2 * FLOPS_PER_THREAD``
-        multiply-adds, else one thread per ``FLOPS_PER_THREAD``, at most
+        1 for networks whose step has fewer than ``2 * flops_per_thread``
+        multiply-adds, else one thread per ``flops_per_thread``, at most
         the number of usable cores.
 
     Examples
     --------
     >>> from sklearn_spectral._training.threads import auto_threads
-    >>> auto_threads([50, 100, 2], 200)
+    >>> auto_threads([50, 100, 2], 200, flops_per_thread=2e7)
     1
     """
     sizes = list(layer_sizes)
@@ -62,7 +62,7 @@ def auto_threads(layer_sizes, batch_size):
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not on Linux
         cores = os.cpu_count() or 1
-    return int(max(1, min(cores, flops // FLOPS_PER_THREAD)))
+    return int(max(1, min(cores, flops // flops_per_thread)))
 
 
 @contextmanager

@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from .._defaults import ACTIVE_RTOL
 from ._helpers import (
     ACTIVE_COLOR,
+    ACTIVE_RTOL,
     INACTIVE_COLOR,
     fill_defaults,
     fitted_network,

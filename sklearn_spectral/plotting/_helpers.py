@@ -10,7 +10,9 @@ import numpy as np
 from sklearn.utils._plotting import _validate_style_kwargs
 from sklearn.utils.validation import check_is_fitted
 
-from .._defaults import ACTIVE_RTOL
+from .._defaults import DEFAULT_SETTINGS
+
+ACTIVE_RTOL = DEFAULT_SETTINGS.active_rtol
 
 ACTIVE_COLOR = "tab:blue"
 INACTIVE_COLOR = "0.8"
@@ -20,7 +22,7 @@ def fill_defaults(func):
     """Write the library defaults into ``func``'s docstring.
 
     ``{ACTIVE_RTOL}`` in the docstring becomes the value of
-    :data:`sklearn_spectral._defaults.ACTIVE_RTOL`, so the documented
+    ``DEFAULT_SETTINGS.active_rtol``, so the documented
     default cannot drift from the one used.
     """
     func.__doc__ = func.__doc__.replace("{ACTIVE_RTOL}", f"{ACTIVE_RTOL:g}")
