@@ -103,7 +103,7 @@ class SpectralNet(NeuralNet):
         """The loss for ``data_loss_and_grads``, or None to use autograd.
 
         Hand-written gradients apply to a module that offers them
-        (``SpectralMLP``; not the auto-depth networks), with scikit-learn's
+        (``SpectralMLP``, ``GatedSparcsNetwork``), with scikit-learn's
         two losses at their defaults, on this loop's own batches.
         """
         module, criterion = self.module_, self.criterion_
@@ -121,11 +121,10 @@ class SpectralNet(NeuralNet):
             and not torch.is_floating_point(y)
         ):
             return "cross_entropy"
-        if (
-            type(criterion) is torch.nn.MSELoss
-            and y.dim() == 2
-            and y.shape[1] == module.layers[-1].out_features
-        ):
+        n_out = getattr(module, "n_outputs", None)
+        if n_out is None:
+            n_out = module.layers[-1].out_features
+        if type(criterion) is torch.nn.MSELoss and y.dim() == 2 and y.shape[1] == n_out:
             return "squared_error"
         return None
 

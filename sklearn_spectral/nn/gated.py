@@ -13,6 +13,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from . import evidence
 from .layers import InputScaling
 from .sparcs import SparcsNetwork
 
@@ -101,6 +102,89 @@ class GatedSparcsNetwork(nn.Module):
         """
         return self.sparcs(self.input_scaling(x) * self.gate)
 
+    @property
+    def n_outputs(self):
+        """Number of outputs (int)."""
+        return self.sparcs.layer_sizes[-1]
+
+    def manual_gradients(self):
+        """Whether :meth:`data_loss_and_grads` can stand in for autograd.
+
+        Returns
+        -------
+        bool
+            True for the package's own activations (see
+            ``SparcsNetwork.manual_gradients``).
+        """
+        return self.sparcs.manual_gradients()
+
+    def data_loss_and_grads(self, x, y, loss, sample_weight=None):
+        """Mean data loss of a batch, with the gradients set by hand.
+
+        The training loop's alternative to autograd (as
+        :meth:`SpectralMLP.data_loss_and_grads
+        <sklearn_spectral.nn.mlp.SpectralMLP.data_loss_and_grads>`): the
+        forward pass keeps what the backward needs, and the backward is
+        written with public torch functions. Autograd's graph costs as much
+        as the arithmetic on these small networks: one training step of a
+        20 -> 128 -> 128 -> 1 network, batch 256, took 3.6-4.3x a
+        fixed-depth step through autograd (issue 22); see
+        ``benchmarks/bench_sparcs_step_cost.py`` for the ratio now. Checked
+        against autograd in float64 by ``tests/test_nn_sparcs.py``.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_samples, n_in)
+            Raw input batch (the input scaling and the gate are applied).
+        y : torch.Tensor
+            Class indices (``loss="cross_entropy"``) or targets of the
+            outputs' shape (``loss="squared_error"``).
+        loss : {"cross_entropy", "squared_error"}
+            Cross-entropy of the logits, or the squared error averaged over
+            the outputs, then averaged over the (weighted) samples.
+        sample_weight : torch.Tensor of shape (n_samples,) or None
+            Per-sample weights of the mean (all 1 when None).
+
+        Returns
+        -------
+        torch.Tensor
+            The batch's mean (weighted) data loss, a scalar; the ``grad`` of
+            every trainable parameter is replaced by its gradient.
+        """
+        if torch.is_grad_enabled():
+            with torch.no_grad():
+                return self.data_loss_and_grads(x, y, loss, sample_weight)
+        scaled = self.input_scaling(x)
+        out, cache = self.sparcs.forward_cached(scaled * self.gate)
+        n = out.shape[0]
+        rows = torch.full((n,), 1.0 / n, dtype=out.dtype, device=out.device)
+        if sample_weight is not None:
+            rows = rows * sample_weight
+        if loss == "cross_entropy":
+            logp = torch.log_softmax(out, dim=1)
+            per_row = -logp.gather(1, y[:, None])[:, 0]
+            grad = logp.exp()
+            grad.scatter_add_(
+                1,
+                y[:, None],
+                torch.full((n, 1), -1.0, dtype=out.dtype, device=out.device),
+            )
+            grad = grad * rows[:, None]
+        elif loss == "squared_error":
+            diff = out - y.reshape(out.shape)
+            per_row = (diff * diff).mean(dim=1)
+            grad = diff * (rows * (2.0 / out.shape[1]))[:, None]
+        else:
+            raise ValueError(
+                f"loss must be 'cross_entropy' or 'squared_error', got {loss!r}."
+            )
+        value = (per_row * rows).sum()
+        need_input = self.gate.requires_grad
+        grad_z = self.sparcs.backward_cached(cache, grad, input_grad=need_input)
+        if need_input:
+            self.gate.grad = (grad_z * scaled).sum(0)
+        return value
+
     def penalized_eigenvalues(self, which="hidden"):
         """Return the eigenvalue tensors a penalty acts on.
 
@@ -181,6 +265,64 @@ class GatedSparcsNetwork(nn.Module):
             One mask per hidden layer.
         """
         return self.sparcs.active_masks(float(rtol))
+
+    def settle_depth(self, train, held_out=None, **options):
+        """Keep the hidden neurons the data give evidence for (auto-depth).
+
+        See :func:`sklearn_spectral.nn.evidence.settle_depth`; part of the
+        :class:`~sklearn_spectral.nn.evidence.DepthSettling` protocol.
+
+        Parameters
+        ----------
+        train : Rows
+            Rows the network was trained on.
+        held_out : Rows or None, default=None
+            Rows it was not trained on.
+        **options
+            ``loss`` (required), ``cost_per_parameter``, ``tolerance``,
+            ``lbfgs_iter``.
+
+        Returns
+        -------
+        DepthDecision
+        """
+        return evidence.settle_depth(self, train, held_out, **options)
+
+    def node_eigenvalues(self):
+        """Return the eigenvalues of every layer of the SPARCS network.
+
+        Returns
+        -------
+        list of torch.Tensor
+            Detached copies, input layer (zeros) to output layer.
+        """
+        return self.sparcs.eigenvalues()
+
+    def architecture(self, rtol):
+        """Return the widths of the hidden layers in use.
+
+        Parameters
+        ----------
+        rtol : float
+            Relative threshold (see ``SparcsNetwork.active_masks``); 0
+            counts every neuron not switched off with a non-zero eigenvalue.
+
+        Returns
+        -------
+        tuple of int
+        """
+        return self.sparcs.architecture(float(rtol))
+
+    def hidden_path_strength(self):
+        """Return the strength of the paths through hidden neurons.
+
+        Returns
+        -------
+        float
+            0 for a network that behaves as a perceptron (see
+            ``SparcsNetwork.hidden_path_strength``).
+        """
+        return self.sparcs.hidden_path_strength()
 
     @torch.no_grad()
     def unit_magnitudes(self):

@@ -239,6 +239,130 @@ default="relu"
             v = self._f(pre) - phi_v
         return v  # pragma: no cover - loop always returns
 
+    # ------------------------------------------- gradients without autograd
+    def manual_gradients(self):
+        """Whether :meth:`forward_cached` / :meth:`backward_cached` apply.
+
+        True for the package's own activations (:data:`ACTIVATIONS`) and
+        a network with biases.
+
+        Returns
+        -------
+        bool
+        """
+        return type(self._f) in _ACTIVATION_DERIVATIVES and self.bias is not None
+
+    def forward_cached(self, x):
+        """:meth:`forward`, keeping what :meth:`backward_cached` needs.
+
+        Per layer ``i``: ``u = v_{i-1} * lam[i-1]``, ``p = v_{i-1} phi^T``
+        and ``pre = mask * (u phi^T - lam[i] * p) + b`` (which equals
+        ``C[i] v_{i-1} + b``): two matrix products, the same as
+        :meth:`forward`.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_samples, n_in)
+            Input batch.
+
+        Returns
+        -------
+        out : torch.Tensor of shape (n_samples, n_out)
+            Same as :meth:`forward` up to rounding.
+        cache : list
+            Per layer ``(v_{i-1}, u, p, pre, a)`` (``u`` None for the first
+            layer, whose source eigenvalues are 0; ``a`` None for the output).
+        """
+        lams = self._lams()
+        masks = self.hidden_masks()
+        last = len(self.layer_sizes) - 1
+        cache, v = [], x
+        for i in range(1, last + 1):
+            phi = self.phi[i - 1]
+            p = v @ phi.T
+            pre = p * -lams[i]
+            u = None
+            if i > 1:
+                u = v * lams[i - 1]
+                pre = pre + u @ phi.T
+            if i < last:
+                pre = pre * masks[i - 1]
+            pre = pre + self.bias[i - 1]
+            if i == last:
+                cache.append((v, u, p, pre, None))
+                return pre, cache
+            a = self._f(pre)
+            cache.append((v, u, p, pre, a))
+            v = a - p
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def backward_cached(self, cache, grad_out, input_grad=True):
+        """Set the ``grad`` of every trainable parameter from ``dL/d out``.
+
+        The backward pass of :meth:`forward_cached`, written with public
+        torch functions (``tests/test_nn_sparcs.py`` checks it against
+        autograd in float64). Parameters that do not require a gradient are
+        left alone; the ``grad`` of the others is replaced.
+
+        Parameters
+        ----------
+        cache : list
+            From :meth:`forward_cached`.
+        grad_out : torch.Tensor of shape (n_samples, n_out)
+            Gradient of the loss with respect to the output.
+        input_grad : bool, default=True
+            Whether to return the gradient with respect to the input.
+
+        Returns
+        -------
+        torch.Tensor of shape (n_samples, n_in) or None
+        """
+        lams = self._lams()
+        masks = self.hidden_masks()
+        deriv = _ACTIVATION_DERIVATIVES[type(self._f)]
+        last = len(self.layer_sizes) - 1
+        lam_grads = [None] * (last + 1)
+        g, grad_v = grad_out, None
+        for i in range(last, 0, -1):
+            v, u, p, pre, a = cache[i - 1]
+            phi = self.phi[i - 1]
+            if i < last:
+                # v_i = f(pre) - p: dL/dpre from dL/dv_i
+                g = deriv(self._f, grad_v, pre, a)
+            bias = self.bias[i - 1]
+            if bias.requires_grad:
+                bias.grad = g.sum(0)
+            if i < last:
+                # the bias is added after the mask: a neuron switched off
+                # outputs f(b), and b still learns
+                g = g * masks[i - 1]
+            # pre = u phi^T - lam[i] * p (+ b); v_i = a - p adds -dL/dv_i to p
+            grad_p = g * -lams[i]
+            if i < last:
+                grad_p = grad_p - grad_v
+            dest = (g * p).sum(0).neg()
+            lam_grads[i] = dest if lam_grads[i] is None else lam_grads[i] + dest
+            need_v = i > 1 or input_grad
+            if u is None:
+                if phi.requires_grad:
+                    phi.grad = grad_p.T @ v
+                grad_v = grad_p @ phi if need_v else None
+                continue
+            stacked = torch.cat([g, grad_p], dim=0)
+            if phi.requires_grad:
+                phi.grad = stacked.T @ torch.cat([u, v], dim=0)
+            back = stacked @ phi
+            n = g.shape[0]
+            grad_u, grad_from_p = back[:n], back[n:]
+            # u = v * lam[i-1]: lam[i-1] as the source of this layer
+            lam_grads[i - 1] = (grad_u * v).sum(0)
+            grad_v = grad_u * lams[i - 1] + grad_from_p
+        for i in range(1, last + 1):
+            lam = self.lam[i - 1]
+            if lam.requires_grad:
+                lam.grad = lam_grads[i]
+        return grad_v
+
     def blocks(self):
         """Return every direct-space block ``W[i, j]`` (eq. 4.3).
 
@@ -574,6 +698,37 @@ def spectral_matrix(net):
         lam = torch.diag(torch.cat(net.eigenvalues()))
         a = big @ lam @ torch.linalg.inv(big)
     return a, offsets
+
+
+def _relu_derivative(module, grad, pre, out):
+    return torch.where(pre > 0, grad, torch.zeros((), dtype=grad.dtype))
+
+
+def _leaky_relu_derivative(module, grad, pre, out):
+    return torch.where(pre > 0, grad, grad * module.negative_slope)
+
+
+def _tanh_derivative(module, grad, pre, out):
+    return grad * (1.0 - out * out)
+
+
+def _sigmoid_derivative(module, grad, pre, out):
+    return grad * (out * (1.0 - out))
+
+
+def _identity_derivative(module, grad, pre, out):
+    return grad
+
+
+#: ``dL/dpre`` from ``dL/df(pre)`` for each activation module, written with
+#: public torch functions (scikit-learn's ``DERIVATIVES`` in spirit).
+_ACTIVATION_DERIVATIVES = {
+    nn.ReLU: _relu_derivative,
+    nn.LeakyReLU: _leaky_relu_derivative,
+    nn.Tanh: _tanh_derivative,
+    nn.Sigmoid: _sigmoid_derivative,
+    nn.Identity: _identity_derivative,
+}
 
 
 def _uniform(n, half_width, generator, dtype):
