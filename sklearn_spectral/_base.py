@@ -370,11 +370,23 @@ class BaseSpectralMLP(BaseEstimator):
         runs that many epochs without the stopping rule; None runs the fit
         (``max_iter`` epochs at most, continued with ``warm_start``).
         """
-        n_samples, n_features = X.shape
         continuing = hasattr(self, "net_") and (epochs is not None or self._is_warm())
         if not continuing:
             rng = check_random_state(self.random_state)
             seed = int(rng.randint(np.iinfo(np.int32).max))
+            self._split_seed = seed
+        # auto-depth judges its neurons on rows it does not train on; the
+        # evidence step gets every row and the weights in their own units
+        all_X, all_y, all_weights = X, y, sample_weight
+        held_out = None
+        if epochs is None:
+            held_out = self._plan().held_out_rows(self, y, self._split_seed)
+        if held_out is not None:
+            X, y = X[held_out[0]], y[held_out[0]]
+            if sample_weight is not None:
+                sample_weight = sample_weight[held_out[0]]
+        n_samples, n_features = X.shape
+        if not continuing:
             if self.standardize:
                 self.input_mean_, self.input_scale_ = _column_location_scale(
                     X, sample_weight
@@ -413,10 +425,14 @@ class BaseSpectralMLP(BaseEstimator):
                     self.net_.fit(dataset, y)
             except TrainingDiverged as exc:
                 raise ValueError(f"Training diverged: {exc}. {self._hint()}") from None
-        self._check_finite_parameters()
-        if epochs is None:
-            # auto-depth keeps the neurons the data give evidence for
-            self._plan().settle(self, self.net_.module_, X, y, sample_weight)
+            self._check_finite_parameters()
+            if epochs is None:
+                # auto-depth keeps the neurons the data give evidence for;
+                # under the fit's thread count, as the training was (its
+                # sums are then the same in a thread pool as in sequence)
+                self._depth_decision = self._plan().settle(
+                    self, self.net_.module_, all_X, all_y, all_weights, held_out
+                )
         self._record_history()
         self._set_spectral_attributes()
         if epochs is None:
@@ -490,7 +506,8 @@ class BaseSpectralMLP(BaseEstimator):
         self.input_relevance_ = relevance
         self.input_eigenvalues_ = module.input_eigenvalues().cpu().double().numpy()
         self.feature_importances_ = normalize_relevance(relevance)
-        self._plan().set_fitted(self, module)
+        for name, value in self._plan().fitted_attributes(self, module).items():
+            setattr(self, name, value)
 
     @property
     def network_(self):

@@ -226,6 +226,29 @@ class Settings:
         Iterations of L-BFGS for the logistic regression that auto-depth's
         evidence step compares a classifier with.
 
+    settle_holdout_min_rows : int, default=10
+        Auto-depth holds ``ceil(validation_fraction * n)`` rows out of
+        training (drawn with the fit's seed; stratified for a classifier)
+        when that is at least this many, and its evidence step then switches
+        a neuron off only when, besides the in-sample bar above, the smaller
+        network is not worse on those rows (see the two tolerances below).
+        Fewer rows cannot tell neurons apart; the in-sample rule then decides
+        alone (also in scikit-learn's sample-weight check, 15 rows, where a
+        weight and repeated rows then give the same decision). The in-sample
+        rule alone lost to the fixed-depth network on small data: -0.29 R^2
+        on a 263-row regression (issue 20), -0.13 and -0.05 R^2 on
+        ``bench_stability_depth.py``'s small non-linear sets (5-fold CV).
+
+    settle_holdout_tolerance : float, default=1.0
+        Standard errors (of the paired per-row held-out loss differences) by
+        which a network with fewer neurons may be worse than the whole one
+        and still be preferred: Breiman's one-standard-error rule.
+
+    settle_holdout_linear_tolerance : float, default=1.0
+        The same for the affine map (``architecture_ == ()``). Measured on
+        ``benchmarks/bench_stability_depth.py --quick`` (5-fold CV, 16 data
+        sets): see ``benchmarks/results/stability_depth.md``.
+
     alpha_grid_factors : tuple, default=(1.0, 2.0, 4.0, 8.0, 16.0)
         Strengths tried by the selector's ``alpha="auto"``, as multiples of the
         model's ``alpha``. At the default 0.1 this spans 0.1-1.6;
@@ -344,6 +367,12 @@ class Settings:
 
     settle_lbfgs_iter: int = 100
 
+    settle_holdout_min_rows: int = 10
+
+    settle_holdout_tolerance: float = 1.0
+
+    settle_holdout_linear_tolerance: float = 1.0
+
     # -- selection -----------------------------------------------------------
 
     alpha_grid_factors: tuple = (1.0, 2.0, 4.0, 8.0, 16.0)
@@ -442,6 +471,7 @@ class Settings:
 #: Fields that must be strictly positive (the others may be 0).
 _POSITIVE = frozenset(
     {
+        "settle_holdout_min_rows",
         "ramp_samples_per_input",
         "auto_batches_per_epoch",
         "auto_batch_min",

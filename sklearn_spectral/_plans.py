@@ -1,17 +1,23 @@
 """What a fit builds for each kind of network: the one switch on auto_depth.
 
 A plan turns the estimator's parameters into the torch module, the penalty
-terms and schedules that come with it, and the fitted attributes that only
-it has. ``BaseSpectralMLP._plan`` picks one; nothing else in the estimators
-branches on ``auto_depth``.
+terms and schedules that come with it, the rows it holds out of training,
+and the values of the fitted attributes that only it has. It reads the
+estimator's parameters and writes nothing on it: the estimator sets its own
+attributes from what the plan returns. ``BaseSpectralMLP._plan`` picks one;
+nothing else in the estimators branches on ``auto_depth``. The model
+selection at the end of an auto-depth fit is torch's business
+(:mod:`sklearn_spectral.nn.evidence`); the plan only hands it the rows.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import torch
+from sklearn.model_selection import train_test_split
 
 from ._training import TermSchedule
+from .nn.evidence import Rows
 from .nn.gated import GatedSparcsNetwork
 from .nn.mlp import SpectralMLP
 from .nn.objective import EigenvalueTerm
@@ -55,15 +61,24 @@ class _FixedDepth:
         return False
 
     @staticmethod
-    def settle(est, module, X, y, sample_weight):
-        """Nothing to decide after a fixed-depth fit."""
+    def held_out_rows(est, y, seed):
+        """No rows held out: every row trains the network."""
+        return None
 
     @staticmethod
-    def set_fitted(est, module):
-        est.eigenvalues_ = [
-            (lam_in.cpu().double().numpy(), lam_out.cpu().double().numpy())
-            for lam_in, lam_out in module.eigenvalues_by_layer()
-        ]
+    def settle(est, module, X, y, sample_weight, held_out=None):
+        """Nothing to decide after a fixed-depth fit."""
+        return None
+
+    @staticmethod
+    def fitted_attributes(est, module):
+        """``{"eigenvalues_": [(lam_in, lam_out), ...]}`` as float64 arrays."""
+        return {
+            "eigenvalues_": [
+                (lam_in.cpu().double().numpy(), lam_out.cpu().double().numpy())
+                for lam_in, lam_out in module.eigenvalues_by_layer()
+            ]
+        }
 
     @staticmethod
     def node_relevance(est, module):
@@ -116,27 +131,105 @@ class _AutoDepth:
         return est.depth_penalty != "l2"
 
     @staticmethod
-    def settle(est, module, X, y, sample_weight):
-        """Keep the hidden neurons the training data give evidence for.
+    def held_out_rows(est, y, seed):
+        """Rows the evidence step judges the neurons on, or None.
 
-        See :func:`_settle_depth`; called once at the end of ``fit``.
+        ``ceil(validation_fraction * n)`` rows (stratified for a
+        classifier), drawn with the fit's seed, when that is at least
+        ``Settings.settle_holdout_min_rows``; the network does not train on them.
+        Fewer rows than that cannot tell neurons apart, and the in-sample
+        rule decides alone (also in scikit-learn's sample-weight check, 15
+        rows: a weight and a repeated row then give the same decision,
+        whereas a random split of repeated rows cannot).
+
+        Returns
+        -------
+        (train, held) : pair of index arrays, or None
         """
-        _settle_depth(est, module, X, y, sample_weight)
+        n = len(y)
+        n_held = int(np.ceil(est.validation_fraction * n))
+        if n_held < est._settings().settle_holdout_min_rows or n - n_held < 2:
+            return None
+        stratify = None
+        if est._stratify:
+            counts = np.bincount(np.asarray(y, dtype=np.int64))
+            counts = counts[counts > 0]
+            if counts.min() >= 2 and n_held >= counts.size:
+                stratify = y
+        train, held = train_test_split(
+            np.arange(n),
+            test_size=n_held,
+            stratify=stratify,
+            random_state=seed % (2**32 - 1),
+        )
+        return np.sort(train), np.sort(held)
 
     @staticmethod
-    def set_fitted(est, module):
-        sparcs = module.sparcs
-        nodes = [e.cpu().double().numpy() for e in sparcs.eigenvalues()]
-        # one (lam_in, lam_out) pair per block, as at fixed depth: the
-        # source layer's node eigenvalues and the destination's
-        est.eigenvalues_ = list(zip(nodes[:-1], nodes[1:]))
-        est.hidden_eigenvalues_ = nodes[1:-1]
+    def settle(est, module, X, y, sample_weight, held_out=None):
+        """Keep the hidden neurons the data give evidence for.
+
+        Called once at the end of ``fit``; see
+        :func:`sklearn_spectral.nn.evidence.settle_depth`.
+
+        Parameters
+        ----------
+        est : estimator
+            Read for its criterion only.
+        module : GatedSparcsNetwork
+            The trained network; left as the evidence step chooses.
+        X, y : ndarray
+            Every row of the fit, encoded targets.
+        sample_weight : ndarray or None
+            Weights in their own units (a weight of 2 is two rows).
+        held_out : (train, held) index arrays or None
+            The rows :meth:`held_out_rows` kept out of training.
+
+        Returns
+        -------
+        DepthDecision
+        """
+        regressor = est._criterion is torch.nn.MSELoss
+        loss = "squared_error" if regressor else "cross_entropy"
+        device = next(module.parameters()).device
+        rows = np.arange(len(X)) if held_out is None else held_out[0]
+        settings = est._settings()
+        max_rows = settings.settle_max_rows
+        train = _rows(X, y, sample_weight, rows, device, max_rows)
+        held = None
+        if held_out is not None:
+            held = _rows(X, y, sample_weight, held_out[1], device, max_rows)
+        return module.settle_depth(
+            train,
+            held,
+            loss=loss,
+            cost_per_parameter=settings.settle_cost_per_parameter,
+            tolerance=settings.settle_holdout_tolerance,
+            linear_tolerance=settings.settle_holdout_linear_tolerance,
+            lbfgs_iter=settings.settle_lbfgs_iter,
+        )
+
+    @staticmethod
+    def fitted_attributes(est, module):
+        """The eigenvalues and the architecture the network is left with.
+
+        Returns
+        -------
+        dict
+            ``eigenvalues_`` (one ``(lam_in, lam_out)`` pair per block, as
+            at fixed depth: the source layer's node eigenvalues and the
+            destination's), ``hidden_eigenvalues_``, ``architecture_`` and
+            ``hidden_path_strength_``.
+        """
+        nodes = [e.cpu().double().numpy() for e in module.node_eigenvalues()]
         # after the evidence step every neuron left on carries the output;
         # before it (partial_fit) the relative activity rule
-        settled = getattr(module, "settled", False)
-        rtol = 0.0 if settled else est._settings().active_rtol
-        est.architecture_ = tuple(sparcs.architecture(rtol))
-        est.hidden_path_strength_ = float(sparcs.hidden_path_strength())
+        rtol = 0.0 if module.settled else est._settings().active_rtol
+        return {
+            "eigenvalues_": list(zip(nodes[:-1], nodes[1:])),
+            "hidden_eigenvalues_": nodes[1:-1],
+            "architecture_": tuple(module.architecture(rtol)),
+            "hidden_path_strength_": float(module.hidden_path_strength()),
+        }
 
     @staticmethod
     def node_relevance(est, module):
@@ -154,158 +247,28 @@ class _AutoDepth:
             ]
 
 
-def _deviance(est, out, target, weight, n_total):
-    """Deviance of ``out`` scaled to ``n_total`` samples (up to a constant).
+def _rows(X, y, sample_weight, rows, device, max_rows):
+    """The evidence step's :class:`~sklearn_spectral.nn.evidence.Rows`.
 
-    Gaussian for a regressor (``n sum_o log mse_o``, each output with its own
-    noise variance), multinomial for a classifier (``2 n`` cross-entropy).
+    At most ``max_rows`` of ``rows`` (``Settings.settle_max_rows``; a fixed
+    random subset beyond, ``RandomState(0)``: a function of the data, not of
+    the fit's seed),
+    their weights scaled so that their sum stays the sum over ``rows``: the
+    deviances count weight, not the rows that measure it.
     """
-    if est._criterion is torch.nn.MSELoss:
-        sq = (out - target.reshape(out.shape)) ** 2
-        mse = (sq * weight[:, None]).mean(dim=0).clamp_min(1e-12)
-        return n_total * float(torch.log(mse).sum())
-    return 2.0 * n_total * float(est.net_.data_loss(out, target, weight))
-
-
-def _linear_fit(est, z, target, weight, n_out, n_total):
-    """Best affine map of ``z`` for the training criterion: (W, b, output).
-
-    Least squares for a regressor. For a classifier, the logistic regression
-    of scikit-learn's ``LogisticRegression()`` (L2 with ``C=1``: a penalty
-    ``|W|^2 / (2 n)`` on the mean loss): without it, on separable classes the
-    weights grow without bound, the training deviance reaches 0 and the
-    affine map wins the comparison while predicting worse than the network
-    (5-fold CV, ``benchmarks/bench_real_data.py``: breast_cancer 0.025 and
-    digits 0.021 below the fixed-depth network, 0.028 and 0.017 below
-    ``LogisticRegression()``).
-    """
-    if est._criterion is torch.nn.MSELoss:
-        design = torch.cat([z, torch.ones_like(z[:, :1])], dim=1).double()
-        root = weight.double().sqrt()[:, None]
-        coef = torch.linalg.lstsq(
-            design * root, target.reshape(len(z), -1).double() * root
-        ).solution.to(z.dtype)
-        w, b = coef[:-1].T, coef[-1]
-        return w, b, z @ w.T + b
-    w = torch.zeros(n_out, z.shape[1], dtype=z.dtype, requires_grad=True)
-    b = torch.zeros(n_out, dtype=z.dtype, requires_grad=True)
-    opt = torch.optim.LBFGS(
-        [w, b],
-        max_iter=est._settings().settle_lbfgs_iter,
-        line_search_fn="strong_wolfe",
-    )
-
-    def closure():
-        opt.zero_grad()
-        loss = est.net_.data_loss(z @ w.T + b, target, weight)
-        loss = loss + 0.5 * (w * w).sum() / n_total
-        loss.backward()
-        return loss
-
-    with torch.enable_grad():
-        opt.step(closure)
-    w, b = w.detach(), b.detach()
-    return w, b, z @ w.T + b
-
-
-def _contributions(sparcs, z):
-    """Each hidden neuron's contribution: std of its output times its weights
-    into the output layer (0 for a neuron switched off or constant)."""
-    acts = sparcs.hidden_activations(z)
-    blocks = sparcs.blocks()
-    last = len(sparcs.layer_sizes) - 1
-    out = []
-    for i, (a, mask) in enumerate(zip(acts, sparcs.hidden_masks()), start=1):
-        weight = torch.linalg.vector_norm(blocks[(last, i)], dim=0)
-        out.append(a.std(dim=0) * weight * mask)
-    return out
-
-
-@torch.no_grad()
-def _settle_depth(est, module, X, y, sample_weight):
-    """Switch off the hidden neurons the training data give no evidence for.
-
-    The candidates are the networks that keep the ``m`` hidden neurons of
-    largest contribution (:func:`_contributions`; the others switched off,
-    no refit) and, for ``m = 0``, the best affine map of the inputs in use
-    (least squares, or a logistic regression). A neuron must lower the
-    training deviance by more than ``c k`` (``c =
-    Settings.settle_cost_per_parameter``, Akaike's 2, the in-sample gain of fitting
-    noise per parameter; ``k`` the parameters of one neuron: its weights
-    from the inputs in use, its bias, one weight per output). The deviance
-    is relative to the residual of the fit, so the bar follows the noise
-    level of the data, not a fixed strength.
-
-    1. If the affine map's deviance is at most ``deviance(m) + c k m`` for
-       every ``m``, the network becomes that map exactly
-       (``architecture_ == ()``).
-    2. Otherwise it keeps the fewest neurons whose deviance is within
-       ``c k`` of the whole network's (the neurons switched off together
-       are worth less than one neuron), so that every neuron counted in
-       ``architecture_`` is one the output depends on.
-    """
-    sparcs = module.sparcs
-    if sparcs.n_hidden_layers == 0:
-        return
-    n_total = len(X)
-    rows = np.arange(n_total)
-    settings = est._settings()
-    if n_total > settings.settle_max_rows:
-        rng = np.random.RandomState(0)
-        rows = np.sort(rng.choice(n_total, settings.settle_max_rows, replace=False))
-    device = next(module.parameters()).device
+    weight = None if sample_weight is None else np.asarray(sample_weight)[rows]
+    total = len(rows) if weight is None else float(weight.sum())
+    if len(rows) > max_rows:
+        pick = np.random.RandomState(0).choice(len(rows), max_rows, replace=False)
+        pick.sort()
+        rows = rows[pick]
+        weight = np.ones(len(rows)) if weight is None else weight[pick]
+        weight = weight * (total / weight.sum())
     x = torch.as_tensor(np.asarray(X[rows], dtype=np.float32), device=device)
     target = torch.as_tensor(np.asarray(y[rows]), device=device)
-    weight = torch.ones(len(rows), dtype=x.dtype, device=device)
-    if sample_weight is not None:
-        w = np.asarray(sample_weight, dtype=np.float32)[rows]
-        weight = torch.as_tensor(w / w.mean(), device=device)
-    module.eval()
-    z = module.input_scaling(x) * module.gate
-    n_out = sparcs.layer_sizes[-1]
-    contrib = torch.cat(_contributions(sparcs, z))
-    order = torch.argsort(contrib, descending=True)
-    n_live = int((contrib > 0).sum())
-    on = module.gate != 0
-    k = int(on.sum()) + n_out + 1
-    penalty = k * settings.settle_cost_per_parameter
-
-    def masks_keeping(m):
-        keep = torch.zeros_like(contrib, dtype=torch.bool)
-        keep[order[:m]] = True
-        return list(torch.split(keep, list(sparcs.layer_sizes[1:-1])))
-
-    saved = [buf.clone() for buf in sparcs.hidden_masks()]
-    deviance = {}
-    for m in _candidate_counts(n_live):
-        sparcs.switch_off(masks_keeping(m))
-        deviance[m] = _deviance(est, module(x), target, weight, n_total)
-        for buf, old in zip(sparcs.hidden_masks(), saved):
-            buf.copy_(old)
-    w_on, b, out = _linear_fit(est, z[:, on], target, weight, n_out, n_total)
-    linear = _deviance(est, out, target, weight, n_total)
-    nonlinear = min((deviance[m] + m * penalty for m in deviance), default=np.inf)
-    if linear <= nonlinear:
-        best = 0
-    else:
-        # the neurons left out together cost at most one neuron's bar
-        full = deviance[max(deviance)]
-        best = min(m for m in deviance if deviance[m] <= full + penalty)
-    if best == 0:
-        w_full = torch.zeros(n_out, len(on), dtype=z.dtype, device=device)
-        w_full[:, on] = w_on
-        sparcs.set_linear(w_full, b)
-    else:
-        sparcs.switch_off(masks_keeping(best))
-    module.settled = True
-
-
-def _candidate_counts(n_live):
-    """Neuron counts to try: all up to 32, then about 32 on a log scale."""
-    if n_live <= 32:
-        return list(range(1, n_live + 1))
-    grid = np.unique(np.round(np.geomspace(1, n_live, 32)).astype(int))
-    return [int(m) for m in grid]
+    if weight is not None:
+        weight = torch.as_tensor(np.asarray(weight, dtype=np.float64), device=device)
+    return Rows(x, target, weight)
 
 
 FIXED_DEPTH = _FixedDepth()

@@ -222,3 +222,123 @@ def test_teacher_student_finds_the_teachers_width():
     assert len(reg.architecture_) == 1
     assert 19 <= reg.architecture_[0] <= 22
     assert reg.score(X[20000:], Y[20000:]) > 0.99
+
+
+# --------------------------------------------------------------------------- #
+# the evidence step (nn/evidence.py)
+# --------------------------------------------------------------------------- #
+def _trained_gated(seed, n=300):
+    """A small gated SPARCS network trained (float64) on a non-linear target."""
+    from sklearn_spectral.nn.gated import GatedSparcsNetwork
+
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, 3, generator=gen, dtype=torch.float64)
+    y = (
+        (x[:, :1] * x[:, 1:2]).tanh()
+        + 0.5 * x[:, 2:]
+        + 0.1 * torch.randn(n, 1, generator=gen, dtype=torch.float64)
+    )
+    net = GatedSparcsNetwork(
+        (3, 12, 1), generator=gen, dtype=torch.float64, hidden_eig_init=0.5
+    )
+    opt = torch.optim.Adam(net.parameters(), lr=2e-2)
+    for _ in range(150):
+        opt.zero_grad()
+        ((net(x) - y) ** 2).mean().backward()
+        opt.step()
+    return net, x, y, gen
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_evidence_step_counts_weight_not_rows(seed):
+    """Integer weights and repeated rows give the same decision and network
+    (issue 23: the step scaled by the row count, 0.041 apart in
+    probabilities under scikit-learn's sample-weight check)."""
+    import copy
+
+    from sklearn_spectral.nn.evidence import Rows
+
+    net, x, y, gen = _trained_gated(seed, n=60)
+    w = torch.randint(0, 4, (len(x),), generator=gen)
+    weighted, repeated = copy.deepcopy(net), copy.deepcopy(net)
+    options = {"loss": "squared_error", "cost_per_parameter": 2.0}
+    a = weighted.settle_depth(Rows(x, y, w.double()), **options)
+    b = repeated.settle_depth(
+        Rows(x.repeat_interleave(w, 0), y.repeat_interleave(w, 0)), **options
+    )
+    assert (a.n_hidden, a.linear, a.n_in_sample) == (
+        b.n_hidden,
+        b.linear,
+        b.n_in_sample,
+    )
+    with torch.no_grad():
+        torch.testing.assert_close(weighted(x), repeated(x), rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_held_out_rows_veto_switching_off_what_generalises(seed):
+    """A neuron goes only when the in-sample bar and the held-out rows agree:
+    with an in-sample bar so high that it alone would take the affine map,
+    held-out rows on which the network beats the affine map keep neurons,
+    and what is kept is never worse there than the whole network by more
+    than the tolerance."""
+    import copy
+
+    from sklearn_spectral.nn.evidence import Rows
+
+    net, x, y, gen = _trained_gated(seed, n=400)
+    train, held = Rows(x[:300], y[:300]), Rows(x[300:], y[300:])
+    options = {"loss": "squared_error", "cost_per_parameter": 1e6}
+    alone = copy.deepcopy(net).settle_depth(train, **options)
+    assert alone.linear  # the in-sample bar alone: the affine map
+    vetoed = copy.deepcopy(net)
+    decision = vetoed.settle_depth(train, held, tolerance=1.0, **options)
+    assert decision.n_hidden == max(decision.n_in_sample, decision.n_held_out)
+    linear_gap, linear_se = decision.held_out[0]
+    assert linear_gap > linear_se  # the affine map is clearly worse held out
+    assert not decision.linear and decision.n_hidden >= 1
+    mean, se = decision.held_out[decision.n_hidden]
+    assert mean <= se
+    assert vetoed.settled
+
+
+def test_auto_depth_integer_weights_equal_repeated_rows():
+    """At the estimator: a weight of k and k repeated rows fit the same model
+    (few rows: no row is held out, the in-sample rule decides)."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 3))
+    y = np.tanh(X[:, 0] * X[:, 1]) + X[:, 2]
+    w = rng.randint(1, 3, size=40)
+    params = {
+        "hidden_layer_sizes": (8,),
+        "auto_depth": True,
+        "max_iter": 60,
+        "random_state": 0,
+    }
+    weighted = SpectralMLPRegressor(**params).fit(X, y, sample_weight=w)
+    repeated = SpectralMLPRegressor(**params).fit(
+        np.repeat(X, w, axis=0), np.repeat(y, w)
+    )
+    assert weighted.architecture_ == repeated.architecture_
+    np.testing.assert_allclose(
+        weighted.predict(X), repeated.predict(X), rtol=1e-4, atol=1e-4
+    )
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_auto_depth_does_not_settle_for_a_line_where_the_network_generalises(seed):
+    """Small non-linear data (issue 20: the in-sample rule alone returned the
+    affine map where the fixed network was clearly better): over seeds,
+    auto-depth keeps neurons and scores near the fixed-depth network."""
+    rng = np.random.RandomState(seed)
+    X = rng.uniform(-1, 1, size=(400, 4))
+    y = np.sin(3 * X[:, 0]) * X[:, 1] + 0.5 * X[:, 2] + 0.1 * rng.normal(size=400)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=seed)
+    auto = SpectralMLPRegressor(auto_depth=True, random_state=seed).fit(
+        X_train, y_train
+    )
+    fixed = SpectralMLPRegressor(random_state=seed).fit(X_train, y_train)
+    linear = LinearRegression().fit(X_train, y_train).score(X_test, y_test)
+    assert auto.architecture_ != ()
+    assert auto.score(X_test, y_test) > linear + 0.1
+    assert auto.score(X_test, y_test) >= fixed.score(X_test, y_test) - 0.1

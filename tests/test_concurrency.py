@@ -154,3 +154,30 @@ def test_grid_search_on_a_dask_cluster_equals_sequential(data):
         on_cluster.best_estimator_.predict_proba(X),
         sequential.best_estimator_.predict_proba(X),
     )
+
+
+def test_auto_depth_grid_search_with_threads_equals_sequential(data):
+    """Issue 23: auto-depth under GridSearchCV's threading backend scored
+    differently than in sequence. Its evidence step ran after the fit's
+    thread-count block, at whatever count the other running fits left in
+    force; it now runs inside it, and holds out rows drawn from the fit's
+    own seed."""
+    X, y, _, _ = data
+    search = GridSearchCV(
+        SpectralMLPClassifier(
+            (8,), auto_depth=True, max_iter=8, batch_size=32, random_state=0
+        ),
+        {"alpha": [0.01, 0.1], "depth_alpha": [1e-4, 1e-3]},
+        cv=2,
+    )
+    sequential = clone(search).fit(X, y)
+    with joblib.parallel_config(backend="threading"):
+        threaded = clone(search).set_params(n_jobs=4).fit(X, y)
+    for key in ("split0_test_score", "split1_test_score", "mean_test_score"):
+        np.testing.assert_array_equal(
+            threaded.cv_results_[key], sequential.cv_results_[key]
+        )
+    np.testing.assert_array_equal(
+        threaded.best_estimator_.predict_proba(X),
+        sequential.best_estimator_.predict_proba(X),
+    )
