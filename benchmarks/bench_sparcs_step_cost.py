@@ -1,9 +1,19 @@
-"""Cost of one training step: SparcsNetwork versus a plain torch MLP.
+"""Cost of one training step: auto-depth (SPARCS) against fixed depth.
 
-One step = forward + MSE backward + Adam step, batch 256, n_in 20, width 128,
-depth (number of hidden layers) 1..6. Both networks are timed side by side in
-the same run, interleaved, and the median over repeats is reported. Writes
-``benchmarks/results/sparcs_step_cost.md``.
+Issue 22's bar: an auto-depth step costs at most 2x a fixed-depth step.
+Both are the library's own steps as a fit runs them: forward, the data
+loss's gradients (by hand where the module offers them, else autograd), the
+proximal Adam step. Measured from inside real fits:
+``SpectralMLPRegressor(hidden_layer_sizes=(width,) * depth)`` with and
+without ``auto_depth=True`` on the same 2048 x 20 data, batch 256 (8 steps
+an epoch), a fixed number of epochs (``tol=0``, so the stopping rule never
+fires), one torch thread; the per-epoch time is skorch's ``dur`` of each
+epoch (the evidence step at the end of an auto-depth fit is outside it),
+median over the epochs after the first and over repeats, fits interleaved.
+A third column times the auto-depth step through autograd (the module's
+``manual_gradients`` switched off), the path it took before.
+
+Writes ``benchmarks/results/sparcs_step_cost.md``.
 
 Example::
 
@@ -14,113 +24,120 @@ import argparse
 import os
 import platform
 import statistics
-import time
+import warnings
 from pathlib import Path
 
+import numpy as np
 import torch
-from torch import nn
 
-from sklearn_spectral.nn.sparcs import SparcsNetwork
-
-
-def mlp(sizes):
-    """Plain ``nn.Sequential`` of Linear + ReLU with the same layer sizes."""
-    layers = []
-    for n_in, n_out in zip(sizes[:-2], sizes[1:-1]):
-        layers += [nn.Linear(n_in, n_out), nn.ReLU()]
-    layers.append(nn.Linear(sizes[-2], sizes[-1]))
-    return nn.Sequential(*layers)
+from sklearn_spectral import SpectralMLPRegressor
+from sklearn_spectral.nn.gated import GatedSparcsNetwork
 
 
-def stepper(net, x, y):
-    """Return a closure doing one Adam training step of ``net``."""
-    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-
-    def step():
-        loss = torch.mean((net(x) - y) ** 2)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-
-    return step
-
-
-def time_steps(step, n_steps):
-    """Seconds per step over ``n_steps`` consecutive steps."""
-    start = time.perf_counter()
-    for _ in range(n_steps):
-        step()
-    return (time.perf_counter() - start) / n_steps
+def epoch_seconds(reg, X, y, autograd=False):
+    """Per-epoch seconds of one fit (every epoch after the first)."""
+    original = GatedSparcsNetwork.manual_gradients
+    if autograd:
+        GatedSparcsNetwork.manual_gradients = lambda self: False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reg.fit(X, y)
+    finally:
+        GatedSparcsNetwork.manual_gradients = original
+    return list(reg.net_.history[1:, "dur"])
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
-    parser.add_argument("--depths", nargs="+", type=int, default=[1, 2, 3, 4, 5, 6])
+    parser.add_argument("--depths", nargs="+", type=int, default=[1, 2, 3, 4])
     parser.add_argument("--width", type=int, default=128)
     parser.add_argument("--n-in", type=int, default=20)
-    parser.add_argument("--n-out", type=int, default=1)
+    parser.add_argument("--rows", type=int, default=2048)
     parser.add_argument("--batch-size", type=int, default=256)
-    parser.add_argument("--repeats", type=int, default=15)
-    parser.add_argument("--steps", type=int, default=40)
-    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--epochs", type=int, default=12)
+    parser.add_argument("--repeats", type=int, default=5)
     default_out = Path(__file__).parent / "results" / "sparcs_step_cost.md"
     parser.add_argument("--output", default=str(default_out))
     args = parser.parse_args(argv)
     if args.quick:
-        args.repeats, args.steps = 5, 10
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
-    gen = torch.Generator().manual_seed(0)
-    x = torch.randn(args.batch_size, args.n_in, generator=gen)
-    y = torch.randn(args.batch_size, args.n_out, generator=gen)
+        args.repeats, args.epochs = 2, 6
+    torch.set_num_threads(1)
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(args.rows, args.n_in))
+    y = np.tanh(X[:, 0] * X[:, 1]) + X[:, 2] + 0.1 * rng.normal(size=args.rows)
+    steps = -(-args.rows // args.batch_size)
 
     rows = []
     for depth in args.depths:
-        sizes = (args.n_in, *[args.width] * depth, args.n_out)
-        sparcs = SparcsNetwork(sizes, generator=torch.Generator().manual_seed(depth))
-        with torch.no_grad():  # non-zero eigenvalues: every path is in use
-            for lam in sparcs.lam:
-                lam.uniform_(-1.0, 1.0, generator=gen)
-        steps = {"sparcs": stepper(sparcs, x, y), "mlp": stepper(mlp(sizes), x, y)}
-        for step in steps.values():
-            time_steps(step, 5)  # warm-up
-        times = {name: [] for name in steps}
+        common = {
+            "hidden_layer_sizes": (args.width,) * depth,
+            "batch_size": args.batch_size,
+            "max_iter": args.epochs,
+            "tol": 0.0,
+            "n_iter_no_change": args.epochs,
+            "n_threads": 1,
+            "random_state": 0,
+        }
+        runs = {
+            "fixed": lambda: epoch_seconds(SpectralMLPRegressor(**common), X, y),
+            "auto": lambda: epoch_seconds(
+                SpectralMLPRegressor(auto_depth=True, **common), X, y
+            ),
+            "auto, autograd": lambda: epoch_seconds(
+                SpectralMLPRegressor(auto_depth=True, **common), X, y, autograd=True
+            ),
+        }
+        times = {name: [] for name in runs}
         for _ in range(args.repeats):
-            for name, step in steps.items():
-                times[name].append(time_steps(step, args.steps))
-        med = {name: statistics.median(t) for name, t in times.items()}
-        rows.append((depth, med["sparcs"], med["mlp"], med["sparcs"] / med["mlp"]))
+            for name, run in runs.items():
+                times[name] += run()
+        med = {name: statistics.median(t) / steps for name, t in times.items()}
+        rows.append(
+            (
+                depth,
+                med["fixed"],
+                med["auto"],
+                med["auto, autograd"],
+                med["auto"] / med["fixed"],
+                med["auto, autograd"] / med["fixed"],
+            )
+        )
         print(
-            f"depth {depth}: sparcs {1e3 * med['sparcs']:.3f} ms, "
-            f"mlp {1e3 * med['mlp']:.3f} ms, ratio {rows[-1][3]:.2f}",
+            f"depth {depth}: fixed {1e3 * med['fixed']:.3f} ms, auto "
+            f"{1e3 * med['auto']:.3f} ms ({rows[-1][4]:.2f}x), autograd "
+            f"{1e3 * med['auto, autograd']:.3f} ms ({rows[-1][5]:.2f}x)",
             flush=True,
         )
 
     machine = (
         f"{platform.platform()}, {platform.processor() or platform.machine()}, "
         f"python {platform.python_version()}, torch {torch.__version__}, "
-        f"os.cpu_count()={os.cpu_count()}, torch threads={torch.get_num_threads()}"
+        f"os.cpu_count()={os.cpu_count()}, torch threads=1"
     )
     lines = [
-        "# SPARCS training-step cost versus a plain MLP",
+        "# Auto-depth training step against a fixed-depth step",
         "",
-        f"Machine: {machine}.",
+        f"Machine: {machine}. The machine's 2 cores were shared with other "
+        "jobs; the ratios come from fits interleaved in one run.",
         "",
-        f"One step = forward + MSE backward + Adam step; batch {args.batch_size}, "
-        f"n_in {args.n_in}, width {args.width}, n_out {args.n_out}; median of "
-        f"{args.repeats} repeats of {args.steps} steps, interleaved. "
-        "SPARCS uses the O(depth) forward (`v_i = a_i - phi_{i-1} v_{i-1}`).",
+        f"One step = forward, gradients, proximal Adam step, inside a fit of "
+        f"`SpectralMLPRegressor((width,) * depth)` on {args.rows} x {args.n_in} "
+        f"rows, batch {args.batch_size} ({steps} steps an epoch), width "
+        f"{args.width}; median over epochs 2-{args.epochs} of {args.repeats} "
+        "fits each (skorch's epoch `dur` / steps).",
         "",
         f"Command: `python benchmarks/bench_sparcs_step_cost.py"
         f"{' --quick' if args.quick else ''}`",
         "",
-        "| hidden layers | SPARCS ms/step | MLP ms/step | ratio |",
-        "|---|---|---|---|",
+        "| hidden layers | fixed ms/step | auto-depth ms/step | auto-depth "
+        "through autograd ms/step | auto / fixed | autograd / fixed |",
+        "|---|---|---|---|---|---|",
     ]
     lines += [
-        f"| {d} | {1e3 * s:.3f} | {1e3 * m:.3f} | {r:.2f} |" for d, s, m, r in rows
+        f"| {d} | {1e3 * f:.3f} | {1e3 * a:.3f} | {1e3 * g:.3f} | {r:.2f} | {rg:.2f} |"
+        for d, f, a, g, r, rg in rows
     ]
     out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)

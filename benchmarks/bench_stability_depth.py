@@ -1,0 +1,286 @@
+"""Auto-depth against fixed depth over CV folds, with the paired standard error.
+
+Issue 20 asks that auto-depth never lose to the fixed-depth network by more
+than noise: over 5-fold CV, on every data set of ``bench_real_data.py`` and
+on the papers' generators, auto-depth's mean score must be at least the
+fixed-depth network's minus 2 paired standard errors (the standard error of
+the mean of the per-fold differences), and it may return a perceptron
+``()`` only where a linear model ties the fixed network.
+
+Methods (every model is ``Pipeline(StandardScaler(), model)``,
+``random_state=0``, on the same folds):
+
+* **fixed**: ``SpectralMLPClassifier()`` / ``SpectralMLPRegressor()``;
+* **auto**: the same with ``auto_depth=True`` (the evidence step judges the
+  neurons on the ``validation_fraction`` of the training rows it held out);
+* **auto, in-sample**: ``auto_depth=True, validation_fraction=1e-6`` (no
+  row held out: the evidence step's in-sample rule alone, as before);
+* **linear**: ``LogisticRegression()`` / ``RidgeCV()``.
+
+Data sets: the nine of ``bench_real_data.py`` (scikit-learn's bundled sets
+and three targets derived from them) and five from
+``sklearn_spectral.datasets`` (the first paper's independent and correlated
+Gaussian sets, the SPARCS linear-to-non-linear target at ``alpha=0`` and
+``alpha=1``, the teacher-student). ``--quick`` uses fewer rows of the
+generated sets and skips digits.
+
+Writes ``benchmarks/results/stability_depth.md`` (``--quick``) or
+``benchmarks/results/full/stability_depth.md``.
+
+Example::
+
+    python benchmarks/bench_stability_depth.py --quick
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections import Counter
+
+import numpy as np
+from _common import fmt, md_table, setup, write_result
+from bench_real_data import DataSet
+from bench_real_data import load_sets as real_sets
+from sklearn.linear_model import LogisticRegression, RidgeCV
+from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_spectral import SpectralMLPClassifier, SpectralMLPRegressor
+from sklearn_spectral.datasets import (
+    make_correlated_gaussian,
+    make_independent_gaussian,
+    make_linear_to_nonlinear,
+    make_teacher_student,
+)
+
+SEED = 0
+METHODS = ["fixed", "auto", "auto, in-sample", "linear"]
+
+
+def paper_sets(quick):
+    """The papers' generators at sizes a 5-fold CV can afford."""
+    n = 1000 if quick else 2000
+    sets = []
+    X, y, _ = make_independent_gaussian(n_samples=n, random_state=0)
+    sets.append(DataSet("paper: independent Gaussian", "classification", X, y, ""))
+    X, y, _ = make_correlated_gaussian(n_samples=n, random_state=0)
+    sets.append(DataSet("paper: correlated Gaussian", "classification", X, y, ""))
+    for alpha in (0.0, 1.0):
+        X, y = make_linear_to_nonlinear(
+            n_samples=n, alpha=alpha, noise=0.1, random_state=0
+        )
+        sets.append(
+            DataSet(
+                f"SPARCS: linear-to-non-linear, alpha={alpha:g}", "regression", X, y, ""
+            )
+        )
+    X, y = make_teacher_student(n_samples=n, random_state=0)
+    sets.append(DataSet("SPARCS: teacher-student", "regression", X, y, ""))
+    return sets
+
+
+def small_nonlinear_sets():
+    """Small, mildly non-linear regressions with many inputs: where the
+    in-sample rule alone returned the affine map (issue 20's failure on
+    small real data, reproduced without the team's data sets)."""
+    sets = []
+    for seed in (0, 1, 2):
+        rng = np.random.RandomState(seed)
+        X = rng.normal(size=(300, 19))
+        y = (
+            X[:, 0]
+            + X[:, 1]
+            + np.abs(X[:, 2])
+            + 0.5 * np.maximum(X[:, 3], 0) * X[:, 4]
+            + 0.5 * rng.normal(size=300)
+        )
+        sets.append(DataSet(f"small non-linear, seed {seed}", "regression", X, y, ""))
+    return sets
+
+
+def make_model(method, task):
+    clf = task == "classification"
+    if method == "linear":
+        return LogisticRegression(random_state=SEED) if clf else RidgeCV()
+    cls = SpectralMLPClassifier if clf else SpectralMLPRegressor
+    params = {"random_state": SEED}
+    if method != "fixed":
+        params["auto_depth"] = True
+    if method == "auto, in-sample":
+        params["validation_fraction"] = 1e-6
+    if method.startswith("auto, depth_alpha="):  # a candidate default
+        params["depth_alpha"] = float(method.split("=")[1])
+    return cls(**params)
+
+
+def run_fold(method, ds, train, test):
+    pipe = make_pipeline(StandardScaler(), make_model(method, ds.task))
+    start = time.process_time()
+    pipe.fit(ds.X[train], ds.y[train])
+    seconds = time.process_time() - start
+    score = pipe.score(ds.X[test], ds.y[test])
+    model = pipe[-1]
+    extra = {}
+    if hasattr(model, "architecture_"):
+        extra["architecture"] = tuple(int(w) for w in model.architecture_)
+        decision = getattr(model, "_depth_decision", None)
+        if decision is not None:
+            extra["in_sample"] = decision.n_in_sample
+            extra["held_out"] = decision.n_held_out
+            extra["live"] = decision.n_live
+    return score, seconds, extra
+
+
+def folds_of(ds, n_splits):
+    cls = StratifiedKFold if ds.task == "classification" else KFold
+    return list(cls(n_splits, shuffle=True, random_state=SEED).split(ds.X, ds.y))
+
+
+def paired(a, b):
+    """Mean of ``a - b`` over folds and its standard error."""
+    d = np.asarray(a) - np.asarray(b)
+    return d.mean(), d.std(ddof=1) / np.sqrt(len(d))
+
+
+def _arch(archs):
+    common, count = Counter(archs).most_common(1)[0]
+    widths = [sum(a) for a in archs]
+    return f"{common} ({count}/{len(archs)}); {min(widths)}-{max(widths)}"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--only", nargs="*", default=None, help="data set names")
+    parser.add_argument("--methods", nargs="*", default=METHODS)
+    args = parser.parse_args(argv)
+    setup(threads=1, quick=args.quick)
+    sets = [
+        s for s in real_sets(quick=False) if not (args.quick and s.name == "digits")
+    ]
+    sets += paper_sets(args.quick)
+    sets += small_nonlinear_sets()
+    if args.only:
+        sets = [s for s in sets if s.name in args.only]
+    wall = time.perf_counter()
+    res = {}
+    for ds in sets:
+        folds = folds_of(ds, args.folds)
+        for method in args.methods:
+            res[ds.name, method] = [run_fold(method, ds, tr, te) for tr, te in folds]
+            scores = [r[0] for r in res[ds.name, method]]
+            print(f"{ds.name:40s} {method:16s} {np.mean(scores):.4f}", flush=True)
+
+    rows, verdicts = [], []
+    for ds in sets:
+        got = {m: [r[0] for r in res[ds.name, m]] for m in args.methods}
+        fixed = got["fixed"]
+        row = [ds.name, f"{ds.X.shape[0]} x {ds.X.shape[1]}"]
+        row.append(f"{np.mean(fixed):.3f} ± {np.std(fixed):.3f}")
+        for method in ("auto", "auto, in-sample", *args.methods[4:]):
+            if method not in got:
+                row += ["", "", ""]
+                continue
+            mean, se = paired(got[method], fixed)
+            worst = min(np.asarray(got[method]) - np.asarray(fixed))
+            ok = mean >= -2 * se - 1e-12
+            archs = [r[2]["architecture"] for r in res[ds.name, method]]
+            row += [
+                f"{np.mean(got[method]):.3f}",
+                f"{mean:+.3f} ± {se:.3f} (worst {worst:+.3f})"
+                + ("" if ok else " **LOSES**"),
+                _arch(archs),
+            ]
+            if method == "auto":
+                verdicts.append(ok)
+        if "linear" in got:
+            mean, se = paired(got["linear"], fixed)
+            row.append(f"{np.mean(got['linear']):.3f} ({mean:+.3f} ± {se:.3f})")
+        rows.append(row)
+    header = [
+        "data set",
+        "rows x cols",
+        "fixed, mean ± std",
+        "auto",
+        "auto - fixed ± SE (worst fold)",
+        "auto `architecture_` (most common; neurons min-max)",
+        "auto, in-sample",
+        "in-sample - fixed ± SE (worst fold)",
+        "in-sample `architecture_`",
+        "linear (linear - fixed ± SE)",
+    ]
+    # perceptrons: only where the linear model ties the fixed network
+    perceptron_rows = []
+    for ds in sets:
+        if "auto" not in args.methods or "linear" not in args.methods:
+            break
+        archs = [r[2]["architecture"] for r in res[ds.name, "auto"]]
+        n_perc = sum(a == () for a in archs)
+        lin = [r[0] for r in res[ds.name, "linear"]]
+        mean, se = paired(lin, [r[0] for r in res[ds.name, "fixed"]])
+        ties = mean >= -2 * se
+        perceptron_rows.append(
+            [
+                ds.name,
+                f"{n_perc}/{len(archs)}",
+                f"{mean:+.3f} ± {se:.3f}",
+                "yes" if ties else "no",
+                "ok" if (n_perc == 0 or ties) else "**() where linear loses**",
+            ]
+        )
+    decision_rows = []
+    for ds in sets:
+        if "auto" not in args.methods:
+            break
+        extras = [r[2] for r in res[ds.name, "auto"]]
+        decision_rows.append(
+            [
+                ds.name,
+                " ".join(str(e.get("live")) for e in extras),
+                " ".join(str(e.get("in_sample")) for e in extras),
+                " ".join(str(e.get("held_out")) for e in extras),
+                " ".join(str(sum(e["architecture"])) for e in extras),
+            ]
+        )
+    times = [
+        [m, fmt(np.mean([r[1] for k, v in res.items() if k[1] == m for r in v]))]
+        for m in args.methods
+    ]
+    n_ok = sum(verdicts)
+    sections = [
+        "Score: accuracy (classification) or R^2 (regression, averaged over "
+        f"the outputs) on the test fold; {args.folds}-fold CV "
+        "(`StratifiedKFold` / `KFold`, shuffled, `random_state=0`). "
+        "`auto - fixed ± SE`: the mean over folds of the per-fold difference "
+        "and its standard error; **LOSES** marks a mean below -2 SE. "
+        f"Auto-depth within 2 paired SE of fixed depth on {n_ok} of "
+        f"{len(verdicts)} data sets.",
+        md_table(header, rows),
+        "## Perceptrons `()` only where a linear model ties\n\n"
+        "`linear - fixed`: the linear model against the fixed network, paired "
+        "over the same folds; it ties when the mean is at least -2 SE.",
+        md_table(
+            ["data set", "auto `()` folds", "linear - fixed ± SE", "linear ties", ""],
+            perceptron_rows,
+        ),
+        "## The evidence step's choices per fold (auto)\n\n"
+        "Hidden neurons alive before the step, the in-sample rule's choice, "
+        "the held-out rule's (None: too few rows held out) and the neurons "
+        "kept (the larger of the two; 0 = the affine map).",
+        md_table(["data set", "alive", "in-sample", "held-out", "kept"], decision_rows),
+        "## CPU seconds per fit (mean over all folds and sets)",
+        md_table(["method", "CPU s"], times),
+    ]
+    write_result(
+        "stability_depth",
+        "Auto-depth against fixed depth over CV folds",
+        sections,
+        elapsed=time.perf_counter() - wall,
+    )
+
+
+if __name__ == "__main__":
+    main()
