@@ -1,17 +1,16 @@
 """Cost of one training step: auto-depth (SPARCS) against fixed depth.
 
 Issue 22's bar: an auto-depth step costs at most 2x a fixed-depth step.
-Both are the library's own steps as a fit runs them: forward, the data
-loss's gradients (by hand where the module offers them, else autograd), the
-proximal Adam step. Measured from inside real fits:
-``SpectralMLPRegressor(hidden_layer_sizes=(width,) * depth)`` with and
-without ``auto_depth=True`` on the same 2048 x 20 data, batch 256 (8 steps
-an epoch), a fixed number of epochs (``tol=0``, so the stopping rule never
-fires), one torch thread; the per-epoch time is skorch's ``dur`` of each
-epoch (the evidence step at the end of an auto-depth fit is outside it),
-median over the epochs after the first and over repeats, fits interleaved.
-A third column times the auto-depth step through autograd (the module's
-``manual_gradients`` switched off), the path it took before.
+Both are the library's own steps as a fit runs them: the module's
+hand-written forward and gradients (``data_loss_and_grads``) and the fit's
+proximal Adam step (``optimizer.step()``), on the module and optimizer of a
+``SpectralMLPRegressor(hidden_layer_sizes=(width,) * depth)`` fitted for one
+epoch with and without ``auto_depth=True`` on the same data; one batch of
+``--batch-size`` rows, one torch thread. A third column takes the
+auto-depth step through autograd (the path before the hand-written
+gradients). Timed in CPU time of the thread (``time.thread_time``: the
+reference machine's 2 cores are shared, and wall time measured the other
+jobs), interleaved, the best of ``--repeats`` runs of ``--steps`` steps.
 
 Writes ``benchmarks/results/sparcs_step_cost.md``.
 
@@ -23,7 +22,7 @@ Example::
 import argparse
 import os
 import platform
-import statistics
+import time
 import warnings
 from pathlib import Path
 
@@ -31,21 +30,50 @@ import numpy as np
 import torch
 
 from sklearn_spectral import SpectralMLPRegressor
-from sklearn_spectral.nn.gated import GatedSparcsNetwork
 
 
-def epoch_seconds(reg, X, y, autograd=False):
-    """Per-epoch seconds of one fit (every epoch after the first)."""
-    original = GatedSparcsNetwork.manual_gradients
-    if autograd:
-        GatedSparcsNetwork.manual_gradients = lambda self: False
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            reg.fit(X, y)
-    finally:
-        GatedSparcsNetwork.manual_gradients = original
-    return list(reg.net_.history[1:, "dur"])
+def fitted(X, y, **params):
+    """An estimator after one epoch: its module and optimizer are built."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return SpectralMLPRegressor(max_iter=1, n_threads=1, **params).fit(X, y)
+
+
+def manual_step(est, x, y):
+    module, opt = est.net_.module_, est.net_.optimizer_
+
+    def step():
+        with torch.no_grad():
+            module.data_loss_and_grads(x, y, "squared_error")
+            opt.step()
+
+    return step
+
+
+def autograd_step(est, x, y):
+    module, opt = est.net_.module_, est.net_.optimizer_
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        torch.mean((module(x) - y) ** 2).backward()
+        opt.step()
+
+    return step
+
+
+def best_seconds(steps, n_steps, repeats):
+    """Best CPU seconds per step of each closure, interleaved."""
+    best = dict.fromkeys(steps, float("inf"))
+    for step in steps.values():
+        for _ in range(3):
+            step()
+    for _ in range(repeats):
+        for name, step in steps.items():
+            start = time.thread_time()
+            for _ in range(n_steps):
+                step()
+            best[name] = min(best[name], (time.thread_time() - start) / n_steps)
+    return best
 
 
 def main(argv=None):
@@ -54,60 +82,53 @@ def main(argv=None):
     parser.add_argument("--depths", nargs="+", type=int, default=[1, 2, 3, 4])
     parser.add_argument("--width", type=int, default=128)
     parser.add_argument("--n-in", type=int, default=20)
-    parser.add_argument("--rows", type=int, default=2048)
     parser.add_argument("--batch-size", type=int, default=256)
-    parser.add_argument("--epochs", type=int, default=12)
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--repeats", type=int, default=40)
     default_out = Path(__file__).parent / "results" / "sparcs_step_cost.md"
     parser.add_argument("--output", default=str(default_out))
     args = parser.parse_args(argv)
     if args.quick:
-        args.repeats, args.epochs = 2, 6
+        args.repeats = 10
     torch.set_num_threads(1)
     rng = np.random.RandomState(0)
-    X = rng.normal(size=(args.rows, args.n_in))
-    y = np.tanh(X[:, 0] * X[:, 1]) + X[:, 2] + 0.1 * rng.normal(size=args.rows)
-    steps = -(-args.rows // args.batch_size)
+    n_rows = 4 * args.batch_size
+    X = rng.normal(size=(n_rows, args.n_in))
+    y = np.tanh(X[:, 0] * X[:, 1]) + X[:, 2] + 0.1 * rng.normal(size=n_rows)
+    x = torch.as_tensor(X[: args.batch_size], dtype=torch.float32)
+    target = torch.as_tensor((y[: args.batch_size] - y.mean()) / y.std())
+    target = target.to(torch.float32)[:, None]
 
     rows = []
     for depth in args.depths:
         common = {
             "hidden_layer_sizes": (args.width,) * depth,
             "batch_size": args.batch_size,
-            "max_iter": args.epochs,
-            "tol": 0.0,
-            "n_iter_no_change": args.epochs,
-            "n_threads": 1,
             "random_state": 0,
         }
-        runs = {
-            "fixed": lambda: epoch_seconds(SpectralMLPRegressor(**common), X, y),
-            "auto": lambda: epoch_seconds(
-                SpectralMLPRegressor(auto_depth=True, **common), X, y
-            ),
-            "auto, autograd": lambda: epoch_seconds(
-                SpectralMLPRegressor(auto_depth=True, **common), X, y, autograd=True
-            ),
+        fixed = fitted(X, y, **common)
+        auto = fitted(X, y, auto_depth=True, **common)
+        auto_graph = fitted(X, y, auto_depth=True, **common)
+        steps = {
+            "fixed": manual_step(fixed, x, target),
+            "auto": manual_step(auto, x, target),
+            "auto, autograd": autograd_step(auto_graph, x, target),
         }
-        times = {name: [] for name in runs}
-        for _ in range(args.repeats):
-            for name, run in runs.items():
-                times[name] += run()
-        med = {name: statistics.median(t) / steps for name, t in times.items()}
+        best = best_seconds(steps, args.steps, args.repeats)
         rows.append(
             (
                 depth,
-                med["fixed"],
-                med["auto"],
-                med["auto, autograd"],
-                med["auto"] / med["fixed"],
-                med["auto, autograd"] / med["fixed"],
+                best["fixed"],
+                best["auto"],
+                best["auto, autograd"],
+                best["auto"] / best["fixed"],
+                best["auto, autograd"] / best["fixed"],
             )
         )
         print(
-            f"depth {depth}: fixed {1e3 * med['fixed']:.3f} ms, auto "
-            f"{1e3 * med['auto']:.3f} ms ({rows[-1][4]:.2f}x), autograd "
-            f"{1e3 * med['auto, autograd']:.3f} ms ({rows[-1][5]:.2f}x)",
+            f"depth {depth}: fixed {1e3 * best['fixed']:.3f} ms, auto "
+            f"{1e3 * best['auto']:.3f} ms ({rows[-1][4]:.2f}x), autograd "
+            f"{1e3 * best['auto, autograd']:.3f} ms ({rows[-1][5]:.2f}x)",
             flush=True,
         )
 
@@ -119,14 +140,13 @@ def main(argv=None):
     lines = [
         "# Auto-depth training step against a fixed-depth step",
         "",
-        f"Machine: {machine}. The machine's 2 cores were shared with other "
-        "jobs; the ratios come from fits interleaved in one run.",
+        f"Machine: {machine}. Its 2 cores were shared with other jobs: CPU "
+        "time of the thread, best of the repeats, steps interleaved.",
         "",
-        f"One step = forward, gradients, proximal Adam step, inside a fit of "
-        f"`SpectralMLPRegressor((width,) * depth)` on {args.rows} x {args.n_in} "
-        f"rows, batch {args.batch_size} ({steps} steps an epoch), width "
-        f"{args.width}; median over epochs 2-{args.epochs} of {args.repeats} "
-        "fits each (skorch's epoch `dur` / steps).",
+        f"One step = the module's forward and hand-written gradients and the "
+        f"fit's proximal Adam step, batch {args.batch_size} x {args.n_in}, "
+        f"hidden layers of {args.width}, one output; best of {args.repeats} "
+        f"runs of {args.steps} steps.",
         "",
         f"Command: `python benchmarks/bench_sparcs_step_cost.py"
         f"{' --quick' if args.quick else ''}`",

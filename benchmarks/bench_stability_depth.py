@@ -21,8 +21,18 @@ Data sets: the nine of ``bench_real_data.py`` (scikit-learn's bundled sets
 and three targets derived from them) and five from
 ``sklearn_spectral.datasets`` (the first paper's independent and correlated
 Gaussian sets, the SPARCS linear-to-non-linear target at ``alpha=0`` and
-``alpha=1``, the teacher-student). ``--quick`` uses fewer rows of the
-generated sets and skips digits.
+``alpha=1``, the teacher-student), and three small, mildly non-linear
+regressions with 19 inputs and 300 rows where the in-sample rule alone
+returned the affine map (issue 20's failure, reproduced without the team's
+data). ``--quick`` uses 1000 instead of 2000 rows of the generated sets and
+skips digits.
+
+Candidate defaults are compared by extra methods named ``"auto, NAME=VALUE"``
+(a ``Settings`` field or an estimator parameter), e.g.::
+
+    python benchmarks/bench_stability_depth.py --quick --name scratch \
+        --methods fixed auto "auto, in-sample" linear \
+        "auto, settle_holdout_tolerance=1.0"
 
 Writes ``benchmarks/results/stability_depth.md`` (``--quick``) or
 ``benchmarks/results/full/stability_depth.md``.
@@ -35,6 +45,7 @@ Example::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
 from collections import Counter
 
@@ -47,7 +58,12 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_spectral import SpectralMLPClassifier, SpectralMLPRegressor
+from sklearn_spectral import (
+    DEFAULT_SETTINGS,
+    Settings,
+    SpectralMLPClassifier,
+    SpectralMLPRegressor,
+)
 from sklearn_spectral.datasets import (
     make_correlated_gaussian,
     make_independent_gaussian,
@@ -110,8 +126,15 @@ def make_model(method, task):
         params["auto_depth"] = True
     if method == "auto, in-sample":
         params["validation_fraction"] = 1e-6
-    if method.startswith("auto, depth_alpha="):  # a candidate default
-        params["depth_alpha"] = float(method.split("=")[1])
+    if method.startswith("auto, ") and "=" in method:
+        # a candidate default: "auto, <parameter or Settings field>=<value>"
+        name, value = method[len("auto, ") :].split("=")
+        if name in {f.name for f in dataclasses.fields(Settings)}:
+            params["settings"] = dataclasses.replace(
+                DEFAULT_SETTINGS, **{name: type(getattr(DEFAULT_SETTINGS, name))(value)}
+            )
+        else:
+            params[name] = float(value)
     return cls(**params)
 
 
@@ -156,6 +179,9 @@ def main(argv=None):
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--only", nargs="*", default=None, help="data set names")
     parser.add_argument("--methods", nargs="*", default=METHODS)
+    parser.add_argument(
+        "--name", default="stability_depth", help="results file name (no .md)"
+    )
     args = parser.parse_args(argv)
     setup(threads=1, quick=args.quick)
     sets = [
@@ -200,18 +226,14 @@ def main(argv=None):
             mean, se = paired(got["linear"], fixed)
             row.append(f"{np.mean(got['linear']):.3f} ({mean:+.3f} ± {se:.3f})")
         rows.append(row)
-    header = [
-        "data set",
-        "rows x cols",
-        "fixed, mean ± std",
-        "auto",
-        "auto - fixed ± SE (worst fold)",
-        "auto `architecture_` (most common; neurons min-max)",
-        "auto, in-sample",
-        "in-sample - fixed ± SE (worst fold)",
-        "in-sample `architecture_`",
-        "linear (linear - fixed ± SE)",
-    ]
+    header = ["data set", "rows x cols", "fixed, mean ± std"]
+    for method in ("auto", "auto, in-sample", *args.methods[4:]):
+        header += [
+            method,
+            f"{method} - fixed ± SE (worst fold)",
+            "`architecture_` (most common; neurons min-max)",
+        ]
+    header.append("linear (linear - fixed ± SE)")
     # perceptrons: only where the linear model ties the fixed network
     perceptron_rows = []
     for ds in sets:
@@ -275,7 +297,7 @@ def main(argv=None):
         md_table(["method", "CPU s"], times),
     ]
     write_result(
-        "stability_depth",
+        args.name,
         "Auto-depth against fixed depth over CV folds",
         sections,
         elapsed=time.perf_counter() - wall,

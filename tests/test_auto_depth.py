@@ -201,8 +201,14 @@ def _depth_lr(reg):
 def test_hidden_eigenvalue_rate_follows_the_steps_per_epoch(
     n_samples, batch_size, factor
 ):
-    """Full factor up to 12 steps an epoch, then 120 / steps, at least 1."""
-    X = np.random.RandomState(0).normal(size=(n_samples, 3))
+    """Full factor up to 12 steps an epoch, then 120 / steps, at least 1.
+
+    ``n_samples`` are the rows that train: the fit holds a tenth more out
+    for its evidence step (``ceil(0.1 n)`` of ``n`` rows)."""
+    n_total = int(np.ceil(n_samples / 0.9))
+    while n_total - int(np.ceil(0.1 * n_total)) > n_samples:
+        n_total -= 1
+    X = np.random.RandomState(0).normal(size=(n_total, 3))
     reg = SpectralMLPRegressor(
         (8,), auto_depth=True, batch_size=batch_size, max_iter=1, n_threads=1
     ).fit(X, X[:, 0])

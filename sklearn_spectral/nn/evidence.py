@@ -15,8 +15,8 @@ inputs in use, and leaves the network as the one chosen:
   regression, issue 20), so
 * **held out** (when the fit held rows out): the candidate must also not
   be worse than the whole network on rows the fit did not train on, by
-  more than ``tolerance`` standard errors of the paired per-row loss
-  differences (a smaller network) or at all on average (the affine map).
+  more than ``tolerance`` (a smaller network) or ``linear_tolerance`` (the
+  affine map) standard errors of the paired per-row loss differences.
   The network keeps the larger of the two choices: a neuron goes only when
   both the training data and the held-out rows agree that the output does
   not need it.
@@ -310,8 +310,8 @@ def settle_depth(
     *,
     loss,
     cost_per_parameter=2.0,
-    tolerance=1.0,
-    linear_tolerance=0.0,
+    tolerance=0.0,
+    linear_tolerance=1.0,
     lbfgs_iter=100,
 ):
     """Switch off the hidden neurons the data give no evidence for.
@@ -335,13 +335,14 @@ def settle_depth(
     cost_per_parameter : float, default=2.0
         In-sample bar per parameter of a neuron (its weights from the inputs
         in use, its bias, one weight per output).
-    tolerance : float, default=1.0
+    tolerance : float, default=0.0
         Standard errors of the paired held-out loss difference by which a
-        network with fewer neurons may be worse than the whole network.
-    linear_tolerance : float, default=0.0
-        The same for the affine map: by default it must not be worse than
-        the whole network on the held-out rows on average. Replacing the
-        network by a line is the decision that lost on small real data.
+        network with fewer neurons may be worse than the whole network (0:
+        not worse on average; neurons are switched off without a refit).
+    linear_tolerance : float, default=1.0
+        The same for the affine map (one standard error: on a linear
+        target the network and the affine map tie, and the held-out rows
+        then decide by noise alone).
     lbfgs_iter : int, default=100
         L-BFGS iterations of the logistic regression (``cross_entropy``).
 

@@ -157,9 +157,8 @@ class GatedSparcsNetwork(nn.Module):
         scaled = self.input_scaling(x)
         out, cache = self.sparcs.forward_cached(scaled * self.gate)
         n = out.shape[0]
-        rows = torch.full((n,), 1.0 / n, dtype=out.dtype, device=out.device)
-        if sample_weight is not None:
-            rows = rows * sample_weight
+        # d(mean of w * loss)/d(loss of a row) = w / n
+        rows = None if sample_weight is None else sample_weight / n
         if loss == "cross_entropy":
             logp = torch.log_softmax(out, dim=1)
             per_row = -logp.gather(1, y[:, None])[:, 0]
@@ -169,16 +168,20 @@ class GatedSparcsNetwork(nn.Module):
                 y[:, None],
                 torch.full((n, 1), -1.0, dtype=out.dtype, device=out.device),
             )
-            grad = grad * rows[:, None]
+            grad = grad / n if rows is None else grad * rows[:, None]
         elif loss == "squared_error":
             diff = out - y.reshape(out.shape)
             per_row = (diff * diff).mean(dim=1)
-            grad = diff * (rows * (2.0 / out.shape[1]))[:, None]
+            factor = 2.0 / out.shape[1]
+            if rows is None:
+                grad = diff * (factor / n)
+            else:
+                grad = diff * (rows * factor)[:, None]
         else:
             raise ValueError(
                 f"loss must be 'cross_entropy' or 'squared_error', got {loss!r}."
             )
-        value = (per_row * rows).sum()
+        value = per_row.mean() if rows is None else (per_row * rows).sum()
         need_input = self.gate.requires_grad
         grad_z = self.sparcs.backward_cached(cache, grad, input_grad=need_input)
         if need_input:

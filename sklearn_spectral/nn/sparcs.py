@@ -255,10 +255,12 @@ default="relu"
     def forward_cached(self, x):
         """:meth:`forward`, keeping what :meth:`backward_cached` needs.
 
-        Per layer ``i``: ``u = v_{i-1} * lam[i-1]``, ``p = v_{i-1} phi^T``
-        and ``pre = mask * (u phi^T - lam[i] * p) + b`` (which equals
-        ``C[i] v_{i-1} + b``): two matrix products, the same as
-        :meth:`forward`.
+        The first layer's source eigenvalues are 0, so its pre-activation is
+        ``(phi v) * -lam (* mask) + b``. Every later layer builds its small
+        coupling block ``C[i]`` (``N_i x N_{i-1}``, elementwise from
+        ``phi``) and, for a hidden layer, multiplies ``v`` by ``C[i]`` and
+        ``phi[i-1]`` stacked, one matrix product for ``pre = C v + b`` and
+        ``p = phi v``; the output layer needs ``C v`` only.
 
         Parameters
         ----------
@@ -270,29 +272,38 @@ default="relu"
         out : torch.Tensor of shape (n_samples, n_out)
             Same as :meth:`forward` up to rounding.
         cache : list
-            Per layer ``(v_{i-1}, u, p, pre, a)`` (``u`` None for the first
-            layer, whose source eigenvalues are 0; ``a`` None for the output).
+            Per layer ``(v_{i-1}, p, pre, a, c)``: ``p`` is None for the
+            output layer beyond the first, ``a`` None for the output layer,
+            ``c`` the (masked) coupling block of layers ``i >= 2``.
         """
         lams = self._lams()
         masks = self.hidden_masks()
+        phis, biases = list(self.phi), list(self.bias)
         last = len(self.layer_sizes) - 1
         cache, v = [], x
         for i in range(1, last + 1):
-            phi = self.phi[i - 1]
-            p = v @ phi.T
-            pre = p * -lams[i]
-            u = None
-            if i > 1:
-                u = v * lams[i - 1]
-                pre = pre + u @ phi.T
-            if i < last:
-                pre = pre * masks[i - 1]
-            pre = pre + self.bias[i - 1]
-            if i == last:
-                cache.append((v, u, p, pre, None))
+            phi, bias = phis[i - 1], biases[i - 1]
+            hidden = i < last
+            c = None
+            if i == 1:
+                scale = -lams[1] * masks[0] if hidden else -lams[1]
+                p = v @ phi.T
+                pre = torch.addcmul(bias, p, scale)
+            else:
+                c = phi * lams[i - 1] - lams[i][:, None] * phi
+                if hidden:
+                    c = c * masks[i - 1][:, None]
+                    both = v @ torch.cat([c, phi]).T
+                    n_out = phi.shape[0]
+                    pre, p = both[:, :n_out] + bias, both[:, n_out:]
+                else:
+                    p = None
+                    pre = torch.addmm(bias, v, c.T)
+            if not hidden:
+                cache.append((v, p, pre, None, c))
                 return pre, cache
             a = self._f(pre)
-            cache.append((v, u, p, pre, a))
+            cache.append((v, p, pre, a, c))
             v = a - p
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -319,48 +330,60 @@ default="relu"
         """
         lams = self._lams()
         masks = self.hidden_masks()
+        phis, biases = list(self.phi), list(self.bias)
         deriv = _ACTIVATION_DERIVATIVES[type(self._f)]
         last = len(self.layer_sizes) - 1
         lam_grads = [None] * (last + 1)
+
+        def add_lam_grad(k, value):
+            lam_grads[k] = value if lam_grads[k] is None else lam_grads[k] + value
+
         g, grad_v = grad_out, None
         for i in range(last, 0, -1):
-            v, u, p, pre, a = cache[i - 1]
-            phi = self.phi[i - 1]
-            if i < last:
+            v, p, pre, a, c = cache[i - 1]
+            phi, bias = phis[i - 1], biases[i - 1]
+            hidden = i < last
+            if hidden:
                 # v_i = f(pre) - p: dL/dpre from dL/dv_i
                 g = deriv(self._f, grad_v, pre, a)
-            bias = self.bias[i - 1]
             if bias.requires_grad:
                 bias.grad = g.sum(0)
-            if i < last:
-                # the bias is added after the mask: a neuron switched off
-                # outputs f(b), and b still learns
-                g = g * masks[i - 1]
-            # pre = u phi^T - lam[i] * p (+ b); v_i = a - p adds -dL/dv_i to p
-            grad_p = g * -lams[i]
-            if i < last:
-                grad_p = grad_p - grad_v
-            dest = (g * p).sum(0).neg()
-            lam_grads[i] = dest if lam_grads[i] is None else lam_grads[i] + dest
             need_v = i > 1 or input_grad
-            if u is None:
+            if i == 1:
+                # pre = p * -lam (* mask) + b; v_1 = a - p
+                mask = masks[0] if hidden else None
+                scale = -lams[1] if mask is None else -lams[1] * mask
+                grad_scale = (g * p).sum(0)
+                add_lam_grad(1, -grad_scale if mask is None else -grad_scale * mask)
+                grad_p = g * scale
+                if hidden:
+                    grad_p = grad_p - grad_v
                 if phi.requires_grad:
                     phi.grad = grad_p.T @ v
                 grad_v = grad_p @ phi if need_v else None
                 continue
-            stacked = torch.cat([g, grad_p], dim=0)
+            if hidden:
+                # [pre, p] = v [C; phi]^T: one product each way
+                stacked = torch.cat([g, -grad_v], dim=1)
+                weights = torch.cat([c, phi])
+                grad_w = stacked.T @ v
+                n_out = phi.shape[0]
+                grad_c, grad_phi = grad_w[:n_out], grad_w[n_out:]
+                grad_c = grad_c * masks[i - 1][:, None]
+                grad_v = stacked @ weights
+            else:
+                grad_c, grad_phi = g.T @ v, None
+                grad_v = g @ c
+            # C = phi * lam[i-1] - lam[i] * phi (the mask folded in above)
+            weighted = grad_c * phi
+            add_lam_grad(i - 1, weighted.sum(0))
+            add_lam_grad(i, -weighted.sum(1))
             if phi.requires_grad:
-                phi.grad = stacked.T @ torch.cat([u, v], dim=0)
-            back = stacked @ phi
-            n = g.shape[0]
-            grad_u, grad_from_p = back[:n], back[n:]
-            # u = v * lam[i-1]: lam[i-1] as the source of this layer
-            lam_grads[i - 1] = (grad_u * v).sum(0)
-            grad_v = grad_u * lams[i - 1] + grad_from_p
-        for i in range(1, last + 1):
-            lam = self.lam[i - 1]
+                from_c = grad_c * (lams[i - 1] - lams[i][:, None])
+                phi.grad = from_c if grad_phi is None else from_c + grad_phi
+        for lam, grad in zip(self.lam, lam_grads[1:]):
             if lam.requires_grad:
-                lam.grad = lam_grads[i]
+                lam.grad = grad
         return grad_v
 
     def blocks(self):
@@ -701,7 +724,7 @@ def spectral_matrix(net):
 
 
 def _relu_derivative(module, grad, pre, out):
-    return torch.where(pre > 0, grad, torch.zeros((), dtype=grad.dtype))
+    return torch.where(pre > 0, grad, 0.0)
 
 
 def _leaky_relu_derivative(module, grad, pre, out):
