@@ -6,7 +6,7 @@
 and a circle in 6 inputs (1500 rows, 2 relevant); 75/25 split per seed.
 Reports ``architecture_``, ``hidden_path_strength_`` and held-out R^2 or
 accuracy, against the fixed-depth estimator and a linear model (RidgeCV or
-LogisticRegression). Auto-depth's evidence step (``_plans._settle_depth``)
+LogisticRegression). Auto-depth's evidence step (``nn.evidence.settle_depth``)
 decides the architecture; this script measures it.
 
 Examples::

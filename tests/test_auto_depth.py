@@ -348,3 +348,23 @@ def test_auto_depth_does_not_settle_for_a_line_where_the_network_generalises(see
     assert auto.architecture_ != ()
     assert auto.score(X_test, y_test) > linear + 0.1
     assert auto.score(X_test, y_test) >= fixed.score(X_test, y_test) - 0.1
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_auto_depth_classifier_weights_equal_repeated_rows(seed):
+    """scikit-learn's sample-weight check, with float32's tolerance: 15 rows,
+    integer weights 0-4 against repeated rows (the evidence step counted
+    rows: probabilities 0.041 apart, issue 23; now about 1e-4)."""
+    rng = np.random.RandomState(seed)
+    X = rng.rand(15, 30)
+    y = np.arange(15) % 3
+    w = rng.randint(0, 5, size=15)
+    params = {"auto_depth": True, "hidden_layer_sizes": (16,), "random_state": 0}
+    weighted = SpectralMLPClassifier(**params).fit(X, y, sample_weight=w)
+    repeated = SpectralMLPClassifier(**params).fit(
+        np.repeat(X, w, axis=0), np.repeat(y, w)
+    )
+    assert weighted.architecture_ == repeated.architecture_
+    np.testing.assert_allclose(
+        weighted.predict_proba(X), repeated.predict_proba(X), atol=2e-3
+    )

@@ -181,3 +181,25 @@ def test_auto_depth_grid_search_with_threads_equals_sequential(data):
         threaded.best_estimator_.predict_proba(X),
         sequential.best_estimator_.predict_proba(X),
     )
+
+
+def test_auto_depth_fit_does_not_depend_on_the_process_thread_count():
+    """Everything an auto-depth fit computes, the evidence step included,
+    runs at the fit's own thread count (``n_threads``), not at whatever
+    count the process or other running fits left in force."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(2000, 20))
+    y = np.tanh(X[:, 0] * X[:, 1]) + X[:, 2] + 0.3 * rng.normal(size=2000)
+    before = torch.get_num_threads()
+    fits = []
+    try:
+        for n_threads in (1, 2):
+            torch.set_num_threads(n_threads)
+            reg = SpectralMLPRegressor(
+                (32,), auto_depth=True, max_iter=5, n_threads=1, random_state=0
+            ).fit(X, y)
+            fits.append(reg)
+    finally:
+        torch.set_num_threads(before)
+    assert fits[0].architecture_ == fits[1].architecture_
+    np.testing.assert_array_equal(fits[0].predict(X), fits[1].predict(X))
