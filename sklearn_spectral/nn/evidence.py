@@ -35,7 +35,6 @@ import math
 from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol, runtime_checkable
 
-import numpy as np
 import torch
 
 __all__ = [
@@ -55,7 +54,7 @@ LOSSES = ("squared_error", "cross_entropy")
 class Rows(NamedTuple):
     """A batch of rows the evidence step reads.
 
-    Attributes
+    Parameters
     ----------
     x : torch.Tensor of shape (n_samples, n_in)
         Raw inputs (the network's input scaling and gate are applied).
@@ -65,6 +64,18 @@ class Rows(NamedTuple):
     weight : torch.Tensor of shape (n_samples,) or None
         Sample weights in their own units (a weight of 2 counts as two
         rows); None for all ones.
+
+    See Also
+    --------
+    settle_depth : The step that reads them.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral.nn.evidence import Rows
+    >>> rows = Rows(torch.zeros(4, 3), torch.zeros(4, 1))
+    >>> rows.weight is None
+    True
     """
 
     x: torch.Tensor
@@ -76,7 +87,7 @@ class Rows(NamedTuple):
 class DepthDecision:
     """What the evidence step decided.
 
-    Attributes
+    Parameters
     ----------
     n_hidden : int
         Hidden neurons left on; 0 means the network is the affine map.
@@ -92,6 +103,16 @@ class DepthDecision:
         ``{m: (mean loss difference, standard error)}`` of each candidate
         against the whole network on the held-out rows (``m = 0``: the
         affine map); empty without held-out rows.
+
+    See Also
+    --------
+    settle_depth : The step that returns it.
+
+    Examples
+    --------
+    >>> from sklearn_spectral.nn.evidence import DepthDecision
+    >>> DepthDecision(0, True, 0, None, 3).linear
+    True
     """
 
     n_hidden: int
@@ -109,22 +130,78 @@ class DepthSettling(Protocol):
     :class:`~sklearn_spectral.nn.gated.GatedSparcsNetwork` implements it;
     the estimators call nothing else of the SPARCS internals at the end of
     a fit.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        A protocol is not instantiated.
+
+    See Also
+    --------
+    sklearn_spectral.nn.gated.GatedSparcsNetwork : The implementation.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral.nn.evidence import DepthSettling
+    >>> from sklearn_spectral.nn.gated import GatedSparcsNetwork
+    >>> net = GatedSparcsNetwork((3, 4, 1), generator=torch.Generator().manual_seed(0))
+    >>> isinstance(net, DepthSettling)
+    True
     """
 
     #: Whether the neurons left on are the ones the data gave evidence for.
     settled: bool
 
     def settle_depth(self, train, held_out=None, **options):
-        """Run the evidence step, leave the network as chosen, return it."""
+        """Run the evidence step, leave the network as chosen, return it.
+
+        Parameters
+        ----------
+        train : Rows
+            Rows the network was trained on.
+        held_out : Rows or None, default=None
+            Rows it was not trained on.
+        **options
+            Passed to :func:`settle_depth`.
+
+        Returns
+        -------
+        DepthDecision
+            The neurons kept and what each rule chose.
+        """
 
     def node_eigenvalues(self):
-        """Eigenvalues of every layer, input to output (detached)."""
+        """Return the eigenvalues of every layer, input to output (detached).
+
+        Returns
+        -------
+        list of torch.Tensor
+            One tensor per layer.
+        """
 
     def architecture(self, rtol):
-        """Widths of the hidden layers in use, empty layers dropped."""
+        """Return the widths of the hidden layers in use.
+
+        Parameters
+        ----------
+        rtol : float
+            Relative activity threshold (0 after the evidence step).
+
+        Returns
+        -------
+        tuple of int
+            Active widths, empty layers dropped.
+        """
 
     def hidden_path_strength(self):
-        """Strength of the paths through hidden neurons (0: a perceptron)."""
+        """Return the strength of the paths through hidden neurons.
+
+        Returns
+        -------
+        float
+            0 for a perceptron.
+        """
 
 
 def per_row_loss(out, target, loss):
@@ -142,6 +219,18 @@ def per_row_loss(out, target, loss):
     Returns
     -------
     torch.Tensor of shape (n_samples,)
+        The loss of each row.
+
+    See Also
+    --------
+    settle_depth : Compares candidates by these losses on held-out rows.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral.nn.evidence import per_row_loss
+    >>> per_row_loss(torch.ones(2, 2), torch.zeros(2, 2), "squared_error")
+    tensor([2., 2.])
     """
     if loss == "cross_entropy":
         return torch.nn.functional.cross_entropy(out, target, reduction="none")
@@ -254,6 +343,7 @@ def contributions(sparcs, z):
     Parameters
     ----------
     sparcs : SparcsNetwork
+        The network behind the gate.
     z : torch.Tensor of shape (n_samples, n_in)
         Inputs of the SPARCS network (after the gate).
 
@@ -261,6 +351,19 @@ def contributions(sparcs, z):
     -------
     list of torch.Tensor
         One tensor per hidden layer.
+
+    See Also
+    --------
+    settle_depth : Keeps the neurons of largest contribution.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral.nn.evidence import contributions
+    >>> from sklearn_spectral.nn.sparcs import SparcsNetwork
+    >>> net = SparcsNetwork((3, 4, 1), generator=torch.Generator().manual_seed(0))
+    >>> [c.shape for c in contributions(net, torch.randn(8, 3))]
+    [torch.Size([4])]
     """
     acts = sparcs.hidden_activations(z)
     blocks = sparcs.blocks()
@@ -284,11 +387,23 @@ def candidate_counts(n_live):
     -------
     list of int
         Increasing counts from 1, ending at ``n_live``.
+
+    See Also
+    --------
+    settle_depth : Tries a network with each count.
+
+    Examples
+    --------
+    >>> from sklearn_spectral.nn.evidence import candidate_counts
+    >>> candidate_counts(4)
+    [1, 2, 3, 4]
+    >>> len(candidate_counts(200)) <= 32
+    True
     """
     if n_live <= 32:
         return list(range(1, n_live + 1))
-    grid = np.unique(np.round(np.geomspace(1, n_live, 32)).astype(int))
-    return [int(m) for m in grid]
+    grid = torch.logspace(0, math.log10(n_live), 32, dtype=torch.float64)
+    return sorted({int(m) for m in grid.round()} | {n_live})
 
 
 def _paired(a, b, weight):
@@ -349,6 +464,26 @@ def settle_depth(
     Returns
     -------
     DepthDecision
+        The neurons kept and what each rule chose.
+
+    See Also
+    --------
+    sklearn_spectral.nn.gated.GatedSparcsNetwork.settle_depth : The method
+        the estimators call.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral.nn.evidence import Rows, settle_depth
+    >>> from sklearn_spectral.nn.gated import GatedSparcsNetwork
+    >>> gen = torch.Generator().manual_seed(0)
+    >>> net = GatedSparcsNetwork((2, 8, 1), generator=gen, hidden_eig_init=0.5)
+    >>> x = torch.randn(200, 2, generator=gen)
+    >>> rows = Rows(x, x[:, :1] - x[:, 1:])  # a linear target
+    >>> settle_depth(net, rows, loss="squared_error").linear
+    True
+    >>> net.sparcs.architecture(0.0)
+    ()
     """
     if loss not in LOSSES:
         raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}.")

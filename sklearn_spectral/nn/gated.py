@@ -288,6 +288,7 @@ class GatedSparcsNetwork(nn.Module):
         Returns
         -------
         DepthDecision
+            The neurons kept and what each rule chose.
         """
         return evidence.settle_depth(self, train, held_out, **options)
 
@@ -313,6 +314,7 @@ class GatedSparcsNetwork(nn.Module):
         Returns
         -------
         tuple of int
+            Active widths; ``()`` is a perceptron.
         """
         return self.sparcs.architecture(float(rtol))
 

@@ -249,6 +249,7 @@ default="relu"
         Returns
         -------
         bool
+            Whether the hand-written gradients apply to this network.
         """
         return type(self._f) in _ACTIVATION_DERIVATIVES and self.bias is not None
 
@@ -327,6 +328,7 @@ default="relu"
         Returns
         -------
         torch.Tensor of shape (n_samples, n_in) or None
+            ``dL/dx``, or None when ``input_grad`` is False.
         """
         lams = self._lams()
         masks = self.hidden_masks()
