@@ -236,8 +236,10 @@ class Settings:
         alone (also in scikit-learn's sample-weight check, 15 rows, where a
         weight and repeated rows then give the same decision). The in-sample
         rule alone lost to the fixed-depth network on small data: -0.29 R^2
-        on a 263-row regression (issue 20), -0.13 and -0.05 R^2 on
-        ``bench_stability_depth.py``'s small non-linear sets (5-fold CV).
+        on a 263-row regression (issue 20); on
+        ``benchmarks/bench_stability_depth.py --quick``'s small non-linear
+        sets (5-fold CV) -0.048 ± 0.048 and -0.055 ± 0.011 R^2 alone, -0.020
+        ± 0.033 and -0.037 ± 0.034 with the held-out rows.
 
     settle_holdout_tolerance : float, default=0.0
         Standard errors (of the paired per-row held-out loss differences) by
