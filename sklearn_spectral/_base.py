@@ -33,7 +33,9 @@ from ._training import (
     auto_threads,
     torch_threads,
 )
+from ._training.net import prediction_map, user_callbacks
 from .nn.export import pruning_path, smallest_within
+from .nn.losses import DataLoss
 from .nn.mlp import ACTIVATIONS
 from .nn.objective import EigenvalueTerm, SpectralObjective
 from .nn.optim import ProximalAdam
@@ -89,6 +91,7 @@ class BaseSpectralMLP(BaseEstimator):
         "warm_start": ["boolean"],
         "device": [str],
         "settings": [Settings, None],
+        "callbacks": [list, None],
     }
 
     def __init__(
@@ -120,6 +123,7 @@ class BaseSpectralMLP(BaseEstimator):
         warm_start=False,
         device="cpu",
         settings=None,
+        callbacks=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -147,6 +151,7 @@ class BaseSpectralMLP(BaseEstimator):
         self.warm_start = warm_start
         self.device = device
         self.settings = settings
+        self.callbacks = callbacks
 
     def _settings(self):
         """The :class:`~sklearn_spectral._defaults.Settings` in force."""
@@ -332,20 +337,31 @@ class BaseSpectralMLP(BaseEstimator):
             )
             n_train = n_samples - int(np.ceil(self.validation_fraction * n_samples))
         steps_per_epoch = -(-n_train // batch_size)
+        # the library's own callbacks, then the user's (named, copied)
+        callbacks = self._callbacks(
+            self._schedule(n_effective, n_features, baseline_loss)
+        )
+        callbacks += user_callbacks(self.callbacks, [name for name, _ in callbacks])
+        loss = (
+            getattr(self, "_loss", None)
+            or {
+                torch.nn.CrossEntropyLoss: "cross_entropy",
+                torch.nn.MSELoss: "squared_error",
+            }[self._criterion]
+        )
         return SpectralNet(
             module=module,
-            criterion=self._criterion,
+            criterion=DataLoss,
+            criterion__name=loss,
+            predict_nonlinearity=prediction_map(loss),
+            # Adam's implementation (fused where torch has it) is chosen by
+            # ProximalAdam itself, once per process (fast_adam_options)
             optimizer=ProximalAdam,
-            # one fused kernel per step instead of a loop of small ops over
-            # the parameters (about 15% of a small fit's time)
-            optimizer__fused=True,
             lr=self.learning_rate_init,
             max_epochs=self.max_iter,
             batch_size=batch_size,
             train_split=train_split,
-            callbacks=self._callbacks(
-                self._schedule(n_effective, n_features, baseline_loss)
-            ),
+            callbacks=callbacks,
             objective=self._objective(steps_per_epoch),
             seed=seed + 1,
             device=device,

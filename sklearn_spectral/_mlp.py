@@ -180,6 +180,19 @@ _COMMON_PARAMETERS = """
         :data:`~sklearn_spectral.DEFAULT_SETTINGS`. An expert knob for
         benchmarks and experiments: make a variant with
         ``dataclasses.replace(DEFAULT_SETTINGS, penalty_warmup=0)``.
+
+    callbacks : list or None, default=None
+        skorch callbacks run by the fit next to the library's own (the
+        penalty schedule and the stopping rule): instances of
+        :class:`skorch.callbacks.Callback` or ``(name, callback)`` pairs,
+        e.g. ``skorch.callbacks.ProgressBar()``, ``Checkpoint(...)``,
+        ``EpochScoring(...)`` or a callback that raises
+        ``KeyboardInterrupt`` in ``on_epoch_end`` to stop the fit. Each fit
+        uses copies (the objects passed are never changed); the fitted
+        ones are in ``net_.callbacks_``. They see the skorch net
+        ``net_``: its ``history``, ``module_``, ``optimizer_``; batch
+        hooks (``on_batch_end``...) make the fit take skorch's per-batch
+        loop, which is slower on small data.
 """
 
 _COMMON_ATTRIBUTES = """

@@ -17,14 +17,19 @@ from sklearn_spectral._training import (
     TermSchedule,
     torch_threads,
 )
-from sklearn_spectral.nn.mlp import SpectralMLP
+from sklearn_spectral.nn.losses import (
+    constant_loss,
+    data_loss,
+    loss_and_output_grad,
+)
+from sklearn_spectral.nn.mlp import SpectralMLP, closed_form_gradients_work
 from sklearn_spectral.nn.objective import (
     EigenvalueTerm,
     SpectralObjective,
     set_strength,
     smooth_penalty,
 )
-from sklearn_spectral.nn.optim import ProximalAdam
+from sklearn_spectral.nn.optim import ProximalAdam, fast_adam_options
 from sklearn_spectral.nn.penalties import L1, GroupL2, SquaredL2
 
 
@@ -41,19 +46,21 @@ def _train(optimizer_cls, groups_of, steps=25, **kwargs):
     return [p.detach().clone() for p in net.parameters()]
 
 
-def test_proximal_adam_without_penalty_equals_adam_bit_for_bit():
+@pytest.mark.parametrize("functional", [True, False])
+def test_proximal_adam_without_penalty_follows_adam(functional):
+    # strengths are 0: Adam's numbers, to float32 rounding
     objective = SpectralObjective(
         [EigenvalueTerm("input", "input", "l1", alpha=0.3)], phi_alpha=0.0
     )
-    ours = _train(ProximalAdam, objective.param_groups)  # strengths are 0
-    adam = _train(torch.optim.Adam, lambda net: net.parameters())
+    ours = _train(ProximalAdam, objective.param_groups, functional=functional)
+    adam = _train(torch.optim.Adam, lambda net: net.parameters(), foreach=False)
     for a, b in zip(ours, adam):
-        assert torch.equal(a, b)
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
 
 
-def test_fused_proximal_adam_equals_fused_adam_bit_for_bit_per_group():
-    # the estimators' path: the fused kernel called directly, one call per
-    # group, with each group's own lr, betas and weight decay
+@pytest.mark.parametrize("functional", [True, False])
+def test_proximal_adam_follows_adam_per_group(functional):
+    # each group's own lr, betas and weight decay, as torch's Adam has them
     objective = SpectralObjective(
         [EigenvalueTerm("input", "input", "l1", alpha=0.3, lr_factor=3.0, beta2=0.9)],
         phi_alpha=1e-2,
@@ -62,10 +69,41 @@ def test_fused_proximal_adam_equals_fused_adam_bit_for_bit_per_group():
     def groups_of(net):
         return objective.param_groups(net, lr=0.01)
 
-    ours = _train(ProximalAdam, groups_of, fused=True)
-    adam = _train(torch.optim.Adam, groups_of, fused=True)
+    ours = _train(ProximalAdam, groups_of, functional=functional)
+    adam = _train(torch.optim.Adam, groups_of, foreach=False)
     for a, b in zip(ours, adam):
-        assert torch.equal(a, b)
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_proximal_step_is_the_same_on_both_adam_paths():
+    # the prox reads the functional path's Adam state, or the second moment
+    # the torch path keeps itself: the same numbers either way
+    objective = SpectralObjective(
+        [EigenvalueTerm("input", "input", "l1", alpha=0.3)], phi_alpha=1e-2
+    )
+
+    def groups_of(net):
+        groups = objective.param_groups(net, lr=0.01)
+        set_strength(groups, "input", 0.05)
+        return groups
+
+    runs = [
+        _train(ProximalAdam, groups_of, steps=40, functional=f) for f in (True, False)
+    ]
+    for a, b in zip(*runs):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+    lam_in = runs[0][1]  # the first layer's lam_in (phi, lam_in, ...)
+    assert (lam_in == 0).any()  # the prox reaches exact zeros
+
+
+def test_fast_adam_options_are_a_working_implementation():
+    options = fast_adam_options()
+    assert options in ({"fused": True}, {"foreach": True}, {})
+    w = torch.nn.Parameter(torch.ones(3))
+    opt = torch.optim.Adam([w], lr=0.1, **options)
+    w.grad = torch.ones(3)
+    opt.step()
+    torch.testing.assert_close(w.detach(), torch.full((3,), 0.9))
 
 
 def test_proximal_adam_keeps_optimizer_hooks():
@@ -286,50 +324,119 @@ def test_auto_batch_size_gives_equal_batches(n_samples, expected):
     "activation", ["relu", "leaky_relu", "tanh", "logistic", "identity"]
 )
 @pytest.mark.parametrize("eigenvalues", ["in", "out", "both"])
-@pytest.mark.parametrize("loss", ["cross_entropy", "squared_error"])
+@pytest.mark.parametrize("loss", ["cross_entropy", "squared_error", "poisson"])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_hand_written_gradients_equal_autograd_bit_for_bit(
+def test_closed_form_gradients_equal_autograd_in_float64(
     activation, eigenvalues, loss, weighted
 ):
     gen = torch.Generator().manual_seed(0)
+    dtype = torch.float64
     net = SpectralMLP(
-        5, [7, 6], 3, activation=activation, eigenvalues=eigenvalues, generator=gen
+        5,
+        [7, 6],
+        3,
+        activation=activation,
+        eigenvalues=eigenvalues,
+        generator=gen,
+        dtype=dtype,
     )
     with torch.no_grad():  # off the initial values, so every term is at work
         for p in net.parameters():
-            p.add_(0.3 * torch.randn(p.shape, generator=gen))
+            p.add_(0.3 * torch.randn(p.shape, generator=gen, dtype=dtype))
     net.input_scaling.set(
-        torch.randn(5, generator=gen), torch.rand(5, generator=gen) + 0.5
+        torch.randn(5, generator=gen, dtype=dtype),
+        torch.rand(5, generator=gen, dtype=dtype) + 0.5,
     )
-    X = torch.randn(11, 5, generator=gen)
+    X = torch.randn(11, 5, generator=gen, dtype=dtype)
     if loss == "cross_entropy":
         y = torch.randint(0, 3, (11,), generator=gen)
-        per_row = torch.nn.functional.cross_entropy(net(X), y, reduction="none")
     else:
-        y = torch.randn(11, 3, generator=gen)
-        per_row = ((net(X) - y) ** 2).mean(1)
-    w = torch.rand(11, generator=gen) * 2 if weighted else None
-    expected = per_row.mean() if w is None else (per_row * w).mean()
+        y = torch.rand(11, 3, generator=gen, dtype=dtype) * 2
+    w = torch.rand(11, generator=gen, dtype=dtype) * 2 if weighted else None
+    expected = data_loss(net(X), y, loss, w)
     params = [p for p in net.parameters() if p.requires_grad]
     grads = torch.autograd.grad(expected, params)
-    assert net.manual_gradients()
+    assert net.manual_gradients(loss)
     value = net.data_loss_and_grads(X, y, loss, w)
-    assert torch.equal(value, expected.detach())  # bit for bit
+    torch.testing.assert_close(value, expected.detach(), rtol=1e-12, atol=1e-14)
     for p, g in zip(params, grads):
-        assert torch.equal(p.grad, g)
+        torch.testing.assert_close(p.grad, g, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "squared_error", "poisson"])
+def test_loss_gradients_pass_gradcheck(loss):
+    gen = torch.Generator().manual_seed(1)
+    out = torch.randn(6, 3, generator=gen, dtype=torch.float64, requires_grad=True)
+    if loss == "cross_entropy":
+        y = torch.randint(0, 3, (6,), generator=gen)
+    else:
+        y = torch.rand(6, 3, generator=gen, dtype=torch.float64)
+    w = torch.rand(6, generator=gen, dtype=torch.float64) + 0.5
+    assert torch.autograd.gradcheck(lambda o: data_loss(o, y, loss, w), (out,))
+    value, grad = loss_and_output_grad(out.detach(), y, loss, w)
+    (auto,) = torch.autograd.grad(data_loss(out, y, loss, w), out)
+    torch.testing.assert_close(grad, auto, rtol=1e-12, atol=1e-14)
+    torch.testing.assert_close(value, data_loss(out.detach(), y, loss, w))
+
+
+def test_constant_loss_is_the_loss_of_the_best_constant():
+    rng = np.random.default_rng(0)
+    w = rng.uniform(0.5, 2.0, 50)
+    classes = rng.integers(0, 3, 50)
+    prior = np.bincount(classes, weights=w) / w.sum()
+    logits = torch.as_tensor(np.log(prior)).repeat(50, 1)
+    expected = float(
+        data_loss(logits, torch.as_tensor(classes), "cross_entropy", torch.as_tensor(w))
+    ) / float(np.mean(w))
+    assert constant_loss(classes, "cross_entropy", w) == pytest.approx(expected)
+    y = rng.normal(size=(50, 2))
+    mean = np.average(y, axis=0, weights=w)
+    expected = np.average(((y - mean) ** 2).mean(1), weights=w)
+    assert constant_loss(y, "squared_error", w) == pytest.approx(expected)
+    counts = rng.poisson(3.0, 50).astype(float)
+    mean = np.average(counts, weights=w)
+    expected = np.average(mean - counts * np.log(mean), weights=w)
+    assert constant_loss(counts, "poisson", w) == pytest.approx(expected)
+
+
+def test_a_wrong_derivative_makes_the_fit_fall_back_to_autograd(monkeypatch):
+    from sklearn_spectral.nn import activations, mlp
+
+    relu, _ = activations.DERIVATIVES[torch.nn.ReLU]
+    monkeypatch.setitem(
+        activations.DERIVATIVES, torch.nn.ReLU, (relu, lambda m, g, z, h: 2 * g)
+    )
+    monkeypatch.setattr(mlp, "_PROBED", {})
+    assert not closed_form_gradients_work("relu", "cross_entropy")
+    net = SpectralMLP(3, [4], 2)
+    assert not net.manual_gradients("cross_entropy")
+    with pytest.raises(RuntimeError, match="autograd"):
+        net.data_loss_and_grads(
+            torch.zeros(2, 3), torch.tensor([0, 1]), "cross_entropy"
+        )
+    X, y = make_classification(80, 4, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf = SpectralMLPClassifier((4,), max_iter=5, random_state=0).fit(X, y)
+    assert np.isfinite(clf.loss_curve_).all()
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("cls", [SpectralMLPClassifier, SpectralMLPRegressor])
-def test_fit_with_hand_written_gradients_follows_autograd(cls, monkeypatch):
-    X, y = make_classification(120, 6, random_state=0)
-    w = np.random.default_rng(0).uniform(0.5, 2.0, len(y))
-    params = {"hidden_layer_sizes": (8,), "max_iter": 15, "random_state": 0}
+def test_closed_form_fit_predicts_as_the_autograd_fit(cls, seed, monkeypatch):
+    # the fast path and the fallback: the same predictions to float32 rounding
+    X, y = make_classification(120, 6, random_state=seed)
+    w = np.random.default_rng(seed).uniform(0.5, 2.0, len(y))
+    params = {"hidden_layer_sizes": (8,), "max_iter": 15, "random_state": seed}
     fast = cls(**params).fit(X, y, sample_weight=w)
-    monkeypatch.setattr(SpectralMLP, "manual_gradients", lambda self: False)
+    monkeypatch.setattr(SpectralMLP, "manual_gradients", lambda self, loss=None: False)
     slow = cls(**params).fit(X, y, sample_weight=w)
-    assert fast.loss_curve_ == slow.loss_curve_  # bit for bit
-    np.testing.assert_array_equal(fast.input_relevance_, slow.input_relevance_)
+    np.testing.assert_allclose(fast.loss_curve_, slow.loss_curve_, rtol=1e-4)
+    out = "predict_proba" if cls is SpectralMLPClassifier else "predict"
+    np.testing.assert_allclose(
+        getattr(fast, out)(X), getattr(slow, out)(X), rtol=1e-3, atol=1e-4
+    )
 
 
 def test_proximal_adam_after_load_state_dict_continues_as_before():
@@ -347,47 +454,16 @@ def test_proximal_adam_after_load_state_dict_continues_as_before():
         net = SpectralMLP(5, [7], 3, generator=torch.Generator().manual_seed(0))
         X = torch.randn(64, 5, generator=torch.Generator().manual_seed(1))
         y = torch.arange(64) % 3
-        opt = ProximalAdam(reloaded(net), lr=0.01, fused=True)
+        opt = ProximalAdam(reloaded(net), lr=0.01)
         for k in range(10):
             if reload and k == 5:
                 opt.load_state_dict(opt.state_dict())
             opt.zero_grad()
             torch.nn.functional.cross_entropy(net(X), y).backward()
-            opt.step_unhooked()
+            opt.step()
         runs.append([p.detach().clone() for p in net.parameters()])
     for a, b in zip(*runs):
         assert torch.equal(a, b)
-
-
-@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
-def test_numpy_l1_prox_equals_the_torch_formula_bit_for_bit(dtype):
-    from sklearn_spectral.nn.optim import _l1_prox_cpu
-
-    gen = torch.Generator().manual_seed(0)
-    for scale in (1e-8, 1e-4, 1.0, 1e3):
-        v = (torch.rand(1000, generator=gen, dtype=dtype) * scale) ** 2
-        t = torch.randn(1000, generator=gen, dtype=dtype) * scale * 1e-2
-        v[:10] = 0.0  # a zero second moment: the step is lr / eps
-        expected = t.clone()
-        step = (v / 0.37).sqrt_().add_(1e-8).reciprocal_().mul_(1e-3)
-        L1(strength=0.7, weight=0.3).prox(expected, step)
-        param = torch.nn.Parameter(t.clone())
-        version = param._version
-        _l1_prox_cpu(param, v, 0.37, 1e-8, 1e-3, L1(strength=0.7, weight=0.3).coef)
-        assert torch.equal(param.detach(), expected)
-        assert (param.detach() == 0).any() or scale > 1  # exact zeros happen
-        assert param._version > version
-    # overflow and inf as torch has them, without numpy's warnings
-    v = torch.tensor([3e38, float("inf"), 0.0], dtype=dtype)
-    t = torch.tensor([1.0, -1.0, 1.0], dtype=dtype)
-    expected = t.clone()
-    step = (v / 1e-3).sqrt_().add_(1e-8).reciprocal_().mul_(1e-3)
-    L1(strength=0.5).prox(expected, step)
-    param = torch.nn.Parameter(t.clone())
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        _l1_prox_cpu(param, v, 1e-3, 1e-8, 1e-3, 0.5)
-    assert torch.equal(param.detach(), expected)
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -405,8 +481,9 @@ def test_training_loop_honours_optimizer_step_hooks(auto_depth):
 
 
 def test_a_fit_does_not_import_torch_dynamo():
-    # torch's Optimizer.add_param_group imports torch._dynamo on its first
-    # call (1.1 s of a process's first fit); ProximalAdam calls it unwrapped
+    # torch's Optimizer.add_param_group and Adam.step import torch._dynamo
+    # on their first call (1.1-3.7 s of a process's first fit); ProximalAdam
+    # has its own add_param_group and steps through torch.optim.adam.adam
     code = (
         "import sys, warnings; warnings.simplefilter('ignore');"
         "from sklearn.datasets import load_iris;"
@@ -425,12 +502,13 @@ def test_one_batch_of_every_row_is_not_shuffled():
     X, y = torch.arange(10.0).reshape(5, 2), torch.arange(5)
     generator = torch.Generator().manual_seed(0)
     state = generator.get_state()
-    batches = list(TensorBatches((X, y, None), 8, True, generator))
+    batches = list(TensorBatches((X, y, None), 8, True, generator).triples())
     assert len(batches) == 1
     assert batches[0][0] is X and batches[0][1] is y and batches[0][2] is None
     assert torch.equal(generator.get_state(), state)  # no permutation drawn
     # a smaller batch still shuffles: every row once, in a new order
     rows = torch.cat([b[1] for b in TensorBatches((X, y, None), 2, True, generator)])
+    assert len(rows) == 5
     assert sorted(rows.tolist()) == list(range(5))
     assert not torch.equal(generator.get_state(), state)
 
@@ -439,7 +517,7 @@ def test_fused_proximal_adam_skips_a_parameter_without_gradient_as_adam():
     def run(optimizer_cls):
         a = torch.nn.Parameter(torch.linspace(-1.0, 1.0, 3))
         b = torch.nn.Parameter(torch.ones(2))
-        opt = optimizer_cls([a, b], lr=0.1, fused=True)
+        opt = optimizer_cls([a, b], lr=0.1)
         for grads in [(True, True), (True, False), (False, True), (True, True)]:
             opt.zero_grad()
             if grads[0]:
@@ -450,4 +528,4 @@ def test_fused_proximal_adam_skips_a_parameter_without_gradient_as_adam():
         return a.detach(), b.detach()
 
     for ours, adam in zip(run(ProximalAdam), run(torch.optim.Adam)):
-        torch.testing.assert_close(ours, adam, rtol=0, atol=0)
+        torch.testing.assert_close(ours, adam, rtol=1e-6, atol=1e-7)

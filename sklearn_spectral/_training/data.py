@@ -62,6 +62,11 @@ def dataset_tensors(dataset, device):
 class TensorBatches:
     """Minibatches of ``(X, y, w)`` tensors, shuffled by a local generator.
 
+    Iterating gives skorch's batches, ``(X, y)``, with ``X`` a dict
+    ``{"X": X, "sample_weight": w}`` when there are weights (the form
+    skorch's documentation gives for sample weights); :meth:`triples`
+    gives ``(X, y, w)`` to the net's own loop.
+
     Parameters
     ----------
     tensors : tuple of torch.Tensor or None
@@ -82,6 +87,10 @@ class TensorBatches:
     >>> batches = TensorBatches((X, y, None), 2, shuffle=False, generator=None)
     >>> [tuple(b[1].tolist()) for b in batches]
     [(0, 1), (2, 3), (4,)]
+    >>> w = torch.ones(5)
+    >>> xb, yb = next(iter(TensorBatches((X, y, w), 2, False, None)))
+    >>> sorted(xb)
+    ['X', 'sample_weight']
     """
 
     def __init__(self, tensors, batch_size, shuffle, generator):
@@ -95,6 +104,17 @@ class TensorBatches:
         return -(-self.n_samples // self.batch_size)
 
     def __iter__(self):
+        for X, y, w in self.triples():
+            yield (X if w is None else {"X": X, "sample_weight": w}), y
+
+    def triples(self):
+        """Yield the minibatches as ``(X, y, w)``, ``w`` None without weights.
+
+        Yields
+        ------
+        tuple of torch.Tensor or None
+            One minibatch.
+        """
         X, y, w = self.tensors
         n, size = self.n_samples, self.batch_size
         if size >= n:
@@ -106,7 +126,11 @@ class TensorBatches:
         if not self.shuffle:
             for start in range(0, n, size):
                 stop = start + size
-                yield X[start:stop], y[start:stop], None if w is None else w[start:stop]
+                yield (
+                    X[start:stop],
+                    None if y is None else y[start:stop],
+                    None if w is None else w[start:stop],
+                )
             return
         order = torch.randperm(n, generator=self.generator).to(X.device)
         # index_select: the rows X[index] gives, without the cost of
@@ -115,6 +139,6 @@ class TensorBatches:
         for index in order.split(size) if n > size else (order,):
             yield (
                 X.index_select(0, index),
-                y.index_select(0, index),
+                None if y is None else y.index_select(0, index),
                 None if w is None else w.index_select(0, index),
             )

@@ -1,56 +1,172 @@
 """The skorch net the public estimators build inside ``fit``.
 
-skorch runs the fit (initialisation, history, callbacks, devices, warm
-starts); this subclass replaces only what costs most on small tabular
-networks, the per-batch machinery of ``run_single_epoch``: the data are
-tensors already on the device (:class:`~._training.data.TensorBatches`), a
-training step is forward, loss, backward and the optimizer's step, and the
-history gets one row per epoch instead of several entries per batch. No
-per-batch callback is notified: the callbacks this library uses act at
-epoch boundaries. Callbacks that need batch events (skorch's
-``ProgressBar``, ``LRScheduler(step_every="batch")``) are not supported.
+skorch runs the fit as designed: initialisation, ``fit_loop``, history,
+callbacks, devices, warm starts, and the per-batch contract
+(``train_step`` -> ``train_step_single`` -> ``infer`` -> ``get_loss`` ->
+``optimizer.step``, with ``on_batch_begin``/``on_grad_computed``/
+``on_batch_end`` and one history row per batch). This subclass fills
+skorch's extension points: the data are tensors already on the device
+(:class:`~._training.data.TensorBatches`), sample weights travel in ``X``
+as ``{"X": ..., "sample_weight": ...}`` (the pattern skorch's
+documentation gives), :meth:`SpectralNet.get_loss` is the spectral
+objective's smooth part (:mod:`sklearn_spectral.nn.losses` plus the
+smooth penalties) and the optimizer applies the proximal steps.
+
+One shortcut keeps small fits fast: while nothing observes a batch (no
+callback overrides a batch hook, no subclass overrides a step method),
+:meth:`SpectralNet.run_single_epoch` runs the same steps as one loop with
+the epoch's numbers written once, and takes the gradients in closed form
+where the module offers them (:meth:`~sklearn_spectral.nn.mlp.SpectralMLP.
+data_loss_and_grads`). Both paths minimise the same objective from the same
+batches; their results agree to float32 rounding (``tests/test_engine.py``).
 
 What is minimised is stated in :mod:`sklearn_spectral.nn.objective`.
 """
 
 from __future__ import annotations
 
+import copy
+
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import EpochTimer
+from skorch.callbacks import Callback, EpochTimer
+from skorch.utils import to_tensor
+from torch.utils.data import Subset
 
+from ..nn.losses import DataLoss, data_loss
 from ..nn.objective import penalty_value, smooth_terms
-from .data import TensorBatches, dataset_tensors
+from .data import TensorBatches, TensorData, dataset_tensors
 
-__all__ = ["SpectralNet"]
+__all__ = ["SpectralNet", "prediction_map", "user_callbacks"]
 
 #: Samples per batch when evaluating (validation): no gradient is kept, so
 #: a large batch only costs activations.
 EVAL_BATCH_SIZE = 4096
 
+#: A callback that overrides one of these needs skorch's per-batch loop.
+_BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
 
-def _unhooked_step(optimizer):
-    """The optimizer's step, without torch's per-call wrapper when it may.
+#: A subclass of the net that overrides one of these needs it too.
+_STEP_METHODS = (
+    "train_step",
+    "train_step_single",
+    "validation_step",
+    "evaluation_step",
+    "infer",
+    "get_loss",
+    "notify",
+    *_BATCH_HOOKS,
+)
 
-    ``Optimizer.step`` is wrapped in a profiler range and the step hooks;
-    with no hook registered, ``ProximalAdam.step_unhooked`` skips the
-    wrapper (a fifth of the optimizer's time on the default classifier's
-    iris step).
+
+def _softmax(output):
+    return torch.softmax(output, dim=-1)
+
+
+def _exp(output):
+    return torch.exp(output)
+
+
+def _identity(output):
+    return output
+
+
+def prediction_map(loss):
+    """The map from the module's outputs to predictions, for ``loss``.
+
+    Parameters
+    ----------
+    loss : {"cross_entropy", "squared_error", "poisson"}
+        The training loss.
+
+    Returns
+    -------
+    callable
+        ``softmax`` (class probabilities), ``exp`` (Poisson means) or the
+        identity; skorch's ``predict_nonlinearity``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral._training.net import prediction_map
+    >>> prediction_map("cross_entropy")(torch.zeros(1, 2))
+    tensor([[0.5000, 0.5000]])
     """
-    unhooked = getattr(optimizer, "step_unhooked", None)
-    if unhooked is None or optimizer.has_step_hooks():
-        return optimizer.step
-    return unhooked
+    return {"cross_entropy": _softmax, "poisson": _exp}.get(loss, _identity)
+
+
+def user_callbacks(callbacks, reserved=()):
+    """Validated, named copies of a user's skorch callbacks.
+
+    Parameters
+    ----------
+    callbacks : list or None
+        skorch callbacks (instances of :class:`skorch.callbacks.Callback`)
+        or ``(name, callback)`` pairs; None for none.
+    reserved : collection of str, default=()
+        Names the library's own callbacks use.
+
+    Returns
+    -------
+    list of (str, Callback)
+        Deep copies (a fit never changes the caller's objects), each named
+        by its given name or ``"user_<ClassName>"``.
+
+    Examples
+    --------
+    >>> from skorch.callbacks import EpochTimer
+    >>> from sklearn_spectral._training.net import user_callbacks
+    >>> [name for name, _ in user_callbacks([EpochTimer(), ("t", EpochTimer())])]
+    ['user_EpochTimer', 't']
+    """
+    if callbacks is None:
+        return []
+    named = []
+    for entry in callbacks:
+        if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str):
+            name, callback = entry
+        else:
+            name, callback = None, entry
+        if not isinstance(callback, Callback):
+            raise TypeError(
+                "callbacks must be a list of skorch callbacks (instances of "
+                "skorch.callbacks.Callback) or (name, callback) pairs; got "
+                f"{entry!r}."
+            )
+        if name is None:
+            name = f"user_{type(callback).__name__}"
+        named.append((name, callback))
+    names = [name for name, _ in named]
+    taken = set(reserved) | {"epoch_timer"}
+    clash = sorted({n for n in names if n in taken or names.count(n) > 1})
+    if clash:
+        raise ValueError(
+            f"callbacks: the names {clash} are used twice or by the library's own "
+            f"callbacks ({sorted(taken)}); pass (name, callback) pairs with other "
+            "names."
+        )
+    return [(name, copy.deepcopy(callback)) for name, callback in named]
+
+
+def _split_batch(batch):
+    """``(X, y, sample_weight)`` of a skorch-style batch of this net."""
+    xb, yb = batch
+    if isinstance(xb, dict):
+        return xb["X"], yb, xb.get("sample_weight")
+    return xb, yb, None
 
 
 class SpectralNet(NeuralNet):
-    """skorch net with the lean epoch loop and the spectral objective.
+    """skorch net of the spectral objective.
 
     Parameters
     ----------
     *args, **kwargs
-        As for :class:`skorch.NeuralNet`. The criterion must accept
-        ``reduction="none"``; it is built that way.
+        As for :class:`skorch.NeuralNet`; the optimizer's keyword arguments
+        (Adam's ``betas``, ``eps``) come as ``optimizer__betas``,
+        ``optimizer__eps``. The default criterion is
+        :class:`~sklearn_spectral.nn.losses.DataLoss`; any criterion must
+        return per-sample losses (it is built with ``reduction="none"``).
     objective : sklearn_spectral.nn.objective.SpectralObjective
         Builds the optimizer's named parameter groups and penalties.
     seed : int, default=0
@@ -58,13 +174,18 @@ class SpectralNet(NeuralNet):
         is never used). Each ``fit``/``partial_fit`` call draws its epochs
         from a generator seeded by ``seed`` and the epochs already run, so
         continued training stays reproducible.
+    shuffle : bool, default=True
+        Draw a new order of the training rows each epoch.
     """
 
-    def __init__(self, *args, objective=None, seed=0, **kwargs):
+    def __init__(
+        self, *args, objective=None, seed=0, shuffle=True, criterion=DataLoss, **kwargs
+    ):
         kwargs.setdefault("criterion__reduction", "none")
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, criterion=criterion, **kwargs)
         self.objective = objective
         self.seed = seed
+        self.shuffle = shuffle
 
     def get_default_callbacks(self):
         return [("epoch_timer", EpochTimer())]
@@ -81,6 +202,25 @@ class SpectralNet(NeuralNet):
         )
         return self
 
+    # ------------------------------------------------------------------ #
+    # data: tensors in, skorch-style batches out
+    # ------------------------------------------------------------------ #
+    def get_dataset(self, X, y=None):
+        """A :class:`TensorData` of ``X`` and ``y`` (float32 features).
+
+        A :class:`TensorData` (or a ``Subset`` of one) is used as it is;
+        arrays and tensors are converted, so that skorch's ``forward``,
+        ``predict_proba`` and scoring work on the fitted net.
+        """
+        if isinstance(X, (TensorData, Subset)):
+            return X
+        X = to_tensor(X, device="cpu")
+        if torch.is_floating_point(X):
+            X = X.to(torch.float32)
+        if y is not None:
+            y = to_tensor(y, device="cpu")
+        return TensorData(X, y)
+
     def get_iterator(self, dataset, training=False):
         tensors = dataset_tensors(dataset, self.device)
         if not training:
@@ -88,74 +228,148 @@ class SpectralNet(NeuralNet):
         generator = torch.Generator().manual_seed(
             (int(self.seed) + 1_000_003 * len(self.history)) % (2**63)
         )
-        return TensorBatches(tensors, self.batch_size, True, generator)
+        return TensorBatches(tensors, self.batch_size, bool(self.shuffle), generator)
+
+    # ------------------------------------------------------------------ #
+    # skorch's per-batch contract
+    # ------------------------------------------------------------------ #
+    def infer(self, x, **fit_params):
+        """The module's outputs for a batch (its features, not its weights)."""
+        if isinstance(x, dict):
+            x = x["X"]
+        return super().infer(x, **fit_params)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        """The batch's objective: weighted data loss (+ smooth penalties).
+
+        The data loss is :meth:`data_loss` with the batch's sample weights
+        (carried in ``X``); in training the smooth penalties of the
+        optimizer's groups are added (the others take proximal steps).
+        """
+        weight = X.get("sample_weight") if isinstance(X, dict) else None
+        y_true = to_tensor(y_true, device=self.device)
+        loss = self.data_loss(y_pred, y_true, weight)
+        if training:
+            self.history.record_batch("train_data_loss", float(loss))
+            for penalty, param in smooth_terms(self.optimizer_.param_groups):
+                loss = loss + penalty.value(param)
+        return loss
 
     def data_loss(self, y_pred, y_true, sample_weight=None):
-        """Mean (weighted) criterion of a batch, a scalar tensor."""
-        loss = self.criterion_(y_pred, y_true)
+        """Mean (weighted) data loss of a batch, a scalar tensor.
+
+        The criterion's per-sample losses, averaged over the outputs of a
+        regressor and weighted by ``sample_weight``
+        (:func:`~sklearn_spectral.nn.losses.data_loss` for the default
+        criterion).
+        """
+        criterion = self.criterion_
+        if type(criterion) is DataLoss:
+            return data_loss(y_pred, y_true, criterion.name, sample_weight)
+        loss = criterion(y_pred, y_true)
         if loss.dim() > 1:  # per-output losses of a regressor
             loss = loss.mean(dim=tuple(range(1, loss.dim())))
         if sample_weight is None:
             return loss.mean()
         return (loss * sample_weight).mean()
 
-    def _manual_loss(self, iterator):
-        """The loss for ``data_loss_and_grads``, or None to use autograd.
+    # ------------------------------------------------------------------ #
+    # the epoch
+    # ------------------------------------------------------------------ #
+    def batches_observed(self):
+        """Whether a callback or a subclass needs skorch's per-batch loop.
 
-        Hand-written gradients apply to a module that offers them
-        (``SpectralMLP``, ``GatedSparcsNetwork``), with scikit-learn's
-        two losses at their defaults, on this loop's own batches.
+        Returns
+        -------
+        bool
+            True when a callback overrides a batch hook (``on_batch_begin``,
+            ``on_batch_end``, ``on_grad_computed``), or is not a skorch
+            ``Callback``, or a subclass overrides a step method.
         """
-        module, criterion = self.module_, self.criterion_
-        if (
-            not isinstance(iterator, TensorBatches)
-            or not getattr(module, "manual_gradients", lambda: False)()
-        ):
+        for _, callback in getattr(self, "callbacks_", ()):
+            if not isinstance(callback, Callback):
+                return True
+            kind = type(callback)
+            if any(getattr(kind, h) is not getattr(Callback, h) for h in _BATCH_HOOKS):
+                return True
+        kind = type(self)
+        return any(
+            getattr(kind, m) is not getattr(SpectralNet, m) for m in _STEP_METHODS
+        )
+
+    def _closed_form_loss(self, training, smooth):
+        """The loss name for ``data_loss_and_grads``, or None for autograd."""
+        criterion = self.criterion_
+        if not training or smooth or type(criterion) is not DataLoss:
             return None
-        _, y, _ = iterator.tensors
-        if (
-            type(criterion) is torch.nn.CrossEntropyLoss
-            and criterion.weight is None
-            and criterion.label_smoothing == 0.0
-            and y.dim() == 1
-            and not torch.is_floating_point(y)
-        ):
-            return "cross_entropy"
-        n_out = getattr(module, "n_outputs", None)
-        if n_out is None:
-            n_out = module.layers[-1].out_features
-        if type(criterion) is torch.nn.MSELoss and y.dim() == 2 and y.shape[1] == n_out:
-            return "squared_error"
-        return None
+        manual = getattr(self.module_, "manual_gradients", None)
+        if manual is None or not manual(criterion.name):
+            return None
+        return criterion.name
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        """One epoch: skorch's per-batch loop, or the same steps as one loop.
+
+        skorch's loop (:meth:`skorch.NeuralNet.run_single_epoch`) runs when
+        :meth:`batches_observed` or ``fit_params`` are given; otherwise
+        the batches are stepped through here without the per-batch
+        notifications and history rows that nothing reads. Either way the
+        epoch's row gets ``{prefix}_loss`` (the mean data loss over the
+        rows), ``{prefix}_batch_count`` and, in training, ``train_penalty``
+        and ``train_objective``.
+        """
         if iterator is None:
             return
+        if fit_params or not isinstance(iterator, TensorBatches):
+            skorch_loop = True
+        else:
+            skorch_loop = self.batches_observed()
+        if skorch_loop:
+            super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
+            loss = self._epoch_loss_from_batches(prefix, training)
+        else:
+            loss, n_batches = self._lean_epoch(iterator, training)
+            self.history.record(f"{prefix}_batch_count", n_batches)
+        # one row lookup: History.record looks the row up on every call
+        row = self.history[-1]
+        row[f"{prefix}_loss"] = loss
+        if training:
+            # the objective of this epoch's strengths (see nn/objective.py)
+            penalty = penalty_value(self.optimizer_.param_groups)
+            row["train_penalty"] = penalty
+            row["train_objective"] = loss + penalty
+
+    def _epoch_loss_from_batches(self, prefix, training):
+        """Mean data loss of the epoch's batches, weighted by their rows."""
+        key = "train_data_loss" if training else f"{prefix}_loss"
+        total = count = 0.0
+        for batch in self.history[-1, "batches"]:
+            if key in batch and f"{prefix}_batch_size" in batch:
+                total += float(batch[key]) * batch[f"{prefix}_batch_size"]
+                count += batch[f"{prefix}_batch_size"]
+        return total / count if count else float("nan")
+
+    def _lean_epoch(self, iterator, training):
+        """The epoch's steps in one loop; ``(mean data loss, batches)``."""
         if self.module_.training != training:  # a recursive walk otherwise
             self.module_.train(training)
         module, optimizer = self.module_, self.optimizer_
         # strengths change only between epochs (PenaltySchedule)
-        smooth = smooth_terms(optimizer.param_groups)
-        total = torch.zeros((), dtype=torch.float64, device=self.device)
-        n_batches = 0
-        manual = training and not smooth and self._manual_loss(iterator)
+        smooth = smooth_terms(optimizer.param_groups) if training else []
+        manual = self._closed_form_loss(training, smooth)
+        summed, n_batches = 0.0, 0
         if manual:
-            # gradients by hand (SpectralMLP.data_loss_and_grads): the same
-            # numbers as the autograd path below, without its graph
-            step = _unhooked_step(optimizer)
-            summed = 0.0  # float64, as ``total``, without a kernel per batch
-            with torch.no_grad():  # once, not once per call
-                for xb, yb, wb in iterator:
+            # closed-form gradients (SpectralMLP.data_loss_and_grads): the
+            # numbers of the autograd path below, without its graph
+            with torch.no_grad():
+                for xb, yb, wb in iterator.triples():
                     loss = module.data_loss_and_grads(xb, yb, manual, wb)
-                    step()
+                    optimizer.step()
                     summed += float(loss) * xb.shape[0]
                     n_batches += 1
-            total.add_(summed)
         else:
-            step = _unhooked_step(optimizer) if training else None
-            grad = torch.enable_grad() if training else torch.no_grad()
-            with grad:
-                for xb, yb, wb in iterator:
+            with torch.set_grad_enabled(training):
+                for xb, yb, wb in iterator.triples():
                     loss = self.data_loss(module(xb), yb, wb)
                     if training:
                         optimizer.zero_grad(set_to_none=True)
@@ -163,16 +377,7 @@ class SpectralNet(NeuralNet):
                         for penalty, param in smooth:
                             objective = objective + penalty.value(param)
                         objective.backward()
-                        step()
-                    total.add_(loss.detach(), alpha=xb.shape[0])
+                        optimizer.step()
+                    summed += float(loss) * xb.shape[0]
                     n_batches += 1
-        loss = float(total) / iterator.n_samples
-        # one row lookup: History.record looks the row up on every call
-        row = self.history[-1]
-        row[f"{prefix}_loss"] = loss
-        row[f"{prefix}_batch_count"] = n_batches
-        if training:
-            # the objective of this epoch's strengths (see nn/objective.py)
-            penalty = penalty_value(optimizer.param_groups)
-            row["train_penalty"] = penalty
-            row["train_objective"] = loss + penalty
+        return summed / iterator.n_samples, n_batches

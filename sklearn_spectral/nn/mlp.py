@@ -5,15 +5,19 @@ This module imports nothing from scikit-learn.
 
 from __future__ import annotations
 
-import functools
-
 import torch
 from torch import nn
 
-from .activations import ACTIVATIONS
+from .activations import ACTIVATIONS, DERIVATIVES
 from .layers import InputScaling, SpectralLinear
+from .losses import LOSSES, data_loss, loss_and_output_grad
 
-__all__ = ["ACTIVATIONS", "EIGENVALUE_MODES", "SpectralMLP"]
+__all__ = [
+    "ACTIVATIONS",
+    "EIGENVALUE_MODES",
+    "SpectralMLP",
+    "closed_form_gradients_work",
+]
 
 #: Which eigenvalues are trained, and how they start (see ``SpectralLinear``).
 EIGENVALUE_MODES = {
@@ -41,54 +45,83 @@ EIGENVALUE_MODES = {
 }
 
 
-@functools.lru_cache(maxsize=64)
-def _mean_grad(n, dtype, device):
-    """The gradient of a mean over ``n`` rows, as MeanBackward computes it.
+#: Outcome of :func:`closed_form_gradients_work` by (activation type, loss).
+_PROBED = {}
 
-    A constant of the batch size, made once instead of three kernels per
-    step; read-only (the callers never write into it).
+
+def closed_form_gradients_work(activation, loss):
+    """Whether the closed-form gradients match autograd for this pair.
+
+    A one-time probe per process and pair: a small float64 network with
+    every eigenvalue trained, off its initial values, compares
+    :meth:`SpectralMLP.data_loss_and_grads` against autograd through
+    :meth:`SpectralMLP.forward` and :func:`~.losses.data_loss`. A mismatch
+    or an error (a torch release that changed a function's semantics)
+    makes the training loop fall back to autograd, which is always right.
+
+    Parameters
+    ----------
+    activation : str or type
+        Activation name (:data:`ACTIVATIONS`) or module type.
+    loss : str
+        A loss of :mod:`~sklearn_spectral.nn.losses`.
+
+    Returns
+    -------
+    bool
+        True when the closed form agrees (``allclose``, rtol 1e-9).
+
+    Examples
+    --------
+    >>> from sklearn_spectral.nn.mlp import closed_form_gradients_work
+    >>> closed_form_gradients_work("relu", "cross_entropy")
+    True
     """
-    return torch.ones((), dtype=dtype, device=device).expand(n) / n
+    kind = ACTIVATIONS[activation] if isinstance(activation, str) else activation
+    key = (kind, loss)
+    if key not in _PROBED:
+        _PROBED[key] = _probe(kind, loss)
+    return _PROBED[key]
 
 
-def _relu_grad(module, grad, z, h):
-    return torch.ops.aten.threshold_backward(grad, h, 0)
-
-
-def _leaky_relu(module, z):
-    return torch.nn.functional.leaky_relu(z, module.negative_slope)
-
-
-def _leaky_relu_grad(module, grad, z, h):
-    return torch.ops.aten.leaky_relu_backward(grad, z, module.negative_slope, False)
-
-
-def _tanh_grad(module, grad, z, h):
-    return torch.ops.aten.tanh_backward(grad, h)
-
-
-def _sigmoid_grad(module, grad, z, h):
-    return torch.ops.aten.sigmoid_backward(grad, h)
-
-
-def _identity(module, z):
-    return z
-
-
-def _identity_grad(module, grad, z, h):
-    return grad
-
-
-#: Each activation module's function and gradient, for
-#: ``SpectralMLP.data_loss_and_grads``: ``f(module, z)`` and ``df(module,
-#: dL/dh, z, h)`` with ``h = f(z)``, the kernels autograd itself uses.
-_ACTIVATION_GRADS = {
-    nn.ReLU: (lambda module, z: torch.relu(z), _relu_grad),
-    nn.LeakyReLU: (_leaky_relu, _leaky_relu_grad),
-    nn.Tanh: (lambda module, z: torch.tanh(z), _tanh_grad),
-    nn.Sigmoid: (lambda module, z: torch.sigmoid(z), _sigmoid_grad),
-    nn.Identity: (_identity, _identity_grad),
-}
+def _probe(kind, loss):
+    name = next((n for n, k in ACTIVATIONS.items() if k is kind), None)
+    if name is None or kind not in DERIVATIVES or loss not in LOSSES:
+        return False
+    try:
+        gen = torch.Generator().manual_seed(0)
+        dtype = torch.float64
+        net = SpectralMLP(
+            4, [5], 3, activation=name, eigenvalues="both", generator=gen, dtype=dtype
+        )
+        with torch.no_grad():
+            for p in net.parameters():
+                p.add_(0.3 * torch.randn(p.shape, generator=gen, dtype=dtype))
+        net.input_scaling.set(
+            torch.randn(4, generator=gen, dtype=dtype),
+            torch.rand(4, generator=gen, dtype=dtype) + 0.5,
+        )
+        X = torch.randn(9, 4, generator=gen, dtype=dtype)
+        if loss == "cross_entropy":
+            y = torch.randint(0, 3, (9,), generator=gen)
+        else:
+            y = torch.rand(9, 3, generator=gen, dtype=dtype) * 2
+        w = torch.rand(9, generator=gen, dtype=dtype) + 0.5
+        params = [p for p in net.parameters() if p.requires_grad]
+        with torch.enable_grad():
+            expected = data_loss(net(X), y, loss, w)
+            grads = torch.autograd.grad(expected, params)
+        value = net.data_loss_and_grads(X, y, loss, w, _probing=True)
+        ok = torch.allclose(value, expected.detach(), rtol=1e-9, atol=0.0)
+        for p, g in zip(params, grads):
+            ok = (
+                ok
+                and p.grad is not None
+                and torch.allclose(p.grad, g, rtol=1e-9, atol=1e-12)
+            )
+        return bool(ok)
+    except Exception:  # any failure means: use autograd
+        return False
 
 
 class SpectralMLP(nn.Module):
@@ -184,48 +217,57 @@ class SpectralMLP(nn.Module):
                 x = self.activation(x)
         return x
 
-    def manual_gradients(self):
+    def manual_gradients(self, loss=None):
         """Whether :meth:`data_loss_and_grads` can stand in for autograd.
 
         True while every hidden activation is one of the package's own
-        (:data:`ACTIVATIONS`) and every layer a :class:`SpectralLinear`.
+        (:data:`~sklearn_spectral.nn.activations.DERIVATIVES`), every layer
+        a :class:`SpectralLinear` and, for ``loss``, the one-time probe
+        :func:`closed_form_gradients_work` found the closed form equal to
+        autograd.
+
+        Parameters
+        ----------
+        loss : str or None, default=None
+            The loss to probe; None checks the network alone.
 
         Returns
         -------
         bool
             Whether the training loop may call :meth:`data_loss_and_grads`.
         """
-        return type(self.activation) in _ACTIVATION_GRADS and all(
+        kind = type(self.activation)
+        if kind not in DERIVATIVES or not all(
             type(layer) is SpectralLinear for layer in self.layers
-        )
+        ):
+            return False
+        return loss is None or closed_form_gradients_work(kind, loss)
 
-    def data_loss_and_grads(self, x, y, loss, sample_weight=None):
-        """Mean data loss of a batch, with the gradients set by hand.
+    def data_loss_and_grads(self, x, y, loss, sample_weight=None, *, _probing=False):
+        """Mean data loss of a batch, with the gradients set in closed form.
 
-        The forward pass of :meth:`forward` and the backward pass autograd
-        would take through it, written out with the same kernels in the
-        same order (``mm`` for the linear maps, ``nll_loss_backward``,
-        ``_log_softmax_backward_data``, ``mse_loss_backward``, the
-        activations' own backward kernels), so the loss and every gradient
-        equal autograd's bit for bit (``tests/test_engine.py``) without its
-        graph: on the small networks of tabular data autograd's bookkeeping
-        costs as much as the arithmetic (forward and backward of the
-        default classifier's step on iris, 56 rows, 4 -> 100 -> 3, 1
-        thread, timed over 3000 steps: 0.31 ms through autograd, 0.15-0.17
-        ms here).
+        The forward pass of :meth:`forward` and its backward pass written
+        out with public torch functions (``linear``/``mm`` for the linear
+        maps, the loss's output gradient from
+        :func:`~sklearn_spectral.nn.losses.loss_and_output_grad`, the
+        activations' derivatives from
+        :data:`~sklearn_spectral.nn.activations.DERIVATIVES`), as
+        scikit-learn's MLP does in ``_backprop``. The numbers equal
+        autograd's to rounding (``tests/test_engine.py`` checks them in
+        float64 with ``gradcheck`` and ``allclose``) without autograd's
+        graph: on the small networks of tabular data its bookkeeping
+        costs about as much as the arithmetic (``benchmarks/
+        bench_engine.py``).
 
         Parameters
         ----------
         x : torch.Tensor of shape (n_samples, n_features)
             Raw input batch (:attr:`input_scaling` is applied here).
         y : torch.Tensor
-            Class indices (``loss="cross_entropy"``) or targets of the
-            outputs' shape (``loss="squared_error"``).
-        loss : {"cross_entropy", "squared_error"}
-            The data loss: cross-entropy of the logits, or the squared error
-            averaged over the outputs, as ``CrossEntropyLoss`` and
-            ``MSELoss`` with ``reduction="none"`` then averaged over the
-            outputs and the (weighted) samples.
+            Targets, as :func:`~sklearn_spectral.nn.losses.per_sample_loss`
+            takes them.
+        loss : {"cross_entropy", "squared_error", "poisson"}
+            The data loss (see :mod:`sklearn_spectral.nn.losses`).
         sample_weight : torch.Tensor of shape (n_samples,) or None
             Per-sample weights of the mean (all 1 when None).
 
@@ -237,10 +279,17 @@ class SpectralMLP(nn.Module):
         """
         if torch.is_grad_enabled():  # the training loop runs it under no_grad
             with torch.no_grad():
-                return self.data_loss_and_grads(x, y, loss, sample_weight)
-        aten = torch.ops.aten
+                return self.data_loss_and_grads(
+                    x, y, loss, sample_weight, _probing=_probing
+                )
+        if not _probing and not self.manual_gradients(loss):
+            raise RuntimeError(
+                f"Closed-form gradients are not available for activation "
+                f"{type(self.activation).__name__} with loss {loss!r} on this "
+                f"torch ({torch.__version__}); train through autograd."
+            )
         activation = self.activation
-        act, act_grad = _ACTIVATION_GRADS[type(activation)]
+        act, act_grad = DERIVATIVES[type(activation)]
         scaling = self.input_scaling
         if scaling.active:
             x = (x - scaling.shift) / scaling.scale
@@ -254,7 +303,7 @@ class SpectralMLP(nn.Module):
         h = x
         last = len(layers) - 1
         for k, (phi, lam_in, lam_out, bias, uses_lam_out) in enumerate(layers):
-            # SpectralLinear.forward, op for op
+            # SpectralLinear.forward: z = (h * lam_in) phi^T [- (h phi^T) lam_out] + b
             scaled = h * lam_in
             z = torch.nn.functional.linear(scaled, phi)
             direct = None
@@ -269,47 +318,25 @@ class SpectralMLP(nn.Module):
                 h = act(activation, z)
             else:
                 h = z
-        n = h.shape[0]
-        grad_rows = _mean_grad(n, h.dtype, h.device)
-        if sample_weight is not None:
-            grad_rows = grad_rows * sample_weight
-        if loss == "cross_entropy":
-            logp = torch.log_softmax(h, 1)
-            # nll_loss_forward's kernel; its total weight is unused without
-            # a reduction
-            per_row = torch._C._nn.nll_loss(logp, y, None, 0, -100)
-            total_weight = _mean_grad(1, h.dtype, h.device)[0]
-            g = aten.nll_loss_backward(grad_rows, logp, y, None, 0, -100, total_weight)
-            g = torch._log_softmax_backward_data(g, logp, 1, logp.dtype)
-        elif loss == "squared_error":
-            per_element = aten.mse_loss(h, y, 0)
-            per_row = per_element.mean(1)
-            k_out = h.shape[1]
-            g = grad_rows.unsqueeze(1).expand(n, k_out) / k_out
-            g = aten.mse_loss_backward(g, h, y, 0)
-        else:
-            raise ValueError(f"Unknown loss {loss!r}.")
-        value = (per_row if sample_weight is None else per_row * sample_weight).mean()
+        value, g = loss_and_output_grad(h, y, loss, sample_weight)
         for k in range(last, -1, -1):
             phi, lam_in, lam_out, bias, uses_lam_out = layers[k]
             h, scaled, direct = saved[k]
             if bias is not None and bias.requires_grad:
                 bias.grad = g.sum(0)
             need_x = k > 0
-            # z = linear(scaled, phi) [- linear(h, phi) * lam_out]: mm's
-            # backward is g @ phi and g^T @ input
+            # dz/dphi: g^T (h * lam_in) [- (g * lam_out)^T h]
             grad_phi = torch.mm(g.t(), scaled) if phi.requires_grad else None
             grad_scaled = torch.mm(g, phi) if (need_x or lam_in.requires_grad) else None
             grad_h = None
             if uses_lam_out:
-                grad_direct_out = g.neg()
                 if lam_out.requires_grad:
-                    lam_out.grad = (grad_direct_out * direct).sum(0)
-                grad_direct = grad_direct_out * lam_out
+                    lam_out.grad = (g * direct).sum(0).neg_()
+                grad_direct = g * lam_out  # the gradient of -direct * lam_out, negated
                 if grad_phi is not None:
-                    grad_phi = grad_phi + torch.mm(grad_direct.t(), h)
+                    grad_phi = grad_phi - torch.mm(grad_direct.t(), h)
                 if need_x:
-                    grad_h = torch.mm(grad_direct, phi)
+                    grad_h = torch.mm(grad_direct, phi).neg_()
             if grad_phi is not None:
                 phi.grad = grad_phi
             if lam_in.requires_grad:

@@ -15,64 +15,141 @@ normalised units, smaller than the penalty (the Lasso optimality condition
 
 A parameter group carries its penalty object under the key ``"penalty"``
 (see :mod:`sklearn_spectral.nn.penalties`) and its name under ``"name"``;
-groups are never found by position. This module imports torch and numpy.
+groups are never found by position.
+
+Only torch's public API is used: the step is :meth:`torch.optim.Adam.step`
+(with its fused or foreach implementation where the running torch has one,
+:func:`fast_adam_options`), and the second moment the proximal step needs is
+kept by this optimizer itself, for the penalised parameters only (under its
+own keys of ``state``, so it is saved and loaded with the rest), rather than
+read from Adam's internal state. This module imports torch only.
 """
 
 from __future__ import annotations
 
-import numpy as np
+import math
+
 import torch
+from torch.optim.adam import adam
 
-from .penalties import L1, soft_threshold_
+from .penalties import soft_threshold_
 
-__all__ = ["ProximalAdam", "soft_threshold_"]
+__all__ = ["ProximalAdam", "fast_adam_options", "soft_threshold_"]
+
+#: The keys of the second moment this optimizer keeps for the proximal step
+#: (Adam's own state is never read).
+_SQ, _T = "prox_exp_avg_sq", "prox_step"
+
+_FAST = {}
 
 
-#: dtypes whose arithmetic numpy and torch round alike (IEEE single and
-#: double: +, -, *, / and sqrt correctly rounded, Python scalars cast to
-#: the array's dtype).
-_NUMPY_DTYPES = (torch.float32, torch.float64)
+def fast_adam_options(device="cpu", dtype=torch.float32):
+    """The fastest Adam implementation this torch offers on ``device``.
 
+    A one-time probe per process and device type: ``fused=True`` when
+    torch's fused Adam runs there (torch >= 2.4 on the CPU) and gives the
+    same step as the reference ``foreach=False`` loop, else
+    ``foreach=True`` under the same check, else ``{}`` (torch's default).
 
-def _l1_prox_cpu(param, exp_avg_sq, bias, eps, lr, coef):
-    """The L1 proximal step in Adam's metric, in numpy on the CPU tensors.
+    Parameters
+    ----------
+    device : str or torch.device, default="cpu"
+        The parameters' device.
+    dtype : torch.dtype, default=torch.float32
+        The parameters' dtype.
 
-    The same operations, in the same order and precision, as
-    ``step = lr * (1 / (sqrt(v / bias) + eps))`` followed by
-    ``L1.prox(param, step)`` (``param - clamp(param, -coef * step, coef *
-    step)``), hence the same numbers (``tests/test_engine.py``); numpy runs
-    eight of the nine element-wise operations on a layer's few eigenvalues
-    at a fraction of torch's dispatch cost (timeit, 13 inputs: 24 us all
-    in torch, 11 us so).
+    Returns
+    -------
+    dict
+        Keyword arguments for :class:`torch.optim.Adam`.
+
+    Examples
+    --------
+    >>> from sklearn_spectral.nn.optim import fast_adam_options
+    >>> fast_adam_options() in ({"fused": True}, {"foreach": True}, {})
+    True
     """
-    t = param.detach().numpy()
-    # torch computes silently through overflow and inf; so does this
-    with np.errstate(all="ignore"):
-        step = exp_avg_sq.numpy() / bias
-        # torch's vectorised sqrt is not numpy's correctly rounded one (they
-        # differ in the last bit for 15% of float32 inputs): torch's kernel
-        # on a tensor of the same shape
-        torch.from_numpy(step).sqrt_()
-        step += eps
-        np.reciprocal(step, out=step)
-        step *= lr
-        threshold = coef * step
-        t -= np.minimum(np.maximum(t, -threshold), threshold)
-    # numpy writes through the shared memory: tell autograd, as an
-    # in-place torch op would
-    torch.autograd.graph.increment_version(param)
+    device = torch.device(device)
+    key = (device.type, dtype)
+    if key not in _FAST:
+        _FAST[key] = _probe_adam(device, dtype)
+    return dict(_FAST[key])
 
 
-#: ``Optimizer.add_param_group`` without the wrapper that imports
-#: ``torch._dynamo`` on its first call (torch's ``_disable_dynamo``, which
-#: matters only under ``torch.compile``): that import took 1.1 s of a
-#: process's first default fit (iris: 1.20 s, then 0.11 s; ``python -c``
-#: with ``"torch._dynamo" in sys.modules`` checked after the fit).
-_optimizer_add_param_group = getattr(
-    torch.optim.Optimizer.add_param_group,
-    "__wrapped__",
-    torch.optim.Optimizer.add_param_group,
-)
+def _probe_adam(device, dtype):
+    def run(**options):
+        gen = torch.Generator().manual_seed(0)
+        p = torch.nn.Parameter(torch.randn(7, generator=gen, dtype=dtype).to(device))
+        grad = torch.randn(7, generator=gen, dtype=dtype).to(device)
+        # ProximalAdam: torch.optim.Adam's constructor imports torch._dynamo
+        opt = ProximalAdam([p], lr=0.1, weight_decay=0.01, **options)
+        for k in range(3):
+            p.grad = grad * (k + 1)
+            opt.step()
+        return p.detach()
+
+    try:
+        reference = run(foreach=False)
+    except Exception:  # pragma: no cover - no Adam at all
+        return {}
+    tol = {"rtol": 1e-4, "atol": 1e-6} if dtype != torch.float64 else {}
+    for options in ({"fused": True}, {"foreach": True}):
+        try:
+            if torch.allclose(run(**options), reference, **tol):
+                return options
+        except Exception:  # not implemented on this torch or device
+            continue
+    return {}
+
+
+#: Group options under which :meth:`ProximalAdam._functional_step` applies.
+_PLAIN = {
+    "amsgrad": False,
+    "maximize": False,
+    "capturable": False,
+    "differentiable": False,
+    "decoupled_weight_decay": False,
+}
+
+_FUNCTIONAL_MATCHES = []
+
+
+def _same_device_dtype(tensors):
+    return len({(t.device, t.dtype) for t in tensors}) <= 1
+
+
+def _functional_matches_adam():
+    """One-time probe: the functional step follows Adam's formula.
+
+    Three steps on a few float64 numbers against Adam's update written in
+    Python floats (the algorithm ``torch.optim.Adam`` documents); the test
+    suite compares the two optimizers themselves.
+    """
+    if not _FUNCTIONAL_MATCHES:
+        try:
+            lr, (b1, b2), eps, decay = 0.1, (0.8, 0.9), 1e-8, 0.01
+            start = [0.5, -1.25, 2.0]
+            grads = [[0.3, -0.2, 1.5], [-0.7, 0.1, 0.2], [0.05, 0.4, -1.0]]
+            expected, m, v = list(start), [0.0] * 3, [0.0] * 3
+            for t, g in enumerate(grads, start=1):
+                for i in range(3):
+                    gi = g[i] + decay * expected[i]
+                    m[i] = b1 * m[i] + (1 - b1) * gi
+                    v[i] = b2 * v[i] + (1 - b2) * gi * gi
+                    m_hat, v_hat = m[i] / (1 - b1**t), v[i] / (1 - b2**t)
+                    expected[i] -= lr * m_hat / (math.sqrt(v_hat) + eps)
+            p = torch.nn.Parameter(torch.tensor(start, dtype=torch.float64))
+            opt = ProximalAdam([p], lr=lr, betas=(b1, b2), eps=eps, weight_decay=decay)
+            with torch.no_grad():
+                for g in grads:
+                    p.grad = torch.tensor(g, dtype=torch.float64)
+                    opt._functional_step()
+            expected = torch.tensor(expected, dtype=torch.float64)
+            ok = torch.allclose(p.detach(), expected, rtol=1e-12, atol=1e-15)
+            _FUNCTIONAL_MATCHES.append(bool(ok))
+        except Exception:  # an incompatible torch: use Adam.step
+            _FUNCTIONAL_MATCHES.append(False)
+    return _FUNCTIONAL_MATCHES[0]
 
 
 class ProximalAdam(torch.optim.Adam):
@@ -87,9 +164,28 @@ class ProximalAdam(torch.optim.Adam):
         applied to each of the group's parameters after each Adam step when
         the penalty is not smooth and its strength is positive (smooth
         penalties enter the loss instead).
+    lr : float, default=1e-3
+        Learning rate.
+    betas : tuple of float, default=(0.9, 0.999)
+        Adam's first- and second-moment decays (scikit-learn's ``beta_1``,
+        ``beta_2``).
+    eps : float, default=1e-8
+        Adam's denominator term (scikit-learn's ``epsilon``).
+    weight_decay : float, default=0.0
+        Adam's (coupled) weight decay.
+    fused, foreach : bool or None, default=None
+        Torch's implementation of its step when it runs; both None pick
+        the fastest one the running torch has (:func:`fast_adam_options`).
+    functional : bool, default=True
+        Take Adam's step through torch's functional
+        :func:`torch.optim.adam.adam` on state made here
+        (:meth:`_functional_step`) where a group's options are plain (no
+        ``amsgrad``, ``maximize``, ``capturable``, ``differentiable``,
+        decoupled weight decay or tensor ``lr``) and a one-time probe found
+        it to follow Adam's formula; otherwise (or False) through
+        :meth:`torch.optim.Adam.step`. Both give Adam's numbers.
     **kwargs
-        Passed to :class:`torch.optim.Adam` (``lr``, ``betas``, ``eps``,
-        ``weight_decay``...). ``amsgrad`` is not supported.
+        Passed to :class:`torch.optim.Adam`. ``amsgrad`` is not supported.
 
     See Also
     --------
@@ -108,35 +204,105 @@ class ProximalAdam(torch.optim.Adam):
     0.0
     """
 
-    def __init__(self, params, **kwargs):
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0.0,
+        *,
+        fused=None,
+        foreach=None,
+        functional=True,
+        **kwargs,
+    ):
         if kwargs.get("amsgrad", False):
             raise ValueError("ProximalAdam does not support amsgrad=True.")
-        super().__init__(params, **kwargs)
-        for group in self.param_groups:
-            group.setdefault("penalty", None)
+        params = list(params)
+        tensors = [
+            t
+            for entry in params
+            for t in (entry["params"] if isinstance(entry, dict) else [entry])
+        ]
+        tensors = [t for t in tensors if isinstance(t, torch.Tensor)]
+        if fused is None and foreach is None and tensors:
+            first = tensors[0]
+            uniform = all(
+                t.device == first.device and t.dtype == first.dtype for t in tensors
+            )
+            if uniform and not kwargs.get("differentiable"):
+                options = fast_adam_options(first.device, first.dtype)
+                fused, foreach = options.get("fused"), options.get("foreach")
+        self.functional = bool(functional)
+        super().__init__(
+            params,
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            fused=fused,
+            foreach=foreach,
+            **kwargs,
+        )
 
-    def zero_grad(self, set_to_none=True):
-        """Reset the gradients; with ``set_to_none`` a plain loop.
+    def add_param_group(self, param_group):
+        """Add a group, as :meth:`torch.optim.Optimizer.add_param_group` does.
 
-        :meth:`torch.optim.Optimizer.zero_grad` opens a profiler range and
-        groups the tensors first, which costs more than the reset itself on
-        the small networks this library trains.
+        The same checks and defaults, written here: torch's method imports
+        ``torch._dynamo`` on its first call (for ``torch.compile``), which
+        took 1.1-3.7 s of a process's first fit (``python -c`` with
+        ``"torch._dynamo" in sys.modules`` checked after the fit). The
+        group gets ``"penalty": None`` unless it has one.
 
         Parameters
         ----------
-        set_to_none : bool, default=True
-            Set the gradients to None instead of zero.
+        param_group : dict
+            The group: ``"params"`` (a tensor or an ordered iterable of
+            leaf tensors) and any option of the optimizer.
         """
-        if not set_to_none:
-            super().zero_grad(set_to_none=False)
-            return
-        for group in self.param_groups:
-            for p in group["params"]:
-                p.grad = None
+        if not isinstance(param_group, dict):
+            raise TypeError(
+                f"param_group must be a dict, got {type(param_group).__name__}."
+            )
+        params = param_group["params"]
+        if isinstance(params, torch.Tensor):
+            params = [params]
+        elif isinstance(params, set):
+            raise TypeError(
+                "param_group['params'] must be an ordered collection of tensors, "
+                "not a set (its order changes between runs)."
+            )
+        params = list(params)
+        for param in params:
+            if not isinstance(param, torch.Tensor):
+                raise TypeError(
+                    "ProximalAdam optimizes tensors, but a parameter is a "
+                    f"{type(param).__name__}."
+                )
+            if not self.defaults.get("differentiable") and not (
+                param.is_leaf or param.retains_grad
+            ):
+                raise ValueError("ProximalAdam can't optimize a non-leaf tensor.")
+        if len({id(p) for p in params}) != len(params):
+            raise ValueError("A parameter group holds a parameter twice.")
+        taken = {id(p) for group in self.param_groups for p in group["params"]}
+        if any(id(p) in taken for p in params):
+            raise ValueError("Some parameters appear in more than one group.")
+        param_group["params"] = params
+        for name, default in self.defaults.items():
+            param_group.setdefault(name, default)
+        param_group.setdefault("penalty", None)
+        self.param_groups.append(param_group)
 
     @torch.no_grad()
     def step(self, closure=None):
         """Take one Adam step, then the proximal step of every penalised group.
+
+        The proximal step of a parameter is taken in Adam's metric: with the
+        per-coordinate step ``lr / (sqrt(v_hat) + eps)``, where ``v_hat`` is
+        the bias-corrected running mean of the squared gradients (Adam's
+        second moment).
 
         Parameters
         ----------
@@ -149,304 +315,128 @@ class ProximalAdam(torch.optim.Adam):
         torch.Tensor or None
             The loss returned by ``closure``, or None without a closure.
         """
-        if self._fused_path():
-            loss = None
-            if closure is not None:
-                with torch.enable_grad():
-                    loss = closure()
-            self._fused_step()
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        if self._functional_applies():
+            self._functional_step()
         else:
-            loss = super().step(closure)
-        self._prox_step()
+            self._torch_step()
         return loss
 
-    def step_unhooked(self):
-        """:meth:`step` without a closure, its profiler range and hooks.
-
-        ``torch.optim.Optimizer`` wraps every ``step`` in a profiler range
-        and the loops over the step hooks; on the small networks of tabular
-        data that wrapper cost a fifth of the optimizer's time (default
-        classifier on iris: 0.12 ms per step with it, about 0.07 ms without
-        it and with the cached lists of :meth:`_fused_step`). The training
-        loop calls this when :meth:`has_step_hooks` is False.
-
-        Returns
-        -------
-        None
-            As :meth:`step` without a closure.
-        """
-        if torch.is_grad_enabled():  # the training loop runs it under no_grad
-            with torch.no_grad():
-                return self.step_unhooked()
-        if self._fused_path():
-            self._fused_step()
-        else:
-            super().step()
-        self._prox_step()
-
-    def has_step_hooks(self):
-        """Whether a step hook (this optimizer's or global) is registered.
-
-        Returns
-        -------
-        bool
-            True when :meth:`step` must run through torch's wrapper.
-        """
-        from torch.optim import optimizer as _optimizer
-
-        return bool(
-            self._optimizer_step_pre_hooks
-            or self._optimizer_step_post_hooks
-            or getattr(_optimizer, "_global_optimizer_pre_hooks", None)
-            or getattr(_optimizer, "_global_optimizer_post_hooks", None)
-        )
-
-    def _prox_step(self):
-        """The proximal step of every penalised group, after Adam's.
-
-        The per-coordinate step is ``lr / (sqrt(v_hat) + eps)``, computed
-        in place in a temporary (the same kernels, hence numbers, as
-        ``lr / ((v / bias).sqrt() + eps)``); the parameters and their
-        second moments are listed once (:meth:`_prox_lists`): on the
-        default classifier's iris step this took 0.04-0.06 ms before, half
-        of the optimizer's time (``step_unhooked`` timed over 3000 steps).
-        """
-        for group, entries in self._prox_lists():
-            penalty = group["penalty"]
-            if penalty is None or penalty.smooth or penalty.coef <= 0:
-                continue
-            lr, eps, beta2 = group["lr"], group["eps"], group["betas"][1]
-            l1 = type(penalty) is L1
-            for p, exp_avg_sq, step_count in entries:
-                bias = 1.0 - beta2 ** float(step_count)
-                if l1 and p.device.type == "cpu" and p.dtype in _NUMPY_DTYPES:
-                    _l1_prox_cpu(p, exp_avg_sq, bias, eps, lr, penalty.coef)
-                    continue
-                step = (exp_avg_sq / bias).sqrt_().add_(eps).reciprocal_().mul_(lr)
-                penalty.prox(p, step)
-
-    def _prox_lists(self):
-        """``(group, [(param, exp_avg_sq, step)])`` for every group.
-
-        Kept once every penalised parameter has its Adam state, until the
-        groups or the state are replaced.
-        """
-        lists = getattr(self, "_prox", None)
-        if lists is not None:
-            return lists
-        lists, complete = [], True
-        for group in self.param_groups:
-            entries = []
-            for p in group["params"]:
-                state = self.state.get(p)
-                if not state or "exp_avg_sq" not in state:
-                    complete = False
-                    continue
-                entries.append((p, state["exp_avg_sq"], state["step"]))
-            lists.append((group, entries))
-        if complete:
-            self._prox = lists
-        return lists
-
-    def add_param_group(self, param_group):
-        """Add a group, as :meth:`torch.optim.Optimizer.add_param_group`.
-
-        Parameters
-        ----------
-        param_group : dict
-            The group; it gets ``"penalty": None`` unless it has one.
-        """
-        _optimizer_add_param_group(self, param_group)
-        param_group.setdefault("penalty", None)
-        self._forget_lists()
-
-    def load_state_dict(self, state_dict):
-        """Load a state, as :meth:`torch.optim.Optimizer.load_state_dict`.
-
-        Parameters
-        ----------
-        state_dict : dict
-            A state returned by :meth:`state_dict`.
-        """
-        super().load_state_dict(state_dict)
-        self._forget_lists()
-
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        self._forget_lists()
-
-    def _forget_lists(self):
-        self._lists = None
-        self._counter = None
-        self._prox = None
-
-    def _fused_path(self):
-        """Whether :meth:`_fused_step` applies: fused, float lr, no AMP."""
-        if getattr(self, "grad_scale", None) is not None:
+    def _functional_applies(self):
+        """Whether :meth:`_functional_step` is Adam's step for every group."""
+        if not self.functional:
             return False
-        for group in self.param_groups:  # a plain loop: it runs every step
-            if (
-                not group["fused"]
-                or group["maximize"]
-                or group["capturable"]
-                or group["differentiable"]
-                or group.get("decoupled_weight_decay", False)
-                or torch.is_tensor(group["lr"])
-            ):
+        for group in self.param_groups:
+            if any(group.get(k, v) != v for k, v in _PLAIN.items()):
                 return False
-        return True
+            if torch.is_tensor(group["lr"]):
+                return False
+            if group["fused"] and not _same_device_dtype(group["params"]):
+                return False
+        return _functional_matches_adam()
 
-    def _init_state(self, p):
-        """The Adam state of ``p``, made as ``torch.optim.Adam`` makes it."""
-        state = self.state[p]
-        if not state:
-            state["step"] = torch.zeros((), dtype=torch.float32, device=p.device)
-            state["exp_avg"] = torch.zeros_like(p, memory_format=torch.preserve_format)
-            state["exp_avg_sq"] = torch.zeros_like(
-                p, memory_format=torch.preserve_format
-            )
-        return state
+    def _functional_step(self):
+        """Adam's step through :func:`torch.optim.adam.adam`, then the prox.
 
-    def _state_lists(self):
-        """Per group: its parameters and their Adam state, built once.
-
-        The lists (and the state they hold) are made on the first step in
-        which every parameter has a gradient, and kept until the groups or
-        the state are replaced (:meth:`add_param_group`,
-        :meth:`load_state_dict`); None while some parameter has none.
+        The functional form of :meth:`torch.optim.Adam.step` (the same
+        kernels, fused where the group asks for it), called once per group
+        on state this optimizer makes: Adam's ``step``, ``exp_avg`` and
+        ``exp_avg_sq`` of each parameter, so ``state_dict`` is an Adam
+        state. It skips the step method's wrapper, which imports
+        ``torch._dynamo`` on its first call (1.1-3.7 s of a process's first
+        fit) and costs more than the fused kernel on small networks.
         """
-        lists = getattr(self, "_lists", None)
-        if lists is not None:
-            return lists
-        lists = []
         for group in self.param_groups:
-            params = group["params"]
-            if any(p.grad is None for p in params):
-                return None
-            if not params:
-                continue
-            for p in params:
-                self._init_state(p)
-            if len({(p.device, p.dtype) for p in params}) > 1:
-                return None
-            lists.append(
-                (
-                    group,
-                    params,
-                    [self.state[p]["exp_avg"] for p in params],
-                    [self.state[p]["exp_avg_sq"] for p in params],
-                    [self.state[p]["step"] for p in params],
-                )
-            )
-        self._lists = lists
-        self._counter = self._share_step_counts(lists)
-        return lists
-
-    def _share_step_counts(self, lists):
-        """Make every parameter's step count a view of one tensor.
-
-        Adam keeps one 0-dim step tensor per parameter and increments them
-        all before each fused step; on the CPU ``_foreach_add_`` does that
-        one kernel per tensor (20 us of a 0.07 ms optimizer step on iris).
-        As views of one vector they take one ``add_``; their values, dtype
-        and device are unchanged. Returns that vector, or None (then the
-        counts are incremented one by one) when they do not share a device
-        and dtype.
-        """
-        steps = [s for *_, group_steps in lists for s in group_steps]
-        if not steps or len({(s.device, s.dtype, s.dim()) for s in steps}) > 1:
-            return None
-        if steps[0].dim() != 0:
-            return None
-        counter = torch.stack(steps)
-        k = 0
-        for index, (group, params, exp_avgs, exp_avg_sqs, group_steps) in enumerate(
-            lists
-        ):
-            views = []
-            for p in params:
-                self.state[p]["step"] = counter[k]
-                views.append(counter[k])
-                k += 1
-            lists[index] = (group, params, exp_avgs, exp_avg_sqs, views)
-        self._prox = None  # it holds the step tensors too
-        return counter
-
-    def _fused_step(self):
-        """Adam's fused kernel called directly, one call per group.
-
-        The same kernel and arguments as ``torch.optim.Adam(fused=True)``
-        (hence the same numbers, bit for bit), without the per-group
-        bookkeeping of :meth:`torch.optim.Adam.step`, which costs more than
-        the kernel on small networks: one step of the default classifier on
-        iris took 0.43 ms in the optimizer before, most of it Python
-        (``cProfile`` of ``SpectralMLPRegressor().fit`` on load_diabetes).
-        Tensors of one group must share a device and a dtype; groups that
-        do not fall back to :meth:`torch.optim.Adam.step`.
-        """
-        lists = self._state_lists()
-        if lists is not None:
-            grads = [[p.grad for p in params] for _, params, *_ in lists]
-            # a parameter without a gradient this step is skipped, as
-            # torch's Adam does, by the general path below
-            if not any(g is None or g.is_sparse for gs in grads for g in gs):
-                if self._counter is not None:
-                    self._counter.add_(1)
-                else:
-                    torch._foreach_add_([s for *_, st in lists for s in st], 1)
-                for (group, params, exp_avgs, exp_avg_sqs, group_steps), g in zip(
-                    lists, grads
-                ):
-                    self._fused_adam(
-                        group, params, g, exp_avgs, exp_avg_sqs, group_steps
-                    )
-                return
-        calls, steps = [], []
-        for group in self.param_groups:
-            params, grads, exp_avgs, exp_avg_sqs, group_steps = [], [], [], [], []
+            params, grads, exp_avgs, exp_avg_sqs, steps = [], [], [], [], []
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                state = self._init_state(p)
+                state = self.state[p]
+                if not state:
+                    state["step"] = torch.zeros((), dtype=torch.float32)
+                    state["exp_avg"] = torch.zeros_like(p)
+                    state["exp_avg_sq"] = torch.zeros_like(p)
                 params.append(p)
                 grads.append(p.grad)
                 exp_avgs.append(state["exp_avg"])
                 exp_avg_sqs.append(state["exp_avg_sq"])
-                group_steps.append(state["step"])
+                steps.append(state["step"])
             if not params:
                 continue
-            if len({(p.device, p.dtype) for p in params}) > 1 or any(
-                g.is_sparse for g in grads
-            ):
-                raise RuntimeError(
-                    "ProximalAdam(fused=True) needs dense gradients and one device "
-                    "and dtype per parameter group."
-                )
-            calls.append((group, params, grads, exp_avgs, exp_avg_sqs, group_steps))
-            steps.extend(group_steps)
-        if not calls:
-            return
-        torch._foreach_add_(steps, 1)
-        for group, params, grads, exp_avgs, exp_avg_sqs, group_steps in calls:
-            self._fused_adam(group, params, grads, exp_avgs, exp_avg_sqs, group_steps)
+            beta1, beta2 = group["betas"]
+            adam(
+                params,
+                grads,
+                exp_avgs,
+                exp_avg_sqs,
+                [],
+                steps,
+                foreach=group["foreach"],
+                fused=group["fused"],
+                amsgrad=False,
+                beta1=beta1,
+                beta2=beta2,
+                lr=group["lr"],
+                weight_decay=group["weight_decay"],
+                eps=group["eps"],
+                maximize=False,
+            )
+            penalty = group["penalty"]
+            if penalty is None or penalty.smooth or penalty.coef <= 0:
+                continue
+            lr, eps = group["lr"], group["eps"]
+            for p, v, t in zip(params, exp_avg_sqs, steps):
+                bias = 1.0 - beta2 ** float(t)
+                # lr / (sqrt(v / bias) + eps): the step of Adam's metric
+                step = (v / bias).sqrt_().add_(eps).reciprocal_().mul_(lr)
+                penalty.prox(p, step)
 
-    @staticmethod
-    def _fused_adam(group, params, grads, exp_avgs, exp_avg_sqs, steps):
-        beta1, beta2 = group["betas"]
-        torch._fused_adam_(
-            params,
-            grads,
-            exp_avgs,
-            exp_avg_sqs,
-            [],
-            steps,
-            amsgrad=False,
-            lr=group["lr"],
-            beta1=beta1,
-            beta2=beta2,
-            weight_decay=group["weight_decay"],
-            eps=group["eps"],
-            maximize=False,
-            grad_scale=None,
-            found_inf=None,
-        )
+    def _torch_step(self):
+        """:meth:`torch.optim.Adam.step`, then the prox in Adam's metric.
+
+        Adam's state is not read: the second moment of each penalised
+        parameter is kept here (state keys ``"prox_exp_avg_sq"``,
+        ``"prox_step"``), from its first step on, also while the
+        schedule holds the strength at 0.
+        """
+        groups = [
+            group
+            for group in self.param_groups
+            if (penalty := group.get("penalty")) is not None and not penalty.smooth
+        ]
+        # the gradient Adam's coupled weight decay sees, before the step
+        grads = [
+            [
+                None
+                if p.grad is None
+                else (
+                    p.grad
+                    if not group["weight_decay"]
+                    else p.grad + group["weight_decay"] * p
+                )
+                for p in group["params"]
+            ]
+            for group in groups
+        ]
+        super().step()
+        for group, group_grads in zip(groups, grads):
+            penalty = group["penalty"]
+            lr, eps, beta2 = group["lr"], group["eps"], group["betas"][1]
+            for p, grad in zip(group["params"], group_grads):
+                if grad is None:
+                    continue
+                state = self.state[p]
+                sq = state.get(_SQ)
+                if sq is None:
+                    sq = state[_SQ] = torch.zeros_like(p)
+                    state[_T] = 0
+                state[_T] += 1
+                sq.mul_(beta2).addcmul_(grad, grad, value=1.0 - beta2)
+                if penalty.coef <= 0:
+                    continue
+                bias = 1.0 - beta2 ** state[_T]
+                step = (sq / bias).sqrt_().add_(eps).reciprocal_().mul_(lr)
+                penalty.prox(p, step)
