@@ -11,8 +11,8 @@ import warnings
 
 import numpy as np
 import scipy
-import skorch
 import sklearn
+import skorch
 import torch
 from sklearn.datasets import load_diabetes, load_iris, make_classification
 from sklearn.exceptions import ConvergenceWarning
@@ -26,9 +26,19 @@ from sklearn_spectral import (
 
 def main():
     print(
-        "python", sys.version.split()[0], "numpy", np.__version__, "scipy",
-        scipy.__version__, "scikit-learn", sklearn.__version__, "skorch",
-        skorch.__version__, "torch", torch.__version__, flush=True,
+        "python",
+        sys.version.split()[0],
+        "numpy",
+        np.__version__,
+        "scipy",
+        scipy.__version__,
+        "scikit-learn",
+        sklearn.__version__,
+        "skorch",
+        skorch.__version__,
+        "torch",
+        torch.__version__,
+        flush=True,
     )
     # a fit that stops at max_iter warns; anything else is a failure here
     warnings.simplefilter("error")
@@ -40,8 +50,9 @@ def main():
     X, y = load_diabetes(return_X_y=True)
     reg = SpectralMLPRegressor(random_state=0).fit(X, y)
     assert reg.score(X, y) > 0.3, reg.score(X, y)
-    X, y = make_classification(300, 10, n_informative=3, n_redundant=0,
-                               shuffle=False, random_state=0)
+    X, y = make_classification(
+        300, 10, n_informative=3, n_redundant=0, shuffle=False, random_state=0
+    )
     sel = SpectralFeatureSelector(random_state=0).fit(X, y)
     kept = sel.get_support(indices=True)
     assert set(kept) & {0, 1, 2}, kept

@@ -9,11 +9,13 @@ import numpy as np
 import pytest
 import torch
 from sklearn.datasets import make_classification
+from skorch.callbacks import Callback, Checkpoint, EpochScoring, ProgressBar
 
 from sklearn_spectral import SpectralMLPClassifier, SpectralMLPRegressor
 from sklearn_spectral._training import (
     PenaltySchedule,
     TensorBatches,
+    TensorData,
     TermSchedule,
     torch_threads,
 )
@@ -529,3 +531,128 @@ def test_fused_proximal_adam_skips_a_parameter_without_gradient_as_adam():
 
     for ours, adam in zip(run(ProximalAdam), run(torch.optim.Adam)):
         torch.testing.assert_close(ours, adam, rtol=1e-6, atol=1e-7)
+
+
+class _StopAt(Callback):
+    """A custom stopping rule: end the fit after ``epochs`` epochs."""
+
+    def __init__(self, epochs):
+        self.epochs = epochs
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) >= self.epochs:
+            raise KeyboardInterrupt
+
+
+class _CountBatches(Callback):
+    def initialize(self):
+        self.batches_ = 0
+        return self
+
+    def on_batch_end(self, net, **kwargs):
+        self.batches_ += 1
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("cls", [SpectralMLPClassifier, SpectralMLPRegressor])
+def test_a_custom_stopping_callback_ends_the_fit(cls):
+    X, y = make_classification(100, 5, random_state=0)
+    stop = _StopAt(4)
+    est = cls((6,), max_iter=50, callbacks=[stop], random_state=0).fit(X, y)
+    assert est.n_iter_ == 4
+    assert not hasattr(stop, "epochs_") and stop.epochs == 4  # never changed
+    assert "user__StopAt" in dict(est.net_.callbacks_)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_skorch_callbacks_checkpoint_and_epoch_scoring_work(tmp_path):
+    X, y = make_classification(150, 5, random_state=0)
+
+    def accuracy(net, X, y):
+        return float((net.predict_proba(X).argmax(1) == np.asarray(y)).mean())
+
+    callbacks = [
+        EpochScoring(accuracy, lower_is_better=False, on_train=True, name="acc"),
+        Checkpoint(monitor="acc_best", dirname=str(tmp_path)),
+    ]
+    clf = SpectralMLPClassifier(
+        (6,), max_iter=6, callbacks=callbacks, random_state=0
+    ).fit(X, y)
+    scores = clf.net_.history[:, "acc"]
+    assert len(scores) == 6 and all(0.0 <= s <= 1.0 for s in scores)
+    assert (tmp_path / "params.pt").exists()
+    assert clf.net_.history[-1, "train_batch_count"] == 1
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("cls", [SpectralMLPClassifier, SpectralMLPRegressor])
+def test_skorch_batch_loop_and_lean_loop_fit_alike(cls, seed):
+    # a batch callback makes the fit run skorch's own per-batch loop
+    # (train_step, get_loss, on_batch_*): the same fit as the lean loop
+    X, y = make_classification(300, 6, random_state=seed)
+    w = np.random.default_rng(seed).uniform(0.5, 2.0, len(y))
+    params = {"hidden_layer_sizes": (8,), "max_iter": 8, "random_state": seed}
+    lean = cls(batch_size=64, **params).fit(X, y, sample_weight=w)
+    counted = cls(batch_size=64, callbacks=[_CountBatches()], **params)
+    counted.fit(X, y, sample_weight=w)
+    counter = dict(counted.net_.callbacks_)["user__CountBatches"]
+    assert counter.batches_ == 8 * 5  # 300 rows in batches of 64
+    assert counted.net_.history[-1, "train_batch_count"] == 5
+    np.testing.assert_allclose(lean.loss_curve_, counted.loss_curve_, rtol=1e-4)
+    out = "predict_proba" if cls is SpectralMLPClassifier else "predict"
+    np.testing.assert_allclose(
+        getattr(lean, out)(X), getattr(counted, out)(X), rtol=1e-3, atol=1e-4
+    )
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_progress_bar_runs_through_the_batch_loop(capsys):
+    X, y = make_classification(80, 4, random_state=0)
+    clf = SpectralMLPClassifier(
+        (4,), max_iter=2, callbacks=[ProgressBar()], random_state=0
+    ).fit(X, y)
+    assert clf.n_iter_ == 2
+
+
+def test_invalid_callbacks_are_refused_with_a_clear_message():
+    X, y = make_classification(40, 3, n_informative=2, n_redundant=0, random_state=0)
+    with pytest.raises(TypeError, match="skorch callbacks"):
+        SpectralMLPClassifier(callbacks=[print]).fit(X, y)
+    with pytest.raises(ValueError, match="convergence"):
+        SpectralMLPClassifier(callbacks=[("convergence", _StopAt(2))]).fit(X, y)
+    with pytest.raises(ValueError, match="callbacks"):
+        SpectralMLPClassifier(callbacks=("not", "a list")).fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_the_fitted_skorch_net_predicts_on_arrays():
+    X, y = make_classification(60, 4, random_state=0)
+    clf = SpectralMLPClassifier((4,), max_iter=3, random_state=0).fit(X, y)
+    proba = clf.net_.predict_proba(X.astype(np.float32))
+    np.testing.assert_allclose(proba, clf.predict_proba(X), rtol=1e-4, atol=1e-6)
+    assert clf.net_.forward(X.astype(np.float32)).shape == (60, 2)
+
+
+def test_spectral_net_takes_shuffle_and_adam_options():
+    from sklearn_spectral._training import SpectralNet
+
+    X = torch.randn(40, 3, generator=torch.Generator().manual_seed(0))
+    y = (X[:, 0] > 0).long()
+    objective = SpectralObjective([], phi_alpha=0.0)
+    net = SpectralNet(
+        module=SpectralMLP(3, [4], 2, generator=torch.Generator().manual_seed(0)),
+        criterion__name="cross_entropy",
+        optimizer=ProximalAdam,
+        optimizer__betas=(0.8, 0.99),
+        optimizer__eps=1e-6,
+        objective=objective,
+        shuffle=False,
+        batch_size=16,
+        max_epochs=2,
+        train_split=None,
+        verbose=0,
+    ).fit(TensorData(X, y), y)
+    group = net.optimizer_.param_groups[0]
+    assert group["betas"] == (0.8, 0.99) and group["eps"] == 1e-6
+    assert not net.get_iterator(TensorData(X, y), training=True).shuffle

@@ -250,7 +250,7 @@ class SpectralNet(NeuralNet):
         y_true = to_tensor(y_true, device=self.device)
         loss = self.data_loss(y_pred, y_true, weight)
         if training:
-            self.history.record_batch("train_data_loss", float(loss))
+            self.history.record_batch("train_data_loss", float(loss.detach()))
             for penalty, param in smooth_terms(self.optimizer_.param_groups):
                 loss = loss + penalty.value(param)
         return loss

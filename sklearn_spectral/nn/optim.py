@@ -139,7 +139,10 @@ def _functional_matches_adam():
                     m_hat, v_hat = m[i] / (1 - b1**t), v[i] / (1 - b2**t)
                     expected[i] -= lr * m_hat / (math.sqrt(v_hat) + eps)
             p = torch.nn.Parameter(torch.tensor(start, dtype=torch.float64))
-            opt = ProximalAdam([p], lr=lr, betas=(b1, b2), eps=eps, weight_decay=decay)
+            # explicit foreach: no implementation probe from in here
+            opt = ProximalAdam(
+                [p], lr=lr, betas=(b1, b2), eps=eps, weight_decay=decay, foreach=False
+            )
             with torch.no_grad():
                 for g in grads:
                     p.grad = torch.tensor(g, dtype=torch.float64)
