@@ -2,7 +2,8 @@
 
 This package imports torch and skorch, never scikit-learn. The objective
 (penalties, proximal optimizer) lives in :mod:`sklearn_spectral.nn`; here is
-how it is trained: the lean epoch loop (:class:`SpectralNet`), the penalty
+how it is trained: the skorch net (:class:`SpectralNet`, skorch's batch
+contract with a lean loop while no callback observes batches), the penalty
 schedule (:class:`PenaltySchedule`), the stopping rule
 (:class:`ConvergenceStopping`) and the per-fit thread count
 (:func:`torch_threads`).
@@ -17,7 +18,7 @@ from .callbacks import (
     TrainingDiverged,
 )
 from .data import TensorBatches, TensorData
-from .net import SpectralNet
+from .net import SpectralNet, prediction_map, user_callbacks
 from .threads import auto_threads, torch_threads
 
 __all__ = [
@@ -31,5 +32,7 @@ __all__ = [
     "TermSchedule",
     "TrainingDiverged",
     "auto_threads",
+    "prediction_map",
     "torch_threads",
+    "user_callbacks",
 ]
