@@ -286,16 +286,24 @@ class SpectralNet(NeuralNet):
             ``on_batch_end``, ``on_grad_computed``), or is not a skorch
             ``Callback``, or a subclass overrides a step method.
         """
-        for _, callback in getattr(self, "callbacks_", ()):
-            if not isinstance(callback, Callback):
-                return True
-            kind = type(callback)
-            if any(getattr(kind, h) is not getattr(Callback, h) for h in _BATCH_HOOKS):
-                return True
-        kind = type(self)
-        return any(
-            getattr(kind, m) is not getattr(SpectralNet, m) for m in _STEP_METHODS
+        callbacks = tuple(cb for _, cb in getattr(self, "callbacks_", ()))
+        # asked every epoch; the answer changes only with the callbacks
+        key = (type(self), tuple(map(id, callbacks)))
+        cached = getattr(self, "_batches_observed", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        observed = any(
+            not isinstance(callback, Callback)
+            or any(
+                getattr(type(callback), h) is not getattr(Callback, h)
+                for h in _BATCH_HOOKS
+            )
+            for callback in callbacks
+        ) or any(
+            getattr(type(self), m) is not getattr(SpectralNet, m) for m in _STEP_METHODS
         )
+        self._batches_observed = (key, observed)
+        return observed
 
     def _closed_form_loss(self, training, smooth):
         """The loss name for ``data_loss_and_grads``, or None for autograd."""

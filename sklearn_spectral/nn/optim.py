@@ -102,15 +102,6 @@ def _probe_adam(device, dtype):
     return {}
 
 
-#: Group options under which :meth:`ProximalAdam._functional_step` applies.
-_PLAIN = {
-    "amsgrad": False,
-    "maximize": False,
-    "capturable": False,
-    "differentiable": False,
-    "decoupled_weight_decay": False,
-}
-
 _FUNCTIONAL_MATCHES = []
 
 
@@ -332,13 +323,27 @@ class ProximalAdam(torch.optim.Adam):
         """Whether :meth:`_functional_step` is Adam's step for every group."""
         if not self.functional:
             return False
-        for group in self.param_groups:
-            if any(group.get(k, v) != v for k, v in _PLAIN.items()):
+        for group in self.param_groups:  # a plain loop: it runs every step
+            if (
+                group["amsgrad"]
+                or group["maximize"]
+                or group["capturable"]
+                or group["differentiable"]
+                or group.get("decoupled_weight_decay", False)
+                or torch.is_tensor(group["lr"])
+            ):
                 return False
-            if torch.is_tensor(group["lr"]):
-                return False
-            if group["fused"] and not _same_device_dtype(group["params"]):
-                return False
+            if group["fused"]:
+                # the fused kernel wants one device and dtype per call; the
+                # answer is kept while the group holds the same tensors
+                cache = self.__dict__.setdefault("_uniform", {})
+                key = (id(group), tuple(map(id, group["params"])))
+                if key not in cache:
+                    if len(cache) > 64:
+                        cache.clear()
+                    cache[key] = _same_device_dtype(group["params"])
+                if not cache[key]:
+                    return False
         return _functional_matches_adam()
 
     def _functional_step(self):
