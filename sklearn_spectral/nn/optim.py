@@ -350,17 +350,34 @@ class ProximalAdam(torch.optim.Adam):
         """Adam's step through :func:`torch.optim.adam.adam`, then the prox.
 
         The functional form of :meth:`torch.optim.Adam.step` (the same
-        kernels, fused where the group asks for it), called once per group
-        on state this optimizer makes: Adam's ``step``, ``exp_avg`` and
-        ``exp_avg_sq`` of each parameter, so ``state_dict`` is an Adam
-        state. It skips the step method's wrapper, which imports
-        ``torch._dynamo`` on its first call (1.1-3.7 s of a process's first
-        fit) and costs more than the fused kernel on small networks.
+        kernels, fused where the group asks for it) on state this optimizer
+        makes: Adam's ``step``, ``exp_avg`` and ``exp_avg_sq`` of each
+        parameter, so ``state_dict`` is an Adam state. It skips the step
+        method's wrapper, which imports ``torch._dynamo`` on its first call
+        (1.1-3.7 s of a process's first fit). Groups that differ only in
+        their (coupled) weight decay share one call, the decay added to
+        their gradients as Adam adds it: each call costs more than its
+        kernel on the small networks of tabular data.
         """
+        calls = {}
         for group in self.param_groups:
-            params, grads, exp_avgs, exp_avg_sqs, steps = [], [], [], [], []
+            decay = group["weight_decay"]
+            beta1, beta2 = group["betas"]
+            key = (
+                group["lr"],
+                beta1,
+                beta2,
+                group["eps"],
+                group["foreach"],
+                group["fused"],
+            )
+            call = calls.get(key)
+            if call is None:
+                call = calls[key] = ([], [], [], [], [])
+            params, grads, exp_avgs, exp_avg_sqs, steps = call
             for p in group["params"]:
-                if p.grad is None:
+                grad = p.grad
+                if grad is None:
                     continue
                 state = self.state[p]
                 if not state:
@@ -368,39 +385,40 @@ class ProximalAdam(torch.optim.Adam):
                     state["exp_avg"] = torch.zeros_like(p)
                     state["exp_avg_sq"] = torch.zeros_like(p)
                 params.append(p)
-                grads.append(p.grad)
+                grads.append(grad if decay == 0 else grad.add(p, alpha=decay))
                 exp_avgs.append(state["exp_avg"])
                 exp_avg_sqs.append(state["exp_avg_sq"])
                 steps.append(state["step"])
-            if not params:
+        for (lr, beta1, beta2, eps, foreach, fused), call in calls.items():
+            if not call[0]:
                 continue
-            beta1, beta2 = group["betas"]
             adam(
-                params,
-                grads,
-                exp_avgs,
-                exp_avg_sqs,
+                *call[:4],
                 [],
-                steps,
-                foreach=group["foreach"],
-                fused=group["fused"],
+                call[4],
+                foreach=foreach,
+                fused=fused,
                 amsgrad=False,
                 beta1=beta1,
                 beta2=beta2,
-                lr=group["lr"],
-                weight_decay=group["weight_decay"],
-                eps=group["eps"],
+                lr=lr,
+                weight_decay=0.0,
+                eps=eps,
                 maximize=False,
             )
+        for group in self.param_groups:
             penalty = group["penalty"]
             if penalty is None or penalty.smooth or penalty.coef <= 0:
                 continue
-            lr, eps = group["lr"], group["eps"]
-            for p, v, t in zip(params, exp_avg_sqs, steps):
-                bias = 1.0 - beta2 ** float(t)
+            lr, eps, beta2 = group["lr"], group["eps"], group["betas"][1]
+            for p in group["params"]:
+                state = self.state.get(p)
+                if p.grad is None or not state:
+                    continue
+                bias = 1.0 - beta2 ** float(state["step"])
                 # lr / (sqrt(v / bias) + eps): the step of Adam's metric
-                step = (v / bias).sqrt_().add_(eps).reciprocal_().mul_(lr)
-                penalty.prox(p, step)
+                step = (state["exp_avg_sq"] / bias).sqrt_().add_(eps)
+                penalty.prox(p, step.reciprocal_().mul_(lr))
 
     def _torch_step(self):
         """:meth:`torch.optim.Adam.step`, then the prox in Adam's metric.
