@@ -289,7 +289,6 @@ class ProximalAdam(torch.optim.Adam):
         param_group.setdefault("penalty", None)
         self.param_groups.append(param_group)
 
-    @torch.no_grad()
     def step(self, closure=None):
         """Take one Adam step, then the proximal step of every penalised group.
 
@@ -313,11 +312,21 @@ class ProximalAdam(torch.optim.Adam):
         if closure is not None:
             with torch.enable_grad():
                 loss = closure()
+        if torch.is_grad_enabled():
+            # a check instead of a no_grad decorator on every call: the
+            # training loop steps under no_grad already
+            with torch.no_grad():
+                self._update()
+        else:
+            self._update()
+        return loss
+
+    def _update(self):
+        """Adam's step and the proximal steps, under ``no_grad``."""
         if self._functional_applies():
             self._functional_step()
         else:
             self._torch_step()
-        return loss
 
     def _functional_applies(self):
         """Whether :meth:`_functional_step` is Adam's step for every group."""
