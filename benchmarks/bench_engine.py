@@ -245,7 +245,9 @@ def defaults_table(repeats):
         f"Standardised, 75/25 split (seed 0), median of {repeats} fits, ours and "
         "MLP's alternating; score is accuracy or R^2; '(warned)' marks a "
         "ConvergenceWarning. Torch's process-wide thread setting at its "
-        "default; ours picks its own.\n\n" + md_table(header, rows)
+        "default; ours picks its own; numpy's BLAS threads (MLP*): "
+        f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}."
+        "\n\n" + md_table(header, rows)
     )
 
 

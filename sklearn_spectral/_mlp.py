@@ -182,7 +182,7 @@ _COMMON_PARAMETERS = """
         ``dataclasses.replace(DEFAULT_SETTINGS, penalty_warmup=0)``.
 
     callbacks : list or None, default=None
-        skorch callbacks run by the fit next to the library's own (the
+        The skorch callbacks run by the fit next to the library's own (the
         penalty schedule and the stopping rule): instances of
         :class:`skorch.callbacks.Callback` or ``(name, callback)`` pairs,
         e.g. ``skorch.callbacks.ProgressBar()``, ``Checkpoint(...)``,

@@ -71,6 +71,10 @@ def closed_form_gradients_work(activation, loss):
     bool
         True when the closed form agrees (``allclose``, rtol 1e-9).
 
+    See Also
+    --------
+    SpectralMLP.data_loss_and_grads : The closed form it checks.
+
     Examples
     --------
     >>> from sklearn_spectral.nn.mlp import closed_form_gradients_work
@@ -111,7 +115,8 @@ def _probe(kind, loss):
         with torch.enable_grad():
             expected = data_loss(net(X), y, loss, w)
             grads = torch.autograd.grad(expected, params)
-        value = net.data_loss_and_grads(X, y, loss, w, _probing=True)
+        with torch.no_grad():
+            value = net._closed_form(X, y, loss, w)
         ok = torch.allclose(value, expected.detach(), rtol=1e-9, atol=0.0)
         for p, g in zip(params, grads):
             ok = (
@@ -243,7 +248,7 @@ class SpectralMLP(nn.Module):
             return False
         return loss is None or closed_form_gradients_work(kind, loss)
 
-    def data_loss_and_grads(self, x, y, loss, sample_weight=None, *, _probing=False):
+    def data_loss_and_grads(self, x, y, loss, sample_weight=None):
         """Mean data loss of a batch, with the gradients set in closed form.
 
         The forward pass of :meth:`forward` and its backward pass written
@@ -277,17 +282,19 @@ class SpectralMLP(nn.Module):
             The batch's mean (weighted) data loss, a scalar; the ``grad``
             of every trainable parameter is replaced by its gradient.
         """
-        if torch.is_grad_enabled():  # the training loop runs it under no_grad
-            with torch.no_grad():
-                return self.data_loss_and_grads(
-                    x, y, loss, sample_weight, _probing=_probing
-                )
-        if not _probing and not self.manual_gradients(loss):
+        if not self.manual_gradients(loss):
             raise RuntimeError(
                 f"Closed-form gradients are not available for activation "
                 f"{type(self.activation).__name__} with loss {loss!r} on this "
                 f"torch ({torch.__version__}); train through autograd."
             )
+        if torch.is_grad_enabled():  # the training loop runs it under no_grad
+            with torch.no_grad():
+                return self._closed_form(x, y, loss, sample_weight)
+        return self._closed_form(x, y, loss, sample_weight)
+
+    def _closed_form(self, x, y, loss, sample_weight):
+        """:meth:`data_loss_and_grads` without its checks, under no_grad."""
         activation = self.activation
         act, act_grad = DERIVATIVES[type(activation)]
         scaling = self.input_scaling

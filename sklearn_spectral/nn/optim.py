@@ -17,12 +17,16 @@ A parameter group carries its penalty object under the key ``"penalty"``
 (see :mod:`sklearn_spectral.nn.penalties`) and its name under ``"name"``;
 groups are never found by position.
 
-Only torch's public API is used: the step is :meth:`torch.optim.Adam.step`
-(with its fused or foreach implementation where the running torch has one,
-:func:`fast_adam_options`), and the second moment the proximal step needs is
-kept by this optimizer itself, for the penalised parameters only (under its
-own keys of ``state``, so it is saved and loaded with the rest), rather than
-read from Adam's internal state. This module imports torch only.
+Only torch's public API is used. The step is Adam's through torch's
+functional :func:`torch.optim.adam.adam` (fused where the running torch has
+the fused kernel, :func:`fast_adam_options`) on Adam state this optimizer
+makes; the proximal step reads that state's second moment. Options the
+functional step does not cover (``maximize``, ``capturable``...) go through
+:meth:`torch.optim.Adam.step`, and then the second moment is kept here, for
+the penalised parameters only (under its own keys of ``state``), rather
+than read from Adam's internal state. One-time probes check both against
+Adam's formula and fall back to torch's general code.
+This module imports torch only.
 """
 
 from __future__ import annotations
@@ -62,6 +66,10 @@ def fast_adam_options(device="cpu", dtype=torch.float32):
     -------
     dict
         Keyword arguments for :class:`torch.optim.Adam`.
+
+    See Also
+    --------
+    ProximalAdam : The optimizer that uses them.
 
     Examples
     --------
