@@ -286,12 +286,14 @@ class SpectralNet(NeuralNet):
             ``on_batch_end``, ``on_grad_computed``), or is not a skorch
             ``Callback``, or a subclass overrides a step method.
         """
-        callbacks = tuple(cb for _, cb in getattr(self, "callbacks_", ()))
-        # asked every epoch; the answer changes only with the callbacks
-        key = (type(self), tuple(map(id, callbacks)))
-        cached = getattr(self, "_batches_observed", None)
+        named = getattr(self, "callbacks_", [])
+        # asked every epoch; skorch makes a new list when it (re)initialises
+        # the callbacks
+        key = (type(self), id(named), len(named))
+        cached = self.__dict__.get("_batches_observed")
         if cached is not None and cached[0] == key:
             return cached[1]
+        callbacks = [cb for _, cb in named]
         observed = any(
             not isinstance(callback, Callback)
             or any(
