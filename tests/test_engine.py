@@ -483,15 +483,19 @@ def test_training_loop_honours_optimizer_step_hooks(auto_depth):
 
 
 def test_a_fit_does_not_import_torch_dynamo():
-    # torch's Optimizer.add_param_group and Adam.step import torch._dynamo
-    # on their first call (1.1-3.7 s of a process's first fit); ProximalAdam
-    # has its own add_param_group and steps through torch.optim.adam.adam
+    # torch's Optimizer.add_param_group, zero_grad and Adam.step import
+    # torch._dynamo on their first call (1.1-3.7 s of a process's first fit);
+    # ProximalAdam has its own add_param_group and zero_grad and steps
+    # through torch.optim.adam.adam (the auto-depth fit uses autograd; its
+    # classifier's evidence step constructs torch's LBFGS, which imports it)
     code = (
         "import sys, warnings; warnings.simplefilter('ignore');"
         "from sklearn.datasets import load_iris;"
         "from sklearn_spectral import SpectralMLPClassifier;"
         "X, y = load_iris(return_X_y=True);"
         "SpectralMLPClassifier(max_iter=5, random_state=0).fit(X, y).predict(X);"
+        "from sklearn_spectral import SpectralMLPRegressor;"
+        "SpectralMLPRegressor((4,), auto_depth=True, max_iter=3).fit(X, y);"
         "print('torch._dynamo' in sys.modules)"
     )
     result = subprocess.run(

@@ -388,6 +388,6 @@ class SpectralNet(NeuralNet):
                             objective = objective + penalty.value(param)
                         objective.backward()
                         optimizer.step()
-                    summed += float(loss) * xb.shape[0]
+                    summed += float(loss.detach()) * xb.shape[0]
                     n_batches += 1
         return summed / iterator.n_samples, n_batches

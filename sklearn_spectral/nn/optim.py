@@ -297,6 +297,30 @@ class ProximalAdam(torch.optim.Adam):
         param_group.setdefault("penalty", None)
         self.param_groups.append(param_group)
 
+    def zero_grad(self, set_to_none=True):
+        """Reset the gradients, as :meth:`torch.optim.Optimizer.zero_grad`.
+
+        A plain loop: torch's method imports ``torch._dynamo`` on its first
+        call, as :meth:`add_param_group` does.
+
+        Parameters
+        ----------
+        set_to_none : bool, default=True
+            Set the gradients to None instead of zeroing them.
+        """
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                    continue
+                if p.grad.grad_fn is not None:
+                    p.grad.detach_()
+                else:
+                    p.grad.requires_grad_(False)
+                p.grad.zero_()
+
     def step(self, closure=None):
         """Take one Adam step, then the proximal step of every penalised group.
 
