@@ -36,7 +36,7 @@ import math
 import torch
 from torch.optim.adam import adam
 
-from .penalties import soft_threshold_
+from .penalties import L1, soft_threshold_
 
 __all__ = ["ProximalAdam", "fast_adam_options", "soft_threshold_"]
 
@@ -112,6 +112,10 @@ def _probe_adam(device, dtype):
 
 _FUNCTIONAL_MATCHES = []
 
+#: Largest tensor of a proximal group that takes Adam's formula written out
+#: (:meth:`ProximalAdam._small_prox_step`) instead of a functional call.
+_SMALL = 4096
+
 
 def _same_device_dtype(tensors):
     return len({(t.device, t.dtype) for t in tensors}) <= 1
@@ -137,17 +141,31 @@ def _functional_matches_adam():
                     v[i] = b2 * v[i] + (1 - b2) * gi * gi
                     m_hat, v_hat = m[i] / (1 - b1**t), v[i] / (1 - b2**t)
                     expected[i] -= lr * m_hat / (math.sqrt(v_hat) + eps)
-            p = torch.nn.Parameter(torch.tensor(start, dtype=torch.float64))
+            # a plain group (the functional call) and a proximal group at
+            # strength 0 (the formula written out): both must be Adam's
+            plain, small = (
+                torch.nn.Parameter(torch.tensor(start, dtype=torch.float64))
+                for _ in range(2)
+            )
             # explicit foreach: no implementation probe from in here
             opt = ProximalAdam(
-                [p], lr=lr, betas=(b1, b2), eps=eps, weight_decay=decay, foreach=False
+                [{"params": [plain]}, {"params": [small], "penalty": L1(0.0)}],
+                lr=lr,
+                betas=(b1, b2),
+                eps=eps,
+                weight_decay=decay,
+                foreach=False,
             )
             with torch.no_grad():
                 for g in grads:
-                    p.grad = torch.tensor(g, dtype=torch.float64)
+                    plain.grad = torch.tensor(g, dtype=torch.float64)
+                    small.grad = torch.tensor(g, dtype=torch.float64)
                     opt._functional_step()
             expected = torch.tensor(expected, dtype=torch.float64)
-            ok = torch.allclose(p.detach(), expected, rtol=1e-12, atol=1e-15)
+            ok = all(
+                torch.allclose(p.detach(), expected, rtol=1e-12, atol=1e-15)
+                for p in (plain, small)
+            )
             _FUNCTIONAL_MATCHES.append(bool(ok))
         except Exception:  # an incompatible torch: use Adam.step
             _FUNCTIONAL_MATCHES.append(False)
@@ -398,10 +416,21 @@ class ProximalAdam(torch.optim.Adam):
         (1.1-3.7 s of a process's first fit). Groups that differ only in
         their (coupled) weight decay share one call, the decay added to
         their gradients as Adam adds it: each call costs more than its
-        kernel on the small networks of tabular data.
+        kernel on the small networks of tabular data. The small tensors of
+        a group with a proximal penalty (the input eigenvalues) take
+        Adam's formula written out instead (:meth:`_small_prox_step`),
+        which gives the proximal step its metric for free.
         """
         calls = {}
         for group in self.param_groups:
+            penalty = group["penalty"]
+            if (
+                penalty is not None
+                and not penalty.smooth
+                and all(p.numel() <= _SMALL for p in group["params"])
+            ):
+                self._small_prox_step(group)
+                continue
             decay = group["weight_decay"]
             beta1, beta2 = group["betas"]
             key = (
@@ -414,22 +443,20 @@ class ProximalAdam(torch.optim.Adam):
             )
             call = calls.get(key)
             if call is None:
-                call = calls[key] = ([], [], [], [], [])
-            params, grads, exp_avgs, exp_avg_sqs, steps = call
+                call = calls[key] = ([], [], [], [], [], [])
+            params, grads, exp_avgs, exp_avg_sqs, steps, prox = call
             for p in group["params"]:
                 grad = p.grad
                 if grad is None:
                     continue
-                state = self.state[p]
-                if not state:
-                    state["step"] = torch.zeros((), dtype=torch.float32)
-                    state["exp_avg"] = torch.zeros_like(p)
-                    state["exp_avg_sq"] = torch.zeros_like(p)
+                state = self._adam_state(p)
                 params.append(p)
                 grads.append(grad if decay == 0 else grad.add(p, alpha=decay))
                 exp_avgs.append(state["exp_avg"])
                 exp_avg_sqs.append(state["exp_avg_sq"])
                 steps.append(state["step"])
+            if penalty is not None and not penalty.smooth and penalty.coef > 0:
+                prox.append(group)
         for (lr, beta1, beta2, eps, foreach, fused), call in calls.items():
             if not call[0]:
                 continue
@@ -447,19 +474,61 @@ class ProximalAdam(torch.optim.Adam):
                 eps=eps,
                 maximize=False,
             )
-        for group in self.param_groups:
-            penalty = group["penalty"]
-            if penalty is None or penalty.smooth or penalty.coef <= 0:
+            for group in call[5]:
+                self._prox_after_adam(group)
+
+    def _adam_state(self, p):
+        state = self.state[p]
+        if not state:
+            state["step"] = torch.zeros((), dtype=torch.float32)
+            state["exp_avg"] = torch.zeros_like(p)
+            state["exp_avg_sq"] = torch.zeros_like(p)
+        return state
+
+    def _prox_after_adam(self, group):
+        """The proximal step of a group in the metric of its Adam state."""
+        penalty, lr = group["penalty"], group["lr"]
+        eps, beta2 = group["eps"], group["betas"][1]
+        for p in group["params"]:
+            state = self.state.get(p)
+            if p.grad is None or not state:
                 continue
-            lr, eps, beta2 = group["lr"], group["eps"], group["betas"][1]
-            for p in group["params"]:
-                state = self.state.get(p)
-                if p.grad is None or not state:
-                    continue
-                bias = 1.0 - beta2 ** float(state["step"])
-                # lr / (sqrt(v / bias) + eps): the step of Adam's metric
-                step = (state["exp_avg_sq"] / bias).sqrt_().add_(eps)
-                penalty.prox(p, step.reciprocal_().mul_(lr))
+            bias = 1.0 - beta2 ** float(state["step"])
+            # lr / (sqrt(v / bias) + eps): the step of Adam's metric
+            step = (state["exp_avg_sq"] / bias).sqrt_().add_(eps)
+            penalty.prox(p, step.reciprocal_().mul_(lr))
+
+    def _small_prox_step(self, group):
+        """Adam's formula written out for small tensors, then their prox.
+
+        torch's single-tensor Adam update (``lerp_``, ``addcmul_``,
+        ``addcdiv_``) with the denominator ``sqrt(v_hat) + eps`` computed
+        once for the update and the proximal step: for the few input
+        eigenvalues this replaced a functional Adam call and the proximal
+        step's own kernels (0.22 -> 0.11 ms of a default iris step, 1
+        thread, in-process A/B, min of 5 x 300 steps).
+        """
+        penalty = group["penalty"]
+        lr, eps, decay = group["lr"], group["eps"], group["weight_decay"]
+        beta1, beta2 = group["betas"]
+        prox = penalty.coef > 0
+        for p in group["params"]:
+            grad = p.grad
+            if grad is None:
+                continue
+            state = self._adam_state(p)
+            step_t, m, v = state["step"], state["exp_avg"], state["exp_avg_sq"]
+            step_t += 1
+            t = float(step_t)
+            if decay != 0:
+                grad = grad.add(p, alpha=decay)
+            m.lerp_(grad, 1 - beta1)
+            v.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+            denom = (v / (1 - beta2**t)).sqrt_().add_(eps)
+            p.addcdiv_(m, denom, value=-lr / (1 - beta1**t))
+            if prox:
+                # lr / (sqrt(v_hat) + eps): the step of Adam's metric
+                penalty.prox(p, denom.reciprocal_().mul_(lr))
 
     def _torch_step(self):
         """:meth:`torch.optim.Adam.step`, then the prox in Adam's metric.
