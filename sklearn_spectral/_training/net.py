@@ -308,7 +308,11 @@ class SpectralNet(NeuralNet):
         return observed
 
     def _closed_form_loss(self, training, smooth):
-        """The loss name for ``data_loss_and_grads``, or None for autograd."""
+        """The loss name for ``data_loss_and_grads``, or None for autograd.
+
+        A module offers closed-form gradients through ``manual_gradients(loss)``
+        and ``data_loss_and_grads`` (``SpectralMLP``, ``GatedSparcsNetwork``).
+        """
         criterion = self.criterion_
         if not training or smooth or type(criterion) is not DataLoss:
             return None

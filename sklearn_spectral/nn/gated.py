@@ -107,15 +107,24 @@ class GatedSparcsNetwork(nn.Module):
         """Number of outputs (int)."""
         return self.sparcs.layer_sizes[-1]
 
-    def manual_gradients(self):
+    def manual_gradients(self, loss=None):
         """Whether :meth:`data_loss_and_grads` can stand in for autograd.
+
+        Parameters
+        ----------
+        loss : str or None, default=None
+            The loss the training loop would pass; None checks the network
+            alone.
 
         Returns
         -------
         bool
             True for the package's own activations (see
-            ``SparcsNetwork.manual_gradients``).
+            ``SparcsNetwork.manual_gradients``) and a loss the closed form
+            covers (``"cross_entropy"``, ``"squared_error"``).
         """
+        if loss is not None and loss not in ("cross_entropy", "squared_error"):
+            return False
         return self.sparcs.manual_gradients()
 
     def data_loss_and_grads(self, x, y, loss, sample_weight=None):
