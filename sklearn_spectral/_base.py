@@ -33,6 +33,7 @@ from ._training import (
     auto_threads,
     torch_threads,
 )
+from ._training.callbacks import InputSettling
 from ._training.net import prediction_map, user_callbacks
 from .nn.export import pruning_path, smallest_within
 from .nn.losses import DataLoss
@@ -315,6 +316,9 @@ class BaseSpectralMLP(BaseEstimator):
                 ),
             ),
         ]
+        if self.penalty == "l1" and not self.auto_depth:
+            # re-admit the zeros the data support, let the relevance settle
+            callbacks.append(("input_settling", _input_settling(self._settings())))
         if self.verbose:
             callbacks.append(("log", EpochLog()))
         return callbacks
@@ -716,6 +720,17 @@ class BaseSpectralMLP(BaseEstimator):
 
 #: Samples per chunk at prediction time.
 _PREDICT_CHUNK = 4096
+
+
+def _input_settling(settings):
+    """The end-of-fit step of the inputs under ``settings``."""
+    return InputSettling(
+        level=settings.input_test_level,
+        lr_boost=settings.input_lr_boost,
+        boost_steps=settings.input_boost_steps,
+        relevance_tol=settings.relevance_tol,
+        max_epochs=settings.max_settling_epochs,
+    )
 
 
 def _check_float32_range(X, name, feature_names=None):

@@ -15,11 +15,14 @@ from dataclasses import dataclass
 import torch
 from skorch.callbacks import Callback
 
-from ..nn.objective import set_strength
+from ..nn.objective import input_score_test, readmit_inputs_, set_strength
+from ..nn.penalties import L1
+from .data import dataset_tensors
 
 __all__ = [
     "ConvergenceStopping",
     "EpochLog",
+    "InputSettling",
     "PenaltySchedule",
     "StopOnDivergence",
     "TermSchedule",
@@ -250,14 +253,250 @@ class ConvergenceStopping(Callback):
         if self.track_units and self._switched_off(net):
             self.misses_ = 0
             return
+        settling = dict(net.callbacks_).get("input_settling")
+        if settling is not None and settling.settling(net):
+            # the data loss has converged; the relevance is still settling
+            self.converged_ = True
+            self.misses_ = 0
+            return
         self.misses_ += 1
         if self.misses_ >= self.patience:
+            settling = dict(net.callbacks_).get("input_settling")
+            if settling is not None and settling.check(
+                net, kwargs.get("dataset_train")
+            ):
+                # the objective changed: the fit goes on from here
+                self.misses_ = 0
+                return
             self.converged_ = True
             raise KeyboardInterrupt
 
     def on_train_end(self, net, **kwargs):
         if self.load_best and self.best_state_ is not None:
             net.module_.load_state_dict(self.best_state_)
+
+
+class InputSettling(Callback):
+    """What the input L1 leaves undone when the data loss has converged.
+
+    Stopping on the data loss ends a fit before its inputs have settled, in
+    two ways of opposite sign, and this callback, asked by
+    :class:`ConvergenceStopping` when it would stop, undoes both:
+
+    * **zeros are absorbing.** Once ``lam_j = 0`` the column ``phi[:, j]``
+      gets no data gradient and the eigenvector term shrinks it, so the
+      gradient that could revive ``lam_j`` vanishes too: an input switched
+      off early by the trajectory stays off however long the fit runs. The
+      KKT check of every input that is off
+      (:func:`~sklearn_spectral.nn.objective.input_score_test`: a score test
+      of its direct-space gradient, family-wise level ``level``, and the
+      Lasso condition of the L1) finds the inputs the data support; they
+      are switched back on at 0 along their descent direction
+      (:func:`~sklearn_spectral.nn.objective.readmit_inputs_`) and the L1
+      decides again, as for any other input. Each input is re-admitted at
+      most once per fit, so the check cannot cycle.
+    * **the relevance has not converged.** The input eigenvalues start at 1
+      and Adam moves a parameter by about one learning rate per step, so on
+      small data (few steps an epoch) the eigenvalues of inputs that carry
+      nothing are still far from 0 when the loss stops improving. The input
+      eigenvalues then train at ``lr_boost`` times their rate (less when an
+      epoch has more than ``boost_steps / lr_boost`` steps: the factor is
+      ``min(lr_boost, max(1, boost_steps / steps))``, so that they travel
+      about as far per epoch on any data size), and the fit goes on until
+      the normalised relevance moves by at most ``relevance_tol`` (sum of
+      absolute changes) in an epoch, or for ``max_epochs`` epochs.
+
+    Parameters
+    ----------
+    level : float, default=1e-3
+        Family-wise level of the score test over the inputs that are off.
+    max_rows : int, default=20000
+        Rows the check looks at (a fixed random subset beyond): one forward
+        and backward pass over them per check.
+    max_rounds : int, default=3
+        Checks per fit that may re-admit inputs.
+    lr_boost : float, default=1.0
+        Largest factor of the input eigenvalues' learning rate once the
+        loss has converged; 1 turns the settling phase off.
+    boost_steps : float, default=60
+        Steps per epoch up to which the full ``lr_boost`` applies, times
+        ``lr_boost``.
+    relevance_tol : float, default=1e-3
+        Change of the normalised relevance in an epoch below which it has
+        settled.
+    max_epochs : int, default=50
+        Most epochs of the settling phase.
+
+    Attributes
+    ----------
+    readmitted_ : list of int
+        Inputs switched back on during the fit, in order.
+    checks_ : list of dict
+        One entry per check: the epoch, the inputs off, those re-admitted.
+    settling_from_ : int or None
+        Epoch at which the settling phase began.
+    """
+
+    def __init__(
+        self,
+        level=1e-3,
+        max_rows=20_000,
+        max_rounds=3,
+        lr_boost=1.0,
+        boost_steps=60.0,
+        relevance_tol=1e-3,
+        max_epochs=50,
+    ):
+        self.level = level
+        self.max_rows = max_rows
+        self.max_rounds = max_rounds
+        self.lr_boost = lr_boost
+        self.boost_steps = boost_steps
+        self.relevance_tol = relevance_tol
+        self.max_epochs = max_epochs
+
+    def initialize(self):
+        self.base_lr_ = None
+        self._reset()
+        return self
+
+    def _reset(self):
+        self.readmitted_ = []
+        self.checks_ = []
+        self.settling_from_ = None
+        self.last_relevance_ = None
+
+    def on_train_begin(self, net, **kwargs):
+        # a new call of fit on the same net (warm_start): the input
+        # eigenvalues start again at their base rate
+        if self.base_lr_ is not None:
+            for group in self._input_groups(net):
+                group["lr"] = self.base_lr_
+        self._reset()
+
+    @staticmethod
+    def _input_groups(net):
+        return [g for g in net.optimizer_.param_groups if g.get("term") == "input"]
+
+    def _boost_factor(self, net, dataset):
+        if dataset is None or self.lr_boost <= 1.0:
+            return 1.0
+        steps = max(1, -(-len(dataset) // max(1, int(net.batch_size))))
+        return min(self.lr_boost, max(1.0, self.boost_steps / steps))
+
+    def _start_settling(self, net, dataset):
+        """Speed the input eigenvalues up; whether the phase began."""
+        factor = self._boost_factor(net, dataset)
+        groups = self._input_groups(net)
+        if self.settling_from_ is not None or factor <= 1.0 or not groups:
+            return False
+        self.base_lr_ = groups[0]["lr"]
+        for group in groups:
+            group["lr"] = self.base_lr_ * factor
+        self.settling_from_ = len(net.history)
+        return True
+
+    def settling(self, net):
+        """Whether the settling phase is on and the relevance still moves.
+
+        Parameters
+        ----------
+        net : SpectralNet
+            The net being fitted.
+
+        Returns
+        -------
+        bool
+            True while the fit should go on for the relevance's sake.
+        """
+        if self.settling_from_ is None:
+            return False
+        with torch.no_grad():
+            r = net.module_.unit_magnitudes().double()
+        r = r / r.sum().clamp(min=1e-300)
+        last, self.last_relevance_ = self.last_relevance_, r
+        if len(net.history) - self.settling_from_ >= self.max_epochs:
+            return False
+        if last is None or last.shape != r.shape:
+            return True
+        return float((r - last).abs().sum()) > self.relevance_tol
+
+    def _data(self, net, dataset):
+        X, y, w = dataset_tensors(dataset, net.device)
+        n = X.shape[0]
+        if n > self.max_rows:
+            generator = torch.Generator().manual_seed(int(net.seed) % (2**63))
+            rows = torch.randperm(n, generator=generator)[: self.max_rows]
+            rows = rows.to(X.device)
+            X, y = X[rows], y[rows]
+            w = None if w is None else w[rows]
+        return X, y, w
+
+    def _readmit(self, net, dataset):
+        penalty = None
+        for group in self._input_groups(net):
+            if type(group.get("penalty")) is L1:
+                penalty = group["penalty"]
+        rounds = sum(1 for c in self.checks_ if c["readmitted"])
+        if penalty is None or rounds >= self.max_rounds:
+            return []
+        X, y, w = self._data(net, dataset)
+
+        def losses(output):
+            loss = net.criterion_(output, y)
+            if loss.dim() > 1:
+                loss = loss.mean(dim=tuple(range(1, loss.dim())))
+            return loss if w is None else loss * w
+
+        module = net.module_
+        was_training = module.training
+        module.eval()
+        try:
+            score = input_score_test(module, X, losses, level=self.level)
+        finally:
+            module.train(was_training)
+        if score is None:
+            return []
+        kkt = score["phi_norm"] * score["gradient_norm"] > penalty.coef
+        fails = score["off"] & (score["statistic"] > score["threshold"]) & kkt
+        inputs = [
+            j
+            for j in torch.nonzero(fails).flatten().tolist()
+            if j not in self.readmitted_
+        ]
+        # U_j itself: its norm sets the eigenvalue's new gradient
+        grad = score["directions"] * score["gradient_norm"]
+        readmit_inputs_(module, net.optimizer_, inputs, grad, score["phi_norm"])
+        self.readmitted_.extend(inputs)
+        self.checks_.append(
+            {
+                "epoch": len(net.history),
+                "off": torch.nonzero(score["off"]).flatten().tolist(),
+                "readmitted": inputs,
+            }
+        )
+        return inputs
+
+    def check(self, net, dataset):
+        """Re-admit the inputs the data support; start the settling phase.
+
+        Parameters
+        ----------
+        net : SpectralNet
+            The net being fitted.
+        dataset : torch.utils.data.Dataset or None
+            Its training data.
+
+        Returns
+        -------
+        bool
+            Whether the fit should go on.
+        """
+        if dataset is None:
+            return False
+        readmitted = self._readmit(net, dataset)
+        started = self._start_settling(net, dataset)
+        return bool(readmitted) or started
 
 
 class EpochLog(Callback):

@@ -44,6 +44,7 @@ set by name (:func:`set_strength`), never by the groups' positions.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
@@ -53,6 +54,9 @@ from .penalties import make_penalty
 __all__ = [
     "EigenvalueTerm",
     "SpectralObjective",
+    "input_score_test",
+    "drop_inputs_",
+    "readmit_inputs_",
     "penalty_value",
     "set_strength",
     "smooth_penalty",
@@ -403,3 +407,287 @@ def penalty_value(param_groups):
     """
     with torch.no_grad():  # a number for the history: no graph to build
         return float(sum(float(pen.value(p)) for pen, p in _penalised(param_groups)))
+
+
+# --------------------------------------------------------------------------- #
+# optimality of the zeros: the KKT check of the input L1 and re-admission
+# --------------------------------------------------------------------------- #
+def _first_layer(module):
+    """The first :class:`~.layers.SpectralLinear` of a fixed-depth network.
+
+    None for a network whose inputs enter several layers (auto-depth's
+    skip paths) or whose input eigenvalues are not trained: the check below
+    needs one direct-space weight column per input.
+    """
+    layers = getattr(module, "layers", None)
+    if layers is None or getattr(module, "input_scaling", None) is None:
+        return None
+    first = layers[0]
+    if not isinstance(getattr(first, "lam_in", None), torch.nn.Parameter):
+        return None
+    lam_out = getattr(first, "lam_out", None)
+    if isinstance(lam_out, torch.nn.Parameter) or bool(lam_out.any()):
+        return None  # W = phi (lam_in - lam_out): lam_in = 0 is no zero column
+    return first
+
+
+def _chi2_quantile(p, df):
+    """Quantile ``p`` of the chi-square law with ``df`` degrees of freedom.
+
+    Wilson and Hilferty's cube-root approximation: for ``p`` from 0.99 to
+    0.999, within 2% of the exact quantile for ``df >= 3`` and within 5%
+    for ``df`` from 1 to 3 (``tests/test_relevance.py``); further in the
+    tail it is larger (at ``p = 1 - 1e-5``: +5% at 3, +11% at 1), i.e.
+    conservative.
+    """
+    z = float(torch.special.ndtri(torch.tensor(float(p), dtype=torch.float64)))
+    c = 2.0 / (9.0 * df)
+    return df * max(0.0, 1.0 - c + z * math.sqrt(c)) ** 3
+
+
+def input_score_test(module, x, loss_fn, *, level=1e-3):
+    """Score test and KKT gradient of every input the penalty switched off.
+
+    For an input ``j`` whose direct-space weight column ``W[:, j]`` of the
+    first layer is exactly 0, the data loss ``D`` (the mean of
+    ``loss_fn``) has the gradient ``U_j = dD / dW[:, j] = mean_i delta_i
+    x_ij``, where ``delta_i`` is the gradient of sample ``i``'s loss with
+    respect to the first layer's pre-activations and ``x_ij`` the
+    standardised input. Two questions are asked of it:
+
+    * **does the data support the input?** Conditionally on the network
+      (the ``delta_i``), an input independent of the target gives
+      ``U_j ~ N(0, s_j^2 S)`` with ``S = sum_i delta_i delta_i^T / n^2`` and
+      ``s_j^2`` the input's variance (Rao's score test of adding the
+      column). ``||U_j||^2 / s_j^2`` is then a weighted sum of chi-square
+      variables, taken as ``c chi2_nu`` with the same two first moments
+      (Satterthwaite: ``nu = tr(S)^2 / tr(S^2)``, the effective number of
+      directions the network passes gradient along, ``c = tr(S^2) /
+      tr(S)``), and ``T_j = ||U_j||^2 / (c s_j^2)``; the full quadratic
+      form ``U_j^T S^+ U_j`` weights the directions the network hardly
+      uses as much as the others and, with ``rank(S)`` degrees of freedom,
+      loses the power of the few that carry the fit. The input passes when
+      ``T_j`` exceeds the
+      ``1 - level / m`` quantile, ``m`` the number of inputs tested
+      (Bonferroni: the chance that any independent input passes is at most
+      ``level``).
+    * **would the penalty keep it?** With ``lam_j = 0`` and the column's
+      eigenvector entries along the steepest direction, ``phi[:, j] = -p
+      U_j / ||U_j||``, the data-loss gradient of the eigenvalue is ``-p
+      ||U_j||``; the L1 proximal step in Adam's metric keeps the eigenvalue
+      at 0 while that is at most the penalty's strength (the Lasso
+      condition ``|g| <= alpha``). ``p`` is the median eigenvector-column
+      norm of the inputs still on (the scale the network gives its inputs;
+      the Xavier norm of the initialisation when none is on).
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        A fixed-depth spectral network (``layers``, ``input_scaling``).
+    x : torch.Tensor of shape (n_samples, n_features)
+        Raw inputs (the module standardises them).
+    loss_fn : callable
+        ``loss_fn(output)`` returns the per-sample data losses (already
+        weighted), a tensor of shape (n_samples,).
+    level : float, default=1e-3
+        Family-wise level of the score test.
+
+    Returns
+    -------
+    dict or None
+        None when ``module`` has no single first layer (auto-depth). Else
+        tensors of shape (n_features,): ``"off"`` (the column is exactly
+        0), ``"statistic"`` (``T_j``, 0 where on), ``"gradient_norm"``
+        (``||U_j||``), ``"directions"`` (``U_j / ||U_j||``, shape (n_hidden,
+        n_features)), and the floats ``"threshold"`` (the quantile),
+        ``"df"`` and ``"phi_norm"`` (``p``).
+
+    See Also
+    --------
+    readmit_inputs_ : Switch the inputs that fail the check back on.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral.nn.mlp import SpectralMLP
+    >>> from sklearn_spectral.nn.objective import input_score_test
+    >>> g = torch.Generator().manual_seed(0)
+    >>> net = SpectralMLP(3, [8], 1, generator=g)
+    >>> x = torch.randn(500, 3, generator=g)
+    >>> y = x[:, 0] + 0.1 * torch.randn(500, generator=g)
+    >>> with torch.no_grad():
+    ...     net.layers[0].lam_in[0] = 0.0
+    >>> out = input_score_test(net, x, lambda o: (o[:, 0] - y) ** 2)
+    >>> bool(out["off"][0]), bool(out["statistic"][0] > out["threshold"])
+    (True, True)
+    """
+    first = _first_layer(module)
+    if first is None:
+        return None
+    with torch.no_grad():
+        weight = first.weight.detach()
+        off = torch.linalg.vector_norm(weight, dim=0) == 0
+    n, n_features = x.shape
+    result = {"off": off, "statistic": torch.zeros(n_features, dtype=torch.float64)}
+    store = {}
+
+    def capture(layer, inputs, output):
+        # the pre-activations as a leaf: their gradient is every delta_i
+        leaf = output.detach().requires_grad_(True)
+        store["xs"], store["z"] = inputs[0].detach(), leaf
+        return leaf
+
+    handle = first.register_forward_hook(capture)
+    try:
+        with torch.enable_grad():
+            losses = loss_fn(module(x))
+            losses.sum().backward(inputs=[store["z"]])
+    finally:
+        handle.remove()
+    delta = store["z"].grad.double()
+    xs = store["xs"].double()
+    xs = xs - xs.mean(dim=0)
+    grad = delta.T @ xs / n  # dD/dW (n_hidden, n_features)
+    norms = torch.linalg.vector_norm(grad, dim=0)
+    result["gradient_norm"] = norms
+    result["directions"] = grad / norms.clamp(min=1e-300)
+    with torch.no_grad():
+        phi_norms = torch.linalg.vector_norm(first.phi.detach().double(), dim=0)
+    if bool((~off).any()):
+        result["phi_norm"] = float(phi_norms[~off].median())
+    else:
+        result["phi_norm"] = math.sqrt(
+            2.0 * first.out_features / (first.in_features + first.out_features)
+        )
+    # the law of ||U_j||^2 / s_j^2 given the network: sum_k e_k chi2_1 over
+    # the eigenvalues e of S, taken as c chi2_nu with its first two moments
+    # (Satterthwaite): nu = tr(S)^2 / tr(S^2), the effective number of
+    # directions the network passes gradient along; c = tr(S^2) / tr(S)
+    scatter = delta.T @ delta / n**2
+    trace = float(torch.diagonal(scatter).sum())
+    trace2 = float((scatter * scatter).sum())
+    if trace <= 0 or trace2 <= 0:  # no gradient reaches the first layer
+        result.update(threshold=math.inf, df=0.0)
+        return result
+    df = trace**2 / trace2
+    n_off = int(off.sum())
+    result["df"] = df
+    if n_off == 0:
+        result["threshold"] = math.inf
+        return result
+    variance = (xs[:, off] ** 2).mean(dim=0).clamp(min=1e-300)
+    result["statistic"][off] = (grad[:, off] ** 2).sum(dim=0) / (
+        variance * trace2 / trace
+    )
+    result["threshold"] = _chi2_quantile(1.0 - level / n_off, max(df, 1.0))
+    return result
+
+
+@torch.no_grad()
+def readmit_inputs_(module, optimizer, inputs, directions, phi_norm):
+    """Switch inputs back on at 0, their eigenvector column along the descent.
+
+    Each input ``j`` keeps ``lam_j = 0`` and gets ``phi[:, j] = -phi_norm *
+    directions[:, j]``: the data loss then pulls ``lam_j`` up and the L1
+    proximal step decides, as for any other input, whether it stays. The
+    optimizer's memory is reset too: Adam's bias-corrected moments of
+    ``lam_j`` become those of its new gradient ``g_j = -phi_norm *
+    ||directions[:, j]||``, and the second moments of ``phi[:, j]`` the mean
+    of the columns still on, so that the proximal threshold, which divides
+    by the root of the second moment, is not that of a column that carried
+    no gradient.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        A fixed-depth spectral network.
+    optimizer : torch.optim.Optimizer
+        Its Adam-type optimizer (the state is edited in place).
+    inputs : sequence of int
+        Inputs to switch on.
+    directions : torch.Tensor of shape (n_hidden, n_features)
+        ``U_j`` of :func:`input_score_test` (not normalised: the norm sets
+        the eigenvalue's gradient).
+    phi_norm : float
+        Norm of the new eigenvector columns.
+
+    Returns
+    -------
+    list of int
+        The inputs switched on.
+
+    See Also
+    --------
+    input_score_test : Which inputs the check finds.
+    """
+    first = _first_layer(module)
+    inputs = [int(j) for j in inputs]
+    if first is None or not inputs:
+        return []
+    index = torch.tensor(inputs)
+    grad = directions[:, index].to(first.phi.dtype)
+    norms = torch.linalg.vector_norm(grad, dim=0).clamp(min=1e-30)
+    first.phi[:, index] = -phi_norm * grad / norms
+    first.lam_in[index] = 0.0
+    on = torch.linalg.vector_norm(first.weight, dim=0) > 0
+    on[index] = False
+    for param, g_new in ((first.lam_in, -phi_norm * norms), (first.phi, None)):
+        state = optimizer.state.get(param)
+        if not state or "exp_avg" not in state:
+            continue
+        group = next(
+            g for g in optimizer.param_groups if any(p is param for p in g["params"])
+        )
+        beta1, beta2 = group["betas"]
+        step = float(state["step"])
+        if g_new is not None:
+            # the bias-corrected moments equal the new gradient
+            state["exp_avg"][index] = g_new * (1.0 - beta1**step)
+            state["exp_avg_sq"][index] = g_new**2 * (1.0 - beta2**step)
+        else:
+            state["exp_avg"][:, index] = 0.0
+            if bool(on.any()):
+                typical = state["exp_avg_sq"][:, on].mean(dim=1, keepdim=True)
+                state["exp_avg_sq"][:, index] = typical
+    return inputs
+
+
+@torch.no_grad()
+def drop_inputs_(module, optimizer, inputs):
+    """Switch inputs off for good: ``lam_j = 0`` and ``phi[:, j] = 0``.
+
+    With its eigenvector column at 0 as well, neither the data loss nor the
+    proximal step can bring the input back (both gradients vanish), so the
+    input stays off until :func:`readmit_inputs_` is called for it.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        A fixed-depth spectral network.
+    optimizer : torch.optim.Optimizer
+        Its Adam-type optimizer (the moments of the columns are reset).
+    inputs : sequence of int
+        Inputs to switch off.
+
+    Returns
+    -------
+    list of int
+        The inputs switched off.
+
+    See Also
+    --------
+    input_drop_test : Which inputs the check finds.
+    """
+    first = _first_layer(module)
+    inputs = [int(j) for j in inputs]
+    if first is None or not inputs:
+        return []
+    index = torch.tensor(inputs)
+    first.lam_in[index] = 0.0
+    first.phi[:, index] = 0.0
+    for param in (first.lam_in, first.phi):
+        state = optimizer.state.get(param)
+        if state and "exp_avg" in state:
+            state["exp_avg"][..., index] = 0.0
+            state["exp_avg_sq"][..., index] = 0.0
+    return inputs

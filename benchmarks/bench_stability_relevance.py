@@ -1,0 +1,507 @@
+"""Relevance over seeds: does every relevant input rank above the noise?
+
+The estimators' ``feature_importances_`` are judged over many seeds, with
+their spread and worst case, on data whose relevance is known:
+
+* **the first paper's independent-Gaussian set**
+  (``make_independent_gaussian``, 20 000 rows, 20 inputs, 11 relevant,
+  one data seed per fit seed): Pearson correlation of the importances with
+  the true relevance; the *margin*, the smallest importance of an input of
+  true relevance >= 0.2 minus the largest importance of a noise input
+  (positive on a seed = every such input ranks above every noise input);
+  the relevant inputs at exactly 0 (and those of relevance >= 0.2 among
+  them); the noise inputs left non-zero;
+* **a clear linear target** ``y = x0 - 2 x1 + 0.1 e`` (300 rows, 5
+  standard-normal inputs): the largest importance of the three noise
+  inputs, whether x1 (coefficient 2) ranks first, R^2 on the training data;
+* **the headline classification problem** (``make_classification``,
+  1000 x 50, 10 informative, 75/25 split, standardised): recall and
+  precision of the model's own non-zero importances at its default
+  ``alpha``, test accuracy;
+* **prediction quality**: 5-fold stratified CV accuracy on
+  ``load_breast_cancer`` and ``load_digits`` (standardised inside each
+  fold), so that a default that helps relevance is not bought with
+  accuracy.
+
+Every fit runs at the estimator's defaults (one torch thread) under each
+*configuration* asked for: ``default`` (the library's settings) and
+``baseline`` (the settings before the KKT re-admission and the faster input
+eigenvalues, for the comparison), or any ``NAME:FIELD=VALUE,...`` given on
+the command line. Each cell is the mean ± std over seeds (or folds), with
+the worst seed; the epochs and wall time per fit are reported beside.
+
+Writes ``results/stability_relevance.md`` (``results/full/`` without
+``--quick``).
+
+    python benchmarks/bench_stability_relevance.py --quick
+    python benchmarks/bench_stability_relevance.py --configs default baseline
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import time
+from contextlib import contextmanager
+
+import numpy as np
+from _common import md_table, setup, write_result
+from bench_headline import N_INFORMATIVE, headline_data
+from scipy.stats import pearsonr
+from sklearn.datasets import load_breast_cancer, load_digits
+from sklearn.model_selection import StratifiedKFold
+from sklearn.neural_network import MLPClassifier
+from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
+
+from sklearn_spectral import SpectralMLPClassifier, SpectralMLPRegressor, _defaults
+from sklearn_spectral.datasets import make_independent_gaussian
+
+#: The settings before the end-of-fit step of the inputs (no KKT
+#: re-admission, no settling phase).
+BASELINE = {"input_test_level": 0.0, "input_lr_boost": 1.0}
+
+#: Relevance at or above this counts as "clearly relevant" (issue 20).
+STRONG = 0.2
+
+SIZES = {
+    True: {"paper_seeds": 5, "linear_seeds": 10, "headline": (3, 2), "folds": 3},
+    False: {"paper_seeds": 10, "linear_seeds": 10, "headline": (3, 5), "folds": 5},
+}
+
+
+# --------------------------------------------------------------------------- #
+# configurations
+# --------------------------------------------------------------------------- #
+def parse_config(text):
+    """``"name"`` or ``"name:field=value,field=value"`` -> (name, overrides)."""
+    name, _, rest = text.partition(":")
+    overrides = dict(BASELINE) if name == "baseline" else {}
+    for item in filter(None, rest.split(",")):
+        key, _, value = item.partition("=")
+        overrides[key.strip().lower()] = float(value)
+    return name, overrides
+
+
+@contextmanager
+def configured(overrides):
+    """Yield the estimator keyword arguments that put ``overrides`` in force.
+
+    With the library's ``Settings`` (``settings=`` parameter) the overrides
+    are passed to each estimator; until then the constants of ``_defaults``
+    named by the upper-cased fields are set for the fits inside and restored.
+    """
+    settings_cls = getattr(_defaults, "Settings", None)
+    if settings_cls is not None:
+        settings = dataclasses.replace(_defaults.DEFAULT_SETTINGS, **overrides)
+        yield {"settings": settings} if overrides else {}
+        return
+    saved = {k: getattr(_defaults, k.upper()) for k in overrides}
+    try:
+        for k, v in overrides.items():
+            setattr(_defaults, k.upper(), v)
+        yield {}
+    finally:
+        for k, v in saved.items():
+            setattr(_defaults, k.upper(), v)
+
+
+def _switched(model):
+    """Inputs the tests re-admitted and dropped during the fit."""
+    cb = dict(model.net_.callbacks_).get("input_settling")
+    return (0, 0) if cb is None else (len(cb.readmitted_), 0)
+
+
+# --------------------------------------------------------------------------- #
+# the four problems
+# --------------------------------------------------------------------------- #
+def paper_set(seeds, extra):
+    rows = []
+    for s in seeds:
+        X, y, rel = make_independent_gaussian(20_000, random_state=s)
+        t = time.perf_counter()
+        model = SpectralMLPClassifier(random_state=s, n_threads=1, **extra).fit(X, y)
+        seconds = time.perf_counter() - t
+        imp = model.feature_importances_
+        noise, strong = rel == 0, rel >= STRONG
+        rows.append(
+            {
+                "seed": s,
+                "pearson": pearsonr(imp, rel)[0],
+                "margin": imp[strong].min() - imp[noise].max(),
+                "relevant_at_0": int((imp[~noise] == 0).sum()),
+                "strong_at_0": int((imp[strong] == 0).sum()),
+                "noise_on": int((imp[noise] > 0).sum()),
+                "readmitted": _switched(model)[0],
+                "dropped": _switched(model)[1],
+                "epochs": model.n_iter_,
+                "seconds": seconds,
+            }
+        )
+    return rows
+
+
+def linear_target(seeds, extra):
+    rows = []
+    for s in seeds:
+        rng = np.random.RandomState(s)
+        X = rng.standard_normal((300, 5))
+        y = X[:, 0] - 2 * X[:, 1] + 0.1 * rng.standard_normal(300)
+        t = time.perf_counter()
+        model = SpectralMLPRegressor(random_state=s, n_threads=1, **extra).fit(X, y)
+        seconds = time.perf_counter() - t
+        imp = model.feature_importances_
+        rows.append(
+            {
+                "seed": s,
+                "max_noise": imp[2:].max(),
+                "x0": imp[0],
+                "x1": imp[1],
+                "x1_first": bool(np.argmax(imp) == 1),
+                "r2": model.score(X, y),
+                "epochs": model.n_iter_,
+                "seconds": seconds,
+            }
+        )
+    return rows
+
+
+def headline(data_seeds, random_states, extra):
+    rows = []
+    for d in data_seeds:
+        X_train, X_test, y_train, y_test = headline_data(d)
+        for r in random_states:
+            t = time.perf_counter()
+            model = SpectralMLPClassifier(random_state=r, n_threads=1, **extra)
+            model.fit(X_train, y_train)
+            seconds = time.perf_counter() - t
+            kept = model.feature_importances_ > 0
+            hits = int(kept[:N_INFORMATIVE].sum())
+            rows.append(
+                {
+                    "seed": f"{d}/{r}",
+                    "recall": hits / N_INFORMATIVE,
+                    "precision": hits / max(1, int(kept.sum())),
+                    "kept": int(kept.sum()),
+                    "accuracy": model.score(X_test, y_test),
+                    "epochs": model.n_iter_,
+                    "seconds": seconds,
+                }
+            )
+    return rows
+
+
+def accuracy_cv(loader, n_folds, extra, reference=False):
+    """One fit per stratified fold; ``reference`` fits ``MLPClassifier()``."""
+    X, y = loader(return_X_y=True)
+    rows = []
+    folds = StratifiedKFold(n_folds, shuffle=True, random_state=0).split(X, y)
+    for k, (train, test) in enumerate(folds):
+        scaler = StandardScaler().fit(X[train])
+        t = time.perf_counter()
+        if reference:
+            model = MLPClassifier(random_state=k)
+        else:
+            model = SpectralMLPClassifier(random_state=k, n_threads=1, **extra)
+        model.fit(scaler.transform(X[train]), y[train])
+        seconds = time.perf_counter() - t
+        if reference:
+            rows.append(
+                {
+                    "seed": k,
+                    "accuracy": model.score(scaler.transform(X[test]), y[test]),
+                    "epochs": model.n_iter_,
+                    "seconds": seconds,
+                }
+            )
+            continue
+        rows.append(
+            {
+                "seed": k,
+                "accuracy": model.score(scaler.transform(X[test]), y[test]),
+                "kept": int((model.feature_importances_ > 0).sum()),
+                "epochs": model.n_iter_,
+                "seconds": seconds,
+            }
+        )
+    return rows
+
+
+# --------------------------------------------------------------------------- #
+# tables
+# --------------------------------------------------------------------------- #
+def _summary(rows, key, worst="min"):
+    if not rows:
+        return "n/a"
+    values = np.array([float(r[key]) for r in rows])
+    pick = np.argmin(values) if worst == "min" else np.argmax(values)
+    return f"{values.mean():.3f} ± {values.std():.3f} (worst {values[pick]:.3f})"
+
+
+def _cost(rows):
+    if not rows:
+        return "n/a", "n/a"
+    epochs = np.array([r["epochs"] for r in rows], dtype=float)
+    seconds = np.array([r["seconds"] for r in rows])
+    return (
+        f"{epochs.mean():.0f} ({epochs.min():.0f}-{epochs.max():.0f})",
+        f"{seconds.mean():.2f} (max {seconds.max():.2f})",
+    )
+
+
+def _count(rows, key):
+    return sum(bool(r[key]) for r in rows)
+
+
+def summary_tables(results, reference=None):
+    paper = [
+        [
+            name,
+            _summary(r["paper"], "pearson"),
+            f"{sum(x['pearson'] >= 0.98 for x in r['paper'])}/{len(r['paper'])}",
+            _summary(r["paper"], "margin"),
+            f"{sum(x['margin'] > 0 for x in r['paper'])}/{len(r['paper'])}",
+            sum(x["strong_at_0"] for x in r["paper"]),
+            sum(x["relevant_at_0"] for x in r["paper"]),
+            sum(x["noise_on"] for x in r["paper"]),
+            sum(x["readmitted"] for x in r["paper"]),
+            sum(x["dropped"] for x in r["paper"]),
+            *_cost(r["paper"]),
+        ]
+        for name, r in results.items()
+    ]
+    linear = [
+        [
+            name,
+            _summary(r["linear"], "max_noise", worst="max"),
+            f"{sum(x['max_noise'] <= 0.05 for x in r['linear'])}/{len(r['linear'])}",
+            f"{_count(r['linear'], 'x1_first')}/{len(r['linear'])}",
+            _summary(r["linear"], "x1"),
+            _summary(r["linear"], "r2"),
+            *_cost(r["linear"]),
+        ]
+        for name, r in results.items()
+    ]
+    head = [
+        [
+            name,
+            _summary(r["headline"], "recall"),
+            _summary(r["headline"], "precision"),
+            _summary(r["headline"], "accuracy"),
+            *_cost(r["headline"]),
+        ]
+        for name, r in results.items()
+    ]
+    acc = [
+        [
+            name,
+            _summary(r["breast_cancer"], "accuracy"),
+            *_cost(r["breast_cancer"]),
+            _summary(r["digits"], "accuracy"),
+            *_cost(r["digits"]),
+        ]
+        for name, r in results.items()
+    ]
+    if reference:
+        acc.append(
+            [
+                "MLPClassifier() (reference)",
+                _summary(reference["breast_cancer"], "accuracy"),
+                *_cost(reference["breast_cancer"]),
+                _summary(reference["digits"], "accuracy"),
+                *_cost(reference["digits"]),
+            ]
+        )
+    have = {
+        key: all(r[key] for r in results.values())
+        for key in ("paper", "linear", "headline", "breast_cancer")
+    }
+    tables = [
+        "## The first paper's independent-Gaussian set (20 000 rows, 20 inputs, "
+        "11 relevant)\n\nmargin = smallest importance of an input of true "
+        f"relevance >= {STRONG} minus the largest noise importance (> 0: all "
+        "ranked above the noise). Counts are summed over seeds.\n\n"
+        + md_table(
+            [
+                "config",
+                "Pearson",
+                "seeds >= 0.98",
+                "margin",
+                "seeds > 0",
+                f"rel >= {STRONG} at 0",
+                "relevant at 0",
+                "noise on",
+                "re-admitted",
+                "dropped",
+                "epochs",
+                "fit s",
+            ],
+            paper,
+        ),
+        "## Linear target y = x0 - 2 x1 + 0.1 e (300 rows, 3 noise inputs)\n\n"
+        + md_table(
+            [
+                "config",
+                "largest noise importance",
+                "seeds <= 0.05",
+                "x1 first",
+                "importance of x1",
+                "train R^2",
+                "epochs",
+                "fit s",
+            ],
+            linear,
+        ),
+        "## Headline problem (1000 x 50, 10 informative): the model's own "
+        "non-zero importances at its default alpha (data seed / random state)\n\n"
+        + md_table(
+            [
+                "config",
+                "recall",
+                "precision",
+                "test accuracy",
+                "epochs",
+                "fit s",
+            ],
+            head,
+        ),
+        "## Prediction quality: stratified CV accuracy (one fit per fold)\n\n"
+        + md_table(
+            [
+                "config",
+                "breast_cancer",
+                "epochs",
+                "fit s",
+                "digits",
+                "epochs",
+                "fit s",
+            ],
+            acc,
+        ),
+    ]
+    return [t for t, key in zip(tables, have) if have[key]]
+
+
+def per_seed_tables(results):
+    out = []
+    for name, r in results.items():
+        rows = [
+            [
+                x["seed"],
+                f"{x['pearson']:.3f}",
+                f"{x['margin']:+.4f}",
+                x["strong_at_0"],
+                x["relevant_at_0"],
+                x["noise_on"],
+                x["readmitted"],
+                x["dropped"],
+                x["epochs"],
+                f"{x['seconds']:.1f}",
+            ]
+            for x in r["paper"]
+        ]
+        out.append(
+            f"### Per seed, paper's set, `{name}`\n\n"
+            + md_table(
+                [
+                    "seed",
+                    "Pearson",
+                    "margin",
+                    f">= {STRONG} at 0",
+                    "relevant at 0",
+                    "noise on",
+                    "re-admitted",
+                    "dropped",
+                    "epochs",
+                    "fit s",
+                ],
+                rows,
+            )
+        )
+        rows = [
+            [
+                x["seed"],
+                f"{x['x0']:.3f}",
+                f"{x['x1']:.3f}",
+                f"{x['max_noise']:.3f}",
+                f"{x['r2']:.3f}",
+                x["epochs"],
+            ]
+            for x in r["linear"]
+        ]
+        out.append(
+            f"### Per seed, linear target, `{name}`\n\n"
+            + md_table(["seed", "x0", "x1", "largest noise", "R^2", "epochs"], rows)
+        )
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--configs",
+        nargs="+",
+        default=["default", "baseline"],
+        help="'default', 'baseline' or 'NAME:field=value,...' (Settings fields)",
+    )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        default=["paper", "linear", "headline", "accuracy"],
+        help="problems to run",
+    )
+    args = parser.parse_args()
+    setup(args.threads, quick=args.quick)
+    size = SIZES[args.quick]
+    start = time.perf_counter()
+    results = {}
+    for text in args.configs:
+        name, overrides = parse_config(text)
+        r = {k: [] for k in ("paper", "linear", "headline", "breast_cancer", "digits")}
+        with configured(overrides) as extra:
+            if "linear" in args.only:
+                r["linear"] = linear_target(range(size["linear_seeds"]), extra)
+            if "paper" in args.only:
+                r["paper"] = paper_set(range(size["paper_seeds"]), extra)
+            if "headline" in args.only:
+                d, s = size["headline"]
+                r["headline"] = headline(range(d), range(100, 100 + s), extra)
+            if "accuracy" in args.only:
+                r["breast_cancer"] = accuracy_cv(
+                    load_breast_cancer, size["folds"], extra
+                )
+                r["digits"] = accuracy_cv(load_digits, size["folds"], extra)
+        label = name if not overrides else f"{name} ({overrides})"
+        results[label] = r
+        print(label, {k: len(v) for k, v in r.items()}, flush=True)
+    sections = [
+        "Every fit at the estimator's defaults, one torch thread. "
+        f"Configurations: {', '.join(results)}. `baseline` = {BASELINE} "
+        "(the settings before the KKT re-admission and the faster input "
+        "eigenvalues).",
+    ]
+    reference = None
+    if "accuracy" in args.only:
+        # torch threads 1 (setup); MLPClassifier's numpy may use the BLAS's
+        with threadpool_limits(args.threads):
+            reference = {
+                name: accuracy_cv(loader, size["folds"], {}, reference=True)
+                for name, loader in (
+                    ("breast_cancer", load_breast_cancer),
+                    ("digits", load_digits),
+                )
+            }
+    sections += summary_tables(results, reference)
+    sections += per_seed_tables({k: v for k, v in results.items() if v["paper"]})
+    write_result(
+        "stability_relevance",
+        "Relevance over seeds (issue 20 item 2)",
+        sections,
+        elapsed=time.perf_counter() - start,
+    )
+
+
+if __name__ == "__main__":
+    main()
