@@ -201,8 +201,9 @@ class Settings:
         converged before it begins). 20 or 30 left a noise input of the
         linear target above 0.05 on 2 of 10 seeds; with 50 the settling
         phase doubles a default fit's epochs on small data (5 folds:
-        breast_cancer 43 -> 104, digits 52 -> 116, fit time still 0.75 and
-        0.6 of ``MLPClassifier()``'s; ``bench_stability_relevance.py``).
+        breast_cancer 43 -> 104, digits 52 -> 116; fit time 0.65 and 0.84
+        of ``MLPClassifier()``'s instead of 0.3-0.35, the three fitted fold
+        by fold; ``bench_stability_relevance.py``).
 
     diverged_factor : float, default=10.0
         A fit diverged when its epoch loss rose above this many times the loss
