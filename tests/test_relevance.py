@@ -1,9 +1,12 @@
 """Relevance is right: the first paper's data sets and the automatic threshold."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
 from scipy.stats import pearsonr
+from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_spectral import SpectralMLPClassifier, SpectralMLPRegressor
 from sklearn_spectral.datasets import (
@@ -128,9 +131,16 @@ def test_zeroed_relevant_input_is_readmitted(seed):
     assert importances[3] == 0
 
 
-def test_input_tests_leave_auto_depth_alone():
-    # the tests need one first-layer column per input; auto-depth's inputs
-    # enter every layer through the skip paths
+@pytest.mark.parametrize(
+    "params", [{"auto_depth": True}, {"penalized": "all"}, {"penalty": "l2"}]
+)
+def test_settling_only_for_the_input_l1_at_fixed_depth(params):
+    # the check needs one first-layer column per input (auto-depth's inputs
+    # enter every layer through the skip paths), and the boost is meant for
+    # the input eigenvalues alone
     X, y = _linear_target(0, n_samples=200)
-    model = SpectralMLPRegressor(auto_depth=True, random_state=0).fit(X, y)
+    model = SpectralMLPRegressor(max_iter=30, random_state=0, **params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
     assert "input_settling" not in dict(model.net_.callbacks_)
