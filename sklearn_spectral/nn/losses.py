@@ -153,16 +153,21 @@ def loss_and_output_grad(output, target, loss, sample_weight=None):
     tensor([[-0.5000,  0.5000]])
     """
     n, k = output.shape
-    # d mean_i(w_i l_i) / d l_i
-    row_grad = torch.full((n, 1), 1.0 / n, dtype=output.dtype, device=output.device)
-    if sample_weight is not None:
-        row_grad = row_grad * sample_weight.reshape(n, 1)
+    # d mean_i(w_i l_i) / d l_i: a Python number without weights (no
+    # kernel), a column of them with
+    if sample_weight is None:
+        row_grad = 1.0 / n
+    else:
+        row_grad = sample_weight.reshape(n, 1) / n
     if loss == "cross_entropy":
         logp = torch.log_softmax(output, 1)
         index = target.reshape(n, 1)
         rows = logp.gather(1, index).neg_().reshape(n)
         grad = logp.exp_().mul_(row_grad)  # softmax(z) w_i / n
-        grad.scatter_add_(1, index, row_grad.neg())
+        if sample_weight is None:
+            grad.scatter_add_(1, index, logp.new_full((n, 1), -1.0 / n))
+        else:
+            grad.scatter_add_(1, index, row_grad.neg())
     elif loss == "squared_error":
         diff = output - _as_outputs(target, output)
         rows = diff.square().mean(1)
