@@ -10,6 +10,7 @@ import pytest
 import torch
 from sklearn.datasets import make_classification
 from skorch.callbacks import Callback, Checkpoint, EpochScoring, ProgressBar
+from torch.optim.optimizer import register_optimizer_step_pre_hook
 
 from sklearn_spectral import SpectralMLPClassifier, SpectralMLPRegressor
 from sklearn_spectral._training import (
@@ -480,6 +481,24 @@ def test_training_loop_honours_optimizer_step_hooks(auto_depth):
     clf.net_.optimizer_.register_step_post_hook(lambda *_: calls.append(1))
     clf.partial_fit(X, y)
     assert len(calls) == clf.net_.history[-1, "train_batch_count"]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_training_loop_honours_global_optimizer_step_hooks():
+    # torch's global step hooks run too: the wrapper is skipped only while
+    # neither this optimizer nor torch has one
+    X, y = make_classification(60, 4, random_state=0)
+    clf = SpectralMLPClassifier((4,), max_iter=2, random_state=0).fit(X, y)
+    assert not clf.net_.optimizer_.has_step_hooks()
+    calls = []
+    handle = register_optimizer_step_pre_hook(lambda *_: calls.append(1))
+    try:
+        assert clf.net_.optimizer_.has_step_hooks()
+        clf.partial_fit(X, y)
+    finally:
+        handle.remove()
+    assert len(calls) == clf.net_.history[-1, "train_batch_count"]
+    assert not clf.net_.optimizer_.has_step_hooks()
 
 
 def test_a_fit_does_not_import_torch_dynamo():

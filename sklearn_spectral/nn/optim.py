@@ -34,6 +34,7 @@ from __future__ import annotations
 import math
 
 import torch
+from torch.optim import optimizer as torch_optimizer
 from torch.optim.adam import adam
 
 from .penalties import L1, soft_threshold_
@@ -370,6 +371,41 @@ class ProximalAdam(torch.optim.Adam):
         else:
             self._update()
         return loss
+
+    def has_step_hooks(self):
+        """Whether a step hook would run around :meth:`step`.
+
+        torch wraps every optimizer's ``step`` in a function that opens a
+        profiler range (``record_function``) and runs the step hooks (this
+        optimizer's, :meth:`register_step_pre_hook`, and torch's global
+        ones, ``torch.optim.optimizer.register_optimizer_step_pre_hook``).
+        torch has no public way to list the hooks: this reads the four
+        registries torch keeps them in, and answers True when any of them
+        is not found (another torch), so the hooks are never skipped.
+
+        Returns
+        -------
+        bool
+            False when :meth:`step_without_hooks` is the same step.
+        """
+        registries = (
+            getattr(self, "_optimizer_step_pre_hooks", None),
+            getattr(self, "_optimizer_step_post_hooks", None),
+            getattr(torch_optimizer, "_global_optimizer_pre_hooks", None),
+            getattr(torch_optimizer, "_global_optimizer_post_hooks", None),
+        )
+        return any(registry is None or len(registry) for registry in registries)
+
+    def step_without_hooks(self):
+        """:meth:`step` without torch's wrapper; call under ``no_grad``.
+
+        The same Adam and proximal steps, without the profiler range and
+        hook loops torch wraps around :meth:`step`; a caller uses it only
+        while :meth:`has_step_hooks` is False. The wrapper took 0.11-0.16
+        ms of a 0.4-0.46 ms default step (iris, digits; in-process A/B,
+        min of 15 x 200 steps, 1 thread, shared 2-core machine).
+        """
+        self._update()
 
     def _update(self):
         """Adam's step and the proximal steps, under ``no_grad``."""
