@@ -730,6 +730,7 @@ def _input_settling(settings):
         boost_steps=settings.input_boost_steps,
         relevance_tol=settings.relevance_tol,
         max_epochs=settings.max_settling_epochs,
+        shrink_fraction=settings.settle_shrink_fraction,
     )
 
 

@@ -1,5 +1,6 @@
 """Relevance is right: the first paper's data sets and the automatic threshold."""
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -9,11 +10,17 @@ from scipy.stats import pearsonr
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_spectral import SpectralMLPClassifier, SpectralMLPRegressor
+from sklearn_spectral._defaults import DEFAULT_SETTINGS
 from sklearn_spectral.datasets import (
     make_correlated_gaussian,
     make_independent_gaussian,
 )
-from sklearn_spectral.nn.objective import drop_inputs_, input_score_test
+from sklearn_spectral.nn.mlp import SpectralMLP
+from sklearn_spectral.nn.objective import (
+    drop_inputs_,
+    input_score_test,
+    shrinking_inputs,
+)
 from sklearn_spectral.relevance import auto_threshold, normalize_relevance
 
 
@@ -145,3 +152,50 @@ def test_settling_only_for_the_input_l1_at_fixed_depth(params):
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(X, y)
     assert "input_settling" not in dict(model.net_.callbacks_)
+
+
+def test_shrinking_inputs_compares_the_data_pull_with_the_threshold():
+    # the pull of input j is -sign(lam_j) sum_i G_ij phi_ij: a gradient
+    # against phi[:, j] grows |lam_j|, one along it shrinks it; an input
+    # that is off is never "shrinking"
+    g = torch.Generator().manual_seed(0)
+    net = SpectralMLP(4, [6], 1, generator=g)
+    first = net.layers[0]
+    with torch.no_grad():
+        first.lam_in.copy_(torch.tensor([1.0, 1.0, -1.0, 0.0]))
+        phi = first.phi.detach().double().clone()
+    grad = torch.zeros_like(phi)
+    grad[:, 0] = -phi[:, 0]  # pull ||phi_0||^2 > 0: held by the data
+    grad[:, 1] = 0.01 * phi[:, 1]  # pull < 0: the data shrink it too
+    grad[:, 2] = 1e-3 * phi[:, 2]  # lam < 0: pull 1e-3 ||phi_2||^2 > 0, tiny
+    norms = torch.linalg.vector_norm(grad, dim=0)
+    score = {
+        "off": torch.tensor([False, False, False, True]),
+        "gradient_norm": norms,
+        "directions": grad / norms.clamp(min=1e-300),
+    }
+    pull_0 = float((phi[:, 0] ** 2).sum())
+    assert shrinking_inputs(net, score, 0.5 * pull_0) == [1, 2]
+    assert shrinking_inputs(net, score, 2.0 * pull_0) == [0, 1, 2]
+    assert shrinking_inputs(net, score, 0.0) == []
+
+
+def test_settling_phase_only_while_inputs_shrink():
+    # the phase on every fit (settle_shrink_fraction=0) doubled the epochs
+    # of breast_cancer and digits; started for the inputs the L1 is still
+    # shrinking it ends when they are at 0, and still zeroes the noise of
+    # the linear target
+    always = dataclasses.replace(DEFAULT_SETTINGS, settle_shrink_fraction=0.0)
+    epochs = {"default": [], "always": []}
+    for seed in range(3):
+        X, y = _linear_target(seed)
+        for name, settings in (("default", None), ("always", always)):
+            model = SpectralMLPRegressor(random_state=seed, settings=settings)
+            model.fit(X, y)
+            assert model.feature_importances_[2:].max() <= 0.05
+            epochs[name].append(model.n_iter_)
+            settling = dict(model.net_.callbacks_)["input_settling"]
+            if name == "default" and settling.settling_from_ is not None:
+                assert settling.shrinking_ or settling.readmitted_
+                assert settling.ended_
+    assert np.mean(epochs["default"]) <= np.mean(epochs["always"]) + 5

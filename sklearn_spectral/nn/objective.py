@@ -583,6 +583,43 @@ def input_score_test(module, x, loss_fn, *, level=1e-3):
     return result
 
 
+def shrinking_inputs(module, score, threshold):
+    """The inputs on whose eigenvalue the L1 outweighs the data's pull.
+
+    For an input on (``lam_j != 0``) the data loss pulls ``|lam_j|`` up at
+    the rate ``-sign(lam_j) dD/dlam_j = -sign(lam_j) sum_i G_ij phi_ij``
+    (``G`` the direct-space gradient of :func:`input_score_test`); at the
+    optimum of the L1 objective that pull equals the L1 strength. An input
+    pulled by less than ``threshold`` is still falling toward 0: the
+    proximal step will switch it off if the fit goes on long enough.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The fixed-depth network the score was computed on.
+    score : dict
+        The answer of :func:`input_score_test` for it.
+    threshold : float
+        Pull below which an input counts as shrinking (a fraction of the L1
+        strength).
+
+    Returns
+    -------
+    list of int
+        The shrinking inputs, in order.
+    """
+    first = _first_layer(module)
+    if first is None or threshold <= 0:
+        return []
+    with torch.no_grad():
+        phi = first.phi.detach().double()
+        lam = first.lam_in.detach().double()
+        grad = score["directions"] * score["gradient_norm"]
+        pull = -torch.sign(lam) * (grad * phi).sum(dim=0)
+        on = (lam != 0) & ~score["off"]
+    return torch.nonzero(on & (pull < threshold)).flatten().tolist()
+
+
 @torch.no_grad()
 def readmit_inputs_(module, optimizer, inputs, directions, phi_norm):
     """Switch inputs back on at 0, their eigenvector column along the descent.
