@@ -22,6 +22,7 @@ constants (``nn/_constants.py``, which imports nothing).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 from numbers import Integral, Real
 
@@ -274,6 +275,29 @@ class Settings:
         at 1x the fit kept the teacher's one layer, (21,), at test R^2 0.9994,
         stable from epoch 35 (``benchmarks/bench_sparcs_teacher_student.py``).
 
+    depth_hold : int, default=0
+        Auto-depth: epochs during which the depth penalty is off, before its
+        ``gate_warmup`` ramp. Ramped from the first epoch, the penalty stops
+        the hidden neurons' growth at the linear fit's plateau where an
+        epoch has few steps (SPARCS teacher-student, 20 outputs, 800 rows:
+        R^2 0.73 with 6 neurons against 0.98 at fixed depth; 400 epochs
+        gave 0.86, so the penalty, not the stopping rule, held them). A hold
+        helps there (one split, 800 rows: 10 / 30 / 40 / 60 epochs gave
+        R^2 0.80 / 0.94 / 0.97 / 0.98; 1600 rows: 10 / 20 / 40 gave 0.89 /
+        0.95 / 0.97; digits' first two CV folds at 40: 0.975 / 0.972
+        against 0.961 / 0.961) but is no default: at 40, over the folds of
+        ``benchmarks/bench_stability_depth.py --quick`` the teacher-student
+        still lost (-0.062 ± 0.010) and two small non-linear regressions
+        (300 rows) went from ties to losses (-0.051 and -0.067: more
+        neurons grown, the held-out rule then took the affine map), and at
+        20 000 rows a (200, 200) student grew its second layer ((1, 29)
+        at 40, (4, 177) at 4, against the teacher's (20,) at 0). Pass
+        ``settings=dataclasses.replace(DEFAULT_SETTINGS, depth_hold=40)``
+        to use it.
+
+    depth_hold_max_fraction : float, default=0.25
+        At most this fraction of ``max_iter`` is spent in ``depth_hold``.
+
     active_rtol : float, default=0.01
         A hidden neuron is active when its score exceeds this fraction of the
         largest score of the network (auto-depth's ``architecture_``, the
@@ -455,6 +479,10 @@ class Settings:
 
     depth_lr_steps: float = 120.0
 
+    depth_hold: int = 0
+
+    depth_hold_max_fraction: float = 0.25
+
     active_rtol: float = _nn_constants.ACTIVE_RTOL
 
     settle_max_rows: int = 20_000
@@ -563,6 +591,31 @@ class Settings:
             max(1.0, self.depth_lr_steps / max(1, steps_per_epoch)),
         )
 
+    def depth_hold_epochs(self, max_iter):
+        """Epochs the auto-depth penalty stays off before its ramp.
+
+        Parameters
+        ----------
+        max_iter : int
+            The fit's epoch budget.
+
+        Returns
+        -------
+        int
+            ``depth_hold``, at most ``depth_hold_max_fraction * max_iter``.
+
+        Examples
+        --------
+        >>> from sklearn_spectral import DEFAULT_SETTINGS
+        >>> from dataclasses import replace
+        >>> held = replace(DEFAULT_SETTINGS, depth_hold=40)
+        >>> [held.depth_hold_epochs(n) for n in (200, 100, 10)]
+        [40, 25, 2]
+        """
+        return int(
+            min(self.depth_hold, math.floor(self.depth_hold_max_fraction * max_iter))
+        )
+
 
 #: Fields that must be strictly positive (the others may be 0).
 _POSITIVE = frozenset(
@@ -579,6 +632,7 @@ _POSITIVE = frozenset(
         "flops_per_thread",
         "depth_lr_factor",
         "depth_lr_steps",
+        "depth_hold_max_fraction",
         "settle_max_rows",
         "settle_lbfgs_iter",
         "validation_fraction",
@@ -600,6 +654,7 @@ _FRACTIONS = (
     "all_relevant_level",
     "auto_threshold_floor",
     "hold_fraction",
+    "depth_hold_max_fraction",
 )
 
 #: The settings of a default fit.

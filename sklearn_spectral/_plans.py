@@ -122,8 +122,15 @@ class _AutoDepth:
 
     @staticmethod
     def extra_schedules(est):
-        warmup = est._settings().gate_warmup
-        return {"depth": TermSchedule(relative=False, warmup=warmup)}
+        # off for the first epochs (growth from the perceptron), then ramped
+        settings = est._settings()
+        return {
+            "depth": TermSchedule(
+                relative=False,
+                warmup=settings.gate_warmup,
+                delay=settings.depth_hold_epochs(est.max_iter),
+            )
+        }
 
     @staticmethod
     def tracks_hidden_units(est):

@@ -49,11 +49,16 @@ class TermSchedule:
         While the data loss is above this value the term is off and the
         ramp has not started (auto-depth: the constant-prediction plateau,
         where an L1 step would switch every input off).
+    delay : int, default=0
+        Epochs during which the term is off before its ramp starts (with
+        ``hold_above`` None); like a hold, they are never misses of the
+        stopping rule.
     """
 
     relative: bool
     warmup: int = 0
     hold_above: float | None = None
+    delay: int = 0
 
 
 class PenaltySchedule(Callback):
@@ -94,7 +99,7 @@ class PenaltySchedule(Callback):
 
     def initialize(self):
         self.start_epoch_ = {
-            name: (None if s.hold_above is not None else 0)
+            name: (None if s.hold_above is not None else s.delay)
             for name, s in self.schedules.items()
         }
         self.scale_ = float(self.initial_scale)
@@ -125,6 +130,8 @@ class PenaltySchedule(Callback):
                 return 0.0
             start = self.start_epoch_[name] = self.epoch_ - 1
         elapsed = self.epoch_ - start
+        if elapsed <= 0:
+            return 0.0
         ramp = min(1.0, elapsed / schedule.warmup) if schedule.warmup > 0 else 1.0
         scale = max(self.scale_, self.min_scale) if schedule.relative else 1.0
         return alpha * ramp * scale
