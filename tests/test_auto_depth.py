@@ -368,3 +368,34 @@ def test_auto_depth_classifier_weights_equal_repeated_rows(seed):
     np.testing.assert_allclose(
         weighted.predict_proba(X), repeated.predict_proba(X), atol=2e-3
     )
+
+
+def test_depth_hold_keeps_the_penalty_off_then_ramps():
+    """``Settings.depth_hold``: the depth term is off for that many epochs
+    (and the fit cannot stop then), then ramps over ``gate_warmup``."""
+    import dataclasses
+
+    from sklearn_spectral import DEFAULT_SETTINGS
+    from sklearn_spectral._training import PenaltySchedule
+
+    settings = dataclasses.replace(DEFAULT_SETTINGS, depth_hold=5, gate_warmup=4)
+    assert settings.depth_hold_epochs(200) == 5
+    assert settings.depth_hold_epochs(8) == 2  # a quarter of max_iter at most
+    reg = SpectralMLPRegressor(auto_depth=True, settings=settings)
+    schedule = PenaltySchedule(
+        reg._plan().extra_schedules(reg), initial_scale=1.0
+    ).initialize()
+    strengths = []
+    for epoch in range(1, 12):
+        schedule.epoch_ = epoch
+        strengths.append(schedule.strength("depth", 1.0))
+        assert schedule.settled == (epoch >= 9)
+    assert strengths[:5] == [0.0] * 5
+    assert strengths[5:] == pytest.approx([0.25, 0.5, 0.75, 1.0, 1.0, 1.0])
+    # the default holds nothing: the ramp starts at once
+    default = SpectralMLPRegressor(auto_depth=True)
+    schedule = PenaltySchedule(
+        default._plan().extra_schedules(default), initial_scale=1.0
+    ).initialize()
+    schedule.epoch_ = 1
+    assert schedule.strength("depth", 1.0) > 0
