@@ -284,8 +284,8 @@ class Settings:
         gave 0.86, so the penalty, not the stopping rule, held them). A hold
         helps there (one split, 800 rows: 10 / 30 / 40 / 60 epochs gave
         R^2 0.80 / 0.94 / 0.97 / 0.98; 1600 rows: 10 / 20 / 40 gave 0.89 /
-        0.95 / 0.97; digits' first two CV folds at 40: 0.975 / 0.972
-        against 0.961 / 0.961). Over the 5 folds of
+        0.95 / 0.97; digits' first CV fold at 40: accuracy 0.975 against
+        0.961 without a hold). Over the 5 folds of
         ``benchmarks/bench_stability_depth.py`` a hold of 40 turns its two
         losses into ties (teacher-student at 2000 rows -0.003 ± 0.003
         with 19-22 neurons, digits -0.003 ± 0.002) but is no default: at
