@@ -286,13 +286,13 @@ class Settings:
         R^2 0.80 / 0.94 / 0.97 / 0.98; 1600 rows: 10 / 20 / 40 gave 0.89 /
         0.95 / 0.97; digits' first CV fold at 40: accuracy 0.975 against
         0.961 without a hold). Over the 5 folds of
-        ``benchmarks/bench_stability_depth.py`` a hold of 40 turns its two
-        losses into ties (teacher-student at 2000 rows -0.003 ± 0.003
-        with 19-22 neurons, digits -0.003 ± 0.002) but is no default: at
-        1000 rows (``--quick``) the teacher-student still lost (-0.062 ±
-        0.010), two small non-linear regressions (300 rows) went from ties
-        to losses (-0.051 and -0.067: more neurons grown, the held-out rule
-        then took the affine map), and at
+        ``benchmarks/bench_stability_depth.py`` a hold of 40 brings the
+        teacher-student at 2000 rows from -0.142 to -0.008 ± 0.003 against
+        fixed depth (19-21 neurons) and digits from -0.006 to +0.001, but
+        is no default: at 1000 rows (``--quick``) the teacher-student
+        still loses (-0.076 ± 0.010), two small non-linear regressions (300
+        rows) and iris go from ties to losses (-0.056, -0.091, -0.020: more
+        neurons grown, the held-out rule then took the affine map), and at
         20 000 rows a (200, 200) student grew its second layer ((1, 29)
         at 40, (4, 177) at 4, against the teacher's (20,) at 0). Pass
         ``settings=dataclasses.replace(DEFAULT_SETTINGS, depth_hold=40)``
