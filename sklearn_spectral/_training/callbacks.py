@@ -130,8 +130,8 @@ class PenaltySchedule(Callback):
                 return 0.0
             start = self.start_epoch_[name] = self.epoch_ - 1
         elapsed = self.epoch_ - start
-        if elapsed <= 0:
-            return 0.0
+        if schedule.delay and elapsed <= 0:
+            return 0.0  # still within the delay
         ramp = min(1.0, elapsed / schedule.warmup) if schedule.warmup > 0 else 1.0
         scale = max(self.scale_, self.min_scale) if schedule.relative else 1.0
         return alpha * ramp * scale
