@@ -59,6 +59,11 @@ def per_sample_loss(model, X, y, scale=1.0):
         The loss of each row (mean over the outputs of a multi-output
         regressor).
     """
+    if is_classifier(model) and np.ndim(y) == 2:
+        # multilabel: the mean binary cross-entropy over the labels
+        y = np.asarray(y, dtype=float)
+        p = np.clip(model.predict_proba(X), 1e-12, 1 - 1e-12)
+        return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p), axis=1)
     if is_classifier(model):
         y = np.asarray(y)
         proba = model.predict_proba(X)
@@ -76,6 +81,14 @@ def per_sample_loss(model, X, y, scale=1.0):
 def constant_loss(y_fit, w_fit, y, classifier, scale=1.0):
     """Per-sample loss of the best constant prediction learnt on ``y_fit``."""
     w_fit = np.ones(len(y_fit)) if w_fit is None else np.asarray(w_fit, float)
+    if classifier and np.ndim(y) == 2:  # multilabel: each label's frequency
+        p = np.clip(
+            np.average(np.asarray(y_fit, float), axis=0, weights=w_fit),
+            1e-12,
+            1 - 1e-12,
+        )
+        y = np.asarray(y, dtype=float)
+        return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p), axis=1)
     if classifier:
         classes, index = np.unique(np.asarray(y_fit), return_inverse=True)
         prior = np.bincount(index, weights=w_fit) / w_fit.sum()
@@ -92,7 +105,7 @@ def _validation_rows(y, fraction, seed, classifier):
     """Boolean mask of the held-out rows (stratified for classifiers)."""
     n = len(y)
     stratify = None
-    if classifier:
+    if classifier and np.ndim(y) == 1:
         _, counts = np.unique(y, return_counts=True)
         if counts.min() >= 2 and int(np.ceil(fraction * n)) >= len(counts):
             stratify = y
@@ -108,7 +121,10 @@ def _held_out_loss(model, X, y, rows, scale):
     """:func:`per_sample_loss` of ``rows``, by chunks (no copy of them all)."""
     chunks = [rows[start : start + _CHUNK] for start in range(0, len(rows), _CHUNK)]
     return np.concatenate(
-        [per_sample_loss(model, X[part], y[part], scale) for part in chunks]
+        [
+            per_sample_loss(model, _safe_indexing(X, part), y[part], scale)
+            for part in chunks
+        ]
     )
 
 
@@ -175,8 +191,16 @@ def one_se_alpha(
     classifier = is_classifier(estimator)
     if sample_weight is not None:
         sample_weight = np.asarray(sample_weight, dtype=float)
-    # sparse input fails here with scikit-learn's message; no copy of an array
-    X = check_array(X, dtype=None, ensure_all_finite=False, ensure_2d=False)
+    if not hasattr(X, "iloc"):
+        # no copy of an array; a DataFrame stays one, so that the model
+        # sees its column types (categorical columns, issue 21)
+        X = check_array(
+            X,
+            accept_sparse=("csr", "csc"),
+            dtype=None,
+            ensure_all_finite=False,
+            ensure_2d=False,
+        )
     y = np.asarray(y)
     held_out = _validation_rows(y, validation_fraction, random_state, classifier)
     rows = np.flatnonzero(held_out)

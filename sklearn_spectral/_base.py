@@ -7,6 +7,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
@@ -14,6 +15,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
+    _check_y,
+    check_consistent_length,
     check_is_fitted,
     validate_data,
 )
@@ -22,6 +25,7 @@ from skorch.dataset import ValidSplit
 from . import _defaults
 from ._defaults import Settings, resolve_settings
 from ._plans import AUTO_DEPTH, FIXED_DEPTH
+from ._tabular import TableEncoder, categorical_mask, is_dataframe
 from ._training import (
     ConvergenceStopping,
     EpochLog,
@@ -93,6 +97,12 @@ class BaseSpectralMLP(BaseEstimator):
         "device": [str],
         "settings": [Settings, None],
         "callbacks": [list, None],
+        "categorical_features": [
+            StrOptions({"from_dtype"}),
+            "array-like",
+            None,
+        ],
+        "feature_groups": [list, tuple, None],
     }
 
     def __init__(
@@ -125,6 +135,8 @@ class BaseSpectralMLP(BaseEstimator):
         device="cpu",
         settings=None,
         callbacks=None,
+        categorical_features="from_dtype",
+        feature_groups=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -153,6 +165,8 @@ class BaseSpectralMLP(BaseEstimator):
         self.device = device
         self.settings = settings
         self.callbacks = callbacks
+        self.categorical_features = categorical_features
+        self.feature_groups = feature_groups
 
     def _settings(self):
         """The :class:`~sklearn_spectral._defaults.Settings` in force."""
@@ -212,17 +226,95 @@ class BaseSpectralMLP(BaseEstimator):
             )
         return device
 
-    def _validate_X(self, X, *, reset):
+    def _validate_X(self, X, *, reset, sample_weight=None):
+        """The network's input matrix for ``X`` (see :meth:`_check_X`).
+
+        ``sample_weight`` (validated, or None) weighs the imputation means
+        when ``reset``.
+        """
+        return self._encode_X(self._check_X(X, reset=reset), reset, sample_weight)
+
+    def _check_X(self, X, *, reset):
+        """``X`` checked for shape and names: floats, or the table as given.
+
+        Numeric input (an array, a sparse matrix, a DataFrame of numbers) is
+        validated as floats; missing cells (NaN, ``pd.NA``) pass. A table
+        with categorical columns (``categorical_features``) is kept as it
+        is, for :class:`~sklearn_spectral._tabular.TableEncoder`.
+        """
+        if reset:
+            table = self._has_categories(X)
+        else:
+            check_is_fitted(self, "encoder_")
+            table = bool(self.encoder_.categorical_.any())
+        if table:
+            if is_dataframe(X):
+                validate_data(self, X, skip_check_array=True, reset=reset)
+            else:
+                X = validate_data(
+                    self, X, dtype=None, ensure_all_finite=False, reset=reset
+                )
+            if X.shape[0] < 1:
+                raise ValueError(
+                    f"Found array with 0 sample(s) (shape={X.shape}) while a "
+                    "minimum of 1 is required."
+                )
+            return X
         with np.errstate(invalid="ignore", over="ignore"):
             X = validate_data(
                 self,
                 X,
                 reset=reset,
                 dtype=(np.float64, np.float32),
+                accept_sparse=("csr", "csc"),
+                ensure_all_finite="allow-nan",
                 ensure_min_samples=1,
             )
         _check_float32_range(X, "X", getattr(self, "feature_names_in_", None))
         return X
+
+    def _has_categories(self, X):
+        """Whether ``fit`` must one-hot encode some column of ``X``."""
+        if self.categorical_features is None:
+            return False
+        if isinstance(self.categorical_features, str) and not is_dataframe(X):
+            return False  # "from_dtype" on arrays: numbers only
+        shape = getattr(X, "shape", None)
+        if shape is None or len(shape) != 2:
+            X = np.asarray(X, dtype=object)
+            if X.ndim != 2:
+                return False  # validate_data says what is wrong
+        return bool(categorical_mask(X, self.categorical_features, X.shape[1]).any())
+
+    def _validate_X_y(self, X, y, sample_weight, *, reset, **y_params):
+        """Checked ``X`` and ``y``, validated weights, then the encoded ``X``.
+
+        ``y_params`` go to scikit-learn's ``_check_y`` (``multi_output``,
+        ``y_numeric``).
+        """
+        X = self._check_X(X, reset=reset)
+        if y is None:
+            raise ValueError(
+                f"This {type(self).__name__} estimator requires y to be passed, "
+                "but the target y is None."
+            )
+        y = _check_y(y, estimator=self, **y_params)
+        check_consistent_length(X, y)
+        weights = _validated_weights(sample_weight, X)
+        return self._encode_X(X, reset, weights), y, weights
+
+    def _encode_X(self, X, reset, sample_weight=None):
+        if reset:
+            self.encoder_ = TableEncoder(self.categorical_features, self.feature_groups)
+            return self.encoder_.fit_transform(X, sample_weight)
+        return self.encoder_.transform(X)
+
+    def _input_groups(self):
+        """The input eigenvalue of every network input, or None (one each)."""
+        encoder = getattr(self, "encoder_", None)
+        if encoder is None or encoder.n_groups_ == len(encoder.input_groups_):
+            return None
+        return encoder.input_groups_
 
     def _n_threads(self, n_features, batch_size):
         if self.n_threads is not None:
@@ -424,6 +516,9 @@ class BaseSpectralMLP(BaseEstimator):
             # mean 1: a batch's data loss is mean(w * loss), an unbiased
             # estimate of the weighted mean loss of the training set
             sample_weight = sample_weight * (n_samples / sample_weight.sum())
+        if sp.issparse(X):
+            # the training loop indexes dense tensors: one float32 copy
+            X = X.astype(np.float32).toarray()
         dataset = TensorData(
             _as_tensor(X, np.float32),
             _as_tensor(y, y.dtype),
@@ -478,6 +573,10 @@ class BaseSpectralMLP(BaseEstimator):
         if (
             baseline_loss > 0
             and peak > self._settings().diverged_factor * baseline_loss
+            # rose above where it started: a fresh network's first epoch is
+            # far above a near-zero baseline under extreme class weights
+            # ({0: 1000, 1: 1e-4}: baseline 2e-6, first epoch 0.6)
+            and peak > self.loss_curve_[history_len]
             and final >= 0.99 * baseline_loss
         ):
             raise ValueError(
@@ -523,11 +622,40 @@ class BaseSpectralMLP(BaseEstimator):
     def _set_spectral_attributes(self):
         module = self.net_.module_
         relevance = module.input_relevance().cpu().double().numpy()
+        eigenvalues = module.input_eigenvalues().cpu().double().numpy()
+        relevance, eigenvalues = self._per_column(relevance, eigenvalues)
         self.input_relevance_ = relevance
-        self.input_eigenvalues_ = module.input_eigenvalues().cpu().double().numpy()
+        self.input_eigenvalues_ = eigenvalues
         self.feature_importances_ = normalize_relevance(relevance)
+        if self.feature_groups is not None:
+            groups = self.encoder_.group_of_column_
+            self.feature_groups_ = [
+                np.flatnonzero(groups == g) for g in range(self.encoder_.n_groups_)
+            ]
+            self.group_importances_ = normalize_relevance(
+                np.sqrt(np.bincount(groups, weights=relevance**2))
+            )
         for name, value in self._plan().fitted_attributes(self, module).items():
             setattr(self, name, value)
+
+    def _per_column(self, relevance, eigenvalues):
+        """Relevance and eigenvalue of every original column.
+
+        A column's relevance is the norm of all the direct-space weights
+        leaving the inputs made from it (its one-hot dummies, or its value
+        and missing indicator); its eigenvalue is the one they share.
+        """
+        encoder = self.encoder_
+        column = encoder.column_of_input_
+        if len(column) == encoder.n_features_in_ and np.array_equal(
+            column, np.arange(len(column))
+        ):
+            return relevance, eigenvalues
+        n = encoder.n_features_in_
+        per_column = np.sqrt(np.bincount(column, weights=relevance**2, minlength=n))
+        first = np.full(n, -1)
+        first[column[::-1]] = np.arange(len(column))[::-1]
+        return per_column, eigenvalues[first]
 
     @property
     def network_(self):
@@ -552,7 +680,7 @@ class BaseSpectralMLP(BaseEstimator):
         with torch.no_grad(), torch_threads(n_threads):
             module.eval()
             for start in range(0, X.shape[0], _PREDICT_CHUNK):
-                chunk = X[start : start + _PREDICT_CHUNK].astype(np.float32, copy=False)
+                chunk = _dense_rows(X, start, start + _PREDICT_CHUNK, np.float32)
                 batch = torch.as_tensor(chunk, device=device)
                 out[start : start + chunk.shape[0]] = (
                     module(batch).double().cpu().numpy()
@@ -635,7 +763,8 @@ class BaseSpectralMLP(BaseEstimator):
             raise ValueError(f"tol must be a non-negative number, got {tol!r}.")
         if not self._hidden_sizes():
             raise ValueError("prune needs at least one hidden layer.")
-        X = self._validate_X(X, reset=False).astype(np.float32)
+        X = self._validate_X(X, reset=False)
+        X = _dense_rows(X, 0, X.shape[0], np.float32)
         y = self._encode_targets(y)
         base = self._loss_on(self.net_.module_, X, y)
         path = pruning_path(
@@ -714,7 +843,9 @@ class BaseSpectralMLP(BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = False
+        # missing cells are imputed, with a missing indicator (_tabular.py)
+        tags.input_tags.allow_nan = True
+        tags.input_tags.sparse = True
         return tags
 
 
@@ -734,12 +865,26 @@ def _input_settling(settings):
     )
 
 
+def _dense_rows(X, start, stop, dtype):
+    """Rows ``start:stop`` of a dense or sparse ``X`` as a dense array."""
+    block = X[start:stop]
+    if sp.issparse(block):
+        return block.toarray().astype(dtype, copy=False)
+    return block.astype(dtype)
+
+
 def _check_float32_range(X, name, feature_names=None):
     """Raise when finite float64 values would overflow float32 in training."""
-    if X.dtype != np.float64 or X.size == 0:
+    if X.dtype != np.float64 or X.shape[0] == 0 or X.shape[1] == 0:
         return
-    # max and min, not abs(X).max(): no temporary copy of X
-    too_big = (X.max(axis=0) > _FLOAT32_MAX) | (X.min(axis=0) < -_FLOAT32_MAX)
+    if sp.issparse(X):
+        X = X.data.reshape(1, -1) if X.nnz else X.toarray()
+        feature_names = None  # columns are not known from the data array
+    # max and min, not abs(X).max(): no temporary copy of X (NaN, a
+    # missing cell, compares False)
+    too_big = (np.fmax.reduce(X, axis=0) > _FLOAT32_MAX) | (
+        np.fmin.reduce(X, axis=0) < -_FLOAT32_MAX
+    )
     if too_big.any():
         columns = np.flatnonzero(too_big)[:10]
         if feature_names is not None:
@@ -809,12 +954,12 @@ def _column_location_scale(X, weights=None, chunk_bytes=2**22):
     total = w.sum()
     mean = np.zeros(X.shape[1])
     for start in range(0, n, chunk):
-        block = X[start : start + chunk].astype(np.float64)
+        block = _dense_rows(X, start, start + chunk, np.float64)
         mean += w[start : start + chunk] @ block
     mean /= total
     var = np.zeros(X.shape[1])
     for start in range(0, n, chunk):
-        block = X[start : start + chunk].astype(np.float64) - mean
+        block = _dense_rows(X, start, start + chunk, np.float64) - mean
         var += w[start : start + chunk] @ (block * block)
     std = np.sqrt(var / total)
     # spread lost in rounding (or none at all): a constant for the network

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from scipy.special import expit
 from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from . import _defaults
 from ._base import (
     BaseSpectralMLP,
-    _check_float32_range,
-    _validated_weights,
     _weighted_location_scale,
 )
 
@@ -351,8 +352,88 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
     1.0
     """
 
-    _criterion = torch.nn.CrossEntropyLoss
-    _stratify = True
+    _parameter_constraints: dict = {
+        **BaseSpectralMLP._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        *,
+        activation="relu",
+        alpha=0.1,
+        penalty="l1",
+        penalized="input",
+        eigenvalues="in",
+        phi_alpha=1e-3,
+        relative_penalty=True,
+        standardize=True,
+        auto_depth=False,
+        depth_alpha=_defaults.DEPTH_ALPHA,
+        depth_penalty="l1",
+        depth_growth=10.0,
+        batch_size="auto",
+        learning_rate_init=_defaults.LEARNING_RATE_INIT,
+        max_iter=200,
+        tol=_defaults.TOL,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        n_threads=None,
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+        device="cpu",
+        settings=None,
+        callbacks=None,
+        categorical_features="from_dtype",
+        feature_groups=None,
+        class_weight=None,
+    ):
+        super().__init__(
+            hidden_layer_sizes,
+            activation=activation,
+            alpha=alpha,
+            penalty=penalty,
+            penalized=penalized,
+            eigenvalues=eigenvalues,
+            phi_alpha=phi_alpha,
+            relative_penalty=relative_penalty,
+            standardize=standardize,
+            auto_depth=auto_depth,
+            depth_alpha=depth_alpha,
+            depth_penalty=depth_penalty,
+            depth_growth=depth_growth,
+            batch_size=batch_size,
+            learning_rate_init=learning_rate_init,
+            max_iter=max_iter,
+            tol=tol,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            n_threads=n_threads,
+            random_state=random_state,
+            verbose=verbose,
+            warm_start=warm_start,
+            device=device,
+            settings=settings,
+            callbacks=callbacks,
+            categorical_features=categorical_features,
+            feature_groups=feature_groups,
+        )
+        self.class_weight = class_weight
+
+    @property
+    def _criterion(self):
+        # multilabel: one sigmoid per label, as MLPClassifier
+        if getattr(self, "_multilabel", False):
+            return torch.nn.BCEWithLogitsLoss
+        return torch.nn.CrossEntropyLoss
+
+    @property
+    def _stratify(self):
+        return not getattr(self, "_multilabel", False)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -402,53 +483,123 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
         """
         first = not hasattr(self, "net_")
         if first:
-            if classes is None:
+            y_shape = np.shape(y) if y is not None else ()
+            multilabel = len(y_shape) == 2 and y_shape[1] > 1
+            if classes is None and not multilabel:
                 raise ValueError(
                     "classes must be passed on the first call to partial_fit."
                 )
             self._reset_fitted_state()
         X, y_enc, weights, baseline = self._prepare(
-            X, y, sample_weight, first=first, classes=classes
+            X, y, sample_weight, first=first, classes=classes, partial=True
         )
         return self._fit_net(X, y_enc, baseline, weights, epochs=1)
 
-    def _prepare(self, X, y, sample_weight, *, first, classes=None):
+    def _prepare(self, X, y, sample_weight, *, first, classes=None, partial=False):
         """Validated ``X``, encoded ``y``, normalised weights, baseline loss."""
+        y_array = None if y is None else np.asarray(y)
+        multilabel = (
+            y_array is not None
+            and y_array.ndim == 2
+            and y_array.shape[1] > 1
+            and type_of_target(y_array, input_name="y") == "multilabel-indicator"
+        )
         with np.errstate(invalid="ignore", over="ignore"):
-            X, y = validate_data(
-                self,
+            X, y, weights = self._validate_X_y(
                 X,
                 y,
+                sample_weight,
                 reset=first,
-                dtype=(np.float64, np.float32),
+                multi_output=multilabel,
                 y_numeric=False,
             )
-            y = column_or_1d(y, warn=True)
+            if not multilabel:
+                y = column_or_1d(y, warn=True)
             target_type = type_of_target(y, input_name="y")
-        _check_float32_range(X, "X", getattr(self, "feature_names_in_", None))
-        if target_type not in ("binary", "multiclass"):
+        if target_type not in ("binary", "multiclass", "multilabel-indicator"):
             raise ValueError(
                 f"Unknown label type: {target_type!r}. SpectralMLPClassifier "
-                "supports binary and multiclass targets; use "
-                "SpectralMLPRegressor for continuous targets."
+                "supports binary, multiclass and multilabel (a 2-D 0/1 indicator "
+                "matrix) targets; use SpectralMLPRegressor for continuous targets."
+            )
+        if multilabel and self.auto_depth:
+            raise ValueError(
+                "auto_depth=True does not support multilabel targets (its "
+                "evidence step compares softmax or squared-error deviances); "
+                "use auto_depth=False."
             )
         if first:
-            labels = np.unique(y) if classes is None else np.unique(classes)
-            if labels.size < 2:
-                raise ValueError(
-                    "The classifier needs samples of at least 2 classes in the "
-                    f"data, but the data contains only one class: {labels[0]!r}."
-                )
+            self._multilabel = multilabel
+            if multilabel:
+                labels = np.arange(y.shape[1])
+            else:
+                labels = np.unique(y) if classes is None else np.unique(classes)
+                if labels.size < 2:
+                    raise ValueError(
+                        "The classifier needs samples of at least 2 classes in "
+                        "the data, but the data contains only one class: "
+                        f"{labels[0]!r}."
+                    )
             self.classes_ = labels
             self.n_outputs_ = labels.size
+        elif multilabel != self._multilabel:
+            raise ValueError(
+                "y is "
+                + ("a multilabel indicator" if multilabel else "one label per sample")
+                + " but the fitted model was trained on "
+                + ("multilabel" if self._multilabel else "single-label")
+                + " targets."
+            )
         y_enc = self._encode_targets(y)
-        weights = _validated_weights(sample_weight, X)
+        weights = self._class_weighted(weights, y, partial=partial)
+        if self._multilabel:
+            w = np.ones(len(y_enc)) if weights is None else weights
+            p = np.clip(np.average(y_enc, axis=0, weights=w), 1e-12, 1 - 1e-12)
+            entropy = -(p * np.log(p) + (1 - p) * np.log(1 - p))
+            return X, y_enc, weights, float(entropy.mean())
         prior = np.bincount(y_enc, weights=weights, minlength=self.n_outputs_)
         prior = prior[prior > 0] / prior.sum()
         baseline = float(-(prior * np.log(prior)).sum())
         return X, y_enc, weights, baseline
 
+    def _class_weighted(self, weights, y, *, partial=False):
+        """``sample_weight`` times the weight of each sample's class.
+
+        As scikit-learn's classifiers: ``class_weight="balanced"`` weighs
+        class ``c`` by ``n_samples / (n_classes * n_c)`` (computed on the
+        data of this call), a dict by its value (1 for classes it does not
+        name); the two multiply. Multilabel: each label is a binary output
+        (``compute_sample_weight``'s multi-output rule: the product over
+        the labels; a dict per label in a list).
+        """
+        if self.class_weight is None:
+            return weights
+        if partial and self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is not supported for partial_fit (the "
+                "class frequencies of one batch are not those of the data); "
+                "pass a dict of class weights."
+            )
+        class_weight = self.class_weight
+        if self._multilabel and isinstance(class_weight, dict):
+            class_weight = [class_weight] * y.shape[1]
+        per_class = compute_sample_weight(class_weight, y)
+        if weights is None:
+            return per_class
+        combined = weights * per_class
+        if not combined.sum() > 0:
+            raise ValueError("sample_weight times class_weight has a zero sum.")
+        return combined
+
     def _encode_targets(self, y):
+        if getattr(self, "_multilabel", False):
+            y = np.asarray(y)
+            if y.ndim != 2 or y.shape[1] != self.n_outputs_:
+                raise ValueError(
+                    f"y must be a 0/1 indicator matrix with {self.n_outputs_} "
+                    f"columns (the labels of the first fit), got shape {y.shape}."
+                )
+            return y.astype(np.float32)
         y = column_or_1d(y)
         unseen = np.setdiff1d(np.unique(y), self.classes_)
         if unseen.size:
@@ -472,6 +623,8 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
             Probability of each class, columns ordered as ``classes_``.
         """
         logits = self._forward(X)
+        if self._multilabel:
+            return expit(logits)
         logits -= logits.max(axis=1, keepdims=True)
         proba = np.exp(logits)
         proba /= proba.sum(axis=1, keepdims=True)
@@ -491,6 +644,8 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
             Log-probability of each class.
         """
         logits = self._forward(X)
+        if self._multilabel:
+            return -np.logaddexp(0.0, -logits)
         logits -= logits.max(axis=1, keepdims=True)
         return logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
 
@@ -508,6 +663,8 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
             The most probable class of each sample.
         """
         check_is_fitted(self)
+        if self._multilabel:
+            return (self._forward(X) > 0).astype(np.int64)
         return self.classes_[np.argmax(self._forward(X), axis=1)]
 
     def score(self, X, y, sample_weight=None):
@@ -539,7 +696,7 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_class = True
-        tags.classifier_tags.multi_label = False
+        tags.classifier_tags.multi_label = True
         return tags
 
 
@@ -643,19 +800,11 @@ class SpectralMLPRegressor(RegressorMixin, BaseSpectralMLP):
     def _prepare(self, X, y, sample_weight, *, first):
         """Validated ``X``, standardised ``y``, normalised weights, baseline."""
         with np.errstate(invalid="ignore", over="ignore"):
-            X, y = validate_data(
-                self,
-                X,
-                y,
-                reset=first,
-                dtype=(np.float64, np.float32),
-                multi_output=True,
-                y_numeric=True,
+            X, y, weights = self._validate_X_y(
+                X, y, sample_weight, reset=first, multi_output=True, y_numeric=True
             )
-        _check_float32_range(X, "X", getattr(self, "feature_names_in_", None))
         y = np.asarray(y, dtype=np.float64)
         y2d = y.reshape(-1, 1) if y.ndim == 1 else y
-        weights = _validated_weights(sample_weight, X)
         if first:
             self._y_1d = y.ndim == 1
             self.n_outputs_ = y2d.shape[1]

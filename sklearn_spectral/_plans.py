@@ -37,6 +37,7 @@ class _FixedDepth:
             activation=est.activation,
             eigenvalues=est.eigenvalues,
             generator=generator,
+            input_groups=est._input_groups(),
         )
 
     @staticmethod
@@ -95,6 +96,7 @@ class _AutoDepth:
             activation=est.activation,
             hidden_eig_init=est._settings().hidden_eig_init,
             generator=generator,
+            input_groups=est._input_groups(),
         )
 
     @staticmethod
@@ -198,7 +200,7 @@ class _AutoDepth:
         regressor = est._criterion is torch.nn.MSELoss
         loss = "squared_error" if regressor else "cross_entropy"
         device = next(module.parameters()).device
-        rows = np.arange(len(X)) if held_out is None else held_out[0]
+        rows = np.arange(X.shape[0]) if held_out is None else held_out[0]
         settings = est._settings()
         max_rows = settings.settle_max_rows
         train = _rows(X, y, sample_weight, rows, device, max_rows)
@@ -271,7 +273,10 @@ def _rows(X, y, sample_weight, rows, device, max_rows):
         rows = rows[pick]
         weight = np.ones(len(rows)) if weight is None else weight[pick]
         weight = weight * (total / weight.sum())
-    x = torch.as_tensor(np.asarray(X[rows], dtype=np.float32), device=device)
+    block = X[rows]
+    if hasattr(block, "toarray"):  # sparse X: only these rows, dense
+        block = block.toarray()
+    x = torch.as_tensor(np.asarray(block, dtype=np.float32), device=device)
     target = torch.as_tensor(np.asarray(y[rows]), device=device)
     if weight is not None:
         weight = torch.as_tensor(np.asarray(weight, dtype=np.float64), device=device)

@@ -989,8 +989,13 @@ class SpectralFeatureSelector(SelectFromModel):
     def __sklearn_tags__(self):
         tags = super(SelectFromModel, self).__sklearn_tags__()
         tags.target_tags.required = True
-        if not hasattr(self.estimator, "__sklearn_tags__"):
-            # the default model, or an invalid one that fit will reject
+        if self.estimator is None:
+            # the default models take sparse input and missing cells
+            model_tags = get_tags(SpectralMLPClassifier())
+            tags.input_tags.sparse = model_tags.input_tags.sparse
+            tags.input_tags.allow_nan = model_tags.input_tags.allow_nan
+        elif not hasattr(self.estimator, "__sklearn_tags__"):
+            # an invalid model, which fit will reject
             tags.input_tags.sparse = False
             tags.input_tags.allow_nan = False
         else:

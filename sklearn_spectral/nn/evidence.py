@@ -494,10 +494,10 @@ def settle_depth(
         return DepthDecision(0, False, 0, None, 0)
     network.eval()
     total = float(_weights(train, torch.float64).sum())
-    on = network.gate != 0
+    on = network.node_gate() != 0
 
     def gated(x):
-        return network.input_scaling(x) * network.gate
+        return network.input_scaling(x) * network.node_gate()
 
     z = gated(train.x)
     contrib = torch.cat(contributions(sparcs, z))

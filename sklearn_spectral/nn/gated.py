@@ -36,11 +36,14 @@ class GatedSparcsNetwork(nn.Module):
         Generator for the initial parameters.
     dtype : torch.dtype, default=torch.float32
         Parameter dtype.
+    input_groups : sequence of int or None, default=None
+        Group of every input, ``0 .. n_groups - 1``: the inputs of one group
+        share one gate value (one input eigenvalue). None: one per input.
 
     Attributes
     ----------
-    gate : torch.nn.Parameter of shape (n_in,)
-        The input eigenvalues.
+    gate : torch.nn.Parameter of shape (n_groups,)
+        The input eigenvalues, one per input or per group.
     sparcs : SparcsNetwork
         The network behind the gate.
 
@@ -71,6 +74,7 @@ class GatedSparcsNetwork(nn.Module):
         hidden_eig_init=0.1,
         generator=None,
         dtype=torch.float32,
+        input_groups=None,
     ):
         super().__init__()
         self.sparcs = SparcsNetwork(
@@ -80,7 +84,20 @@ class GatedSparcsNetwork(nn.Module):
             dtype=dtype,
             hidden_eig_init=hidden_eig_init,
         )
-        self.gate = nn.Parameter(torch.ones(self.sparcs.layer_sizes[0], dtype=dtype))
+        n_in = self.sparcs.layer_sizes[0]
+        if input_groups is None:
+            self.input_groups = None
+            n_gates = n_in
+        else:
+            index = torch.as_tensor(input_groups, dtype=torch.long).reshape(-1)
+            if index.numel() != n_in:
+                raise ValueError(
+                    f"input_groups has {index.numel()} entries, one per input "
+                    f"({n_in}) expected."
+                )
+            self.register_buffer("input_groups", index)
+            n_gates = int(index.max()) + 1 if n_in else 0
+        self.gate = nn.Parameter(torch.ones(n_gates, dtype=dtype))
         #: Fixed input standardisation (identity until set), see InputScaling.
         self.input_scaling = InputScaling(self.sparcs.layer_sizes[0], dtype=dtype)
         #: Whether the neurons left on are the ones the data gave evidence
@@ -100,7 +117,19 @@ class GatedSparcsNetwork(nn.Module):
         torch.Tensor of shape (n_samples, n_out)
             Outputs of the network.
         """
-        return self.sparcs(self.input_scaling(x) * self.gate)
+        return self.sparcs(self.input_scaling(x) * self.node_gate())
+
+    def node_gate(self):
+        """The gate value of every input (its group's, with ``input_groups``).
+
+        Returns
+        -------
+        torch.Tensor of shape (n_in,)
+            ``gate`` itself, or ``gate[input_groups]``.
+        """
+        if self.input_groups is None:
+            return self.gate
+        return self.gate.index_select(0, self.input_groups)
 
     @property
     def n_outputs(self):
@@ -164,7 +193,7 @@ class GatedSparcsNetwork(nn.Module):
             with torch.no_grad():
                 return self.data_loss_and_grads(x, y, loss, sample_weight)
         scaled = self.input_scaling(x)
-        out, cache = self.sparcs.forward_cached(scaled * self.gate)
+        out, cache = self.sparcs.forward_cached(scaled * self.node_gate())
         n = out.shape[0]
         # d(mean of w * loss)/d(loss of a row) = w / n
         rows = None if sample_weight is None else sample_weight / n
@@ -194,7 +223,12 @@ class GatedSparcsNetwork(nn.Module):
         need_input = self.gate.requires_grad
         grad_z = self.sparcs.backward_cached(cache, grad, input_grad=need_input)
         if need_input:
-            self.gate.grad = (grad_z * scaled).sum(0)
+            grad_gate = (grad_z * scaled).sum(0)
+            if self.input_groups is not None:  # one gate per group: summed
+                grad_gate = torch.zeros_like(self.gate).index_add_(
+                    0, self.input_groups, grad_gate
+                )
+            self.gate.grad = grad_gate
         return value
 
     def penalized_eigenvalues(self, which="hidden"):
@@ -233,9 +267,9 @@ class GatedSparcsNetwork(nn.Module):
         Returns
         -------
         torch.Tensor of shape (n_in,)
-            A detached copy.
+            A detached copy; with ``input_groups`` each input's group value.
         """
-        return self.gate.detach().clone()
+        return self.node_gate().detach().clone()
 
     @torch.no_grad()
     def input_relevance(self):
@@ -249,7 +283,7 @@ class GatedSparcsNetwork(nn.Module):
         torch.Tensor of shape (n_in,)
             Non-negative relevance of each input (detached).
         """
-        return self.gate.abs() * self.sparcs.input_relevance()
+        return self.node_gate().abs() * self.sparcs.input_relevance()
 
     @torch.no_grad()
     def hidden_scores(self):
@@ -369,9 +403,10 @@ class GatedSparcsNetwork(nn.Module):
             Direct-space network with the gate folded in.
         """
         dense = self.sparcs.to_dense(masks)
-        n_in = self.gate.numel()
+        gate = self.node_gate()
+        n_in = gate.numel()
         for linear in dense.linears:
-            linear.weight[:, :n_in] *= self.gate.to(linear.weight.device)
+            linear.weight[:, :n_in] *= gate.to(linear.weight.device)
             if self.input_scaling.active:
                 w, b = self.input_scaling.fold(linear.weight[:, :n_in], linear.bias)
                 linear.weight[:, :n_in] = w

@@ -49,6 +49,12 @@ class SpectralLinear(nn.Module):
         is used only when it is None.
     dtype : torch.dtype, default=torch.float32
         Parameter dtype.
+    groups : sequence of int or None, default=None
+        Group of every source node, ``0 .. n_groups - 1``: the source nodes
+        of one group share one eigenvalue, ``lam_in`` has one entry per
+        group and node ``j`` uses ``lam_in[groups[j]]`` (the one-hot inputs
+        of one categorical column, a value and its missing indicator). None:
+        one eigenvalue per node.
 
     See Also
     --------
@@ -99,9 +105,11 @@ class SpectralLinear(nn.Module):
         lam_out_init=0.0,
         generator=None,
         dtype=torch.float32,
+        groups=None,
     ):
         super().__init__()
         self.in_features = int(in_features)
+        n_eigenvalues = self._set_groups(groups)
         self.out_features = int(out_features)
         bound = math.sqrt(6.0 / (self.in_features + self.out_features))
         gap = abs(float(lam_in_init) - float(lam_out_init))
@@ -110,7 +118,7 @@ class SpectralLinear(nn.Module):
         phi = torch.empty(self.out_features, self.in_features, dtype=dtype)
         phi.uniform_(-bound, bound, generator=generator)
         self._register("phi", phi, train_phi)
-        lam_in = torch.full((self.in_features,), float(lam_in_init), dtype=dtype)
+        lam_in = torch.full((n_eigenvalues,), float(lam_in_init), dtype=dtype)
         lam_out = torch.full((self.out_features,), float(lam_out_init), dtype=dtype)
         self._register("lam_in", lam_in, train_lam_in)
         self._register("lam_out", lam_out, train_lam_out)
@@ -121,6 +129,32 @@ class SpectralLinear(nn.Module):
         else:
             self.register_parameter("bias", None)
 
+    def _set_groups(self, groups):
+        """Register the node-to-eigenvalue map; return the eigenvalue count."""
+        if groups is None:
+            self.input_groups = None
+            return self.in_features
+        index = torch.as_tensor(groups, dtype=torch.long).reshape(-1)
+        if index.numel() != self.in_features:
+            raise ValueError(
+                f"groups has {index.numel()} entries, one per source node "
+                f"({self.in_features}) expected."
+            )
+        n_groups = int(index.max()) + 1 if index.numel() else 0
+        if index.numel() and (
+            int(index.min()) < 0 or torch.unique(index).numel() != n_groups
+        ):
+            raise ValueError("groups must number the groups 0 .. n_groups - 1.")
+        self.register_buffer("input_groups", index)
+        return n_groups
+
+    @property
+    def node_lam_in(self):
+        """``lam_in`` of every source node (the group's eigenvalue)."""
+        if self.input_groups is None:
+            return self.lam_in
+        return self.lam_in.index_select(0, self.input_groups)
+
     def _register(self, name, tensor, trainable):
         if trainable:
             setattr(self, name, nn.Parameter(tensor))
@@ -130,7 +164,7 @@ class SpectralLinear(nn.Module):
     @property
     def weight(self):
         """Direct-space weight ``W`` (``out_features x in_features``)."""
-        weight = self.phi * self.lam_in[None, :]
+        weight = self.phi * self.node_lam_in[None, :]
         if self._uses_lam_out:  # else lam_out is a zero buffer: W - 0 * phi = W
             weight = weight - self.lam_out[:, None] * self.phi
         return weight
@@ -150,7 +184,7 @@ class SpectralLinear(nn.Module):
         """
         # (x * lam_in) phi^T - (x phi^T) * lam_out: two cheap scalings around
         # one matmul instead of materialising W.
-        out = torch.nn.functional.linear(x * self.lam_in, self.phi)
+        out = torch.nn.functional.linear(x * self.node_lam_in, self.phi)
         if self._uses_lam_out:
             out = out - torch.nn.functional.linear(x, self.phi) * self.lam_out
         if self.bias is not None:
@@ -200,6 +234,27 @@ class SpectralLinear(nn.Module):
         """
         return self.lam_out.abs() * torch.linalg.vector_norm(self.phi, dim=1)
 
+    @torch.no_grad()
+    def group_relevance(self):
+        """Return the relevance of each eigenvalue's group of source nodes.
+
+        The norm of all the weights leaving the group, ``|lam_g| *
+        ||phi[:, group g]||_F`` with ``lam_out = 0``; the node relevance
+        itself when there are no groups.
+
+        Returns
+        -------
+        torch.Tensor of shape (lam_in.numel(),)
+            Non-negative relevance of each group (detached).
+        """
+        per_node = self.input_relevance()
+        if self.input_groups is None:
+            return per_node
+        squares = torch.zeros_like(self.lam_in).index_add_(
+            0, self.input_groups, per_node * per_node
+        )
+        return squares.sqrt()
+
     def extra_repr(self):
         """Describe the sizes and which eigenvalues are trained.
 
@@ -212,7 +267,8 @@ class SpectralLinear(nn.Module):
         return (
             f"in_features={self.in_features}, out_features={self.out_features}, "
             f"bias={self.bias is not None}, "
-            f"lam_in={'trained' if self.lam_in.requires_grad else 'fixed'}, "
+            + ("" if self.input_groups is None else f"groups={self.lam_in.numel()}, ")
+            + f"lam_in={'trained' if self.lam_in.requires_grad else 'fixed'}, "
             f"lam_out={'trained' if self.lam_out.requires_grad else 'fixed'}"
         )
 

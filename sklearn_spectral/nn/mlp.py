@@ -148,6 +148,9 @@ class SpectralMLP(nn.Module):
         Generator for the initial ``phi``.
     dtype : torch.dtype, default=torch.float32
         Parameter dtype.
+    input_groups : sequence of int or None, default=None
+        Group of every input (see ``SpectralLinear``'s ``groups``): the inputs
+        of one group share one input eigenvalue. None: one per input.
 
     See Also
     --------
@@ -179,6 +182,7 @@ class SpectralMLP(nn.Module):
         eigenvalues="in",
         generator=None,
         dtype=torch.float32,
+        input_groups=None,
     ):
         super().__init__()
         if activation not in ACTIVATIONS:
@@ -193,9 +197,10 @@ class SpectralMLP(nn.Module):
                 n_out,
                 generator=generator,
                 dtype=dtype,
+                groups=input_groups if k == 0 else None,
                 **EIGENVALUE_MODES[eigenvalues],
             )
-            for n_in, n_out in zip(sizes[:-1], sizes[1:])
+            for k, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]))
         )
         self.activation = ACTIVATIONS[activation]()
         #: Fixed input standardisation (identity until set), see InputScaling.
@@ -306,6 +311,13 @@ class SpectralMLP(nn.Module):
             (layer.phi, layer.lam_in, layer.lam_out, layer.bias, layer._uses_lam_out)
             for layer in self.layers
         ]
+        # grouped inputs share one eigenvalue: the forward pass uses each
+        # node's copy, the gradient sums over the nodes of a group
+        groups = self.layers[0].input_groups
+        group_grad = groups is not None and self.layers[0].lam_in.requires_grad
+        if groups is not None:
+            phi, lam_in, *rest = layers[0]
+            layers[0] = (phi, lam_in.index_select(0, groups), *rest)
         saved, pre = [], []
         h = x
         last = len(layers) - 1
@@ -333,7 +345,8 @@ class SpectralMLP(nn.Module):
             need_x = k > 0
             # dz/dphi: g^T (h * lam_in) [- (g * lam_out)^T h]
             grad_phi = torch.mm(g.t(), scaled) if phi.requires_grad else None
-            grad_scaled = torch.mm(g, phi) if (need_x or lam_in.requires_grad) else None
+            lam_grad = lam_in.requires_grad or (k == 0 and group_grad)
+            grad_scaled = torch.mm(g, phi) if (need_x or lam_grad) else None
             grad_h = None
             if uses_lam_out:
                 if lam_out.requires_grad:
@@ -345,8 +358,13 @@ class SpectralMLP(nn.Module):
                     grad_h = torch.mm(grad_direct, phi).neg_()
             if grad_phi is not None:
                 phi.grad = grad_phi
-            if lam_in.requires_grad:
-                lam_in.grad = (grad_scaled * h).sum(0)
+            if lam_grad:
+                grad_lam = (grad_scaled * h).sum(0)
+                if k == 0 and group_grad:
+                    param = self.layers[0].lam_in
+                    param.grad = torch.zeros_like(param).index_add_(0, groups, grad_lam)
+                else:
+                    lam_in.grad = grad_lam
             if need_x:
                 from_scaled = grad_scaled * lam_in
                 grad_h = from_scaled if grad_h is None else from_scaled + grad_h
@@ -395,9 +413,10 @@ class SpectralMLP(nn.Module):
         Returns
         -------
         torch.Tensor of shape (n_features,)
-            A detached copy.
+            A detached copy; with ``input_groups`` each input's group
+            eigenvalue.
         """
-        return self.layers[0].lam_in.detach().clone()
+        return self.layers[0].node_lam_in.detach().clone()
 
     def eigenvalues_by_layer(self):
         """Return the eigenvalues of every layer.
@@ -408,7 +427,7 @@ class SpectralMLP(nn.Module):
             Detached copies of ``(lam_in, lam_out)``, one pair per layer.
         """
         return [
-            (layer.lam_in.detach().clone(), layer.lam_out.detach().clone())
+            (layer.node_lam_in.detach().clone(), layer.lam_out.detach().clone())
             for layer in self.layers
         ]
 

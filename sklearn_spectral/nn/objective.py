@@ -425,6 +425,10 @@ def _first_layer(module):
     first = layers[0]
     if not isinstance(getattr(first, "lam_in", None), torch.nn.Parameter):
         return None
+    if getattr(first, "input_groups", None) is not None:
+        # inputs sharing one eigenvalue (a table's columns, issue 21): the
+        # test and the re-admission are per input, the eigenvalue per group
+        return None
     lam_out = getattr(first, "lam_out", None)
     if isinstance(lam_out, torch.nn.Parameter) or bool(lam_out.any()):
         return None  # W = phi (lam_in - lam_out): lam_in = 0 is no zero column

@@ -1,0 +1,479 @@
+"""Users' own tables: which columns are categorical, how each is encoded, and
+which network inputs share one input eigenvalue.
+
+The network trains on a matrix of floats; a user's table has category and
+text columns, booleans and missing cells. :class:`TableEncoder` turns the
+table into that matrix and remembers, for every input of the matrix, the
+*group* it belongs to: all the inputs made from one original column (the
+one-hot dummies of a category, a numeric value and its missing indicator),
+or from one user-defined group of columns (``feature_groups``), share one
+input eigenvalue of the network. The L1 penalty then switches a whole column
+(or group) on or off at once, and the relevance is reported per column.
+
+Numeric input without missing values, categorical columns or groups is
+passed through untouched (no copy): numpy input behaves as it always did.
+"""
+
+from __future__ import annotations
+
+import warnings
+from numbers import Integral
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.preprocessing import OneHotEncoder
+
+__all__ = [
+    "MAX_CATEGORIES",
+    "MIN_CATEGORY_FREQUENCY",
+    "TableEncoder",
+    "is_dataframe",
+]
+
+#: Most one-hot inputs made from one categorical column (the rarest levels
+#: beyond it share the infrequent bucket). A text column of identifiers
+#: would otherwise add one input per row.
+MAX_CATEGORIES = 32
+
+#: A level seen in fewer training rows than this joins the infrequent
+#: bucket (which also takes the levels first seen at prediction time): a
+#: dummy that is 1 in two rows gives the network nothing to learn from but
+#: noise to memorise.
+MIN_CATEGORY_FREQUENCY = 5
+
+#: The category a missing cell of a categorical column becomes.
+MISSING_CATEGORY = "<missing>"
+
+
+def is_dataframe(X):
+    """Whether ``X`` is a pandas DataFrame (without importing pandas)."""
+    return hasattr(X, "columns") and hasattr(X, "dtypes") and hasattr(X, "iloc")
+
+
+def _is_categorical_dtype(dtype):
+    """``category``, ``object``, string and boolean dtypes are categorical."""
+    import pandas as pd
+
+    if isinstance(dtype, pd.CategoricalDtype):
+        return True
+    if pd.api.types.is_bool_dtype(dtype):  # numpy bool and nullable boolean
+        return True
+    if pd.api.types.is_numeric_dtype(dtype):  # incl. Int64, Float64
+        return False
+    # object, string, pandas 3's "str", anything else non-numeric
+    return not pd.api.types.is_datetime64_any_dtype(dtype)
+
+
+def _column_names(X, n_features):
+    if is_dataframe(X):
+        return [str(c) for c in X.columns]
+    return [f"x{j}" for j in range(n_features)]
+
+
+def _resolve_columns(spec, names, n_features, what):
+    """Indices of the columns named or numbered in ``spec`` (a list)."""
+    index = {name: j for j, name in enumerate(names)}
+    out = []
+    for item in spec:
+        if isinstance(item, (str, np.str_)):
+            if item not in index:
+                raise ValueError(
+                    f"{what}: column {item!r} is not a column of X "
+                    f"(columns: {names[:10]}{'...' if len(names) > 10 else ''})."
+                )
+            out.append(index[item])
+        elif isinstance(item, Integral) and not isinstance(item, bool):
+            j = int(item)
+            if not -n_features <= j < n_features:
+                raise ValueError(
+                    f"{what}: column index {j} is out of range for X with "
+                    f"{n_features} columns."
+                )
+            out.append(j % n_features)
+        else:
+            raise ValueError(
+                f"{what} must list column names (str) or indices (int), got {item!r}."
+            )
+    return out
+
+
+def categorical_mask(X, categorical_features, n_features):
+    """Boolean mask of the categorical columns of ``X``.
+
+    Parameters
+    ----------
+    X : DataFrame or array-like
+        The table.
+    categorical_features : "from_dtype", None, array-like of str or int, or
+        bool mask
+        As :class:`~sklearn.ensemble.HistGradientBoostingClassifier`:
+        ``"from_dtype"`` takes the DataFrame columns of dtype ``category``,
+        ``object``, string or boolean (numpy input: none); None: none; a list
+        of names or indices, or a boolean mask of length ``n_features``.
+    n_features : int
+        Number of columns of ``X``.
+
+    Returns
+    -------
+    ndarray of bool of shape (n_features,)
+    """
+    if categorical_features is None:
+        return np.zeros(n_features, dtype=bool)
+    if isinstance(categorical_features, str):
+        if categorical_features != "from_dtype":
+            raise ValueError(
+                "categorical_features must be 'from_dtype', None, a list of "
+                f"column names or indices, or a boolean mask; got "
+                f"{categorical_features!r}."
+            )
+        if not is_dataframe(X):
+            return np.zeros(n_features, dtype=bool)
+        return np.array([_is_categorical_dtype(t) for t in X.dtypes], dtype=bool)
+    spec = np.asarray(categorical_features)
+    if spec.dtype == bool:
+        if spec.shape != (n_features,):
+            raise ValueError(
+                f"categorical_features as a boolean mask must have length "
+                f"{n_features} (the columns of X), got shape {spec.shape}."
+            )
+        return spec.copy()
+    mask = np.zeros(n_features, dtype=bool)
+    names = _column_names(X, n_features)
+    if spec.dtype.kind in "US" and not is_dataframe(X):
+        raise ValueError(
+            "categorical_features lists column names, but X has no column "
+            "names (pass a DataFrame, or column indices)."
+        )
+    mask[
+        _resolve_columns(
+            list(categorical_features), names, n_features, "categorical_features"
+        )
+    ] = True
+    return mask
+
+
+def column_groups(X, feature_groups, n_features):
+    """The group (input eigenvalue) of every original column.
+
+    Parameters
+    ----------
+    X : DataFrame or array-like
+        The table (for its column names).
+    feature_groups : list of list of str or int, or None
+        Columns that share one eigenvalue; every column not listed is a group
+        of its own.
+    n_features : int
+        Number of columns of ``X``.
+
+    Returns
+    -------
+    group_of_column : ndarray of int of shape (n_features,)
+        Group index of each column, groups numbered in order of their first
+        column.
+    """
+    group = np.arange(n_features)
+    if feature_groups is None:
+        return group
+    if isinstance(feature_groups, (str, bytes)) or not hasattr(
+        feature_groups, "__iter__"
+    ):
+        raise ValueError(
+            "feature_groups must be a list of lists of column names or "
+            f"indices, got {feature_groups!r}."
+        )
+    names = _column_names(X, n_features)
+    seen = {}
+    for g, members in enumerate(feature_groups):
+        if isinstance(members, (str, bytes)) or not hasattr(members, "__iter__"):
+            raise ValueError(
+                "feature_groups must be a list of lists of column names or "
+                f"indices; group {g} is {members!r}."
+            )
+        columns = _resolve_columns(list(members), names, n_features, "feature_groups")
+        if not columns:
+            raise ValueError(f"feature_groups: group {g} is empty.")
+        for j in columns:
+            if j in seen and seen[j] != g:
+                raise ValueError(
+                    f"feature_groups: column {names[j]!r} is in groups "
+                    f"{seen[j]} and {g}; a column belongs to one group."
+                )
+            seen[j] = g
+        first = min(columns)
+        group[columns] = first
+    # renumber 0..n_groups-1 in order of first column
+    _, group = np.unique(group, return_inverse=True)
+    return group.astype(np.int64)
+
+
+def _as_float_column(values, name):
+    """One numeric column as float64 with NaN for pd.NA / None."""
+    if hasattr(values, "to_numpy"):
+        try:
+            return values.to_numpy(dtype=np.float64, na_value=np.nan)
+        except (TypeError, ValueError):
+            pass
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"Column {name!r} is not numeric and was not taken as categorical: "
+            "pass it in categorical_features (or leave categorical_features="
+            "'from_dtype' with a DataFrame)."
+        ) from None
+
+
+def _as_category_column(values):
+    """One categorical column as an object array of str, missing cells marked."""
+    import pandas as pd
+
+    series = pd.Series(values) if not hasattr(values, "isna") else values
+    missing = np.asarray(series.isna(), dtype=bool)
+    out = np.asarray(series.astype(object), dtype=object).copy()
+    out[missing] = MISSING_CATEGORY
+    return np.array([str(v) for v in out], dtype=object).reshape(-1, 1)
+
+
+class TableEncoder:
+    """Turns a table into the network's input matrix and its input groups.
+
+    Numeric columns are taken as they are; a numeric column with missing
+    cells in the training data gets its (weighted) training mean in those
+    cells and one more input, its missing indicator. Categorical columns
+    become one-hot inputs (scikit-learn's :class:`~sklearn.preprocessing.
+    OneHotEncoder`; a missing cell is the level ``"<missing>"``; levels
+    seen fewer than :data:`MIN_CATEGORY_FREQUENCY` times, and beyond the
+    :data:`MAX_CATEGORIES` most frequent, share one infrequent bucket, which
+    also takes the levels first seen at prediction time; a column with two
+    levels, a boolean, is one 0/1 input, and an unseen level then counts
+    as the first level).
+
+    Parameters
+    ----------
+    categorical_features : see :func:`categorical_mask`
+    feature_groups : see :func:`column_groups`
+
+    Attributes
+    ----------
+    passthrough_ : bool
+        True when the matrix is the input itself (numeric, no missing cell
+        in training, no categorical column, no group): :meth:`transform`
+        then only imputes missing cells met at prediction time.
+    n_features_in_ : int
+        Number of original columns.
+    column_names_ : list of str
+        Name of each original column (``x0, x1, ...`` for arrays).
+    categorical_ : ndarray of bool of shape (n_features_in_,)
+        Which columns are one-hot encoded.
+    group_of_column_ : ndarray of int of shape (n_features_in_,)
+        The input eigenvalue of each original column.
+    n_groups_ : int
+        Number of input eigenvalues.
+    column_of_input_ : ndarray of int of shape (n_inputs_,)
+        The original column of every network input.
+    input_groups_ : ndarray of int of shape (n_inputs_,)
+        The input eigenvalue of every network input.
+    fill_values_ : ndarray of shape (n_features_in_,)
+        Value put into a missing numeric cell: the (weighted) training mean
+        of the column (NaN for categorical columns).
+    indicated_ : ndarray of bool of shape (n_features_in_,)
+        Numeric columns that had missing cells in training, and so a
+        missing-indicator input.
+    encoders_ : dict of int to OneHotEncoder
+        The encoder of each categorical column.
+    """
+
+    def __init__(self, categorical_features="from_dtype", feature_groups=None):
+        self.categorical_features = categorical_features
+        self.feature_groups = feature_groups
+
+    # ------------------------------------------------------------------ #
+    def fit_transform(self, X, sample_weight=None):
+        """Learn the encoding from ``X`` and return the encoded matrix.
+
+        Parameters
+        ----------
+        X : DataFrame, ndarray or sparse matrix of shape (n_samples, n_features)
+            Training table (already checked for shape; floats for arrays).
+        sample_weight : ndarray of shape (n_samples,) or None
+            Weights of the imputation means.
+
+        Returns
+        -------
+        ndarray or sparse matrix of shape (n_samples, n_inputs_)
+        """
+        n_features = X.shape[1]
+        self.n_features_in_ = n_features
+        self.column_names_ = _column_names(X, n_features)
+        self.categorical_ = categorical_mask(X, self.categorical_features, n_features)
+        self.group_of_column_ = column_groups(X, self.feature_groups, n_features)
+        self.n_groups_ = int(self.group_of_column_.max()) + 1 if n_features else 0
+        self.encoders_ = {}
+        self.fill_values_ = np.full(n_features, np.nan)
+        self.indicated_ = np.zeros(n_features, dtype=bool)
+        frame = is_dataframe(X)
+        if sp.issparse(X):
+            if self.categorical_.any():
+                raise ValueError(
+                    "Sparse X holds numeric columns only; categorical_features "
+                    "must be None or 'from_dtype' with sparse input."
+                )
+            if np.isnan(X.data).any():
+                raise ValueError(
+                    "Sparse X contains NaN: missing values are supported in "
+                    "dense input (an array or a DataFrame) only."
+                )
+            self.passthrough_ = True
+        elif not frame and not self.categorical_.any():
+            self.passthrough_ = not _nan_columns(X).any()
+        else:
+            self.passthrough_ = False
+        if self.passthrough_:
+            if not sp.issparse(X) and X.shape[0]:
+                # for the cells missing at prediction time only
+                self.fill_values_ = np.average(X, axis=0, weights=sample_weight)
+            self.column_of_input_ = np.arange(n_features)
+            self.input_groups_ = self.group_of_column_.copy()
+            return X
+        self._fit_columns(X, sample_weight)
+        parts, column_of_input = self._encode(X)
+        self.column_of_input_ = np.asarray(column_of_input, dtype=np.int64)
+        self.input_groups_ = self.group_of_column_[self.column_of_input_]
+        return _stack(parts, X.shape[0])
+
+    def _fit_columns(self, X, sample_weight):
+        """Imputation values and encoders, column by column."""
+        names = self.column_names_
+        frame = is_dataframe(X)
+        for j in range(self.n_features_in_):
+            values = X.iloc[:, j] if frame else X[:, j]
+            if self.categorical_[j]:
+                cats = _as_category_column(values)
+                encoder = OneHotEncoder(
+                    handle_unknown="infrequent_if_exist",
+                    min_frequency=MIN_CATEGORY_FREQUENCY,
+                    max_categories=MAX_CATEGORIES,
+                    # a two-level column (a boolean) is one 0/1 input, as a
+                    # numeric column: two dummies would be collinear
+                    drop="if_binary",
+                    sparse_output=False,
+                    dtype=np.float64,
+                )
+                self.encoders_[j] = encoder.fit(cats)
+                continue
+            col = _as_float_column(values, names[j])
+            missing = np.isnan(col)
+            if missing.all():
+                raise ValueError(
+                    f"Column {names[j]!r} has no value (every cell is missing): "
+                    "drop it."
+                )
+            w = None if sample_weight is None else sample_weight[~missing]
+            if w is not None and not w.sum() > 0:
+                w = None
+            self.fill_values_[j] = float(np.average(col[~missing], weights=w))
+            self.indicated_[j] = bool(missing.any())
+
+    def _encode(self, X):
+        """The encoded blocks of ``X`` and the original column of each input."""
+        parts, column_of_input = [], []
+        frame = is_dataframe(X)
+        names = self.column_names_
+        for j in range(self.n_features_in_):
+            values = X.iloc[:, j] if frame else X[:, j]
+            if self.categorical_[j]:
+                with warnings.catch_warnings():
+                    # a level unseen in training goes to the infrequent
+                    # bucket (or, without one, to no dummy): documented
+                    warnings.filterwarnings(
+                        "ignore",
+                        message="Found unknown categories",
+                        category=UserWarning,
+                    )
+                    block = self.encoders_[j].transform(_as_category_column(values))
+                parts.append(block)
+                column_of_input += [j] * block.shape[1]
+                continue
+            col = _as_float_column(values, names[j])
+            missing = np.isnan(col)
+            if missing.any():
+                col = np.where(missing, self.fill_values_[j], col)
+            parts.append(col[:, None])
+            column_of_input.append(j)
+            if self.indicated_[j]:
+                parts.append(missing.astype(np.float64)[:, None])
+                column_of_input.append(j)
+        return parts, column_of_input
+
+    def transform(self, X):
+        """Encode ``X`` as in training.
+
+        Parameters
+        ----------
+        X : DataFrame, ndarray or sparse matrix of shape (n_samples, n_features_in_)
+            Data to encode (already checked for shape; floats for arrays).
+
+        Returns
+        -------
+        ndarray or sparse matrix of shape (n_samples, n_inputs_)
+        """
+        if self.passthrough_:
+            if sp.issparse(X):
+                if np.isnan(X.data).any():
+                    raise ValueError(
+                        "Sparse X contains NaN: missing values are supported "
+                        "in dense input only."
+                    )
+                return X
+            missing = _nan_columns(X)
+            if not missing.any():
+                return X
+            X = np.array(X, dtype=X.dtype)
+            for j in np.flatnonzero(missing):
+                col = X[:, j]
+                col[np.isnan(col)] = self.fill_values_[j]
+            return X
+        parts, _ = self._encode(X)
+        return _stack(parts, X.shape[0])
+
+    def get_feature_names_out(self):
+        """Name of every network input.
+
+        Returns
+        -------
+        ndarray of str of shape (n_inputs_,)
+            The column name for a numeric input, ``name_missing`` for its
+            missing indicator, ``name_level`` for a one-hot input
+            (``name_infrequent_sklearn`` for the infrequent bucket).
+        """
+        names = []
+        for j in range(self.n_features_in_):
+            name = self.column_names_[j]
+            if self.categorical_[j]:
+                levels = self.encoders_[j].get_feature_names_out([name])
+                names += [str(v) for v in levels]
+            else:
+                names.append(name)
+                if self.indicated_[j]:
+                    names.append(f"{name}_missing")
+        return np.asarray(names, dtype=object)
+
+
+def _nan_columns(X):
+    """Boolean mask of the columns of a float array holding a NaN."""
+    if X.size == 0:
+        return np.zeros(X.shape[1], dtype=bool)
+    # a finite sum means no NaN (and no inf) in the column, without a mask
+    with np.errstate(invalid="ignore", over="ignore"):
+        total = X.sum(axis=0)
+    suspect = ~np.isfinite(total)
+    out = np.zeros(X.shape[1], dtype=bool)
+    for j in np.flatnonzero(suspect):
+        out[j] = bool(np.isnan(X[:, j]).any())
+    return out
+
+
+def _stack(parts, n_samples):
+    if not parts:
+        return np.empty((n_samples, 0))
+    return np.ascontiguousarray(np.hstack(parts), dtype=np.float64)
