@@ -309,6 +309,22 @@ class BaseSpectralMLP(BaseEstimator):
             return self.encoder_.fit_transform(X, sample_weight)
         return self.encoder_.transform(X)
 
+    def _group_size_factor(self):
+        """``sqrt(p)`` for every input of a group of ``p`` inputs (else 1).
+
+        The inputs that share one eigenvalue are standardised to variance
+        ``1 / p`` each, so that a group has unit total variance like one
+        numeric column: a category of eight levels then offers the penalty
+        no more room to fit noise than one column does, as the group lasso
+        weighs a group by ``sqrt(p)`` (Yuan and Lin, 2006). Its relevance,
+        the norm of the weights leaving the group, is measured on that
+        scale.
+        """
+        groups = self._input_groups()
+        if groups is None:
+            return 1.0
+        return np.sqrt(np.bincount(groups)[groups])
+
     def _input_groups(self):
         """The input eigenvalue of every network input, or None (one each)."""
         encoder = getattr(self, "encoder_", None)
@@ -503,6 +519,7 @@ class BaseSpectralMLP(BaseEstimator):
                 self.input_mean_, self.input_scale_ = _column_location_scale(
                     X, sample_weight
                 )
+                self.input_scale_ = self.input_scale_ * self._group_size_factor()
             else:
                 self.input_mean_ = np.zeros(n_features)
                 self.input_scale_ = np.ones(n_features)

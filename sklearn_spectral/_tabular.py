@@ -365,7 +365,7 @@ class TableEncoder:
             missing = np.isnan(col)
             if missing.all():
                 raise ValueError(
-                    f"Column {names[j]!r} has no value (every cell is missing): "
+                    f"Column {names[j]!r} has no value (every cell is missing, NaN): "
                     "drop it."
                 )
             w = None if sample_weight is None else sample_weight[~missing]

@@ -1,6 +1,6 @@
 """Synthetic data sets of the spectral-network papers.
 
-Four generators, in scikit-learn's ``make_*`` style:
+Five generators, in scikit-learn's ``make_*`` style:
 
 * :func:`make_independent_gaussian` and :func:`make_correlated_gaussian`, the
   two synthetic classification sets of Chicchi et al. (2024), with their
@@ -8,7 +8,9 @@ Four generators, in scikit-learn's ``make_*`` style:
 * :func:`make_linear_to_nonlinear`, the regression family of SPARCS eq. 5.1
   whose non-linearity is tuned by ``alpha``;
 * :func:`make_teacher_student`, the rotation-ReLU-rotation teacher of the
-  SPARCS teacher-student experiment.
+  SPARCS teacher-student experiment;
+* :func:`make_mixed_table`, a user's table (numeric, category, text, boolean
+  and nullable columns with missing cells), not from the papers.
 
 Every generator draws all its randomness from one
 :class:`numpy.random.RandomState` obtained with
@@ -28,6 +30,7 @@ __all__ = [
     "make_correlated_gaussian",
     "make_independent_gaussian",
     "make_linear_to_nonlinear",
+    "make_mixed_table",
     "make_teacher_student",
 ]
 
@@ -492,3 +495,140 @@ def make_teacher_student(
     if return_teacher:
         return X, Y, R
     return X, Y
+
+
+#: Column names of :func:`make_mixed_table`, relevant ones first.
+_MIXED_RELEVANT = ("age", "city", "plan", "member")
+_MIXED_IRRELEVANT = ("visits", "noise", "color", "code")
+
+
+def make_mixed_table(
+    n_samples=600,
+    *,
+    task="classification",
+    missing_fraction=0.1,
+    effect=1.5,
+    random_state=None,
+):
+    """Generate a mixed table whose target depends on some of its columns.
+
+    A :class:`pandas.DataFrame` of eight columns, as a user's own table has
+    them; the target depends on the first four:
+
+    ========  ==================================  ===========================
+    column    dtype                               effect on the target
+    ========  ==================================  ===========================
+    age       float64, ``missing_fraction`` NaN   ``effect * age`` (standard)
+    city      object (5 names)                    ``+effect`` Paris,
+                                                  ``-effect`` Rome
+    plan      category (free, basic, pro)         ``-effect`` free,
+                                                  ``+effect`` pro
+    member    nullable ``boolean``, some NA       ``+effect`` when True
+    visits    nullable ``Int64``, some NA         none
+    noise     float64, some NaN                   none
+    color     ``string`` (3 levels)               none
+    code      category (8 levels)                 none
+    ========  ==================================  ===========================
+
+    The missing cells are missing at random (they carry no information).
+
+    Parameters
+    ----------
+    n_samples : int, default=600
+        Number of rows.
+    task : {"classification", "regression"}, default="classification"
+        ``"classification"``: ``y`` is 0/1 from a logistic model of the
+        linear predictor above; ``"regression"``: ``y`` is the predictor
+        plus standard normal noise.
+    missing_fraction : float, default=0.1
+        Fraction of missing cells in ``age``, ``visits`` and ``noise`` (half
+        as many in ``member``), in [0, 1).
+    effect : float, default=1.5
+        Size of each relevant column's effect.
+    random_state : int, RandomState instance or None, default=None
+        Determines random number generation for dataset creation.
+
+    Returns
+    -------
+    X : pandas.DataFrame of shape (n_samples, 8)
+        The table.
+    y : ndarray of shape (n_samples,)
+        The target (int 0/1, or float).
+    relevant : ndarray of bool of shape (8,)
+        Which columns the target depends on.
+
+    See Also
+    --------
+    make_independent_gaussian : A numeric set with known relevance.
+
+    Examples
+    --------
+    >>> from sklearn_spectral.datasets import make_mixed_table
+    >>> X, y, relevant = make_mixed_table(n_samples=100, random_state=0)
+    >>> list(X.columns)
+    ['age', 'city', 'plan', 'member', 'visits', 'noise', 'color', 'code']
+    >>> [str(t) for t in X.dtypes[:4]]
+    ['float64', 'object', 'category', 'boolean']
+    >>> relevant.tolist()
+    [True, True, True, True, False, False, False, False]
+    """
+    import pandas as pd
+
+    n_samples = _check_int(n_samples, "n_samples", 1)
+    if task not in ("classification", "regression"):
+        raise ValueError(
+            f"task must be 'classification' or 'regression', got {task!r}."
+        )
+    missing_fraction = _check_real(missing_fraction, "missing_fraction", low=0.0)
+    if missing_fraction >= 1:
+        raise ValueError(
+            f"missing_fraction must be in [0, 1), got {missing_fraction!r}."
+        )
+    effect = _check_real(effect, "effect")
+    rng = check_random_state(random_state)
+    n = n_samples
+    age = rng.normal(size=n)
+    city = rng.choice(["Paris", "Rome", "Oslo", "Lima", "Kyiv"], n)
+    plan = rng.choice(["free", "basic", "pro"], n)
+    member = rng.rand(n) < 0.5
+    visits = rng.poisson(3.0, n)
+    noise = rng.normal(size=n)
+    color = rng.choice(["red", "green", "blue"], n)
+    code = rng.choice([f"c{k}" for k in range(8)], n)
+    predictor = effect * (
+        age
+        + (city == "Paris")
+        - (city == "Rome")
+        + (plan == "pro")
+        - (plan == "free")
+        + member
+        - 0.5
+    )
+    if task == "classification":
+        y = (rng.logistic(size=n) < predictor).astype(np.int64)
+    else:
+        y = predictor + rng.normal(size=n)
+
+    def holes(fraction):
+        return rng.rand(n) < fraction
+
+    age_cells = np.where(holes(missing_fraction), np.nan, age)
+    noise_cells = np.where(holes(missing_fraction), np.nan, noise)
+    member_cells = pd.array(member, dtype="boolean")
+    member_cells[holes(missing_fraction / 2)] = pd.NA
+    visits_cells = pd.array(visits, dtype="Int64")
+    visits_cells[holes(missing_fraction)] = pd.NA
+    X = pd.DataFrame(
+        {
+            "age": age_cells,
+            "city": pd.Series(city, dtype=object),
+            "plan": pd.Categorical(plan, categories=["free", "basic", "pro"]),
+            "member": member_cells,
+            "visits": visits_cells,
+            "noise": noise_cells,
+            "color": pd.array(color, dtype="string"),
+            "code": pd.Categorical(code),
+        }
+    )
+    relevant = np.array([c in _MIXED_RELEVANT for c in X.columns])
+    return X, y, relevant

@@ -53,8 +53,10 @@ class SpectralLinear(nn.Module):
         Group of every source node, ``0 .. n_groups - 1``: the source nodes
         of one group share one eigenvalue, ``lam_in`` has one entry per
         group and node ``j`` uses ``lam_in[groups[j]]`` (the one-hot inputs
-        of one categorical column, a value and its missing indicator). None:
-        one eigenvalue per node.
+        of one categorical column, a value and its missing indicator), and
+        the ``phi`` columns of a group of ``p`` nodes start ``sqrt(p)``
+        times smaller, so that every group starts with the weight norm of
+        one node. None: one eigenvalue per node.
 
     See Also
     --------
@@ -117,6 +119,11 @@ class SpectralLinear(nn.Module):
             bound /= gap
         phi = torch.empty(self.out_features, self.in_features, dtype=dtype)
         phi.uniform_(-bound, bound, generator=generator)
+        if self.input_groups is not None and self.in_features:
+            # a group of p nodes starts with the weight norm of one node:
+            # its relevance at the start does not grow with its size
+            sizes = torch.bincount(self.input_groups)[self.input_groups]
+            phi /= sizes.to(dtype).sqrt()[None, :]
         self._register("phi", phi, train_phi)
         lam_in = torch.full((n_eigenvalues,), float(lam_in_init), dtype=dtype)
         lam_out = torch.full((self.out_features,), float(lam_out_init), dtype=dtype)
