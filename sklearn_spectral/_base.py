@@ -305,7 +305,9 @@ class BaseSpectralMLP(BaseEstimator):
 
     def _encode_X(self, X, reset, sample_weight=None):
         if reset:
-            self.encoder_ = TableEncoder(self.categorical_features, self.feature_groups)
+            self.encoder_ = TableEncoder(
+                self.categorical_features, self.feature_groups, self._settings()
+            )
             return self.encoder_.fit_transform(X, sample_weight)
         return self.encoder_.transform(X)
 

@@ -427,6 +427,20 @@ class Settings:
         cannot learn classes it sees a handful of times, while a regressor uses
         the order of the values.
 
+    max_categories : int, default=32
+        Users' tables: most one-hot inputs made from one categorical column;
+        the rarer levels share the infrequent bucket. A design bound, not a
+        tuned value: a text column of identifiers would otherwise add one
+        input per row (and its group, one eigenvalue, would still be one
+        column).
+
+    min_category_frequency : int, default=5
+        Users' tables: a level seen in fewer training rows joins the
+        infrequent bucket (which also takes levels first seen at prediction
+        time). A design bound, not a tuned value: the
+        ``MIN_SAMPLES_PER_CLASS`` reasoning, a dummy that is 1 in a handful
+        of rows gives the network noise to memorise.
+
     See Also
     --------
     DEFAULT_SETTINGS : The settings of a default fit.
@@ -521,6 +535,12 @@ class Settings:
     max_classes: int = 20
 
     min_samples_per_class: int = 5
+
+    # -- users' tables (issue 21) -------------------------------------------
+
+    max_categories: int = 32
+
+    min_category_frequency: int = 5
 
     def __post_init__(self):
         for field in fields(self):
@@ -624,6 +644,8 @@ class Settings:
 _POSITIVE = frozenset(
     {
         "settle_holdout_min_rows",
+        "max_categories",
+        "min_category_frequency",
         "ramp_samples_per_input",
         "auto_batches_per_epoch",
         "auto_batch_min",

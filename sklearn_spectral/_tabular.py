@@ -24,22 +24,9 @@ import scipy.sparse as sp
 from sklearn.preprocessing import OneHotEncoder
 
 __all__ = [
-    "MAX_CATEGORIES",
-    "MIN_CATEGORY_FREQUENCY",
     "TableEncoder",
     "is_dataframe",
 ]
-
-#: Most one-hot inputs made from one categorical column (the rarest levels
-#: beyond it share the infrequent bucket). A text column of identifiers
-#: would otherwise add one input per row.
-MAX_CATEGORIES = 32
-
-#: A level seen in fewer training rows than this joins the infrequent
-#: bucket (which also takes the levels first seen at prediction time): a
-#: dummy that is 1 in two rows gives the network nothing to learn from but
-#: noise to memorise.
-MIN_CATEGORY_FREQUENCY = 5
 
 #: The category a missing cell of a categorical column becomes.
 MISSING_CATEGORY = "<missing>"
@@ -242,8 +229,8 @@ class TableEncoder:
     cells and one more input, its missing indicator. Categorical columns
     become one-hot inputs (scikit-learn's :class:`~sklearn.preprocessing.
     OneHotEncoder`; a missing cell is the level ``"<missing>"``; levels
-    seen fewer than :data:`MIN_CATEGORY_FREQUENCY` times, and beyond the
-    :data:`MAX_CATEGORIES` most frequent, share one infrequent bucket, which
+    seen fewer than ``settings.min_category_frequency`` times, and beyond
+    the ``settings.max_categories`` most frequent, share one infrequent bucket, which
     also takes the levels first seen at prediction time; a column with two
     levels, a boolean, is one 0/1 input, and an unseen level then counts
     as the first level).
@@ -252,6 +239,8 @@ class TableEncoder:
     ----------
     categorical_features : see :func:`categorical_mask`
     feature_groups : see :func:`column_groups`
+    settings : Settings
+        Its ``max_categories`` and ``min_category_frequency``.
 
     Attributes
     ----------
@@ -283,9 +272,10 @@ class TableEncoder:
         The encoder of each categorical column.
     """
 
-    def __init__(self, categorical_features="from_dtype", feature_groups=None):
+    def __init__(self, categorical_features, feature_groups, settings):
         self.categorical_features = categorical_features
         self.feature_groups = feature_groups
+        self.settings = settings
 
     # ------------------------------------------------------------------ #
     def fit_transform(self, X, sample_weight=None):
@@ -351,8 +341,8 @@ class TableEncoder:
                 cats = _as_category_column(values)
                 encoder = OneHotEncoder(
                     handle_unknown="infrequent_if_exist",
-                    min_frequency=MIN_CATEGORY_FREQUENCY,
-                    max_categories=MAX_CATEGORIES,
+                    min_frequency=self.settings.min_category_frequency,
+                    max_categories=max(2, self.settings.max_categories),
                     # a two-level column (a boolean) is one 0/1 input, as a
                     # numeric column: two dummies would be collinear
                     drop="if_binary",
