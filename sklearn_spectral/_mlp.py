@@ -194,6 +194,26 @@ _COMMON_PARAMETERS = """
         ``net_``: its ``history``, ``module_``, ``optimizer_``; batch
         hooks (``on_batch_end``...) make the fit take skorch's per-batch
         loop, which is slower on small data.
+
+    categorical_features : "from_dtype", None, array-like of str or int, or \
+bool mask, default="from_dtype"
+        Which columns are categorical (one-hot encoded inside the estimator,
+        as scikit-learn's ``OneHotEncoder`` with an infrequent bucket for
+        rare and unseen levels). ``"from_dtype"``: the DataFrame columns of
+        dtype ``category``, ``object``, string or boolean (numpy input: none);
+        None: none; or a list of column names or indices, or a boolean mask
+        (as ``HistGradientBoostingClassifier``). All the inputs made from one
+        column share one input eigenvalue, so the column is kept or switched
+        off as a whole and ``feature_importances_`` has one entry per
+        original column. Missing cells of numeric columns (NaN, ``pd.NA``)
+        get the training mean and a missing-indicator input in the same
+        group; see the user guide's "Your own table".
+
+    feature_groups : list of list of str or int, default=None
+        Columns that share one input eigenvalue (sensor blocks, dummies made
+        by hand): the penalty keeps or drops a group as a whole. Columns not
+        listed are groups of their own. ``group_importances_`` then gives one
+        relevance per group.
 """
 
 _COMMON_ATTRIBUTES = """
@@ -283,6 +303,19 @@ _COMMON_ATTRIBUTES = """
     pruned_architecture_ : tuple of int
         Set by :meth:`prune`: the smallest architecture within its tolerance.
 
+    encoder_ : TableEncoder
+        How ``X`` became the network's inputs: ``get_feature_names_out()``
+        names every input, ``column_of_input_`` gives each input's original
+        column, ``input_groups_`` its input eigenvalue, ``passthrough_`` says
+        whether numeric input was used as it is.
+
+    feature_groups_ : list of ndarray
+        Only with ``feature_groups``: the original columns of each group.
+
+    group_importances_ : ndarray of shape (n_groups,)
+        Only with ``feature_groups``: each group's relevance (the norm of its
+        columns' relevances), normalised to sum to 1.
+
     net_ : skorch.NeuralNet
         The trained skorch net; ``net_.module_`` is the torch module and
         ``net_.history`` the training history.
@@ -317,10 +350,20 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
     ----------
     {parameters}
 
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the data loss, as scikit-learn's
+        classifiers: ``{{label: weight}}`` (1 for classes not named), or
+        ``"balanced"``, ``n_samples / (n_classes * np.bincount(y))``; they
+        multiply ``sample_weight``. Multilabel targets: a list of dicts, one
+        per label, or ``"balanced"`` per label. ``"balanced"`` is refused by
+        ``partial_fit``.
+
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-        Class labels.
+        Class labels; ``0 .. n_labels - 1`` for a multilabel target (a 2-D
+        0/1 indicator matrix, fitted with one sigmoid output per label as
+        ``MLPClassifier`` does).
 
     n_outputs_ : int
         Number of network outputs (one logit per class).

@@ -1,0 +1,443 @@
+"""Users' own tables (issue 21): categoricals, missing cells, groups, class
+weights, multilabel targets and sparse input."""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import torch
+from sklearn.datasets import make_classification
+from sklearn.metrics import balanced_accuracy_score
+from sklearn.model_selection import train_test_split
+from sklearn.neural_network import MLPClassifier
+from sklearn.utils.class_weight import compute_sample_weight
+
+from sklearn_spectral import (
+    SpectralFeatureSelector,
+    SpectralMLPClassifier,
+    SpectralMLPRegressor,
+)
+from sklearn_spectral.datasets import make_mixed_table
+from sklearn_spectral.nn.mlp import SpectralMLP
+
+pd = pytest.importorskip("pandas")
+
+COLUMNS = ["age", "city", "plan", "member", "visits", "noise", "color", "code"]
+
+
+def _table(seed=0, n=400, task="classification"):
+    return make_mixed_table(n_samples=n, task=task, random_state=seed)
+
+
+# --------------------------------------------------------------------------- #
+# one answer per original column
+# --------------------------------------------------------------------------- #
+@pytest.mark.parametrize("cls", [SpectralMLPClassifier, SpectralMLPRegressor])
+def test_one_importance_per_original_column(cls):
+    task = "classification" if cls is SpectralMLPClassifier else "regression"
+    X, y, _ = _table(task=task)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a table fit at the defaults warns not
+        model = cls(random_state=0, max_iter=400).fit(X, y)
+    assert model.n_features_in_ == 8
+    assert list(model.feature_names_in_) == COLUMNS
+    for name in ("feature_importances_", "input_relevance_", "input_eigenvalues_"):
+        assert getattr(model, name).shape == (8,)
+    assert model.feature_importances_.sum() == pytest.approx(1.0)
+    # more network inputs than columns: one-hot levels and missing indicators
+    assert len(model.encoder_.get_feature_names_out()) > 8
+
+
+def test_inputs_of_one_column_share_one_eigenvalue_and_go_together():
+    X, y, _ = _table()
+    clf = SpectralMLPClassifier(random_state=0, alpha=0.5).fit(X, y)
+    layer = clf.network_.layers[0]
+    encoder = clf.encoder_
+    assert layer.lam_in.numel() == 8  # one eigenvalue per original column
+    node_lam = layer.node_lam_in.detach().numpy()
+    weight_norms = torch.linalg.vector_norm(layer.weight, dim=0).detach().numpy()
+    for j in range(8):
+        inputs = encoder.column_of_input_ == j
+        assert np.unique(node_lam[inputs]).size == 1
+        # a column is entirely in or entirely out
+        if clf.input_eigenvalues_[j] == 0:
+            assert np.all(weight_norms[inputs] == 0)
+            assert clf.feature_importances_[j] == 0
+        else:
+            assert clf.feature_importances_[j] > 0
+    # at this strength some column is switched off, some kept
+    assert 0 < np.sum(clf.input_eigenvalues_ == 0) < 8
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_selector_ranks_every_relevant_column_above_every_irrelevant(task, seed):
+    X, y, relevant = make_mixed_table(n_samples=600, task=task, random_state=seed)
+    selector = SpectralFeatureSelector(random_state=seed).fit(X, y)
+    scores = selector.feature_importances_
+    assert scores.shape == (8,)
+    assert scores[relevant].min() > scores[~relevant].max()
+    kept = selector.get_feature_names_out()
+    assert set(kept) <= set(COLUMNS)  # the original names, not dummies
+    assert set(kept) == {c for c, r in zip(COLUMNS, relevant) if r}
+
+
+def test_selector_pandas_output_keeps_the_kept_columns_and_dtypes():
+    X, y, _ = _table(n=600)
+    selector = SpectralFeatureSelector(random_state=0).fit(X, y)
+    selector.set_output(transform="pandas")
+    out = selector.transform(X)
+    kept = list(selector.get_feature_names_out())
+    assert list(out.columns) == kept
+    for name in kept:
+        assert out[name].dtype == X[name].dtype
+    assert out.shape == (600, len(kept))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_unseen_categories_and_missing_cells_at_predict_time():
+    X, y, _ = _table()
+    clf = SpectralMLPClassifier(random_state=0, max_iter=50).fit(X, y)
+    new = X.iloc[:6].copy()
+    new["city"] = ["Tokyo", "Paris", None, "Rome", "Tokyo", "Lima"]
+    new["plan"] = pd.Categorical(["pro", "vip", "free", None, "pro", "basic"])
+    new["color"] = pd.array(["red", "pink", pd.NA, "blue", "red", "red"], "string")
+    new["member"] = pd.array([True, pd.NA, False, pd.NA, True, False], "boolean")
+    new["visits"] = pd.array([pd.NA] * 6, dtype="Int64")
+    new["age"] = np.nan
+    new["noise"] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        proba = clf.predict_proba(new)
+        labels = clf.predict(new)
+    assert proba.shape == (6, 2)
+    assert np.all(np.isfinite(proba))
+    assert set(labels) <= set(clf.classes_)
+
+
+def test_missing_cells_are_imputed_with_an_indicator_in_the_column():
+    X, y, _ = _table()
+    reg = SpectralMLPRegressor(random_state=0, max_iter=30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reg.fit(X, y)
+    names = list(reg.encoder_.get_feature_names_out())
+    assert "age_missing" in names and "visits_missing" in names
+    age = reg.encoder_.column_names_.index("age")
+    assert reg.encoder_.fill_values_[age] == pytest.approx(np.nanmean(X["age"]))
+    groups = reg.encoder_.input_groups_
+    assert groups[names.index("age")] == groups[names.index("age_missing")]
+
+
+def test_all_missing_column_is_an_error_naming_it():
+    X, y, _ = _table(n=100)
+    X["visits"] = pd.array([pd.NA] * 100, dtype="Int64")
+    with pytest.raises(ValueError, match="'visits'.*every cell is missing"):
+        SpectralMLPClassifier(max_iter=5).fit(X, y)
+    array = np.random.RandomState(0).normal(size=(50, 3))
+    array[:, 1] = np.nan
+    with pytest.raises(ValueError, match="'x1'"):
+        SpectralMLPRegressor(max_iter=5).fit(array, array[:, 0])
+
+
+def test_numpy_input_passes_through_with_one_eigenvalue_per_column(
+    classification_data,
+):
+    X, y = classification_data
+    clf = SpectralMLPClassifier(random_state=0, max_iter=20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf.fit(X, y)
+    assert clf.encoder_.passthrough_
+    assert clf._input_groups() is None
+    assert clf.network_.layers[0].input_groups is None
+    # a NaN met only at prediction time gets the training mean
+    X_nan = X[:3].copy()
+    X_nan[:, 0] = np.nan
+    filled = X[:3].copy()
+    filled[:, 0] = X[:, 0].mean()
+    np.testing.assert_allclose(clf.predict_proba(X_nan), clf.predict_proba(filled))
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [["visits"], [1], np.array([False, True, False])],
+    ids=["name", "index", "mask"],
+)
+def test_categorical_features_overrides_the_dtype(spec):
+    X, y, _ = _table(n=200)
+    X = X.drop(columns=["city", "plan", "color", "code", "member"])
+    clf = SpectralMLPClassifier(max_iter=5, categorical_features=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert not clf.fit(X, y).encoder_.categorical_.any()
+    X_full, y, _ = _table(n=200)
+    X_full = X_full[["age", "visits", "noise"]]
+    clf = SpectralMLPClassifier(max_iter=5, categorical_features=spec)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf.fit(X_full, y)
+    assert clf.encoder_.categorical_.tolist() == [False, True, False]
+    # visits (counts 0..~9) became one-hot levels, one eigenvalue
+    names = clf.encoder_.get_feature_names_out()
+    assert sum(str(n).startswith("visits_") for n in names) > 2
+
+
+def test_unknown_categorical_feature_name_is_a_clear_error():
+    X, y, _ = _table(n=100)
+    with pytest.raises(ValueError, match="categorical_features.*'nope'"):
+        SpectralMLPClassifier(categorical_features=["nope"]).fit(X, y)
+
+
+def test_feature_groups_share_an_eigenvalue_and_report_group_importances(rng):
+    X = rng.normal(size=(300, 5))
+    y = X[:, 0] - X[:, 2] + 0.1 * rng.normal(size=300)
+    reg = SpectralMLPRegressor(random_state=0, feature_groups=[[0, 2], [3, 4]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reg.fit(X, y)
+    assert reg.feature_importances_.shape == (5,)
+    assert [g.tolist() for g in reg.feature_groups_] == [[0, 2], [1], [3, 4]]
+    assert reg.group_importances_.shape == (3,)
+    assert reg.group_importances_.sum() == pytest.approx(1.0)
+    assert reg.input_eigenvalues_[0] == reg.input_eigenvalues_[2]
+    assert reg.input_eigenvalues_[3] == reg.input_eigenvalues_[4]
+    assert np.argmax(reg.group_importances_) == 0
+    assert reg.network_.layers[0].lam_in.numel() == 3
+
+
+def test_feature_groups_by_name_on_a_dataframe():
+    X, y, _ = _table(n=200)
+    clf = SpectralMLPClassifier(
+        max_iter=10, feature_groups=[["visits", "noise"], ["city", "plan"]]
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf.fit(X, y)
+    assert clf.network_.layers[0].lam_in.numel() == 6
+    assert clf.feature_importances_.shape == (8,)
+
+
+@pytest.mark.parametrize(
+    "groups, message",
+    [
+        ([[0, 1], [1, 2]], "in groups 0 and 1"),
+        ([["a"]], "'a' is not a column"),
+        ([[0, 9]], "out of range"),
+        ([[]], "group 0 is empty"),
+        (["ab"], "list of lists"),
+    ],
+)
+def test_bad_feature_groups_are_clear_errors(rng, groups, message):
+    X = rng.normal(size=(20, 3))
+    with pytest.raises(ValueError, match=message):
+        SpectralMLPRegressor(feature_groups=groups).fit(X, X[:, 0])
+
+
+# --------------------------------------------------------------------------- #
+# the network side: grouped eigenvalues
+# --------------------------------------------------------------------------- #
+@pytest.mark.parametrize("eigenvalues", ["in", "both"])
+@pytest.mark.parametrize("loss", ["cross_entropy", "squared_error"])
+def test_grouped_hand_written_gradients_equal_autograd(eigenvalues, loss):
+    gen = torch.Generator().manual_seed(0)
+    groups = [0, 0, 1, 2, 2, 2]
+    net = SpectralMLP(
+        6, [7], 3, eigenvalues=eigenvalues, generator=gen, input_groups=groups
+    )
+    with torch.no_grad():
+        for p in net.parameters():
+            p.add_(0.3 * torch.randn(p.shape, generator=gen))
+    X = torch.randn(11, 6, generator=gen)
+    if loss == "cross_entropy":
+        y = torch.randint(0, 3, (11,), generator=gen)
+        expected = torch.nn.functional.cross_entropy(net(X), y)
+    else:
+        y = torch.randn(11, 3, generator=gen)
+        expected = ((net(X) - y) ** 2).mean()
+    params = [p for p in net.parameters() if p.requires_grad]
+    grads = torch.autograd.grad(expected, params)
+    assert net.layers[0].lam_in.shape == (3,)
+    value = net.data_loss_and_grads(X, y, loss)
+    torch.testing.assert_close(value, expected.detach())
+    for p, g in zip(params, grads):
+        torch.testing.assert_close(p.grad, g)
+
+
+def test_group_relevance_is_the_norm_over_the_group():
+    gen = torch.Generator().manual_seed(0)
+    net = SpectralMLP(4, [5], 2, generator=gen, input_groups=[0, 1, 1, 0])
+    layer = net.layers[0]
+    per_node = layer.input_relevance()
+    expected = torch.stack([per_node[[0, 3]].norm(), per_node[[1, 2]].norm()])
+    torch.testing.assert_close(layer.group_relevance(), expected)
+
+
+def test_auto_depth_accepts_a_table():
+    X, y, _ = _table(n=200)
+    clf = SpectralMLPClassifier(
+        auto_depth=True, hidden_layer_sizes=(8,), max_iter=20, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf.fit(X, y)
+    assert clf.feature_importances_.shape == (8,)
+    assert clf.network_.gate.numel() == 8
+    assert clf.predict(X[:5]).shape == (5,)
+    dense = clf.to_torch()
+    inputs = torch.as_tensor(clf.encoder_.transform(X[:5]), dtype=torch.float32)
+    np.testing.assert_allclose(
+        dense(inputs).detach().numpy(),
+        clf._forward(X[:5]),
+        rtol=1e-4,
+        atol=1e-5,
+    )
+
+
+# --------------------------------------------------------------------------- #
+# class weights
+# --------------------------------------------------------------------------- #
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_balanced_class_weight_raises_balanced_accuracy(seed):
+    X, y = make_classification(
+        n_samples=600,
+        n_features=6,
+        n_informative=3,
+        n_redundant=0,
+        weights=[0.9],
+        class_sep=0.7,
+        flip_y=0,
+        random_state=seed,
+    )
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.5, stratify=y, random_state=seed
+    )
+    scores = [
+        balanced_accuracy_score(
+            y_test,
+            SpectralMLPClassifier(class_weight=cw, random_state=seed)
+            .fit(X_train, y_train)
+            .predict(X_test),
+        )
+        for cw in (None, "balanced")
+    ]
+    assert scores[1] > scores[0] + 0.02
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_balanced_class_weight_is_the_equivalent_sample_weight(seed):
+    X, y = make_classification(
+        n_samples=200, n_features=5, weights=[0.8], random_state=seed
+    )
+    params = {"max_iter": 30, "random_state": seed}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        weighted = SpectralMLPClassifier(class_weight="balanced", **params).fit(X, y)
+        equivalent = SpectralMLPClassifier(**params).fit(
+            X, y, sample_weight=compute_sample_weight("balanced", y)
+        )
+    np.testing.assert_allclose(
+        weighted.predict_proba(X), equivalent.predict_proba(X), rtol=1e-6
+    )
+
+
+def test_dict_class_weight_multiplies_sample_weight(rng):
+    X = rng.normal(size=(150, 4))
+    y = (X[:, 0] > 0).astype(int)
+    sw = rng.uniform(0.5, 2.0, 150)
+    params = {"max_iter": 20, "random_state": 0}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = SpectralMLPClassifier(class_weight={1: 3.0}, **params).fit(
+            X, y, sample_weight=sw
+        )
+        b = SpectralMLPClassifier(**params).fit(
+            X, y, sample_weight=sw * np.where(y == 1, 3.0, 1.0)
+        )
+    np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), rtol=1e-6)
+
+
+def test_balanced_class_weight_refuses_partial_fit(rng):
+    X = rng.normal(size=(40, 3))
+    y = (X[:, 0] > 0).astype(int)
+    clf = SpectralMLPClassifier(class_weight="balanced")
+    with pytest.raises(ValueError, match="not supported for partial_fit"):
+        clf.partial_fit(X, y, classes=[0, 1])
+
+
+def test_class_weight_through_the_selector():
+    X, y = make_classification(
+        n_samples=400,
+        n_features=6,
+        n_informative=2,
+        n_redundant=0,
+        weights=[0.9],
+        shuffle=False,
+        random_state=0,
+    )
+    selector = SpectralFeatureSelector(
+        SpectralMLPClassifier(class_weight="balanced"), random_state=0
+    ).fit(X, y)
+    assert selector.estimator_.class_weight == "balanced"
+    assert set(selector.get_support(indices=True)) >= {0, 1}
+
+
+# --------------------------------------------------------------------------- #
+# multilabel targets and sparse input
+# --------------------------------------------------------------------------- #
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_multilabel_has_mlpclassifier_shapes_and_finds_each_labels_columns(rng):
+    X = rng.normal(size=(400, 6))
+    Y = np.column_stack([X[:, 0] > 0, X[:, 1] + X[:, 2] > 0, X[:, 0] - X[:, 2] > 0])
+    Y = Y.astype(int)
+    clf = SpectralMLPClassifier(random_state=0).fit(X, Y)
+    reference = MLPClassifier(max_iter=5).fit(X, Y)
+    for method in ("predict", "predict_proba"):
+        assert (
+            getattr(clf, method)(X[:7]).shape == getattr(reference, method)(X[:7]).shape
+        )
+    assert set(np.unique(clf.predict(X))) <= {0, 1}
+    proba = clf.predict_proba(X)
+    assert np.all((proba >= 0) & (proba <= 1))
+    np.testing.assert_allclose(np.exp(clf.predict_log_proba(X[:5])), proba[:5])
+    assert clf.score(X, Y) > 0.7  # subset accuracy
+    importances = clf.feature_importances_
+    assert importances[:3].min() > importances[3:].max()
+
+
+def test_multilabel_through_the_selector(rng):
+    X = rng.normal(size=(400, 6))
+    Y = np.column_stack([X[:, 0] > 0, X[:, 1] > 0]).astype(int)
+    selector = SpectralFeatureSelector(SpectralMLPClassifier(), random_state=0).fit(
+        X, Y
+    )
+    assert set(selector.get_support(indices=True)) == {0, 1}
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+def test_sparse_input_fits_as_the_dense_array(fmt, rng):
+    dense = rng.normal(size=(200, 6)) * (rng.rand(200, 6) < 0.3)
+    y = (dense[:, 0] + dense[:, 1] > 0).astype(int)
+    params = {"max_iter": 30, "random_state": 0}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from_dense = SpectralMLPClassifier(**params).fit(dense, y)
+        from_sparse = SpectralMLPClassifier(**params).fit(
+            sp.csr_matrix(dense).asformat(fmt), y
+        )
+    np.testing.assert_array_equal(
+        from_dense.feature_importances_, from_sparse.feature_importances_
+    )
+    np.testing.assert_allclose(
+        from_sparse.predict_proba(sp.csr_matrix(dense).asformat(fmt)),
+        from_dense.predict_proba(dense),
+    )
+
+
+def test_sparse_input_with_nan_is_a_clear_error(rng):
+    X = sp.random(30, 4, density=0.5, format="csr", random_state=0)
+    X.data[0] = np.nan
+    with pytest.raises(ValueError, match="Sparse X contains NaN"):
+        SpectralMLPRegressor(max_iter=5).fit(X, rng.normal(size=30))
