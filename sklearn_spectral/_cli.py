@@ -5,10 +5,12 @@ Two subcommands:
 * ``demo`` (the default): fit :class:`~sklearn_spectral.SpectralFeatureSelector`
   on the first paper's independent-Gaussian data set and compare the learned
   feature importances with the true relevance;
-* ``rank``: rank the numeric columns of a CSV file by their relevance for a
-  target column. The file is read with :func:`pandas.read_csv` (pandas is
-  then required; without it the command says so); blank cells are missing
-  values. Whether the target holds classes or a quantity is decided by the
+* ``rank``: rank the columns of a CSV file by their relevance for a target
+  column. The file is read with :func:`pandas.read_csv` (pandas is then
+  required; without it the command says so). Text columns are categorical
+  (one-hot encoded inside the model) and blank cells of numeric columns are
+  missing values (imputed, with a missing indicator); each original column
+  gets one relevance. Whether the target holds classes or a quantity is decided by the
   rule of :func:`sklearn_spectral._target.infer_task`, shared with
   :class:`~sklearn_spectral.SpectralFeatureSelector`.
 """
@@ -262,44 +264,54 @@ def _read_csv(path, sep):
     return frame
 
 
-def _feature_matrix(frame, feature_names):
-    """Float matrix of the feature columns; a clear error for each bad kind."""
+def _feature_table(frame, feature_names):
+    """The feature columns as a DataFrame the estimators encode themselves.
+
+    Numeric columns stay numbers (blank cells are missing values: imputed
+    with a missing indicator inside the model), text and boolean columns
+    are categorical (one-hot inside the model, one relevance per column).
+    A column of blank cells only, or with infinite values, is an error.
+    """
     pd = _import_pandas()
-    numeric = [
+    table = frame[feature_names]
+    blank = [n for n in feature_names if table[n].isna().all()]
+    if blank:
+        raise _UserError(
+            "feature column(s) with blank cells only: "
+            + ", ".join(repr(name) for name in blank)
+            + " (drop them)"
+        )
+    infinite = [
         n
         for n in feature_names
-        if pd.api.types.is_numeric_dtype(frame[n])
-        or pd.api.types.is_bool_dtype(frame[n])
+        if pd.api.types.is_numeric_dtype(table[n])
+        and not pd.api.types.is_bool_dtype(table[n])
+        and np.isinf(table[n].to_numpy(dtype=np.float64, na_value=0.0)).any()
     ]
-    text = [n for n in feature_names if n not in numeric]
-    # a column of blank cells only is read as text by pandas: it is missing
-    blank = [n for n in text if frame[n].isna().all()]
-    text = [n for n in text if n not in blank]
-    if text:
-        raise _UserError(
-            "non-numeric feature column(s): "
-            + ", ".join(repr(name) for name in text)
-            + " (only numeric features are supported; encode or drop them)"
-        )
-    missing = [n for n in feature_names if frame[n].isna().any()]
-    if missing:
-        details = ", ".join(
-            f"{n!r}: {_rows_text(np.flatnonzero(frame[n].isna().to_numpy()))}"
-            for n in missing
-        )
-        raise _UserError(
-            "missing values (blank cells) in feature column(s): "
-            + details
-            + " (impute or drop them first)"
-        )
-    X = frame[feature_names].to_numpy(dtype=np.float64)
-    infinite = [n for n, c in zip(feature_names, X.T) if not np.all(np.isfinite(c))]
     if infinite:
         raise _UserError(
             "infinite values in feature column(s): "
             + ", ".join(repr(name) for name in infinite)
         )
-    return X
+    return table
+
+
+def _describe_columns(table):
+    """``"; 2 text columns (one-hot), 3 with blank cells (imputed)"``."""
+    pd = _import_pandas()
+    text = [
+        n
+        for n in table.columns
+        if not pd.api.types.is_numeric_dtype(table[n])
+        or pd.api.types.is_bool_dtype(table[n])
+    ]
+    missing = [n for n in table.columns if table[n].isna().any()]
+    parts = []
+    if text:
+        parts.append(f"{len(text)} text column(s) one-hot encoded")
+    if missing:
+        parts.append(f"{len(missing)} with blank cells imputed")
+    return "; " + ", ".join(parts) if parts else ""
 
 
 def _target_values(frame, target):
@@ -317,8 +329,6 @@ def _target_values(frame, target):
 
 
 def _run_rank(args, out):
-    from sklearn.preprocessing import StandardScaler
-
     from . import SpectralFeatureSelector, SpectralMLPClassifier, SpectralMLPRegressor
     from ._target import infer_task
 
@@ -336,7 +346,7 @@ def _run_rank(args, out):
     feature_names = [name for name in header if name != args.target]
     if not feature_names:
         raise _UserError("the file has no feature columns besides the target")
-    X = _feature_matrix(frame, feature_names)
+    X = _feature_table(frame, feature_names)
     y = _target_values(frame, args.target)
     numeric = y.dtype != object
 
@@ -374,16 +384,18 @@ def _run_rank(args, out):
             )
         estimator = SpectralMLPClassifier()
 
-    if not args.no_standardize:
-        X = StandardScaler().fit_transform(X)
-
+    # the models standardise each input themselves (standardize=True) and
+    # encode text columns and blank cells (issue 21)
+    if args.no_standardize:
+        estimator.set_params(standardize=False)
     selector = SpectralFeatureSelector(estimator, random_state=args.random_state)
     print(
         f"{args.file}: {X.shape[0]} rows, {X.shape[1]} features, target "
         f"{args.target!r} ({task}"
         + (f", {np.unique(y).size} classes" if task == "classification" else "")
         + ")"
-        + ("" if args.no_standardize else "; features standardised"),
+        + ("" if args.no_standardize else "; features standardised")
+        + _describe_columns(X),
         file=out,
     )
     out.flush()

@@ -121,29 +121,34 @@ def test_rank_missing_target(csv_path, capsys):
     assert "signal_a" in err  # lists the available columns
 
 
-def test_rank_non_numeric_feature(tmp_path, capsys):
-    path = tmp_path / "bad.csv"
-    path.write_text("x1,colour,y\n1.0,red,0\n2.0,blue,1\n3.0,red,0\n")
-    assert main(["rank", str(path), "--target", "y"]) == 2
-    err = capsys.readouterr().err
-    assert "non-numeric feature column(s): 'colour'" in err
+def test_rank_mixed_csv_ranks_the_original_columns(tmp_path, capsys):
+    # a text column, a boolean column and blank cells (issue 21)
+    pytest.importorskip("pandas")
+    from sklearn_spectral.datasets import make_mixed_table
 
-
-def test_blank_cells_are_reported_as_missing_values(tmp_path, capsys):
-    # pandas writes missing values as blank cells
-    pd = pytest.importorskip("pandas")
-    frame = pd.DataFrame(
-        {"a": [1.0, np.nan, 3.0, 4.0], "b": [0.5, 0.1, np.nan, np.nan], "y": [0, 1] * 2}
-    )
-    path = tmp_path / "missing.csv"
+    X, y, relevant = make_mixed_table(n_samples=600, random_state=0)
+    frame = X.assign(y=y)
+    path = tmp_path / "mixed.csv"
     frame.to_csv(path, index=False)
-    assert ",," in path.read_text()
+    text = path.read_text()
+    assert ",," in text and "Paris" in text
+    assert main(["rank", str(path), "--target", "y"]) == 0
+    out = capsys.readouterr().out
+    assert "text column(s) one-hot encoded" in out
+    assert "with blank cells imputed" in out
+    rows = _table_rows(out)
+    assert sorted(r[1] for r in rows) == sorted(X.columns)  # one row per column
+    names = [n for n, r in zip(X.columns, relevant) if r]
+    assert {r[1] for r in rows[: len(names)]} == set(names)
+    assert all(r[3] == "yes" for r in rows[: len(names)])
+
+
+def test_blank_only_feature_column_is_an_error(tmp_path, capsys):
+    path = tmp_path / "blank.csv"
+    path.write_text("a,b,y\n1.0,,0\n2.0,,1\n3.0,,0\n")
     assert main(["rank", str(path), "--target", "y"]) == 2
     err = capsys.readouterr().err
-    assert "missing values (blank cells) in feature column(s)" in err
-    assert "'a': 1 row (first: line 3)" in err
-    assert "'b': 2 rows (first: line 4)" in err
-    assert "non-numeric" not in err
+    assert "feature column(s) with blank cells only: 'b'" in err
 
 
 def test_blank_target_cells_are_missing_values(tmp_path, capsys):
