@@ -441,3 +441,47 @@ def test_sparse_input_with_nan_is_a_clear_error(rng):
     X.data[0] = np.nan
     with pytest.raises(ValueError, match="Sparse X contains NaN"):
         SpectralMLPRegressor(max_iter=5).fit(X, rng.normal(size=30))
+
+
+# --------------------------------------------------------------------------- #
+# the path, shown
+# --------------------------------------------------------------------------- #
+def test_regularization_path_display_from_a_selector_on_a_table():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sklearn_spectral.plotting import RegularizationPathDisplay
+
+    X, y, _ = _table(n=300)
+    selector = SpectralFeatureSelector(random_state=0).fit(X, y)
+    display = RegularizationPathDisplay.from_estimator(selector, X, y)
+    n_alphas = len(selector.alpha_path_["alpha"])
+    assert len(display.lines_) == 8
+    assert all(len(line.get_xdata()) == n_alphas for line in display.lines_)
+    assert display.chosen_line_.get_xdata()[0] == selector.alpha_
+    assert display.loss_line_ is not None
+    labels = [t.get_text() for t in display.ax_.get_legend().get_texts()]
+    assert set(COLUMNS) <= set(labels)
+    # the path goes towards fewer columns as the strength grows
+    kept = np.array([[y > 0 for y in line.get_ydata()] for line in display.lines_])
+    assert kept[:, -1].sum() <= kept[:, 0].sum()
+    plt.close("all")
+
+
+def test_regularization_path_display_needs_data_or_importances():
+    pytest.importorskip("matplotlib")
+    from sklearn_spectral.plotting import RegularizationPathDisplay
+
+    X, y, _ = _table(n=150)
+    selector = SpectralFeatureSelector(
+        SpectralMLPClassifier(max_iter=20), random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        selector.fit(X, y)
+    with pytest.raises(ValueError, match="pass the training data"):
+        RegularizationPathDisplay.from_estimator(selector)
+    selector.alpha_path_ = None
+    with pytest.raises(ValueError, match="searched no strength"):
+        RegularizationPathDisplay.from_estimator(selector, X, y)

@@ -18,6 +18,7 @@ it is imported only when a plot is drawn.
 from ._architecture import ArchitectureDisplay
 from ._eigenvalue_histogram import EigenvalueHistogramDisplay
 from ._pruning_curve import PruningCurveDisplay
+from ._regularization_path import RegularizationPathDisplay
 from ._relevance import RelevanceDisplay
 from ._relevance_image import RelevanceImageDisplay
 
@@ -25,6 +26,7 @@ __all__ = [
     "ArchitectureDisplay",
     "EigenvalueHistogramDisplay",
     "PruningCurveDisplay",
+    "RegularizationPathDisplay",
     "RelevanceDisplay",
     "RelevanceImageDisplay",
 ]
