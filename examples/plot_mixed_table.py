@@ -1,7 +1,7 @@
 """
-=====================================================
+================================================================
 Your own table: categories, missing cells, one answer per column
-=====================================================
+================================================================
 
 A real table is not a matrix of finished floats: it has category and text
 columns and missing cells. The estimators take a :class:`pandas.DataFrame`

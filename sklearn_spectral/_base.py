@@ -535,11 +535,8 @@ class BaseSpectralMLP(BaseEstimator):
             # mean 1: a batch's data loss is mean(w * loss), an unbiased
             # estimate of the weighted mean loss of the training set
             sample_weight = sample_weight * (n_samples / sample_weight.sum())
-        if sp.issparse(X):
-            # the training loop indexes dense tensors: one float32 copy
-            X = X.astype(np.float32).toarray()
         dataset = TensorData(
-            _as_tensor(X, np.float32),
+            _sparse_tensor(X) if sp.issparse(X) else _as_tensor(X, np.float32),
             _as_tensor(y, y.dtype),
             None if sample_weight is None else _as_tensor(sample_weight, np.float32),
         )
@@ -915,6 +912,18 @@ def _check_float32_range(X, name, feature_names=None):
             f"in column(s) {columns}: the network trains in float32. "
             "Rescale these columns (e.g. StandardScaler or a log transform)."
         )
+
+
+def _sparse_tensor(X):
+    """A float32 sparse COO tensor of a scipy sparse matrix (the training
+    loop makes each minibatch dense on its own)."""
+    coo = X.tocoo()
+    index = np.vstack([coo.row, coo.col]).astype(np.int64)
+    return torch.sparse_coo_tensor(
+        torch.from_numpy(index),
+        torch.from_numpy(coo.data.astype(np.float32)),
+        size=coo.shape,
+    ).coalesce()
 
 
 def _as_tensor(array, dtype):

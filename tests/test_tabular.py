@@ -545,3 +545,38 @@ def test_multilabel_with_early_stopping_and_partial_fit(rng):
     assert online.predict_proba(X).shape == (120, 2)
     with pytest.raises(ValueError, match="multilabel"):
         online.partial_fit(X, Y[:, 0])
+
+
+def test_sparse_minibatches_are_made_dense_one_at_a_time():
+    from sklearn_spectral._base import _sparse_tensor
+    from sklearn_spectral._training.data import TensorBatches
+
+    X = sp.random(50, 7, density=0.3, format="csr", random_state=0)
+    tensor = _sparse_tensor(X)
+    assert tensor.is_sparse
+    y = torch.arange(50)
+    gen = torch.Generator().manual_seed(0)
+    seen = []
+    for xb, yb, _ in TensorBatches((tensor, y, None), 16, True, gen):
+        assert not xb.is_sparse and xb.shape[0] <= 16
+        np.testing.assert_array_equal(
+            xb.numpy(), X[yb.numpy()].toarray().astype(np.float32)
+        )
+        seen += yb.tolist()
+    assert sorted(seen) == list(range(50))
+    batches = list(TensorBatches((tensor, y, None), 16, False, None))
+    assert [b[0].shape[0] for b in batches] == [16, 16, 16, 2]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_sparse_input_with_early_stopping_and_auto_depth(rng):
+    X = sp.random(300, 6, density=0.4, format="csr", random_state=0)
+    y = np.asarray(X[:, 0].toarray().ravel() + X[:, 1].toarray().ravel())
+    reg = SpectralMLPRegressor(
+        early_stopping=True, batch_size=64, max_iter=15, random_state=0
+    ).fit(X, y)
+    assert reg.predict(X).shape == (300,)
+    deep = SpectralMLPRegressor(
+        auto_depth=True, hidden_layer_sizes=(8,), max_iter=15, random_state=0
+    ).fit(X.tocsc(), y)
+    assert deep.predict(X).shape == (300,)
