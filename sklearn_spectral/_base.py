@@ -308,7 +308,9 @@ class BaseSpectralMLP(BaseEstimator):
             self.encoder_ = TableEncoder(
                 self.categorical_features, self.feature_groups, self._settings()
             )
-            return self.encoder_.fit_transform(X, sample_weight)
+            return self.encoder_.fit_transform(
+                X, sample_weight, getattr(self, "feature_names_in_", None)
+            )
         return self.encoder_.transform(X)
 
     def _group_size_factor(self):

@@ -139,13 +139,13 @@ def categorical_mask(X, categorical_features, n_features):
     return mask
 
 
-def column_groups(X, feature_groups, n_features):
+def column_groups(names, feature_groups, n_features):
     """The group (input eigenvalue) of every original column.
 
     Parameters
     ----------
-    X : DataFrame or array-like
-        The table (for its column names).
+    names : list of str
+        The name of every column (``x0, x1, ...`` for arrays).
     feature_groups : list of list of str or int, or None
         Columns that share one eigenvalue; every column not listed is a group
         of its own.
@@ -168,7 +168,6 @@ def column_groups(X, feature_groups, n_features):
             "feature_groups must be a list of lists of column names or "
             f"indices, got {feature_groups!r}."
         )
-    names = _column_names(X, n_features)
     seen = {}
     for g, members in enumerate(feature_groups):
         if isinstance(members, (str, bytes)) or not hasattr(members, "__iter__"):
@@ -278,7 +277,7 @@ class TableEncoder:
         self.settings = settings
 
     # ------------------------------------------------------------------ #
-    def fit_transform(self, X, sample_weight=None):
+    def fit_transform(self, X, sample_weight=None, column_names=None):
         """Learn the encoding from ``X`` and return the encoded matrix.
 
         Parameters
@@ -287,6 +286,10 @@ class TableEncoder:
             Training table (already checked for shape; floats for arrays).
         sample_weight : ndarray of shape (n_samples,) or None
             Weights of the imputation means.
+        column_names : array-like of str or None
+            Names of the columns when ``X`` lost them in validation (a
+            numeric DataFrame made an array); ``X``'s own or ``x0, x1, ...``
+            when None.
 
         Returns
         -------
@@ -294,9 +297,15 @@ class TableEncoder:
         """
         n_features = X.shape[1]
         self.n_features_in_ = n_features
-        self.column_names_ = _column_names(X, n_features)
+        self.column_names_ = (
+            _column_names(X, n_features)
+            if column_names is None
+            else [str(c) for c in column_names]
+        )
         self.categorical_ = categorical_mask(X, self.categorical_features, n_features)
-        self.group_of_column_ = column_groups(X, self.feature_groups, n_features)
+        self.group_of_column_ = column_groups(
+            self.column_names_, self.feature_groups, n_features
+        )
         self.n_groups_ = int(self.group_of_column_.max()) + 1 if n_features else 0
         self.encoders_ = {}
         self.fill_values_ = np.full(n_features, np.nan)

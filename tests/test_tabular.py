@@ -580,3 +580,18 @@ def test_sparse_input_with_early_stopping_and_auto_depth(rng):
         auto_depth=True, hidden_layer_sizes=(8,), max_iter=15, random_state=0
     ).fit(X.tocsc(), y)
     assert deep.predict(X).shape == (300,)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_numeric_dataframe_keeps_its_names_in_the_encoding(rng):
+    X = pd.DataFrame(
+        {
+            "a": pd.array(rng.randint(0, 9, 80), dtype="Int64"),
+            "b": rng.normal(size=80),
+        }
+    )
+    X.loc[::7, "a"] = pd.NA
+    reg = SpectralMLPRegressor(max_iter=5, feature_groups=[["a", "b"]])
+    reg.fit(X, X["b"].to_numpy())
+    assert list(reg.encoder_.get_feature_names_out()) == ["a", "a_missing", "b"]
+    assert [g.tolist() for g in reg.feature_groups_] == [[0, 1]]
