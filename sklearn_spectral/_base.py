@@ -304,14 +304,19 @@ class BaseSpectralMLP(BaseEstimator):
         return self._encode_X(X, reset, weights), y, weights
 
     def _encode_X(self, X, reset, sample_weight=None):
+        """The network's input matrix: ``X`` itself, or its encoding."""
         if reset:
             self.encoder_ = TableEncoder(
                 self.categorical_features, self.feature_groups, self._settings()
             )
-            return self.encoder_.fit_transform(
+            out = self.encoder_.fit_transform(
                 X, sample_weight, getattr(self, "feature_names_in_", None)
             )
-        return self.encoder_.transform(X)
+        else:
+            out = self.encoder_.transform(X)
+        if out is not X:  # a table's numbers were not range-checked yet
+            _check_float32_range(out, "X", self.encoder_.get_feature_names_out())
+        return out
 
     def _group_size_factor(self):
         """``sqrt(p)`` for every input of a group of ``p`` inputs (else 1).
