@@ -206,12 +206,6 @@ def one_se_alpha(
     rows = np.flatnonzero(held_out)
     y_val = y[rows]
     w_val = np.ones(len(rows)) if sample_weight is None else sample_weight[rows]
-    class_weight = estimator.get_params().get("class_weight") if classifier else None
-    if class_weight is not None:
-        # the held-out loss weighs the classes as the fits do (issue 21)
-        from sklearn.utils.class_weight import compute_sample_weight
-
-        w_val = w_val * compute_sample_weight(class_weight, y)[rows]
     # what is learnt from the fit rows alone: the target's spread and the
     # constant prediction's loss on the held-out rows (no copy kept)
     fit_rows = ~held_out
