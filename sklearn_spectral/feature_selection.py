@@ -158,7 +158,11 @@ def _fit_with_shadows(
     keep every column's distribution and lose any link to ``y``.
     """
     rng = np.random.RandomState(shadow_seed)
-    shadows = np.column_stack([rng.permutation(column) for column in X.T])
+    if hasattr(X, "iloc"):
+        data = _table_with_shadows(X, columns, rng)
+    else:
+        shadows = np.column_stack([rng.permutation(column) for column in X.T])
+        data = np.hstack([X[:, columns], shadows])
     if "random_state" in estimator.get_params(deep=False):
         estimator.set_params(random_state=model_seed)
     with warnings.catch_warnings():
@@ -166,7 +170,7 @@ def _fit_with_shadows(
         # answer (a hit test over all rounds); the fit on all data, which
         # the user gets as estimator_, keeps its warnings
         warnings.simplefilter("ignore", ConvergenceWarning)
-        estimator.fit(np.hstack([X[:, columns], shadows]), y, **fit_params)
+        estimator.fit(data, y, **fit_params)
     scores = np.asarray(
         _get_feature_importances(
             estimator, getter, transform_func="norm", norm_order=norm_order
@@ -174,6 +178,23 @@ def _fit_with_shadows(
         dtype=np.float64,
     )
     return scores[: columns.size], scores[columns.size :]
+
+
+def _table_with_shadows(X, columns, rng):
+    """A DataFrame's ``columns``, then a shadow of every column of it.
+
+    Each shadow keeps its column's dtype (a category stays a category, so a
+    model that encodes tables encodes the shadow alike) with its rows
+    permuted; shadows are named ``shadow_<name>``.
+    """
+    import pandas as pd
+
+    real = X.iloc[:, columns].reset_index(drop=True)
+    shadows = {
+        f"shadow_{name}": X[name].iloc[rng.permutation(len(X))].reset_index(drop=True)
+        for name in X.columns
+    }
+    return pd.concat([real, pd.DataFrame(shadows)], axis=1)
 
 
 def _fit_on(estimator, X, y, indices, fit_params, seed, getter, norm_order):
@@ -746,7 +767,8 @@ class SpectralFeatureSelector(SelectFromModel):
         column's relevance from the fit of its half) and ``shadows`` of
         shape ``(n_fits, n_features)``.
         """
-        X = check_array(X, dtype=(np.float64, np.float32))
+        if not hasattr(X, "iloc"):  # a DataFrame keeps its column types
+            X = check_array(X, dtype=(np.float64, np.float32))
         n_repeats = self._n_repeats()
         plan = _shadow_fit_plan(X.shape[1], n_repeats, self._seeds(n_repeats))
         jobs = (

@@ -595,3 +595,20 @@ def test_numeric_dataframe_keeps_its_names_in_the_encoding(rng):
     reg.fit(X, X["b"].to_numpy())
     assert list(reg.encoder_.get_feature_names_out()) == ["a", "a_missing", "b"]
     assert [g.tolist() for g in reg.feature_groups_] == [[0, 1]]
+
+
+def test_all_relevant_mode_takes_a_table():
+    # shadows keep their column's dtype, so the model encodes them alike
+    X, y, _ = _table(n=200)
+    selector = SpectralFeatureSelector(
+        SpectralMLPClassifier(max_iter=20),
+        mode="all-relevant",
+        n_repeats=2,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        selector.fit(X, y)
+    assert selector.pvalues_.shape == (8,)
+    assert selector.shadow_importances_.shape[1] == 8
+    assert set(selector.get_feature_names_out()) <= set(COLUMNS)
