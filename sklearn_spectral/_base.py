@@ -903,11 +903,10 @@ def _check_float32_range(X, name, feature_names=None):
     if sp.issparse(X):
         X = X.data.reshape(1, -1) if X.nnz else X.toarray()
         feature_names = None  # columns are not known from the data array
-    # max and min, not abs(X).max(): no temporary copy of X (NaN, a
-    # missing cell, compares False)
-    too_big = (np.fmax.reduce(X, axis=0) > _FLOAT32_MAX) | (
-        np.fmin.reduce(X, axis=0) < -_FLOAT32_MAX
-    )
+    # max and min, not abs(X).max(): no temporary copy of X. A column with a
+    # missing cell gives NaN, which compares False: a table's missing cells
+    # are imputed first and the encoded matrix is checked again.
+    too_big = (X.max(axis=0) > _FLOAT32_MAX) | (X.min(axis=0) < -_FLOAT32_MAX)
     if too_big.any():
         columns = np.flatnonzero(too_big)[:10]
         if feature_names is not None:
