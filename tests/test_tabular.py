@@ -612,3 +612,24 @@ def test_all_relevant_mode_takes_a_table():
     assert selector.pvalues_.shape == (8,)
     assert selector.shadow_importances_.shape[1] == 8
     assert set(selector.get_feature_names_out()) <= set(COLUMNS)
+
+
+def test_fast_one_hot_equals_the_fitted_onehotencoder():
+    from sklearn_spectral._defaults import DEFAULT_SETTINGS
+    from sklearn_spectral._tabular import TableEncoder, _as_category_column
+
+    X, _, _ = _table(n=300)
+    encoder = TableEncoder("from_dtype", None, DEFAULT_SETTINGS)
+    encoder.fit_transform(X)
+    new = X.copy()
+    new["city"] = np.where(np.arange(300) % 7 == 0, "Tokyo", new["city"])
+    new.loc[::5, "plan"] = None
+    new["code"] = pd.Categorical(np.where(np.arange(300) % 4 == 0, "zz", "c1"))
+    for frame in (X, new):
+        for j, sklearn_encoder in encoder.encoders_.items():
+            column = _as_category_column(frame.iloc[:, j])
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # unknown levels
+                expected = sklearn_encoder.transform(column)
+            block = encoder.transform(frame)[:, encoder.column_of_input_ == j]
+            np.testing.assert_array_equal(block, expected)
