@@ -614,22 +614,31 @@ def test_all_relevant_mode_takes_a_table():
     assert set(selector.get_feature_names_out()) <= set(COLUMNS)
 
 
-def test_fast_one_hot_equals_the_fitted_onehotencoder():
+def test_encoding_equals_onehotencoder_on_the_strings():
+    # the encoder learns from level codes and prediction looks rows up: the
+    # result must be what OneHotEncoder fitted on the column itself gives
+    from sklearn.base import clone
+
     from sklearn_spectral._defaults import DEFAULT_SETTINGS
     from sklearn_spectral._tabular import TableEncoder, _as_category_column
 
     X, _, _ = _table(n=300)
+    X["code"] = pd.Categorical(np.where(np.arange(300) % 100 == 0, "rare", "c1"))
     encoder = TableEncoder("from_dtype", None, DEFAULT_SETTINGS)
     encoder.fit_transform(X)
     new = X.copy()
     new["city"] = np.where(np.arange(300) % 7 == 0, "Tokyo", new["city"])
     new.loc[::5, "plan"] = None
     new["code"] = pd.Categorical(np.where(np.arange(300) % 4 == 0, "zz", "c1"))
-    for frame in (X, new):
-        for j, sklearn_encoder in encoder.encoders_.items():
-            column = _as_category_column(frame.iloc[:, j])
+    names = list(encoder.get_feature_names_out())
+    for j, fitted in encoder.encoders_.items():
+        reference = clone(fitted).fit(_as_category_column(X.iloc[:, j]))
+        name = X.columns[j]
+        expected_names = list(reference.get_feature_names_out([name]))
+        assert [n for n in names if n.startswith(name + "_")] == expected_names
+        for frame in (X, new):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UserWarning)  # unknown levels
-                expected = sklearn_encoder.transform(column)
+                expected = reference.transform(_as_category_column(frame.iloc[:, j]))
             block = encoder.transform(frame)[:, encoder.column_of_input_ == j]
             np.testing.assert_array_equal(block, expected)
