@@ -642,3 +642,37 @@ def test_encoding_equals_onehotencoder_on_the_strings():
                 expected = reference.transform(_as_category_column(frame.iloc[:, j]))
             block = encoder.transform(frame)[:, encoder.column_of_input_ == j]
             np.testing.assert_array_equal(block, expected)
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "squared_error"])
+def test_grouped_gate_hand_written_gradients_equal_autograd(loss):
+    from sklearn_spectral.nn.gated import GatedSparcsNetwork
+
+    gen = torch.Generator().manual_seed(0)
+    net = GatedSparcsNetwork(
+        (5, 6, 3), generator=gen, input_groups=[0, 0, 1, 2, 2], dtype=torch.float64
+    )
+    with torch.no_grad():
+        for p in net.parameters():
+            p.add_(0.3 * torch.randn(p.shape, generator=gen, dtype=p.dtype))
+    X = torch.randn(9, 5, generator=gen, dtype=torch.float64)
+    if loss == "cross_entropy":
+        y = torch.randint(0, 3, (9,), generator=gen)
+        expected = torch.nn.functional.cross_entropy(net(X), y)
+    else:
+        y = torch.randn(9, 3, generator=gen, dtype=torch.float64)
+        expected = ((net(X) - y) ** 2).mean()
+    params = [p for p in net.parameters() if p.requires_grad]
+    grads = torch.autograd.grad(expected, params)
+    assert net.gate.shape == (3,)
+    value = net.data_loss_and_grads(X, y, loss)
+    torch.testing.assert_close(value, expected.detach())
+    for p, g in zip(params, grads):
+        torch.testing.assert_close(p.grad, g)
+
+
+def test_multilabel_with_auto_depth_is_a_clear_error(rng):
+    X = rng.normal(size=(40, 3))
+    Y = (X[:, :2] > 0).astype(int)
+    with pytest.raises(ValueError, match="auto_depth=True does not support"):
+        SpectralMLPClassifier(auto_depth=True).fit(X, Y)
