@@ -594,15 +594,22 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
                 + " targets."
             )
         y_enc = self._encode_targets(y)
+        unweighted = weights
         weights = self._class_weighted(weights, y, partial=partial)
         if self._multilabel:
             w = np.ones(len(y_enc)) if weights is None else weights
             p = np.clip(np.average(y_enc, axis=0, weights=w), 1e-12, 1 - 1e-12)
             entropy = -(p * np.log(p) + (1 - p) * np.log(1 - p))
+            self._unweighted_baseline = 0.0
             return X, y_enc, weights, float(entropy.mean())
-        prior = np.bincount(y_enc, weights=weights, minlength=self.n_outputs_)
-        prior = prior[prior > 0] / prior.sum()
-        baseline = float(-(prior * np.log(prior)).sum())
+        baseline = _entropy(y_enc, weights, self.n_outputs_)
+        # the divergence check's scale without the class weights (see
+        # BaseSpectralMLP._check_convergence)
+        self._unweighted_baseline = (
+            baseline
+            if self.class_weight is None
+            else _entropy(y_enc, unweighted, self.n_outputs_)
+        )
         return X, y_enc, weights, baseline
 
     def _class_weighted(self, weights, y, *, partial=False):
@@ -741,6 +748,13 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
         tags.classifier_tags.multi_class = True
         tags.classifier_tags.multi_label = True
         return tags
+
+
+def _entropy(y_enc, weights, n_classes):
+    """Cross-entropy of the (weighted) class prior: a constant's loss."""
+    prior = np.bincount(y_enc, weights=weights, minlength=n_classes)
+    prior = prior[prior > 0] / prior.sum()
+    return float(-(prior * np.log(prior)).sum())
 
 
 @_fill_doc
