@@ -467,12 +467,12 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
         )
         self.class_weight = class_weight
 
+    _criterion = torch.nn.CrossEntropyLoss
+
     @property
-    def _criterion(self):
+    def _loss(self):
         # multilabel: one sigmoid per label, as MLPClassifier
-        if getattr(self, "_multilabel", False):
-            return torch.nn.BCEWithLogitsLoss
-        return torch.nn.CrossEntropyLoss
+        return "binary_cross_entropy" if getattr(self, "_multilabel", False) else None
 
     @property
     def _stratify(self):

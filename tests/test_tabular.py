@@ -557,14 +557,14 @@ def test_sparse_minibatches_are_made_dense_one_at_a_time():
     y = torch.arange(50)
     gen = torch.Generator().manual_seed(0)
     seen = []
-    for xb, yb, _ in TensorBatches((tensor, y, None), 16, True, gen):
+    for xb, yb, _ in TensorBatches((tensor, y, None), 16, True, gen).triples():
         assert not xb.is_sparse and xb.shape[0] <= 16
         np.testing.assert_array_equal(
             xb.numpy(), X[yb.numpy()].toarray().astype(np.float32)
         )
         seen += yb.tolist()
     assert sorted(seen) == list(range(50))
-    batches = list(TensorBatches((tensor, y, None), 16, False, None))
+    batches = list(TensorBatches((tensor, y, None), 16, False, None).triples())
     assert [b[0].shape[0] for b in batches] == [16, 16, 16, 2]
 
 

@@ -92,7 +92,11 @@ def prediction_map(loss):
     >>> prediction_map("cross_entropy")(torch.zeros(1, 2))
     tensor([[0.5000, 0.5000]])
     """
-    return {"cross_entropy": _softmax, "poisson": _exp}.get(loss, _identity)
+    return {
+        "cross_entropy": _softmax,
+        "poisson": _exp,
+        "binary_cross_entropy": torch.sigmoid,
+    }.get(loss, _identity)
 
 
 def user_callbacks(callbacks, reserved=()):

@@ -13,7 +13,10 @@ string:
   ``mean_o (z_o - y_o)^2`` (torch's ``MSELoss`` per row);
 * ``"poisson"``: the Poisson negative log-likelihood of a log-mean
   ``z``, ``mean_o exp(z_o) - y_o z_o`` (torch's ``PoissonNLLLoss`` with
-  ``log_input=True, full=False``; up to the constant ``log y!``).
+  ``log_input=True, full=False``; up to the constant ``log y!``);
+* ``"binary_cross_entropy"``: one sigmoid per output for 0/1 targets
+  (multilabel classification), the binary cross-entropy of the logits
+  averaged over the outputs (torch's ``BCEWithLogitsLoss`` per row).
 
 A batch's data loss is the sample-weighted mean ``mean_i w_i l_i`` of the
 per-sample losses ``l_i``, with weights normalised by the caller (mean 1
@@ -39,7 +42,7 @@ __all__ = [
 ]
 
 #: The losses by name (see the module's docstring).
-LOSSES = ("cross_entropy", "squared_error", "poisson")
+LOSSES = ("cross_entropy", "squared_error", "poisson", "binary_cross_entropy")
 
 
 def _check_loss(loss):
@@ -87,6 +90,10 @@ def per_sample_loss(output, target, loss):
         return (output - _as_outputs(target, output)).square().mean(1)
     if loss == "poisson":
         return (output.exp() - _as_outputs(target, output) * output).mean(1)
+    if loss == "binary_cross_entropy":
+        return torch.nn.functional.binary_cross_entropy_with_logits(
+            output, _as_outputs(target, output), reduction="none"
+        ).mean(1)
     _check_loss(loss)
 
 
@@ -177,6 +184,12 @@ def loss_and_output_grad(output, target, loss, sample_weight=None):
         y = _as_outputs(target, output)
         rows = (mean - y * output).mean(1)
         grad = mean.sub_(y).mul_(row_grad / k)
+    elif loss == "binary_cross_entropy":
+        y = _as_outputs(target, output)
+        rows = torch.nn.functional.binary_cross_entropy_with_logits(
+            output, y, reduction="none"
+        ).mean(1)
+        grad = torch.sigmoid(output).sub_(y).mul_(row_grad / k)
     else:
         _check_loss(loss)
     value = (rows if sample_weight is None else rows * sample_weight).mean()
@@ -229,6 +242,9 @@ def constant_loss(target, loss, sample_weight=None):
         return float(-(prior * prior.log()).sum())
     y = target.to(torch.float64).reshape(n, -1)
     mean = (w[:, None] * y).sum(0)
+    if loss == "binary_cross_entropy":  # each output's weighted frequency
+        p = mean.clamp(1e-12, 1 - 1e-12)
+        return float((-(p * p.log() + (1 - p) * (1 - p).log())).mean())
     if loss == "squared_error":
         return float((w[:, None] * (y - mean).square()).sum(0).mean())
     log_mean = mean.clamp_min(1e-300).log()
