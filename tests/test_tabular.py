@@ -676,3 +676,35 @@ def test_multilabel_with_auto_depth_is_a_clear_error(rng):
     Y = (X[:, :2] > 0).astype(int)
     with pytest.raises(ValueError, match="auto_depth=True does not support"):
         SpectralMLPClassifier(auto_depth=True).fit(X, Y)
+
+
+def test_binary_cross_entropy_gradients_equal_autograd():
+    # the multilabel loss in nn/losses.py: closed form and the hand-written
+    # network gradients against autograd
+    from sklearn_spectral.nn.losses import (
+        constant_loss,
+        data_loss,
+        loss_and_output_grad,
+    )
+
+    gen = torch.Generator().manual_seed(1)
+    out = torch.randn(6, 3, generator=gen, dtype=torch.float64, requires_grad=True)
+    y = (torch.rand(6, 3, generator=gen, dtype=torch.float64) > 0.5).double()
+    w = torch.rand(6, generator=gen, dtype=torch.float64) + 0.5
+    loss = "binary_cross_entropy"
+    assert torch.autograd.gradcheck(lambda o: data_loss(o, y, loss, w), (out,))
+    value, grad = loss_and_output_grad(out.detach(), y, loss, w)
+    (auto,) = torch.autograd.grad(data_loss(out, y, loss, w), out)
+    torch.testing.assert_close(grad, auto)
+    torch.testing.assert_close(value, data_loss(out.detach(), y, loss, w))
+    p = y.mean(0)
+    expected = float((-(p * p.log() + (1 - p) * (1 - p).log())).mean())
+    assert constant_loss(y, loss) == pytest.approx(expected)
+    net = SpectralMLP(4, [5], 3, generator=gen, dtype=torch.float64)
+    X = torch.randn(6, 4, generator=gen, dtype=torch.float64)
+    params = [q for q in net.parameters() if q.requires_grad]
+    grads = torch.autograd.grad(data_loss(net(X), y, loss, w), params)
+    assert net.manual_gradients(loss)
+    net.data_loss_and_grads(X, y, loss, w)
+    for q, g in zip(params, grads):
+        torch.testing.assert_close(q.grad, g)
