@@ -484,8 +484,10 @@ class InputSettling(Callback):
             generator = torch.Generator().manual_seed(int(net.seed) % (2**63))
             rows = torch.randperm(n, generator=generator)[: self.max_rows]
             rows = rows.to(X.device)
-            X, y = X[rows], y[rows]
+            X, y = X.index_select(0, rows), y[rows]
             w = None if w is None else w[rows]
+        if X.is_sparse:  # sparse input (issue 21): the rows of the test, dense
+            X = X.to_dense()
         return X, y, w
 
     def _readmit(self, net, dataset):
