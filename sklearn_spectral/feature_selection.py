@@ -12,21 +12,15 @@ behaviour.
 
 from __future__ import annotations
 
-import re
-import warnings
 from copy import deepcopy
 from inspect import signature
 from numbers import Integral, Real
 
 import numpy as np
-from joblib import Parallel, delayed
-from scipy.stats import binom
 from sklearn.base import _fit_context, clone, is_classifier, is_regressor
-from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.exceptions import NotFittedError
 from sklearn.feature_selection import SelectFromModel
-from sklearn.feature_selection._base import _get_feature_importances
-from sklearn.feature_selection._from_model import _calculate_threshold
-from sklearn.utils import _safe_indexing, check_random_state, resample
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils._tags import get_tags
 from sklearn.utils.metadata_routing import (
@@ -36,179 +30,29 @@ from sklearn.utils.metadata_routing import (
     process_routing,
 )
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_feature_names,
-    _check_method_params,
+    _check_sample_weight,
     _estimator_has,
-    check_array,
+    _num_samples,
     check_is_fitted,
 )
 
-from ._alpha_search import one_se_alpha
 from ._base import BaseSpectralMLP
 from ._defaults import Settings, resolve_settings
 from ._mlp import SpectralMLPClassifier, SpectralMLPRegressor
+from ._selection._all_relevant import hit_test, shadow_refits
+from ._selection._face import (
+    documented_without_importances,
+    importances,
+    resolve_threshold,
+)
+from ._selection._refits import refit_importances
+from ._selection._strength import cv_one_se_alpha
 from ._target import infer_task
-from .relevance import auto_threshold
 
 __all__ = ["SpectralFeatureSelector"]
-
-
-def _resolve_threshold(threshold, scores, estimator=None, settings=None):
-    """Numeric threshold from a number, ``None`` or a string rule.
-
-    ``"auto"`` is ours (:func:`~sklearn_spectral.relevance.auto_threshold`);
-    everything else is scikit-learn's ``SelectFromModel`` rule, including
-    ``None``: 1e-5 for an L1-penalised ``estimator`` (the spectral models'
-    default ``penalty="l1"``), else ``"mean"``.
-    """
-    if isinstance(threshold, str):
-        rule = threshold.strip().lower()
-        if rule == "auto":
-            settings = resolve_settings(settings)
-            return float(
-                auto_threshold(
-                    scores,
-                    min_ratio=settings.auto_threshold_ratio,
-                    floor=settings.auto_threshold_floor,
-                )
-            )
-        rule = rule.replace(" ", "")
-        try:
-            return float(_calculate_threshold(estimator, scores, rule))
-        except ValueError:
-            raise ValueError(
-                f"threshold={threshold!r} is not understood: expected a float, "
-                "None, 'auto', 'mean', 'median' or a scaled rule such as "
-                "'0.5*mean'."
-            ) from None
-    return float(_calculate_threshold(estimator, scores, threshold))
-
-
-_ATTRIBUTES_SECTION = re.compile(r"\n\s*Attributes\n\s*-+\n")
-
-
-def _documented_without_importances(estimator):
-    """True for a scikit-learn model whose documented fitted attributes
-    include neither ``coef_`` nor ``feature_importances_``.
-
-    scikit-learn documents every fitted attribute in the numpydoc
-    ``Attributes`` section of its estimators, so for them the answer is known
-    before an expensive fit (e.g. ``KNeighborsClassifier``); other models are
-    checked after their fit.
-    """
-    if estimator is None:
-        return False
-    cls = type(estimator)
-    if not cls.__module__.startswith("sklearn."):
-        return False
-    doc = cls.__doc__ or ""
-    if not _ATTRIBUTES_SECTION.search(doc):
-        return False
-    return "coef_" not in doc and "feature_importances_" not in doc
-
-
-def _half_sample(n_samples, y, classification, seed):
-    """Indices of a half-sample without replacement (stratified for classes)."""
-    stratify = np.asarray(y) if classification else None
-    if stratify is not None and stratify.ndim == 2 and stratify.shape[1] == 1:
-        stratify = stratify.ravel()
-    if stratify is not None and stratify.ndim != 1:
-        stratify = None
-    return resample(
-        np.arange(n_samples),
-        replace=False,
-        n_samples=max(n_samples // 2, 1),
-        stratify=stratify,
-        random_state=seed,
-    )
-
-
-def _shadow_fit_plan(n_features, n_repeats, seeds):
-    """The fits of the all-relevant rounds: ``(columns, shadow seed, model seed)``.
-
-    Each round splits the columns at random into two halves and fits the
-    model once per half. A column that copies or combines others is then
-    often fitted without them and must carry their information itself,
-    which is what makes the L1 keep redundant columns (random forests get
-    the same from drawing candidate columns at each split).
-    """
-    plan = []
-    for seed in seeds:
-        rng = np.random.RandomState(seed)
-        halves = np.array_split(rng.permutation(n_features), 2)
-        for columns in halves:
-            if columns.size:
-                plan.append(
-                    (
-                        np.sort(columns),
-                        int(rng.randint(np.iinfo(np.int32).max)),
-                        int(rng.randint(np.iinfo(np.int32).max)),
-                    )
-                )
-    return plan
-
-
-def _fit_with_shadows(
-    estimator, X, y, columns, fit_params, shadow_seed, model_seed, getter, norm_order
-):
-    """Fit on ``[X[:, columns], shadows]``; the two sets of importances.
-
-    The shadows are all columns of ``X``, each with its rows permuted: they
-    keep every column's distribution and lose any link to ``y``.
-    """
-    rng = np.random.RandomState(shadow_seed)
-    if hasattr(X, "iloc"):
-        data = _table_with_shadows(X, columns, rng)
-    else:
-        shadows = np.column_stack([rng.permutation(column) for column in X.T])
-        data = np.hstack([X[:, columns], shadows])
-    if "random_state" in estimator.get_params(deep=False):
-        estimator.set_params(random_state=model_seed)
-    with warnings.catch_warnings():
-        # one refit of many: its convergence note says nothing about the
-        # answer (a hit test over all rounds); the fit on all data, which
-        # the user gets as estimator_, keeps its warnings
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        estimator.fit(data, y, **fit_params)
-    scores = np.asarray(
-        _get_feature_importances(
-            estimator, getter, transform_func="norm", norm_order=norm_order
-        ),
-        dtype=np.float64,
-    )
-    return scores[: columns.size], scores[columns.size :]
-
-
-def _table_with_shadows(X, columns, rng):
-    """A DataFrame's ``columns``, then a shadow of every column of it.
-
-    Each shadow keeps its column's dtype (a category stays a category, so a
-    model that encodes tables encodes the shadow alike) with its rows
-    permuted; shadows are named ``shadow_<name>``.
-    """
-    import pandas as pd
-
-    real = X.iloc[:, columns].reset_index(drop=True)
-    shadows = {
-        f"shadow_{name}": X[name].iloc[rng.permutation(len(X))].reset_index(drop=True)
-        for name in X.columns
-    }
-    return pd.concat([real, pd.DataFrame(shadows)], axis=1)
-
-
-def _fit_on(estimator, X, y, indices, fit_params, seed, getter, norm_order):
-    """Fit ``estimator`` on the rows ``indices``; its importances."""
-    if seed is not None and "random_state" in estimator.get_params(deep=False):
-        estimator.set_params(random_state=seed)
-    params = _check_method_params(X, params=fit_params, indices=indices)
-    with warnings.catch_warnings():
-        # one refit of many (see _fit_with_shadows)
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        estimator.fit(_safe_indexing(X, indices), _safe_indexing(y, indices), **params)
-    return _get_feature_importances(
-        estimator, getter, transform_func="norm", norm_order=norm_order
-    )
 
 
 class SpectralFeatureSelector(SelectFromModel):
@@ -575,18 +419,12 @@ class SpectralFeatureSelector(SelectFromModel):
                 "'named_steps.clf.coef_', or a callable)."
             )
         try:
-            scores = _get_feature_importances(
-                estimator,
-                self.importance_getter,
-                transform_func="norm",
-                norm_order=self.norm_order,
-            )
+            return importances(estimator, self.importance_getter, self.norm_order)
         except AttributeError as exc:
             raise ValueError(
                 f"importance_getter={self.importance_getter!r} cannot read the "
                 f"fitted {type(estimator).__name__}: {exc}"
             ) from None
-        return np.asarray(scores, dtype=np.float64)
 
     def _n_repeats(self):
         if self.n_repeats != "auto":
@@ -595,16 +433,48 @@ class SpectralFeatureSelector(SelectFromModel):
             return self._settings().all_relevant_repeats
         return 0
 
+    def _check_fit_data(self, X, y, template, fit_params):
+        """Clear errors for data the selector cannot fit, before any fit."""
+        n_samples = _num_samples(X)
+        if n_samples < 2:
+            raise ValueError(
+                f"{type(self).__name__}.fit needs at least 2 samples to rank "
+                f"features, got X with {n_samples} sample(s)."
+            )
+        if y is not None and _num_samples(y) != n_samples:
+            raise ValueError(
+                f"X and y have different numbers of samples: {n_samples} and "
+                f"{_num_samples(y)}."
+            )
+        if is_classifier(template):
+            # "Unknown label type" (scikit-learn's message) before the
+            # folds of the strength search split y
+            check_classification_targets(y)
+        weight = fit_params.get("sample_weight")
+        if weight is not None and not _routing_enabled():
+            # the errors of the model, raised before the strength search
+            # subsamples them
+            weight = _check_sample_weight(
+                weight, X, dtype=np.float64, ensure_non_negative=True
+            )
+            if not weight.sum() > 0:
+                raise ValueError(
+                    "sample_weight must have a positive sum: the selector "
+                    "cannot fit on rows that all have weight 0."
+                )
+        if isinstance(template, BaseSpectralMLP):
+            # an invalid hyperparameter of the model (e.g. alpha=None) is
+            # reported by the model, before the strength search reads it
+            template._validate_params()
+
     def _check_before_fit(self):
         """Errors that are known before anything is fitted."""
         if isinstance(self.threshold, str):
-            _resolve_threshold(
-                self.threshold, np.ones(1), self.estimator, self.settings
-            )
+            resolve_threshold(self.threshold, np.ones(1), self.estimator, self.settings)
         if (
             not self.prefit
             and self.importance_getter == "auto"
-            and _documented_without_importances(self.estimator)
+            and documented_without_importances(self.estimator)
         ):
             name = type(self.estimator).__name__
             raise ValueError(
@@ -681,6 +551,7 @@ class SpectralFeatureSelector(SelectFromModel):
             "shadow_threshold_",
             "pvalues_",
             "max_features_",
+            "consensus_importances_",
         ):
             self.__dict__.pop(name, None)
         self._check_max_features(X)
@@ -697,100 +568,120 @@ class SpectralFeatureSelector(SelectFromModel):
         template = self._make_estimator(y)
         if self.estimator is not None:
             self.task_ = self._task_of(template)
+        self._check_fit_data(X, y, template, fit_params)
         if self.task_ == "classification" and y is not None:
             y_array = np.asarray(y)
             if y_array.ndim == 2 and y_array.shape[1] == 1:
                 y = y_array.ravel()
         params = self._routed_params("fit", fit_params)
+        settings = self._settings()
         self.alpha_path_ = None
+        seeds = self._seed_stream(template)
         if self._searches_alpha(template, y):
-            settings = self._settings()
-            alpha, self.alpha_path_ = one_se_alpha(
+            alpha, self.alpha_path_ = cv_one_se_alpha(
                 template,
                 X,
                 y,
                 n_kept=self._n_kept,
                 factors=settings.alpha_grid_factors,
-                validation_fraction=settings.validation_fraction,
+                n_folds=settings.strength_cv_folds,
+                one_se=self.mode == "minimal",
                 sample_weight=params.get("sample_weight"),
-                random_state=self._search_seed(template),
+                random_state=int(seeds.randint(np.iinfo(np.int32).max)),
+                n_jobs=self.n_jobs,
             )
             template.set_params(alpha=alpha)
         self.alpha_ = template.get_params().get("alpha")
-        self.estimator_ = clone(template).fit(X, y, **params)
+        # as SelectFromModel: the fitted clone, whatever its fit returns
+        self.estimator_ = clone(template)
+        self.estimator_.fit(X, y, **params)
         self._set_feature_names(X, reset=True)
         # an unusable importance fails here, before any refit
-        self._importances_of(self.estimator_)
+        first = self._importances_of(self.estimator_)
+        if self._uses_consensus(template):
+            more = settings.consensus_fits - 1
+            extra = refit_importances(
+                template,
+                X,
+                y,
+                params,
+                [
+                    (None, seed)
+                    for seed in seeds.randint(np.iinfo(np.int32).max, size=more)
+                ],
+                classification=self.task_ == "classification",
+                getter=self.importance_getter,
+                norm_order=self.norm_order,
+                n_jobs=self.n_jobs,
+            )
+            self.consensus_importances_ = np.vstack([first, extra])
         if self.mode == "all-relevant":
-            self.importances_, self.shadow_importances_ = self._shadow_refits(
-                template, X, y, params
+            self.importances_, self.shadow_importances_ = shadow_refits(
+                template,
+                X,
+                y,
+                params,
+                self._seeds(self._n_repeats()),
+                getter=self.importance_getter,
+                norm_order=self.norm_order,
+                n_jobs=self.n_jobs,
             )
             self.importances_std_ = self.importances_.std(axis=0)
-            quantile = self._settings().all_relevant_quantile
-            self.shadow_threshold_ = float(
-                np.quantile(self.shadow_importances_, quantile)
+            self.shadow_threshold_, self.pvalues_ = hit_test(
+                self.importances_,
+                self.shadow_importances_,
+                settings.all_relevant_quantile,
             )
-            hits = np.sum(self.importances_ > self.shadow_threshold_, axis=0)
-            self.pvalues_ = binom.sf(hits - 1, self.importances_.shape[0], 1 - quantile)
         elif self._n_repeats():
-            self.importances_ = self._refit(template, X, y, params)
+            n_repeats = self._n_repeats()
+            self.importances_ = refit_importances(
+                template,
+                X,
+                y,
+                params,
+                self._seeds(2 * n_repeats).reshape(n_repeats, 2),
+                classification=self.task_ == "classification",
+                getter=self.importance_getter,
+                norm_order=self.norm_order,
+                n_jobs=self.n_jobs,
+            )
             self.importances_std_ = self.importances_.std(axis=0)
         return self
+
+    def _uses_consensus(self, template):
+        """Whether the selection reads the mean of several fits on all rows."""
+        return (
+            self.mode == "minimal"
+            and isinstance(template, BaseSpectralMLP)
+            and self._settings().consensus_fits > 1
+        )
+
+    def _seed_stream(self, template):
+        """RandomState of the strength search and consensus seeds: ours,
+        else the model's own integer seed, else fresh entropy."""
+        seed = self.random_state
+        if seed is None:
+            own = template.get_params(deep=False).get("random_state")
+            if isinstance(own, Integral):
+                seed = int(own)
+        if seed is None:
+            # fresh entropy without touching numpy's global RNG
+            seed = int(np.random.default_rng().integers(np.iinfo(np.int32).max))
+        return check_random_state(seed)
 
     def _searches_alpha(self, template, y):
         """Whether ``alpha="auto"`` chooses the strength by validation."""
         return (
             self.alpha == "auto"
-            and self.mode == "minimal"
             and y is not None
             and isinstance(template, BaseSpectralMLP)
         )
 
-    def _search_seed(self, template):
-        """Seed of the validation split: ours, else the model's, else fresh."""
-        if self.random_state is None:
-            own = template.get_params(deep=False).get("random_state")
-            if isinstance(own, Integral):
-                return int(own)
-        return int(self._seeds(1)[0])
-
     def _n_kept(self, model):
         """Number of features ``threshold`` keeps on a fitted model."""
         scores = self._importances_of(model)
-        threshold = _resolve_threshold(self.threshold, scores, model, self.settings)
+        threshold = resolve_threshold(self.threshold, scores, model, self.settings)
         return int(np.sum(scores >= threshold))
-
-    def _shadow_refits(self, template, X, y, params):
-        """Relevances of the real columns per round and of every shadow.
-
-        Returns ``importances`` of shape ``(n_repeats, n_features)`` (each
-        column's relevance from the fit of its half) and ``shadows`` of
-        shape ``(n_fits, n_features)``.
-        """
-        if not hasattr(X, "iloc"):  # a DataFrame keeps its column types
-            X = check_array(X, dtype=(np.float64, np.float32))
-        n_repeats = self._n_repeats()
-        plan = _shadow_fit_plan(X.shape[1], n_repeats, self._seeds(n_repeats))
-        jobs = (
-            delayed(_fit_with_shadows)(
-                clone(template),
-                X,
-                y,
-                columns,
-                params,
-                shadow_seed,
-                model_seed,
-                self.importance_getter,
-                self.norm_order,
-            )
-            for columns, shadow_seed, model_seed in plan
-        )
-        results = Parallel(n_jobs=self.n_jobs)(jobs)
-        fits_per_round = len(plan) // n_repeats
-        importances = np.empty((n_repeats, X.shape[1]))
-        for i, ((columns, _, _), (real, _)) in enumerate(zip(plan, results)):
-            importances[i // fits_per_round, columns] = real
-        return importances, np.vstack([shadow for _, shadow in results])
 
     def _seeds(self, n):
         if self.random_state is None:
@@ -800,35 +691,27 @@ class SpectralFeatureSelector(SelectFromModel):
             np.iinfo(np.int32).max, size=n
         )
 
-    def _refit(self, template, X, y, params):
-        """Importances of ``n_repeats`` refits on half-samples."""
-        n_samples = _safe_indexing(X, slice(None)).shape[0]
-        n_repeats = self._n_repeats()
-        seeds = self._seeds(2 * n_repeats).reshape(n_repeats, 2)
-        classification = self.task_ == "classification"
-        jobs = (
-            delayed(_fit_on)(
-                clone(template),
-                X,
-                y,
-                _half_sample(n_samples, y, classification, int(split_seed)),
-                params,
-                int(model_seed),
-                self.importance_getter,
-                self.norm_order,
-            )
-            for split_seed, model_seed in seeds
-        )
-        results = Parallel(n_jobs=self.n_jobs)(jobs)
-        return np.vstack([np.asarray(r, dtype=np.float64) for r in results])
+    def _partial_fit_works(self):
+        """``partial_fit`` is there exactly when it can work: one model
+        (no refits of ``n_repeats``, not the all-relevant test) that has a
+        ``partial_fit`` (the default spectral models do)."""
+        if self.mode == "all-relevant" or (
+            isinstance(self.n_repeats, Integral) and self.n_repeats > 0
+        ):
+            return False
+        if hasattr(self, "estimator_") or self.estimator is not None:
+            return _estimator_has("partial_fit")(self)
+        return True
 
-    @available_if(_estimator_has("partial_fit"))
+    @available_if(_partial_fit_works)
     @_fit_context(prefer_skip_nested_validation=False)
     def partial_fit(self, X, y=None, **partial_fit_params):
         """Update the model with one more batch of data.
 
-        Only a model with ``partial_fit`` has this method; the refits of
-        ``n_repeats`` need ``fit``.
+        Only a model with ``partial_fit`` has this method, and only in
+        ``"minimal"`` mode without refits (``n_repeats`` 0 or ``"auto"``):
+        the refits and the all-relevant test need ``fit``. The selection then
+        reads the updated model alone (the consensus of ``fit`` is dropped).
 
         Parameters
         ----------
@@ -856,6 +739,8 @@ class SpectralFeatureSelector(SelectFromModel):
         first_call = not hasattr(self, "estimator_")
         if first_call:
             self._check_max_features(X)
+        # the other consensus fits saw none of this batch
+        self.__dict__.pop("consensus_importances_", None)
         if self.prefit:
             if first_call:
                 self._check_prefit()
@@ -911,21 +796,34 @@ class SpectralFeatureSelector(SelectFromModel):
             return self.estimator
         check_is_fitted(self, "estimator_")
 
+    def _scores(self, model):
+        """The importances the selection reads: the mean over the consensus
+        fits when there are some, else the model's."""
+        if model is getattr(self, "estimator_", None) and hasattr(
+            self, "consensus_importances_"
+        ):
+            return self.consensus_importances_.mean(axis=0)
+        return self._importances_of(model)
+
     @property
     def feature_importances_(self):
-        """Importances of the fitted model, one per feature."""
+        """Importances the selection reads, one per feature.
+
+        The mean over ``consensus_importances_`` when the selector fitted
+        several models on all rows, else those of ``estimator_``.
+        """
         if not hasattr(self, "estimator_"):
             raise AttributeError(
                 f"{type(self).__name__} is not fitted: no feature_importances_."
             )
-        return self._importances_of(self.estimator_)
+        return self._scores(self.estimator_)
 
     @property
     def threshold_(self):
         """The numeric threshold applied to ``feature_importances_``."""
         model = self._model()
-        scores = self._importances_of(model)
-        return _resolve_threshold(self.threshold, scores, model, self.settings)
+        scores = self._scores(model)
+        return resolve_threshold(self.threshold, scores, model, self.settings)
 
     @property
     def selection_frequencies_(self):
@@ -938,7 +836,7 @@ class SpectralFeatureSelector(SelectFromModel):
             return np.mean(self.importances_ > self.shadow_threshold_, axis=0)
         model = self.estimator_
         selected = [
-            scores >= _resolve_threshold(self.threshold, scores, model, self.settings)
+            scores >= resolve_threshold(self.threshold, scores, model, self.settings)
             for scores in self.importances_
         ]
         return np.mean(selected, axis=0)
@@ -960,7 +858,7 @@ class SpectralFeatureSelector(SelectFromModel):
     def _get_support_mask(self):
         model = self._model()
         max_features = self._max_features()
-        scores = self._importances_of(model)
+        scores = self._scores(model)
         if hasattr(self, "pvalues_"):
             frequencies = self.selection_frequencies_
             if self.stability_threshold is None:
@@ -975,7 +873,7 @@ class SpectralFeatureSelector(SelectFromModel):
             keep = frequencies >= self.stability_threshold
             order = np.lexsort((-scores, -frequencies))
         else:
-            keep = scores >= _resolve_threshold(
+            keep = scores >= resolve_threshold(
                 self.threshold, scores, model, self.settings
             )
             order = np.argsort(-scores, kind="mergesort")

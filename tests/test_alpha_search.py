@@ -11,7 +11,7 @@ from sklearn_spectral import (
     SpectralMLPClassifier,
     SpectralMLPRegressor,
 )
-from sklearn_spectral._alpha_search import one_se_alpha, per_sample_loss
+from sklearn_spectral._selection._strength import cv_one_se_alpha, per_sample_loss
 
 
 def _radius_from_the_rest():
@@ -46,17 +46,18 @@ def test_auto_alpha_selects_on_a_regression_at_the_score_of_all_columns(data):
     assert on_kept >= on_all - margin
 
 
-def test_auto_alpha_keeps_the_default_where_a_stronger_penalty_costs():
+@pytest.mark.parametrize("seed", [0, 1])
+def test_auto_alpha_follows_the_one_standard_error_rule(seed):
     X, y = make_classification(
-        n_samples=2000,
-        n_features=50,
-        n_informative=5,
+        n_samples=800,
+        n_features=20,
+        n_informative=4,
         n_redundant=0,
         shuffle=False,
-        random_state=0,
+        random_state=seed,
     )
-    selector = SpectralFeatureSelector(random_state=0).fit(X, y)
-    np.testing.assert_array_equal(selector.get_support(indices=True), np.arange(5))
+    selector = SpectralFeatureSelector(random_state=seed).fit(X, y)
+    assert np.sum(selector.get_support(indices=True) < 4) >= 3
     path = selector.alpha_path_
     assert path["alpha"][0] == pytest.approx(0.1)
     assert selector.alpha_ in path["alpha"]
@@ -87,15 +88,20 @@ def test_auto_alpha_is_reproducible_and_none_keeps_the_model_alpha():
     assert fixed.estimator_.alpha == 0.3
 
 
-def test_auto_alpha_is_the_mode_default_in_all_relevant_mode():
+def test_all_relevant_mode_takes_the_best_strength():
+    # all-relevant reads the relevance of the model that predicts best (no
+    # one-standard-error step towards sparsity)
     X, y = make_classification(
         n_samples=300, n_features=6, n_informative=2, random_state=0
     )
     selector = SpectralFeatureSelector(
         mode="all-relevant", n_repeats=1, random_state=0
     ).fit(X, y)
-    assert selector.alpha_path_ is None
+    path = selector.alpha_path_
+    assert path["alpha"][0] == pytest.approx(0.03)
     assert selector.alpha_ == selector.estimator_.alpha
+    best = path["alpha"][np.argmin(path["validation_loss"])]
+    assert selector.alpha_ in (best, path["alpha"][0])
 
 
 def test_one_se_alpha_weights_and_per_sample_loss():
@@ -104,18 +110,20 @@ def test_one_se_alpha_weights_and_per_sample_loss():
     )
     weight = np.where(y == 1, 2.0, 1.0)
     model = SpectralMLPClassifier(max_iter=20, random_state=0)
-    alpha, path = one_se_alpha(
+    alpha, path = cv_one_se_alpha(
         model,
         X,
         y,
         n_kept=lambda m: int((m.feature_importances_ > 0).sum()),
         sample_weight=weight,
         factors=(1.0, 4.0),
+        n_folds=3,
         random_state=0,
     )
     assert alpha in (0.1, 0.4)
     assert set(path) == {"alpha", "validation_loss", "standard_error", "n_kept"}
     assert np.all(np.isfinite(path["validation_loss"]))
+    assert np.all((path["n_kept"] >= 0) & (path["n_kept"] <= 5))
     fitted = model.fit(X, y)
     loss = per_sample_loss(fitted, X, y)
     assert loss.shape == (300,) and np.all(loss >= 0)

@@ -3,6 +3,7 @@ the target rule, pipelines and grid search."""
 
 import pickle
 import warnings
+from dataclasses import replace
 
 import joblib
 import numpy as np
@@ -19,15 +20,16 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._tags import get_tags
-from sklearn.utils.estimator_checks import check_dtype_object
+from sklearn.utils.estimator_checks import check_dtype_object, parametrize_with_checks
 
 from sklearn_spectral import (
+    DEFAULT_SETTINGS,
     SpectralFeatureSelector,
     SpectralMLPClassifier,
     SpectralMLPRegressor,
 )
+from sklearn_spectral._selection._face import resolve_threshold as _resolve_threshold
 from sklearn_spectral._target import infer_task
-from sklearn_spectral.feature_selection import _resolve_threshold
 
 
 @pytest.fixture(autouse=True)
@@ -65,6 +67,16 @@ def linear_data():
     return StandardScaler().fit_transform(X), y
 
 
+#: Cheaper selection settings for tests of the API (not of the selected set):
+#: 2 folds, 2 strengths, 2 consensus fits.
+FAST = replace(
+    DEFAULT_SETTINGS,
+    strength_cv_folds=2,
+    alpha_grid_factors=(1.0, 4.0),
+    consensus_fits=2,
+)
+
+
 def _tiny(**params):
     """A spectral classifier small enough for many fits in a test."""
     return SpectralMLPClassifier(
@@ -75,15 +87,27 @@ def _tiny(**params):
 # ---------------------------------------------------------------------- #
 # acceptance: the spectral default
 # ---------------------------------------------------------------------- #
-def test_auto_threshold_keeps_exactly_the_informative_columns(five_of_fifty):
-    X, y = five_of_fifty
-    selector = SpectralFeatureSelector(random_state=0).fit(X, y)
-    np.testing.assert_array_equal(selector.get_support(indices=True), np.arange(5))
-    assert selector.transform(X).shape == (2000, 5)
+def test_default_selection_reads_the_mean_of_the_consensus_fits(linear_data):
+    # the selected set is a property of the data, tested over seeds in
+    # tests/test_selection_stability.py; here: what the selection reads
+    X, y = linear_data
+    selector = SpectralFeatureSelector(random_state=0, settings=FAST).fit(X, y)
+    consensus = selector.consensus_importances_
+    assert consensus.shape == (FAST.consensus_fits, X.shape[1])
+    np.testing.assert_allclose(selector.feature_importances_, consensus.mean(axis=0))
+    np.testing.assert_array_equal(
+        consensus[0], selector.estimator_.feature_importances_
+    )
+    kept = selector.feature_importances_ >= selector.threshold_
+    np.testing.assert_array_equal(selector.get_support(), kept)
     assert isinstance(selector.estimator_, SpectralMLPClassifier)
     assert selector.task_ == "classification"
+    # one fit: the model's own importances
+    single = replace(FAST, consensus_fits=1)
+    one = SpectralFeatureSelector(random_state=0, settings=single).fit(X, y)
+    assert not hasattr(one, "consensus_importances_")
     np.testing.assert_array_equal(
-        selector.feature_importances_, selector.estimator_.feature_importances_
+        one.feature_importances_, one.estimator_.feature_importances_
     )
 
 
@@ -332,8 +356,76 @@ def test_partial_fit_updates_one_model(linear_data):
     assert not np.allclose(first.coef_, coef)
     assert selector.max_features_ == 5
     assert selector.transform(X).shape[1] <= 5
-    # the default model is chosen from the y of fit
-    assert not hasattr(SpectralFeatureSelector(), "partial_fit")
+
+
+def test_partial_fit_is_there_exactly_when_it_works(linear_data):
+    X, y = linear_data
+    # the default models have partial_fit: the first call chooses one
+    default = SpectralFeatureSelector(random_state=0)
+    assert hasattr(default, "partial_fit")
+    default.partial_fit(X, y)
+    assert isinstance(default.estimator_, SpectralMLPClassifier)
+    assert default.transform(X).shape[0] == X.shape[0]
+    # refits and the all-relevant test need fit
+    assert not hasattr(SpectralFeatureSelector(n_repeats=2), "partial_fit")
+    assert not hasattr(SpectralFeatureSelector(mode="all-relevant"), "partial_fit")
+    assert hasattr(SpectralFeatureSelector(n_repeats=0), "partial_fit")
+    # a model without partial_fit, before and after fit
+    forest = SpectralFeatureSelector(RandomForestClassifier(n_estimators=3))
+    assert not hasattr(forest, "partial_fit")
+    assert not hasattr(forest.fit(X, y), "partial_fit")
+
+
+def test_partial_fit_after_fit_drops_the_consensus(linear_data):
+    X, y = linear_data
+    selector = SpectralFeatureSelector(_tiny(), settings=FAST).fit(X, y)
+    assert hasattr(selector, "consensus_importances_")
+    selector.partial_fit(X, y)
+    assert not hasattr(selector, "consensus_importances_")
+    np.testing.assert_array_equal(
+        selector.feature_importances_, selector.estimator_.feature_importances_
+    )
+
+
+class _FitReturnsNone(LogisticRegression):
+    def fit(self, X, y, sample_weight=None):
+        super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_a_model_whose_fit_returns_none_is_used_as_select_from_model(linear_data):
+    X, y = linear_data
+    ours = SpectralFeatureSelector(_FitReturnsNone(), threshold="mean").fit(X, y)
+    theirs = SelectFromModel(_FitReturnsNone()).fit(X, y)
+    assert isinstance(ours.estimator_, _FitReturnsNone)
+    np.testing.assert_array_equal(ours.get_support(), theirs.get_support())
+
+
+@pytest.mark.parametrize(
+    "case, match",
+    [
+        ("one row", "at least 2 samples"),
+        ("weight length", "sample_weight"),
+        ("zero weights", "non-zero|positive sum"),
+        ("model alpha None", "alpha"),
+        ("y length", "different numbers of samples"),
+    ],
+)
+def test_clear_errors_before_any_fit(linear_data, case, match):
+    X, y = linear_data
+    selector = SpectralFeatureSelector(random_state=0, settings=FAST)
+    params = {}
+    if case == "one row":
+        X, y = X[:1], y[:1]
+    elif case == "weight length":
+        params["sample_weight"] = np.ones(len(y) - 1)
+    elif case == "zero weights":
+        params["sample_weight"] = np.zeros(len(y))
+    elif case == "model alpha None":
+        selector.set_params(estimator=SpectralMLPClassifier(alpha=None), alpha=None)
+    elif case == "y length":
+        y = y[:-1]
+    with pytest.raises(ValueError, match=match):
+        selector.fit(X, y, **params)
 
 
 def test_nan_tag_follows_the_model():
@@ -350,7 +442,8 @@ def test_nan_tag_follows_the_model():
 def test_default_selector_passes_check_dtype_object():
     # object y of integers: "Unknown label type", scikit-learn's message
     check_dtype_object(
-        "SpectralFeatureSelector", SpectralFeatureSelector(random_state=0)
+        "SpectralFeatureSelector",
+        SpectralFeatureSelector(random_state=0, settings=FAST),
     )
 
 
@@ -493,3 +586,32 @@ def test_joblib_round_trip(classification_data, tmp_path):
     joblib.dump(selector, tmp_path / "sel.joblib")
     loaded = joblib.load(tmp_path / "sel.joblib")
     np.testing.assert_array_equal(loaded.transform(X), selector.transform(X))
+
+
+# ---------------------------------------------------------------------- #
+# scikit-learn's estimator checks on the non-default configurations (the
+# default selector is in tests/test_common.py)
+# ---------------------------------------------------------------------- #
+#: Small but real: the checks fit dozens of times; two rounds of shadows,
+#: two refits, two folds and two strengths keep each fit to a few models.
+NON_DEFAULT_SELECTORS = [
+    SpectralFeatureSelector(
+        SpectralMLPClassifier(max_iter=30, random_state=0),
+        mode="all-relevant",
+        n_repeats=2,
+        random_state=0,
+        settings=FAST,
+    ),
+    SpectralFeatureSelector(
+        SpectralMLPClassifier(max_iter=30, random_state=0),
+        n_repeats=2,
+        stability_threshold=0.5,
+        random_state=0,
+        settings=FAST,
+    ),
+]
+
+
+@parametrize_with_checks(NON_DEFAULT_SELECTORS)
+def test_non_default_selectors_pass_the_estimator_checks(estimator, check):
+    check(estimator)

@@ -1,0 +1,519 @@
+"""Selection over seeds and folds: is the selected set a function of the data?
+
+Every selection default is judged here, over random states, data seeds and
+CV folds, beside BorutaPy and a random forest with ``SelectFromModel`` on
+the same splits.
+
+* **headline**: ``make_classification(n_samples=1000, n_features=50,
+  n_informative=10, n_redundant=0, n_repeated=0, shuffle=False,
+  random_state=s)``, 75/25 stratified split, standardised on the training
+  part; columns 0-9 are the informative ones.
+* **friedman1**: ``make_friedman1(5000, n_features=50, noise=1.0,
+  random_state=s)``, same split (not stratified); columns 0-4 are relevant.
+* **real data, 5-fold CV** (shuffled, ``random_state=0``; stratified for
+  classes): ``load_breast_cancer``, ``load_diabetes``, ``load_wine``,
+  ``load_digits``, each training fold standardised.
+
+Reported per method: recall and precision of the kept set where the truth
+is known; the mean pairwise Jaccard index of the kept sets across random
+states (synthetic sets, per data seed) or across folds (real data), with
+its worst pair; the kept counts; the held-out score of a random forest
+(``n_estimators=100, random_state=0``) refitted on the kept columns
+(accuracy or R^2; the majority class / mean when nothing is kept), and, on
+real data, its paired difference to the same forest on all columns with
+the standard error over folds; CPU seconds of the selection
+(``time.process_time``, one torch thread, ``n_jobs=None``).
+
+Methods: ``SpectralFeatureSelector(random_state=r)`` at its defaults (the
+minimal mode), ``SpectralFeatureSelector(mode="all-relevant",
+random_state=r)``, BorutaPy (``RandomForest*(max_depth=5, n_jobs=1)``,
+``n_estimators="auto"``, ``random_state=r``, its defaults otherwise) and
+``SelectFromModel(RandomForest*(n_estimators=100, random_state=r))``. The
+competitors' results are cached (``--cache``) so that re-measuring a
+default of ours does not re-run BorutaPy.
+
+Usage::
+
+    python benchmarks/bench_stability_selection.py --quick  # a few minutes
+    python benchmarks/bench_stability_selection.py          # 20 x 3, all sets
+    python benchmarks/bench_stability_selection.py --quick --only spectral \\
+        --spectral-params '{"n_repeats": 5}'                # try a variant
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import itertools
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+from _common import md_table, setup, write_result
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_diabetes,
+    load_digits,
+    load_wine,
+    make_classification,
+    make_friedman1,
+)
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+from sklearn.feature_selection import SelectFromModel
+from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_spectral import SpectralFeatureSelector
+
+# --------------------------------------------------------------------------- #
+# data
+# --------------------------------------------------------------------------- #
+SYNTHETIC = {
+    "headline": {"classification": True, "relevant": 10},
+    "friedman1": {"classification": False, "relevant": 5},
+}
+REAL = {
+    "breast_cancer": (load_breast_cancer, True),
+    "diabetes": (load_diabetes, False),
+    "wine": (load_wine, True),
+    "digits": (load_digits, True),
+}
+N_FOLDS = 5
+
+
+def _standardize(X_train, X_test):
+    scaler = StandardScaler().fit(X_train)
+    return scaler.transform(X_train), scaler.transform(X_test)
+
+
+def synthetic_split(name, seed):
+    """Standardised 75/25 split of a synthetic set; its relevant columns."""
+    if name == "headline":
+        X, y = make_classification(
+            n_samples=1000,
+            n_features=50,
+            n_informative=10,
+            n_redundant=0,
+            n_repeated=0,
+            shuffle=False,
+            random_state=seed,
+        )
+        stratify = y
+    else:
+        X, y = make_friedman1(5000, n_features=50, noise=1.0, random_state=seed)
+        stratify = None
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.25, stratify=stratify, random_state=seed
+    )
+    X_train, X_test = _standardize(X_train, X_test)
+    return X_train, X_test, y_train, y_test
+
+
+def real_folds(name):
+    """The 5 standardised CV folds of a real data set."""
+    loader, classification = REAL[name]
+    X, y = loader(return_X_y=True)
+    X = np.asarray(X, dtype=float)
+    if classification:
+        splitter = StratifiedKFold(N_FOLDS, shuffle=True, random_state=0)
+    else:
+        splitter = KFold(N_FOLDS, shuffle=True, random_state=0)
+    for train, test in splitter.split(X, y):
+        X_train, X_test = _standardize(X[train], X[test])
+        yield X_train, X_test, y[train], y[test]
+
+
+# --------------------------------------------------------------------------- #
+# methods
+# --------------------------------------------------------------------------- #
+def _forest(classification, seed, **params):
+    cls = RandomForestClassifier if classification else RandomForestRegressor
+    return cls(random_state=seed, n_jobs=1, **params)
+
+
+def spectral(X, y, seed, classification, params):
+    selector = SpectralFeatureSelector(random_state=seed, **params)
+    return selector.fit(X, y).get_support()
+
+
+def spectral_all_relevant(X, y, seed, classification, params):
+    selector = SpectralFeatureSelector(mode="all-relevant", random_state=seed, **params)
+    return selector.fit(X, y).get_support()
+
+
+def boruta(X, y, seed, classification, params):
+    from boruta import BorutaPy
+
+    forest = _forest(classification, None, max_depth=5)
+    return BorutaPy(forest, n_estimators="auto", random_state=seed).fit(X, y).support_
+
+
+def forest_sfm(X, y, seed, classification, params):
+    forest = _forest(classification, seed, n_estimators=100)
+    return SelectFromModel(forest).fit(X, y).get_support()
+
+
+METHODS = {
+    "spectral": ("SpectralFeatureSelector()", spectral, False),
+    "all-relevant": (
+        'SpectralFeatureSelector(mode="all-relevant")',
+        spectral_all_relevant,
+        False,
+    ),
+    "boruta": ("BorutaPy (random forest, max_depth=5)", boruta, True),
+    "rf-sfm": ("random forest + SelectFromModel", forest_sfm, True),
+}
+
+
+# --------------------------------------------------------------------------- #
+# scoring
+# --------------------------------------------------------------------------- #
+def downstream(X_train, X_test, y_train, y_test, kept, classification):
+    """Held-out score of a random forest on the kept columns."""
+    if kept.size == 0:
+        if classification:
+            return float(np.mean(y_test == np.bincount(y_train).argmax()))
+        residual = np.sum((y_test - y_train.mean()) ** 2)
+        return float(1.0 - residual / np.sum((y_test - y_test.mean()) ** 2))
+    model = _forest(classification, 0, n_estimators=100)
+    model.fit(X_train[:, kept], y_train)
+    return float(model.score(X_test[:, kept], y_test))
+
+
+def jaccard(a, b):
+    a, b = set(map(int, a)), set(map(int, b))
+    if not a and not b:
+        return 1.0
+    return len(a & b) / len(a | b)
+
+
+def pairwise_jaccard(sets):
+    values = [jaccard(a, b) for a, b in itertools.combinations(sets, 2)]
+    return (float(np.mean(values)), float(np.min(values))) if values else (1.0, 1.0)
+
+
+class Cache:
+    """Results of the competitors, keyed by method, data, split and seed."""
+
+    def __init__(self, path):
+        self.path = Path(path) if path else None
+        self.data = {}
+        if self.path and self.path.exists():
+            self.data = json.loads(self.path.read_text())
+
+    def get(self, key):
+        return self.data.get(key)
+
+    def put(self, key, value):
+        self.data[key] = value
+        if self.path:
+            self.path.write_text(json.dumps(self.data))
+
+
+def run_one(method, X_train, X_test, y_train, y_test, seed, classification, params):
+    _, function, _ = METHODS[method]
+    start = time.process_time()
+    support = np.asarray(
+        function(X_train, y_train, seed, classification, params), dtype=bool
+    )
+    cpu = time.process_time() - start
+    kept = np.flatnonzero(support)
+    score = downstream(X_train, X_test, y_train, y_test, kept, classification)
+    return {"kept": kept.tolist(), "cpu": cpu, "score": score}
+
+
+def cached_run(cache, key, method, *args):
+    cacheable = METHODS[method][2]
+    if cacheable and cache.get(key) is not None:
+        return cache.get(key)
+    result = run_one(method, *args)
+    if cacheable:
+        cache.put(key, result)
+    return result
+
+
+# --------------------------------------------------------------------------- #
+# the two evaluations
+# --------------------------------------------------------------------------- #
+def evaluate_synthetic(
+    name, methods, data_seeds, states, competitor_states, cache, params
+):
+    info = SYNTHETIC[name]
+    n_relevant = info["relevant"]
+    rows = []
+    for seed in data_seeds:
+        split = synthetic_split(name, seed)
+        for method in methods:
+            seeds = states if not METHODS[method][2] else competitor_states
+            runs = []
+            for state in seeds:
+                key = f"{method}|{name}|{seed}|{state}"
+                run = cached_run(
+                    cache,
+                    key,
+                    method,
+                    *split,
+                    state,
+                    info["classification"],
+                    params.get(method, {}),
+                )
+                kept = np.asarray(run["kept"], dtype=int)
+                hits = int(np.sum(kept < n_relevant))
+                run = dict(
+                    run,
+                    recall=hits / n_relevant,
+                    precision=hits / kept.size if kept.size else 0.0,
+                )
+                runs.append(run)
+                print(
+                    name,
+                    seed,
+                    method,
+                    state,
+                    len(kept),
+                    f"{run['cpu']:.1f}s",
+                    f"r={run['recall']:.2f} p={run['precision']:.2f}",
+                    flush=True,
+                )
+            rows.append({"data": name, "seed": seed, "method": method, "runs": runs})
+    return rows
+
+
+def evaluate_real(name, methods, state, cache, params):
+    _, classification = REAL[name]
+    folds = list(real_folds(name))
+    rows = []
+    baseline = []
+    for i, (X_train, X_test, y_train, y_test) in enumerate(folds):
+        all_columns = np.arange(X_train.shape[1])
+        baseline.append(
+            downstream(X_train, X_test, y_train, y_test, all_columns, classification)
+        )
+    for method in methods:
+        runs = []
+        for i, split in enumerate(folds):
+            key = f"{method}|{name}|fold{i}|{state}"
+            run = cached_run(
+                cache,
+                key,
+                method,
+                *split,
+                state,
+                classification,
+                params.get(method, {}),
+            )
+            runs.append(run)
+            print(
+                name,
+                i,
+                method,
+                len(run["kept"]),
+                f"{run['cpu']:.1f}s",
+                f"score={run['score']:.3f}",
+                flush=True,
+            )
+        rows.append(
+            {"data": name, "method": method, "runs": runs, "baseline": baseline}
+        )
+    return rows
+
+
+# --------------------------------------------------------------------------- #
+# tables
+# --------------------------------------------------------------------------- #
+def _ms(values, digits=2):
+    values = np.asarray(values, dtype=float)
+    if values.size == 1:
+        return f"{values[0]:.{digits}f}"
+    return f"{values.mean():.{digits}f} ± {values.std():.{digits}f}"
+
+
+def synthetic_table(rows):
+    header = [
+        "data",
+        "seed",
+        "method",
+        "runs",
+        "recall (min)",
+        "precision (min)",
+        "kept (min-max)",
+        "Jaccard across states (min)",
+        "test score",
+        "CPU s",
+    ]
+    table = []
+    for row in rows:
+        runs = row["runs"]
+        recall = [r["recall"] for r in runs]
+        precision = [r["precision"] for r in runs]
+        counts = [len(r["kept"]) for r in runs]
+        jac, jac_min = pairwise_jaccard([r["kept"] for r in runs])
+        table.append(
+            [
+                row["data"],
+                row["seed"],
+                METHODS[row["method"]][0],
+                len(runs),
+                f"{np.mean(recall):.2f} ({np.min(recall):.2f})",
+                f"{np.mean(precision):.2f} ({np.min(precision):.2f})",
+                f"{np.mean(counts):.1f} ({min(counts)}-{max(counts)})",
+                f"{jac:.2f} ({jac_min:.2f})" if len(runs) > 1 else "-",
+                _ms([r["score"] for r in runs], 3),
+                _ms([r["cpu"] for r in runs], 1),
+            ]
+        )
+    return md_table(header, table)
+
+
+def real_table(rows):
+    header = [
+        "data",
+        "method",
+        "kept per fold",
+        "Jaccard across folds (min)",
+        "forest score on kept",
+        "minus all columns (paired SE)",
+        "CPU s",
+    ]
+    table = []
+    for row in rows:
+        runs = row["runs"]
+        scores = np.array([r["score"] for r in runs])
+        diff = scores - np.array(row["baseline"])
+        se = diff.std(ddof=1) / np.sqrt(diff.size)
+        jac, jac_min = pairwise_jaccard([r["kept"] for r in runs])
+        table.append(
+            [
+                row["data"],
+                METHODS[row["method"]][0],
+                ", ".join(str(len(r["kept"])) for r in runs),
+                f"{jac:.2f} ({jac_min:.2f})",
+                _ms(scores, 3),
+                f"{diff.mean():+.3f} ({se:.3f})",
+                _ms([r["cpu"] for r in runs], 1),
+            ]
+        )
+    return md_table(header, table)
+
+
+def budget_table(synthetic_rows, real_rows):
+    """CPU time of ours over BorutaPy's on the same data."""
+    cpu = {}
+    for row in synthetic_rows:
+        key = (row["data"], row["seed"])
+        cpu.setdefault(key, {})[row["method"]] = np.mean(
+            [r["cpu"] for r in row["runs"]]
+        )
+    for row in real_rows:
+        key = (row["data"], "5 folds")
+        cpu.setdefault(key, {})[row["method"]] = np.mean(
+            [r["cpu"] for r in row["runs"]]
+        )
+    table = []
+    for (data, seed), by_method in cpu.items():
+        if "boruta" not in by_method:
+            continue
+        for method in ("spectral", "all-relevant"):
+            if method in by_method:
+                table.append(
+                    [
+                        data,
+                        seed,
+                        METHODS[method][0],
+                        f"{by_method[method] / by_method['boruta']:.3f}",
+                    ]
+                )
+    return md_table(["data", "seed", "method", "CPU / BorutaPy's"], table)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer seeds")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads")
+    parser.add_argument(
+        "--only", nargs="+", choices=list(METHODS), default=list(METHODS)
+    )
+    parser.add_argument(
+        "--sets",
+        nargs="+",
+        choices=[*SYNTHETIC, *REAL],
+        default=[*SYNTHETIC, *REAL],
+    )
+    parser.add_argument(
+        "--spectral-params",
+        default="{}",
+        help="JSON dict of SpectralFeatureSelector parameters for both "
+        "spectral rows (measuring a variant)",
+    )
+    parser.add_argument(
+        "--cache",
+        default="/tmp/bench_stability_selection_cache.json",
+        help="JSON file of the competitors' results ('' for none)",
+    )
+    parser.add_argument("--name", default="stability_selection")
+    args = parser.parse_args(argv)
+    setup(args.threads, quick=args.quick)
+    extra = json.loads(args.spectral_params)
+    params = {"spectral": extra, "all-relevant": extra}
+    if args.quick:
+        data_seeds, states, competitor_states = [0, 1, 2], list(range(100, 105)), [100]
+        friedman_seeds, friedman_states = [0], [100, 101, 102]
+    else:
+        data_seeds, states = [0, 1, 2], list(range(100, 120))
+        competitor_states = [100, 101, 102]
+        friedman_seeds, friedman_states = [0, 1, 2], [100, 101, 102, 103, 104]
+    wall = time.perf_counter()
+    cache = Cache(args.cache)
+    synthetic_rows, real_rows = [], []
+    for name in args.sets:
+        if name == "headline":
+            synthetic_rows += evaluate_synthetic(
+                name, args.only, data_seeds, states, competitor_states, cache, params
+            )
+        elif name == "friedman1":
+            methods = [m for m in args.only if m != "boruta" or not args.quick]
+            synthetic_rows += evaluate_synthetic(
+                name,
+                methods,
+                friedman_seeds,
+                friedman_states,
+                friedman_states[:1],
+                cache,
+                params,
+            )
+        else:
+            real_rows += evaluate_real(name, args.only, 0, cache, params)
+
+    digest = hashlib.sha1(args.spectral_params.encode()).hexdigest()[:8]
+    sections = [
+        __doc__.split("Usage::")[0].strip(),
+        f"Spectral parameters beyond the defaults: `{args.spectral_params}`"
+        + ("" if extra == {} else f" (variant {digest})"),
+        "## Known truth: recall, precision, stability across random states",
+        f"Random states {states[0]}-{states[-1]} for ours on the headline set, "
+        f"{competitor_states} for the competitors; friedman1: "
+        f"{friedman_states} (BorutaPy {'skipped' if args.quick else 'one state'}"
+        "). Mean (min) over the states; test score ± std.",
+        synthetic_table(synthetic_rows),
+        "## Real data: 5-fold CV, stability across folds",
+        "Random state 0 for every method; the forest's score on the kept "
+        "columns, mean ± std over the folds, and its paired difference to "
+        "the forest on all columns (mean over folds, standard error).",
+        real_table(real_rows),
+        "## Budget",
+        budget_table(synthetic_rows, real_rows),
+    ]
+    write_result(
+        args.name,
+        "Selection over seeds and folds (stability)",
+        sections,
+        elapsed=time.perf_counter() - wall,
+    )
+    raw = Path(args.cache or "/tmp/x").with_name(f"{args.name}_raw.json")
+    raw.write_text(json.dumps({"synthetic": synthetic_rows, "real": real_rows}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
