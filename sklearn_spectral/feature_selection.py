@@ -58,9 +58,10 @@ __all__ = ["SpectralFeatureSelector"]
 class SpectralFeatureSelector(SelectFromModel):
     """Keep the features that the input eigenvalues of a spectral network use.
 
-    One ``fit`` trains a spectral MLP whose L1 penalty on the input
-    eigenvalues switches irrelevant inputs off; the features whose relevance
-    clears ``threshold`` are kept. This is scikit-learn's
+    A spectral MLP whose L1 penalty on the input eigenvalues switches
+    irrelevant inputs off is fitted, at a strength chosen by
+    cross-validation, several times with different seeds; the features
+    whose mean relevance clears ``threshold`` are kept. This is scikit-learn's
     :class:`~sklearn.feature_selection.SelectFromModel` (it subclasses it)
     with a spectral default model, the ``"auto"`` threshold and optional
     refits on half-samples that measure how stable the relevance and the
@@ -118,22 +119,24 @@ class SpectralFeatureSelector(SelectFromModel):
         estimator's ``alpha``; it is the parameter to tune in a grid search,
         e.g. ``{"select__alpha": [0.03, 0.1, 0.3]}`` for a pipeline step
         named ``"select"``. ``None`` keeps the estimator's own. ``"auto"``
-        (``"minimal"`` mode, a spectral model, ``prefit=False``): the
-        one-standard-error rule. The model is fitted on 80 % of the
-        rows at 1, 2, 4, 8 and 16 times its ``alpha``, each fit is scored
-        by its per-sample loss (cross-entropy or squared error) on the
-        other rows, and the largest strength whose
+        (a spectral model, ``prefit=False``): chosen by 5-fold
+        cross-validation (``Settings.strength_cv_folds``). The model is
+        fitted on each training part at 1, 2, 4, 8 and 16 times its
+        ``alpha`` (``Settings.alpha_grid_factors``; the path stops after
+        two strengths that lose by more than two standard errors), each
+        row is scored once, held out, by its loss (cross-entropy or squared
+        error), and in ``"minimal"`` mode the largest strength whose mean
         loss is within one standard error of the best is used (the paired
-        standard error of the difference; ``alpha_path_`` keeps the path).
-        The selection is then the smallest set that predicts as well as
-        the best fit, within what the held-out rows can tell apart, instead
-        of every column that carries a little: at the model's default on
-        real regression data the L1 kept every column (``load_diabetes``, a
-        breast-cancer column from the other 29). It costs up to
-        5 more fits on 80 % of the rows. In ``"all-relevant"`` mode, with
-        ``prefit=True``, or for a model that is not one of this library's
-        (whose ``alpha``, if it has one, means something else), ``"auto"``
-        is ``None``.
+        standard error of the per-row difference; ``alpha_path_`` keeps the
+        path). The selection is then the smallest set that predicts as well
+        as the best fit, within what the data can tell apart, instead of
+        every column that carries a little. In ``"all-relevant"`` mode the
+        best strength itself is used (from ``0.03`` for the default
+        model): the shadow test reads the relevance of the model that
+        predicts best. It costs up to 25 fits on 80 % of the rows, through
+        joblib (``n_jobs``). With ``prefit=True``, or for a model that is
+        not one of this library's (whose ``alpha``, if it has one, means
+        something else), ``"auto"`` is ``None``.
 
     random_state : int, RandomState instance or None, default=None
         When not None, replaces the estimator's ``random_state``; it also
@@ -157,9 +160,9 @@ class SpectralFeatureSelector(SelectFromModel):
         (``shadow_threshold_``), which a column unrelated to ``y`` does with
         probability 0.01; features whose hits are significant by a binomial
         test at family-wise level 0.05 (Bonferroni over the features,
-        ``pvalues_``) are kept. The default model is fitted with
-        ``alpha=0.03`` (unless ``alpha`` is set), so that a column the
-        model could do without keeps some relevance; ``threshold`` and
+        ``pvalues_``) are kept. The strength search of ``alpha="auto"``
+        starts the default model at ``alpha=0.03``, so that a column the
+        model could do without can keep some relevance; ``threshold`` and
         ``feature_importances_`` still describe the fit on all data.
 
     n_repeats : int or "auto", default="auto"
@@ -187,7 +190,8 @@ class SpectralFeatureSelector(SelectFromModel):
         features selected per refit. ``None`` uses the fit on all data.
 
     n_jobs : int or None, default=None
-        Refits run in parallel through joblib; ``None`` means 1 unless in a
+        The fits of the strength search, the consensus fits and the refits
+        run in parallel through joblib; ``None`` means 1 unless in a
         :obj:`joblib.parallel_backend` context, -1 uses all processors.
 
     settings : Settings or None, default=None
@@ -208,8 +212,19 @@ class SpectralFeatureSelector(SelectFromModel):
         nor a regressor).
 
     feature_importances_ : ndarray of shape (n_features_in_,)
-        Importances of the fitted model (read by ``importance_getter``; the
-        norm over rows of a 2-D ``coef_``).
+        The importances the selection reads: in ``"minimal"`` mode with a
+        spectral model, the mean of ``consensus_importances_``; otherwise
+        those of ``estimator_`` (read by ``importance_getter``; the norm
+        over rows of a 2-D ``coef_``).
+
+    consensus_importances_ : ndarray of shape (consensus_fits, n_features_in_)
+        ``"minimal"`` mode with a spectral model: the importances of
+        ``estimator_`` (first row) and of ``Settings.consensus_fits - 1``
+        more fits on all rows at ``alpha_``, each with its own seed. Which
+        inputs one fit's L1 switches off depends on its seed; their mean
+        does not: the selected set becomes a function of the data
+        (``benchmarks/bench_stability_selection.py``). Dropped by
+        ``partial_fit``.
 
     threshold_ : float
         The numeric threshold that ``threshold`` gives on
@@ -221,10 +236,10 @@ class SpectralFeatureSelector(SelectFromModel):
         with ``prefit=True``.
 
     alpha_path_ : dict of ndarray or None
-        With ``alpha="auto"`` in ``"minimal"`` mode: ``"alpha"``,
-        ``"validation_loss"`` (mean per-sample loss on the held-out rows),
-        ``"standard_error"`` (of its paired difference to the best) and
-        ``"n_kept"`` of each strength tried; None otherwise.
+        With ``alpha="auto"``: ``"alpha"``, ``"validation_loss"`` (mean
+        per-row loss, each row held out once), ``"standard_error"`` (of its
+        paired difference to the best) and ``"n_kept"`` (mean over the
+        folds) of each strength tried; None otherwise.
 
     max_features_ : int
         The maximum number of features (``max_features`` or its callable's
