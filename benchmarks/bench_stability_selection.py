@@ -256,7 +256,7 @@ def library_version():
     return tree.stdout.strip()[:12] or None
 
 
-LIBRARY = {"version": None, "params": ""}
+LIBRARY = {"version": None, "params": "", "cached_only": False}
 
 
 def cached_run(cache, key, method, *args):
@@ -266,6 +266,8 @@ def cached_run(cache, key, method, *args):
         key = f"{key}|{LIBRARY['version']}|{LIBRARY['params']}"
     if cacheable and cache.get(key) is not None:
         return cache.get(key)
+    if LIBRARY["cached_only"]:
+        return None
     result = run_one(method, *args)
     if cacheable:
         cache.put(key, result)
@@ -309,6 +311,8 @@ def evaluate_synthetic(
                     info["classification"],
                     params.get(method, {}),
                 )
+                if run is None:
+                    continue
                 kept = np.asarray(run["kept"], dtype=int)
                 hits = int(np.sum(kept < n_relevant))
                 run = dict(
@@ -327,7 +331,10 @@ def evaluate_synthetic(
                     f"r={run['recall']:.2f} p={run['precision']:.2f}",
                     flush=True,
                 )
-            rows.append({"data": name, "seed": seed, "method": method, "runs": runs})
+            if runs:
+                rows.append(
+                    {"data": name, "seed": seed, "method": method, "runs": runs}
+                )
     return rows
 
 
@@ -354,6 +361,8 @@ def evaluate_real(name, methods, state, cache, params):
                 classification,
                 params.get(method, {}),
             )
+            if run is None:
+                continue
             runs.append(run)
             print(
                 name,
@@ -364,9 +373,10 @@ def evaluate_real(name, methods, state, cache, params):
                 f"score={run['score']:.3f}",
                 flush=True,
             )
-        rows.append(
-            {"data": name, "method": method, "runs": runs, "baseline": baseline}
-        )
+        if len(runs) == len(folds):
+            rows.append(
+                {"data": name, "method": method, "runs": runs, "baseline": baseline}
+            )
     return rows
 
 
@@ -510,6 +520,17 @@ def main(argv=None):
         help="cache key of our rows instead of the git tree of "
         "sklearn_spectral/ (e.g. a commit whose selection code is unchanged)",
     )
+    parser.add_argument(
+        "--note",
+        action="append",
+        default=[],
+        help="a run note for the result file (repeatable)",
+    )
+    parser.add_argument(
+        "--cached-only",
+        action="store_true",
+        help="report only what the cache files hold (assembling parts)",
+    )
     parser.add_argument("--name", default="stability_selection")
     args = parser.parse_args(argv)
     setup(args.threads, quick=args.quick)
@@ -519,6 +540,7 @@ def main(argv=None):
         (args.library_version or library_version()) if args.cache else None
     )
     LIBRARY["params"] = json.dumps(extra, sort_keys=True)
+    LIBRARY["cached_only"] = args.cached_only
     if args.quick:
         data_seeds, states, competitor_states = [0, 1, 2], list(range(100, 105)), [100]
         friedman_seeds, friedman_states = [0], [100, 101, 102]
@@ -572,6 +594,8 @@ def main(argv=None):
         "## Budget",
         budget_table(synthetic_rows, real_rows),
     ]
+    if args.note:
+        sections += ["## Run notes", "\n".join(f"- {note}" for note in args.note)]
     write_result(
         args.name,
         "Selection over seeds and folds (stability)",
