@@ -103,7 +103,16 @@ def shadow_refits(template, X, y, params, seeds, *, getter, norm_order, n_jobs):
     ``(n_fits, n_features)``.
     """
     if not hasattr(X, "iloc"):  # a DataFrame keeps its column types
-        X = check_array(X, dtype=(np.float64, np.float32))
+        # shadows are permuted columns: sparse input is made dense; missing
+        # cells stay (the spectral models impute them)
+        X = check_array(
+            X,
+            accept_sparse=True,
+            dtype=(np.float64, np.float32),
+            ensure_all_finite="allow-nan",
+        )
+        if hasattr(X, "toarray"):
+            X = X.toarray()
     n_rounds = len(seeds)
     plan = shadow_fit_plan(X.shape[1], seeds)
     jobs = (

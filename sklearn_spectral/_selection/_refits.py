@@ -64,6 +64,8 @@ def refit_importances(
     # arrays; DataFrames stay as they are for the model
     if not hasattr(X, "shape"):
         X = np.asarray(X)
+    elif hasattr(X, "tocsr"):
+        X = X.tocsr()  # row indexing (coo, dia and bsr have none)
     if y is not None and not hasattr(y, "shape"):
         y = np.asarray(y)
     n_samples = _num_samples(X)
