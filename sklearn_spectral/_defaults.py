@@ -637,7 +637,7 @@ class Settings:
         )
 
     def depth_hold_epochs(self, max_iter):
-        """Epochs the auto-depth penalty stays off before its ramp.
+        """Count the epochs the auto-depth penalty stays off before its ramp.
 
         Parameters
         ----------
@@ -648,6 +648,10 @@ class Settings:
         -------
         int
             ``depth_hold``, at most ``depth_hold_max_fraction * max_iter``.
+
+        See Also
+        --------
+        Settings.depth_lr_multiple : The hidden eigenvalues' rate multiple.
 
         Examples
         --------
