@@ -625,10 +625,10 @@ def fit_memory_growth():
 @pytest.mark.parametrize("name", ["classifier", "regressor", "selector"])
 def test_fit_does_not_copy_float32_input(fit_memory_growth, name):
     # a copy of X would add 1.0; batches, weights and history stay far below.
-    # The selector's alpha="auto" search also holds a few vectors of one
-    # float per row (its fits' weights: 0.04 of this X each); measured
-    # 0.47-0.52 (tests/test_reliability.py alone and in the full suite)
-    assert fit_memory_growth[name] < (0.75 if name == "selector" else 0.5)
+    # The selector's alpha="auto" search also holds vectors of one float per
+    # row (its fits' weights: 0.04 of this X each), now for each of its 5 CV
+    # folds; measured 0.76 in the full suite (0.47-0.52 with one split)
+    assert fit_memory_growth[name] < (0.9 if name == "selector" else 0.5)
 
 
 @pytest.mark.parametrize(
