@@ -12,7 +12,7 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
     _check_y,
@@ -39,7 +39,8 @@ from ._training import (
 )
 from ._training.callbacks import InputSettling
 from ._training.net import prediction_map, user_callbacks
-from .nn.export import pruning_path, smallest_within
+from ._training.scoring import ValidationScore
+from .nn.export import export_network, pruning_path, smallest_within
 from .nn.losses import DataLoss
 from .nn.mlp import ACTIVATIONS
 from .nn.objective import EigenvalueTerm, SpectralObjective
@@ -71,7 +72,7 @@ class BaseSpectralMLP(BaseEstimator):
         "activation": [StrOptions(set(ACTIVATIONS))],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "penalty": [StrOptions({"l1", "l2", "group"})],
-        "penalized": [StrOptions({"input", "all"})],
+        "penalized": [StrOptions({"auto", "input", "all"})],
         "eigenvalues": [StrOptions({"in", "out", "both"})],
         "phi_alpha": [Interval(Real, 0, None, closed="left")],
         "relative_penalty": ["boolean"],
@@ -85,11 +86,18 @@ class BaseSpectralMLP(BaseEstimator):
             Interval(Integral, 1, None, closed="left"),
         ],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "shuffle": ["boolean"],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
         "n_threads": [Interval(Integral, 1, None, closed="left"), None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -112,7 +120,7 @@ class BaseSpectralMLP(BaseEstimator):
         activation="relu",
         alpha=0.1,
         penalty="l1",
-        penalized="input",
+        penalized="auto",
         eigenvalues="in",
         phi_alpha=1e-3,
         relative_penalty=True,
@@ -123,6 +131,10 @@ class BaseSpectralMLP(BaseEstimator):
         depth_growth=10.0,
         batch_size="auto",
         learning_rate_init=_defaults.LEARNING_RATE_INIT,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        shuffle=True,
         max_iter=200,
         tol=_defaults.TOL,
         early_stopping=False,
@@ -153,6 +165,10 @@ class BaseSpectralMLP(BaseEstimator):
         self.depth_growth = depth_growth
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.shuffle = shuffle
         self.max_iter = max_iter
         self.tol = tol
         self.early_stopping = early_stopping
@@ -187,14 +203,24 @@ class BaseSpectralMLP(BaseEstimator):
             )
         return tuple(int(s) for s in sizes)
 
+    def _penalized(self):
+        """``penalized`` resolved: ``"auto"`` is ``"input"`` when the input
+        eigenvalues are trained, else ``"all"`` (the poster's setting)."""
+        if self.penalized != "auto":
+            return self.penalized
+        return "all" if self.eigenvalues == "out" and not self.auto_depth else "input"
+
     def _check_spectral_params(self):
-        if self.auto_depth and (self.penalized != "input" or self.eigenvalues != "in"):
+        if self.auto_depth and (
+            self._penalized() != "input" or self.eigenvalues != "in"
+        ):
             raise ValueError(
                 "auto_depth=True trains one eigenvalue per input (a gate) and per "
-                "neuron: leave penalized='input' and eigenvalues='in', and set "
-                "the hidden-layer penalty with depth_alpha and depth_penalty."
+                "neuron: leave penalized='auto' (or 'input') and eigenvalues='in', "
+                "and set the hidden-layer penalty with depth_alpha and "
+                "depth_penalty."
             )
-        if self.penalized == "input" and self.eigenvalues == "out":
+        if self._penalized() == "input" and self.eigenvalues == "out":
             raise ValueError(
                 "penalized='input' needs trained input eigenvalues, but "
                 "eigenvalues='out' fixes them at 0; use eigenvalues='in' or "
@@ -359,7 +385,7 @@ class BaseSpectralMLP(BaseEstimator):
         """Forget everything an earlier fit or ``prune`` left on ``self``."""
         for name in list(vars(self)):
             fitted = name.endswith("_") and not name.startswith("__")
-            if fitted or name in ("_pruning_masks", "_y_1d", "_y_mean", "_y_scale"):
+            if fitted or name in _FITTED_PRIVATE:
                 delattr(self, name)
 
     def _batch_size(self, n_samples):
@@ -387,7 +413,7 @@ class BaseSpectralMLP(BaseEstimator):
         terms = [
             EigenvalueTerm(
                 "input",
-                self.penalized,
+                self._penalized(),
                 self.penalty,
                 float(self.alpha),
                 beta2=self._settings().input_beta2,
@@ -422,6 +448,11 @@ class BaseSpectralMLP(BaseEstimator):
         callbacks = [
             ("penalty_schedule", schedule),
             ("stop_on_divergence", StopOnDivergence()),
+            *(
+                [("validation_score", ValidationScore(self._torch_score))]
+                if self.early_stopping
+                else []
+            ),
             (
                 "convergence",
                 ConvergenceStopping(
@@ -478,6 +509,9 @@ class BaseSpectralMLP(BaseEstimator):
             # Adam's implementation (fused where torch has it) is chosen by
             # ProximalAdam itself, once per process (fast_adam_options)
             optimizer=ProximalAdam,
+            optimizer__betas=(float(self.beta_1), float(self.beta_2)),
+            optimizer__eps=float(self.epsilon),
+            shuffle=bool(self.shuffle),
             lr=self.learning_rate_init,
             max_epochs=self.max_iter,
             batch_size=batch_size,
@@ -492,10 +526,59 @@ class BaseSpectralMLP(BaseEstimator):
     def _fit(self, X, y, sample_weight):
         """``fit``: a new network, or more epochs of it with ``warm_start``."""
         warm = self._is_warm()
-        if not warm:
+        if warm:
+            self._check_unchanged_params("warm_start=True")
+        else:
             self._reset_fitted_state()
         X, y, weights, baseline = self._prepare(X, y, sample_weight, first=not warm)
         return self._fit_net(X, y, baseline, weights)
+
+    def _start_partial_fit(self):
+        """Checks common to ``partial_fit``; True on its first call."""
+        if self.early_stopping:
+            raise ValueError(
+                "partial_fit does not support early_stopping=True: each call "
+                "trains one epoch on the rows it is given, with no held-out "
+                "set; use fit, or set early_stopping=False."
+            )
+        first = not hasattr(self, "net_")
+        if first:
+            self._reset_fitted_state()
+        else:
+            self._check_unchanged_params("partial_fit")
+        return first
+
+    #: Parameters a continued fit reads afresh; every other one is built into
+    #: the network, its optimizer and its schedule when it is first fitted.
+    _CONTINUE_FREE = frozenset(
+        {"max_iter", "warm_start", "n_threads", "random_state", "verbose"}
+    )
+
+    def _built_params(self):
+        params = self.get_params(deep=False)
+        for name in self._CONTINUE_FREE:
+            params.pop(name, None)
+        params["hidden_layer_sizes"] = self._hidden_sizes()
+        return params
+
+    def _check_unchanged_params(self, how):
+        """Refuse to continue a network built with other parameters."""
+        built = getattr(self, "_built_with", None)
+        if built is None:
+            return
+        now = self._built_params()
+        changed = [
+            f"{name} ({built[name]!r} -> {now[name]!r})"
+            for name in sorted(set(built) | set(now))
+            if not _same_param(built.get(name), now.get(name))
+        ]
+        if changed:
+            raise ValueError(
+                f"{how} continues the fitted network, which was built with other "
+                f"parameters; changed since: {', '.join(changed)}. Set "
+                "warm_start=False (or fit a clone) to train a new network with "
+                "these parameters."
+            )
 
     def _fit_net(self, X, y, baseline_loss, sample_weight=None, *, epochs=None):
         """Train ``self.net_`` on ``X`` and encoded ``y``.
@@ -524,9 +607,11 @@ class BaseSpectralMLP(BaseEstimator):
                 sample_weight = sample_weight[held_out[0]]
         n_samples, n_features = X.shape
         if not continuing:
+            if self.early_stopping:
+                self._check_validation_split(y)
             if self.standardize:
                 self.input_mean_, self.input_scale_ = _column_location_scale(
-                    X, sample_weight
+                    X, sample_weight, center_flat=epochs is None
                 )
                 self.input_scale_ = self.input_scale_ * self._group_size_factor()
             else:
@@ -538,12 +623,16 @@ class BaseSpectralMLP(BaseEstimator):
             self.net_ = self._build_net(
                 n_samples, n_features, seed, baseline_loss, n_effective
             )
+            self._built_with = self._built_params()
+            self._fit_dtype = X.dtype
         if sample_weight is not None:
             # mean 1: a batch's data loss is mean(w * loss), an unbiased
             # estimate of the weighted mean loss of the training set
             sample_weight = sample_weight * (n_samples / sample_weight.sum())
         dataset = TensorData(
-            _sparse_tensor(X) if sp.issparse(X) else _as_tensor(X, np.float32),
+            _sparse_tensor(X)
+            if sp.issparse(X)
+            else _as_tensor(X, self._network_input_dtype(X)),
             _as_tensor(y, y.dtype),
             None if sample_weight is None else _as_tensor(sample_weight, np.float32),
         )
@@ -564,6 +653,10 @@ class BaseSpectralMLP(BaseEstimator):
             except TrainingDiverged as exc:
                 raise ValueError(f"Training diverged: {exc}. {self._hint()}") from None
             self._check_finite_parameters()
+            # a constant target (one class, or no spread) carries no
+            # information about any input: whatever the weights, no input
+            # is relevant
+            self._no_signal = epochs is None and baseline_loss == 0
             if epochs is None:
                 # auto-depth keeps the neurons the data give evidence for;
                 # under the fit's thread count, as the training was (its
@@ -571,21 +664,77 @@ class BaseSpectralMLP(BaseEstimator):
                 self._depth_decision = self._plan().settle(
                     self, self.net_.module_, all_X, all_y, all_weights, held_out
                 )
-        self._record_history()
+        self._record_history(history_len)
         self._set_spectral_attributes()
         if epochs is None:
             self._check_convergence(baseline_loss, history_len)
         return self
 
-    def _record_history(self):
+    def _network_input_dtype(self, X):
+        """Dtype of the rows fed to the network: float64 stays float64.
+
+        The network standardises in float64 before its float32 layers
+        (:class:`~sklearn_spectral.nn.layers.InputScaling`); only Apple's
+        ``mps`` device has no float64.
+        """
+        if X.dtype == np.float64 and torch.device(self.net_.device).type != "mps":
+            return np.float64
+        return np.float32
+
+    def _check_validation_split(self, y):
+        """Errors ``early_stopping`` would otherwise meet inside the split."""
+        n = len(y)
+        n_valid = int(np.ceil(self.validation_fraction * n))
+        if n_valid < 2 or n - n_valid < 1:
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' "
+                f"or the size of your dataset (early_stopping=True holds out "
+                f"{n_valid} of {n} rows; at least 2 are needed, and 1 to train)."
+            )
+        if self._stratify:
+            counts = np.bincount(y, minlength=self.n_outputs_)
+            present = counts[counts > 0]
+            rare = np.flatnonzero((counts > 0) & (counts < 2))
+            if rare.size:
+                names = [str(c) for c in self.classes_[rare][:10]]
+                raise ValueError(
+                    "The least populated classes in y have only 1 member, which "
+                    "is too few: early_stopping=True holds out a stratified "
+                    "validation set, which needs at least 2 members of each "
+                    f"class. Classes with too few members are: {names}."
+                )
+            if n_valid < present.size or n - n_valid < present.size:
+                raise ValueError(
+                    f"early_stopping=True holds out {n_valid} of {n} rows, but "
+                    f"a stratified split of {present.size} classes needs at "
+                    "least one row of each class on each side; increase "
+                    "validation_fraction or the size of your dataset."
+                )
+
+    def _record_history(self, history_len=0):
         history = self.net_.history
-        self.n_iter_ = len(history)
+        # the epochs of this call (MLPClassifier's n_iter_); the curves keep
+        # every epoch since the network was built
+        self.n_iter_ = len(history) - history_len
         self.loss_curve_ = [float(v) for v in history[:, "train_loss"]]
+        self.loss_ = self.loss_curve_[-1]
         if self.early_stopping:
             self.validation_loss_curve_ = [float(v) for v in history[:, "valid_loss"]]
             self.best_validation_loss_ = float(min(self.validation_loss_curve_))
+            self.validation_scores_ = [
+                float(row.get("valid_score", np.nan)) for row in history
+            ]
+            scores = np.asarray(self.validation_scores_)
+            self.best_validation_score_ = (
+                float(np.nanmax(scores)) if np.isfinite(scores).any() else np.nan
+            )
+            self.best_loss_ = None
         else:
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
             self.best_loss_ = float(min(self.loss_curve_))
+        self.n_layers_ = len(self._hidden_sizes()) + 2
+        self.out_activation_ = self._out_activation()
 
     def _check_convergence(self, baseline_loss, history_len):
         stopper = dict(self.net_.callbacks_)["convergence"]
@@ -647,6 +796,8 @@ class BaseSpectralMLP(BaseEstimator):
         relevance = module.input_relevance().cpu().double().numpy()
         eigenvalues = module.input_eigenvalues().cpu().double().numpy()
         relevance, eigenvalues = self._per_column(relevance, eigenvalues)
+        if getattr(self, "_no_signal", False):
+            relevance = np.zeros_like(relevance)
         self.input_relevance_ = relevance
         self.input_eigenvalues_ = eigenvalues
         self.feature_importances_ = normalize_relevance(relevance)
@@ -692,7 +843,8 @@ class BaseSpectralMLP(BaseEstimator):
     def _forward(self, X):
         """Raw network outputs (logits or standardised targets), float64.
 
-        ``X`` is cast to float32 chunk by chunk, never copied whole.
+        ``X`` goes to the network in its own dtype, chunk by chunk (the
+        network standardises it in float64 before its float32 layers).
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
@@ -703,7 +855,9 @@ class BaseSpectralMLP(BaseEstimator):
         with torch.no_grad(), torch_threads(n_threads):
             module.eval()
             for start in range(0, X.shape[0], _PREDICT_CHUNK):
-                chunk = _dense_rows(X, start, start + _PREDICT_CHUNK, np.float32)
+                chunk = _dense_rows(
+                    X, start, start + _PREDICT_CHUNK, self._network_input_dtype(X)
+                )
                 batch = torch.as_tensor(chunk, device=device)
                 out[start : start + chunk.shape[0]] = (
                     module(batch).double().cpu().numpy()
@@ -711,7 +865,7 @@ class BaseSpectralMLP(BaseEstimator):
         return out
 
     def _loss_on(self, module, X, y):
-        """Mean training criterion of ``module`` on float32 ``X``, encoded ``y``."""
+        """Mean training criterion of ``module`` on ``X``, encoded ``y``."""
         device = self.net_.device
         with torch.no_grad():
             module.eval()
@@ -724,8 +878,12 @@ class BaseSpectralMLP(BaseEstimator):
         return self.net_.module_.active_masks(float(rtol))
 
     def _dense_module(self, masks):
-        """Direct-space module keeping the hidden neurons in ``masks``."""
-        return self.net_.module_.to_dense(masks).to(self.net_.device)
+        """Direct-space module keeping the hidden neurons in ``masks``.
+
+        Its input standardisation is a float64 step in front of the first
+        layer (see :func:`~sklearn_spectral.nn.export.export_network`).
+        """
+        return export_network(self.net_.module_, masks).to(self.net_.device)
 
     def prune(self, X, y, *, tol=0.05):
         """Find the smallest sub-network whose loss on ``(X, y)`` stays within tol.
@@ -787,8 +945,8 @@ class BaseSpectralMLP(BaseEstimator):
         if not self._hidden_sizes():
             raise ValueError("prune needs at least one hidden layer.")
         X = self._validate_X(X, reset=False)
-        X = _dense_rows(X, 0, X.shape[0], np.float32)
-        y = self._encode_targets(y)
+        X = _dense_rows(X, 0, X.shape[0], self._network_input_dtype(X))
+        y = self._encode_eval_targets(y, X.shape[0], "prune")
         base = self._loss_on(self.net_.module_, X, y)
         path = pruning_path(
             self.net_.module_.hidden_scores(),
@@ -822,9 +980,16 @@ class BaseSpectralMLP(BaseEstimator):
         Returns
         -------
         torch.nn.Module
-            Float32 module mapping a ``(n, n_features)`` tensor to the logits
-            (classifier: apply a softmax for probabilities) or to the
-            predictions in the units of ``y`` (regressor). Fixed depth: an
+            Module mapping a float32 or float64 ``(n, n_features)`` tensor of
+            raw inputs to the logits (classifier: apply a softmax for
+            probabilities) or to the predictions in the units of ``y``
+            (regressor), in the input's dtype. Its layers are float32 (the
+            training dtype); the input standardisation and the output
+            scaling are float64 steps before and after them (buffers
+            ``input_shift``, ``input_scale``, ``output_scale``,
+            ``output_shift``), so that it computes what ``predict`` computes
+            even for columns or targets with a large offset. Fixed depth: a
+            :class:`~sklearn_spectral.nn.export.DirectSpaceMLP`, an
             ``nn.Sequential`` of ``nn.Linear`` and activations; auto-depth: a
             :class:`~sklearn_spectral.nn.export.DenseSkipNetwork` with only the
             surviving neurons and every skip connection.
@@ -839,12 +1004,70 @@ class BaseSpectralMLP(BaseEstimator):
             # predict computes (neurons at 0 fold exactly into the biases)
             masks = self._masks_at(0.0)
         dense = self._dense_module(masks)
-        last = [m for m in dense.modules() if isinstance(m, torch.nn.Linear)][-1]
-        self._fold_output_scale(last)
+        self._set_output_scaling(dense)
         return dense.eval()
 
-    def _fold_output_scale(self, linear):
-        """Make the last layer output what ``predict`` returns (regressor)."""
+    def _set_output_scaling(self, dense):
+        """Make the export output what ``predict`` returns (regressor)."""
+
+    def _dense_parameters(self):
+        """float64 ``(coefs, intercepts)`` of the direct-space network.
+
+        As ``MLPClassifier``'s: ``coefs[i]`` of shape ``(fan_in, fan_out)``
+        acting on raw inputs (the standardisation folded into the first
+        weights in float64) and the last layer giving the network's raw
+        output (regressor: in the units of ``y``; Poisson: its logarithm).
+        """
+        check_is_fitted(self)
+        dense = self.to_torch()
+        linears = [m for m in dense.modules() if isinstance(m, torch.nn.Linear)]
+        coefs = [lin.weight.detach().cpu().double().numpy().T for lin in linears]
+        intercepts = [lin.bias.detach().cpu().double().numpy() for lin in linears]
+        shift = dense.input_shift.cpu().numpy()
+        scale = dense.input_scale.cpu().numpy()
+        n_in = shift.size
+        # every layer of an auto-depth export reads the inputs first
+        reads_inputs = range(len(linears)) if hasattr(dense, "linears") else [0]
+        for i in reads_inputs:
+            w = coefs[i][:n_in] / scale[:, None]
+            intercepts[i] = intercepts[i] - shift @ w
+            coefs[i] = np.concatenate([w, coefs[i][n_in:]])
+        out_scale = dense.output_scale.cpu().numpy()
+        coefs[-1] = coefs[-1] * out_scale[None, :]
+        intercepts[-1] = intercepts[-1] * out_scale + dense.output_shift.cpu().numpy()
+        dtype = getattr(self, "_fit_dtype", np.float64)
+        return [c.astype(dtype) for c in coefs], [b.astype(dtype) for b in intercepts]
+
+    @property
+    def coefs_(self):
+        """Weights of the equivalent direct-space network (read-only).
+
+        ``coefs_[i]`` has shape ``(fan_in, fan_out)`` as in ``MLPClassifier``
+        and acts on the raw inputs (the standardisation is folded in); in
+        the dtype of the training ``X``. With ``auto_depth=True`` layer ``i``
+        reads the inputs and every earlier layer, so ``fan_in`` is their
+        total width (inputs first). Computed from :meth:`to_torch` on each
+        access: assigning to it changes nothing.
+
+        Returns
+        -------
+        list of ndarray
+            One matrix per layer.
+        """
+        return self._dense_parameters()[0]
+
+    @property
+    def intercepts_(self):
+        """Biases of the equivalent direct-space network (read-only).
+
+        See :attr:`coefs_`.
+
+        Returns
+        -------
+        list of ndarray
+            One vector per layer.
+        """
+        return self._dense_parameters()[1]
 
     def node_relevance(self):
         """Node relevance ``|lam_out_i| * ||phi[i, :]||`` of every hidden layer.
@@ -872,6 +1095,19 @@ class BaseSpectralMLP(BaseEstimator):
         return tags
 
 
+#: Private state a fit leaves on the estimator (forgotten by a new fit).
+_FITTED_PRIVATE = (
+    "_pruning_masks",
+    "_y_1d",
+    "_y_mean",
+    "_y_scale",
+    "_built_with",
+    "_fit_dtype",
+    "_no_signal",
+    "_split_seed",
+    "_depth_decision",
+)
+
 #: Samples per chunk at prediction time.
 _PREDICT_CHUNK = 4096
 
@@ -893,7 +1129,7 @@ def _dense_rows(X, start, stop, dtype):
     block = X[start:stop]
     if sp.issparse(block):
         return block.toarray().astype(dtype, copy=False)
-    return block.astype(dtype)
+    return block.astype(dtype, copy=False)
 
 
 def _check_float32_range(X, name, feature_names=None):
@@ -975,12 +1211,15 @@ def _weighted_location_scale(y, weights):
     return mean * peak, scale
 
 
-def _column_location_scale(X, weights=None, chunk_bytes=2**22):
+def _column_location_scale(X, weights=None, chunk_bytes=2**22, center_flat=True):
     """Per-column (weighted) mean and standard deviation of ``X``, by chunks.
 
     Float64 accumulators over row chunks of about ``chunk_bytes``, so that a
     large float32 ``X`` is never copied whole. A column without spread gets
-    scale 1.
+    scale 1, or with ``center_flat=False`` (the first batch of
+    ``partial_fit``, possibly one row, where a column flat in the batch may
+    vary later) shift 0 and its magnitude as scale (at least 1), so that the
+    network still sees its value.
     """
     n = X.shape[0]
     chunk = max(1, chunk_bytes // (8 * max(1, X.shape[1])))
@@ -998,4 +1237,16 @@ def _column_location_scale(X, weights=None, chunk_bytes=2**22):
     std = np.sqrt(var / total)
     # spread lost in rounding (or none at all): a constant for the network
     flat = std <= 1e-12 * np.maximum(np.abs(mean), 1.0)
+    if not center_flat:
+        return np.where(flat, 0.0, mean), np.where(flat, np.maximum(abs(mean), 1), std)
     return mean, np.where(flat, 1.0, std)
+
+
+def _same_param(a, b):
+    """Whether two parameter values are equal (arrays and odd types too)."""
+    if a is b:
+        return True
+    try:
+        return bool(np.all(a == b)) and np.shape(a) == np.shape(b)
+    except Exception:  # noqa: BLE001 - incomparable values differ
+        return repr(a) == repr(b)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import torch
 from scipy.special import expit
@@ -10,13 +12,20 @@ from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import (
+    _assert_all_finite,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
 
 from . import _defaults
 from ._base import (
     BaseSpectralMLP,
     _weighted_location_scale,
 )
+from ._training.scoring import accuracy, r2
+from .nn.poisson import PoissonDeviance
 
 _COMMON_PARAMETERS = """
     hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
@@ -27,7 +36,8 @@ _COMMON_PARAMETERS = """
         Activation of the hidden layers.
 
     alpha : float, default=0.1
-        Strength of the eigenvalue penalty ``P(lam)``. It is added to the
+        Strength of the eigenvalue penalty ``P(lam)``, not of an L2 penalty on
+        every weight as in ``MLPClassifier``. It is added to the
         *mean* data loss of every minibatch (neither multiplied by the
         batch size nor divided by ``n_samples``). With the default
         ``relative_penalty=True`` the strength is ``alpha`` times a running
@@ -50,9 +60,12 @@ _COMMON_PARAMETERS = """
         reach exactly zero; ``"l2"`` is ``sum lam**2``; ``"group"`` is the
         unsquared norm ``||lam||_2`` of each layer's eigenvalues, summed.
 
-    penalized : {"input", "all"}, default="input"
+    penalized : {"auto", "input", "all"}, default="auto"
         Which eigenvalues the penalty acts on: the input eigenvalues only,
-        or every trained eigenvalue of the network.
+        or every trained eigenvalue of the network. ``"auto"`` is
+        ``"input"``, except with ``eigenvalues="out"`` (no input eigenvalue
+        is trained) where it is ``"all"``, the teacher-student poster's
+        setting.
 
     eigenvalues : {"in", "out", "both"}, default="in"
         Which eigenvalues each spectral layer trains. ``"in"``: one
@@ -129,6 +142,23 @@ _COMMON_PARAMETERS = """
         batch per epoch on small data, 1e-3 often ran out of ``max_iter``
         before the stopping rule fired).
 
+    beta_1 : float, default=0.9
+        Adam's decay of the first-moment estimates, in [0, 1).
+
+    beta_2 : float, default=0.999
+        Adam's decay of the second-moment estimates, in [0, 1), for every
+        parameter except the input eigenvalues, which keep a shorter memory
+        ({INPUT_BETA2}) so that the proximal threshold follows their
+        gradients.
+
+    epsilon : float, default=1e-8
+        Adam's numerical-stability term.
+
+    shuffle : bool, default=True
+        Shuffle the rows before each epoch (a permutation from the fit's
+        own generator). With one batch holding every row the order does not
+        matter and no permutation is drawn.
+
     max_iter : int, default=200
         Maximum number of epochs.
 
@@ -150,8 +180,9 @@ _COMMON_PARAMETERS = """
     validation_fraction : float, default=0.1
         Fraction of the training data held out when ``early_stopping``.
 
-    n_iter_no_change : int, default=10
-        Patience, in epochs, of the stopping rule.
+    n_iter_no_change : int or np.inf, default=10
+        Patience, in epochs, of the stopping rule; ``np.inf`` trains
+        ``max_iter`` epochs.
 
     n_threads : int or None, default=None
         Torch intra-op threads used by ``fit`` and ``predict`` (set for the
@@ -170,6 +201,10 @@ _COMMON_PARAMETERS = """
 
     warm_start : bool, default=False
         Continue training the fitted network for ``max_iter`` more epochs.
+        A classifier's ``y`` must have the same classes as before, and the
+        parameters the network was built with must not have changed (only
+        ``max_iter``, ``n_threads``, ``random_state`` and ``verbose`` may);
+        either raises a ``ValueError``.
 
     device : str, default="cpu"
         Torch device to train on, e.g. ``"cpu"``, ``"cuda"``, ``"cuda:1"``.
@@ -258,7 +293,8 @@ _COMMON_ATTRIBUTES = """
         ``standardize=False``).
 
     n_iter_ : int
-        Number of epochs run.
+        Number of epochs run by the last call to ``fit`` (with
+        ``warm_start``: the epochs of that call) or ``partial_fit`` (1).
 
     converged_ : bool
         Whether the last ``fit`` stopped by its stopping rule (see ``tol``)
@@ -270,8 +306,22 @@ _COMMON_ATTRIBUTES = """
         across epochs). With ``early_stopping=False`` training stops on the
         full objective, data loss plus penalties.
 
-    best_loss_ : float
-        Minimum of ``loss_curve_``; only when ``early_stopping=False``.
+    loss_ : float
+        The data loss of the last epoch (``loss_curve_[-1]``).
+
+    best_loss_ : float or None
+        Minimum of ``loss_curve_``; None when ``early_stopping=True`` (see
+        ``best_validation_score_``).
+
+    validation_scores_ : list of float or None
+        Score of the held-out rows after each epoch (accuracy, or R^2 for
+        the regressor), since the network was built; None when
+        ``early_stopping=False``. The stopping rule and the restored epoch
+        follow the validation *loss* (``validation_loss_curve_``).
+
+    best_validation_score_ : float or None
+        Maximum of ``validation_scores_``; None when
+        ``early_stopping=False``.
 
     validation_loss_curve_ : list of float
         Validation loss per epoch; only when ``early_stopping=True``.
@@ -279,6 +329,21 @@ _COMMON_ATTRIBUTES = """
     best_validation_loss_ : float
         Minimum of ``validation_loss_curve_``; only when
         ``early_stopping=True``.
+
+    n_layers_ : int
+        Number of layers, input and output included (with
+        ``auto_depth=True``, of the largest architecture allowed).
+
+    out_activation_ : str
+        The output function: ``"softmax"`` (classifier), ``"identity"`` or
+        ``"exp"`` (regressor with ``loss="poisson"``).
+
+    coefs_ : list of ndarray
+        Read-only: weights of the equivalent direct-space network, see
+        :attr:`coefs_`.
+
+    intercepts_ : list of ndarray
+        Read-only: its biases.
 
     architecture_ : tuple of int
         Auto-depth only: widths of the hidden layers that carry signal (a
@@ -320,6 +385,47 @@ _COMMON_ATTRIBUTES = """
         The trained skorch net; ``net_.module_`` is the torch module and
         ``net_.history`` the training history.
 """
+
+
+def _unique_labels(values, name):
+    """Sorted distinct labels of ``values``; a clear error for mixed types."""
+    values = np.asarray(values)
+    if values.ndim != 1:
+        values = column_or_1d(values)
+    try:
+        return np.unique(values)
+    except TypeError:
+        kinds = sorted({type(v).__name__ for v in values.tolist()})
+        raise ValueError(
+            f"{name} mixes labels of types {kinds}, which cannot be sorted; "
+            "use labels of one type (e.g. all str or all int)."
+        ) from None
+
+
+def _check_eval_y(y, n_samples, method, *, allow_2d, n_outputs=None):
+    """Targets given to ``score`` or ``prune``, checked as ``fit`` checks them."""
+    y = np.asarray(y)
+    if y.ndim == 0:
+        raise ValueError(f"y passed to {method} must be an array, got a scalar {y!r}.")
+    if y.ndim == 2 and y.shape[1] == 1 and not (allow_2d and n_outputs != 1):
+        y = y[:, 0]
+    if y.ndim > 2 or (y.ndim == 2 and not allow_2d):
+        raise ValueError(
+            f"y passed to {method} must be 1-D (n_samples,), got shape {y.shape}."
+        )
+    if allow_2d and n_outputs is not None:
+        got = 1 if y.ndim == 1 else y.shape[1]
+        if got != n_outputs:
+            raise ValueError(
+                f"y passed to {method} has {got} output(s), the fitted model "
+                f"has {n_outputs}."
+            )
+    if n_samples is not None and y.shape[0] != n_samples:
+        raise ValueError(
+            f"X and y passed to {method} have different numbers of rows: "
+            f"{n_samples} and {y.shape[0]}."
+        )
+    return y
 
 
 def _with_defaults(text):
@@ -500,12 +606,14 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
         return self._fit(X, y, sample_weight)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Train the network for one epoch on ``(X, y)``.
 
         The first call builds the network (``classes`` must then list every
         class); later calls continue training it, with the penalty schedule
-        going on where it stopped. The stopping rule does not apply.
+        going on where it stopped. The stopping rule does not apply. On the
+        first call a column without spread in ``X`` (e.g. ``X`` of one row)
+        is scaled by its magnitude instead of being centred to 0.
 
         Parameters
         ----------
@@ -513,26 +621,29 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
             Training data.
         y : array-like of shape (n_samples,)
             Class labels.
-        classes : array-like of shape (n_classes,), default=None
-            Every class of the problem; required on the first call, ignored
-            afterwards.
         sample_weight : array-like of shape (n_samples,), default=None
             Per-sample weights of the data loss.
+        classes : array-like of shape (n_classes,), default=None
+            Every class of the problem; required on the first call; later
+            calls may omit it or repeat the same classes.
 
         Returns
         -------
         self : SpectralMLPClassifier
             The estimator.
         """
-        first = not hasattr(self, "net_")
-        if first:
-            y_shape = np.shape(y) if y is not None else ()
-            multilabel = len(y_shape) == 2 and y_shape[1] > 1
-            if classes is None and not multilabel:
+        first = self._start_partial_fit()
+        y_shape = np.shape(y) if y is not None else ()
+        multilabel = len(y_shape) == 2 and y_shape[1] > 1
+        if first and classes is None and not multilabel:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        if not first and classes is not None and not self._multilabel:
+            given = _unique_labels(classes, "classes")
+            if not np.array_equal(given, self.classes_):
                 raise ValueError(
-                    "classes must be passed on the first call to partial_fit."
+                    f"`classes={given!r}` is not the same as on the first call "
+                    f"to partial_fit, was: {self.classes_!r}."
                 )
-            self._reset_fitted_state()
         X, y_enc, weights, baseline = self._prepare(
             X, y, sample_weight, first=first, classes=classes, partial=True
         )
@@ -571,18 +682,16 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
                 "evidence step compares softmax or squared-error deviances); "
                 "use auto_depth=False."
             )
+        # mixed label types: a clear error before numpy sorts them
+        labels = None if multilabel else _unique_labels(y, "y")
         if first:
             self._multilabel = multilabel
             if multilabel:
                 labels = np.arange(y.shape[1])
-            else:
-                labels = np.unique(y) if classes is None else np.unique(classes)
-                if labels.size < 2:
-                    raise ValueError(
-                        "The classifier needs samples of at least 2 classes in "
-                        "the data, but the data contains only one class: "
-                        f"{labels[0]!r}."
-                    )
+            elif classes is not None:
+                labels = _unique_labels(classes, "classes")
+            # one class is allowed, as in MLPClassifier: the model predicts
+            # it, and no input can matter (feature_importances_ are 0)
             self.classes_ = labels
             self.n_outputs_ = labels.size
         elif multilabel != self._multilabel:
@@ -593,6 +702,13 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
                 + ("multilabel" if self._multilabel else "single-label")
                 + " targets."
             )
+        elif not partial and not multilabel:  # a warm fit
+            if set(labels.tolist()) != set(self.classes_.tolist()):
+                raise ValueError(
+                    "warm_start can only be used where `y` has the same "
+                    "classes as in the previous call to fit. Previously got "
+                    f"{self.classes_}, `y` has {labels}"
+                )
         y_enc = self._encode_targets(y)
         unweighted = weights
         weights = self._class_weighted(weights, y, partial=partial)
@@ -610,7 +726,7 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
             if self.class_weight is None
             else _entropy(y_enc, unweighted, self.n_outputs_)
         )
-        return X, y_enc, weights, baseline
+        return X, y_enc, weights, max(baseline, 0.0)
 
     def _class_weighted(self, weights, y, *, partial=False):
         """``sample_weight`` times the weight of each sample's class.
@@ -651,13 +767,27 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
                 )
             return y.astype(np.float32)
         y = column_or_1d(y)
-        unseen = np.setdiff1d(np.unique(y), self.classes_)
+        labels = _unique_labels(y, "y")
+        unseen = labels[~np.isin(labels, self.classes_)]
         if unseen.size:
             raise ValueError(
                 f"y has classes {unseen!r} not in classes_ {self.classes_!r} "
                 "(the classes of the first fit)."
             )
         return np.searchsorted(self.classes_, y).astype(np.int64)
+
+    def _encode_eval_targets(self, y, n_samples, method):
+        """``y`` of ``method`` (``prune``) validated as ``fit`` does, encoded."""
+        y = _check_eval_y(y, n_samples, method, allow_2d=False)
+        if y.dtype.kind in "fc" and not np.isfinite(y).all():
+            raise ValueError(f"y passed to {method} contains NaN or infinity.")
+        return self._encode_targets(y)
+
+    def _torch_score(self, out, y, w):
+        return accuracy(out, y, w)
+
+    def _out_activation(self):
+        return "softmax"
 
     def predict_proba(self, X):
         """Class probabilities.
@@ -738,10 +868,11 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
         float
             Fraction of correctly classified samples (weighted).
         """
-        labels = np.asarray(y)
+        check_is_fitted(self)
+        labels = _check_eval_y(y, None, "score", allow_2d=False)
         if labels.dtype.kind in "fc" and not np.isfinite(labels).all():
             raise ValueError("Input y contains NaN or infinity.")
-        return super().score(X, y, sample_weight=sample_weight)
+        return super().score(X, labels, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -769,11 +900,19 @@ class SpectralMLPRegressor(RegressorMixin, BaseSpectralMLP):
     The targets are standardised internally (zero mean, unit variance per
     output) so that ``alpha`` balances the same loss scale on every data
     set; predictions are returned in the original units, and
-    ``loss_curve_`` is in standardised units.
+    ``loss_curve_`` is in standardised units. With ``loss="poisson"`` they
+    are divided by their (weighted) mean instead, and the network predicts
+    the logarithm of the mean.
 
     Parameters
     ----------
     {parameters}
+
+    loss : {{"squared_error", "poisson"}}, default="squared_error"
+        The data loss: squared error (on standardised targets), or the half
+        Poisson deviance with a log link (predictions ``exp`` of the
+        network's output; non-negative targets with a positive sum), as
+        ``MLPRegressor``'s.
 
     Attributes
     ----------
@@ -802,8 +941,15 @@ class SpectralMLPRegressor(RegressorMixin, BaseSpectralMLP):
     [0, 1]
     """
 
-    _criterion = torch.nn.MSELoss
+    _parameter_constraints: dict = {
+        **BaseSpectralMLP._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "poisson"})],
+    }
     _stratify = False
+
+    @property
+    def _criterion(self):
+        return PoissonDeviance if self.loss == "poisson" else torch.nn.MSELoss
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -833,6 +979,8 @@ class SpectralMLPRegressor(RegressorMixin, BaseSpectralMLP):
 
         The first call builds the network and fixes the target scaling;
         later calls continue training it. The stopping rule does not apply.
+        On the first call a column without spread in ``X`` (e.g. ``X`` of
+        one row) is scaled by its magnitude instead of being centred to 0.
 
         Parameters
         ----------
@@ -848,13 +996,13 @@ class SpectralMLPRegressor(RegressorMixin, BaseSpectralMLP):
         self : SpectralMLPRegressor
             The estimator.
         """
-        first = not hasattr(self, "net_")
-        if first:
-            self._reset_fitted_state()
-        X, y_std, weights, baseline = self._prepare(X, y, sample_weight, first=first)
+        first = self._start_partial_fit()
+        X, y_std, weights, baseline = self._prepare(
+            X, y, sample_weight, first=first, partial=True
+        )
         return self._fit_net(X, y_std, baseline, weights, epochs=1)
 
-    def _prepare(self, X, y, sample_weight, *, first):
+    def _prepare(self, X, y, sample_weight, *, first, partial=False):
         """Validated ``X``, standardised ``y``, normalised weights, baseline."""
         with np.errstate(invalid="ignore", over="ignore"):
             X, y, weights = self._validate_X_y(
@@ -862,32 +1010,71 @@ class SpectralMLPRegressor(RegressorMixin, BaseSpectralMLP):
             )
         y = np.asarray(y, dtype=np.float64)
         y2d = y.reshape(-1, 1) if y.ndim == 1 else y
+        if self.loss == "poisson":
+            _check_poisson_targets(y2d, weights)
         if first:
             self._y_1d = y.ndim == 1
             self.n_outputs_ = y2d.shape[1]
-            self._y_mean, self._y_scale = _weighted_location_scale(y2d, weights)
+            if self.loss == "poisson":
+                # predictions are ``mean * exp(output)``: the network starts
+                # at the mean, and the deviance is in units of the mean
+                self._y_mean = np.average(y2d, axis=0, weights=weights)
+                self._y_scale = np.ones(self.n_outputs_)
+            else:
+                self._y_mean, self._y_scale = _weighted_location_scale(y2d, weights)
         elif y2d.shape[1] != self.n_outputs_:
             raise ValueError(
                 f"y has {y2d.shape[1]} outputs, the fitted model has {self.n_outputs_}."
             )
         y_std = self._encode_targets(y)
-        sq = y_std.astype(np.float64) ** 2
-        baseline = float(np.average(sq.mean(axis=1), weights=weights))
-        return X, y_std, weights, baseline
+        if self.loss == "poisson":
+            t = y_std.astype(np.float64)
+            per_row = (np.where(t > 0, t * np.log(np.where(t > 0, t, 1)), 0) - t + 1).mean(
+                axis=1
+            )
+        else:
+            per_row = (y_std.astype(np.float64) ** 2).mean(axis=1)
+        baseline = float(np.average(per_row, weights=weights))
+        return X, y_std, weights, max(baseline, 0.0)
 
     def _encode_targets(self, y):
         y = np.asarray(y, dtype=np.float64)
         y2d = y.reshape(-1, 1) if y.ndim == 1 else y
+        if self.loss == "poisson":
+            return (y2d / self._y_mean).astype(np.float32)
         return ((y2d - self._y_mean) / self._y_scale).astype(np.float32)
 
-    def _fold_output_scale(self, linear):
-        scale = torch.as_tensor(self._y_scale, dtype=linear.weight.dtype)
-        mean = torch.as_tensor(self._y_mean, dtype=linear.weight.dtype)
-        with torch.no_grad():
-            linear.weight.mul_(scale.to(linear.weight.device)[:, None])
-            linear.bias.mul_(scale.to(linear.bias.device)).add_(
-                mean.to(linear.bias.device)
+    def _encode_eval_targets(self, y, n_samples, method):
+        """``y`` of ``method`` (``prune``) validated as ``fit`` does, encoded."""
+        y = _check_eval_y(
+            y, n_samples, method, allow_2d=True, n_outputs=self.n_outputs_
+        )
+        try:
+            y = np.asarray(y, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"y passed to {method} must be numeric, got dtype {y.dtype}."
+            ) from None
+        _assert_all_finite(y, input_name="y")
+        if self.loss == "poisson":
+            _check_poisson_targets(y.reshape(len(y), -1), None, need_sum=False)
+        return self._encode_targets(y)
+
+    def _set_output_scaling(self, dense):
+        if self.loss == "poisson":
+            dense.set_output_scaling(
+                np.ones(self.n_outputs_), np.log(self._y_mean), link="exp"
             )
+        else:
+            dense.set_output_scaling(self._y_scale, self._y_mean)
+
+    def _torch_score(self, out, y, w):
+        # R^2 per output is unchanged by the affine (or, Poisson, the
+        # multiplicative) map from the encoded targets to y
+        return r2(torch.exp(out) if self.loss == "poisson" else out, y, w)
+
+    def _out_activation(self):
+        return "exp" if self.loss == "poisson" else "identity"
 
     def predict(self, X):
         """Predicted targets.
@@ -902,7 +1089,13 @@ class SpectralMLPRegressor(RegressorMixin, BaseSpectralMLP):
         ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predictions in the units of the training targets.
         """
-        out = self._forward(X) * self._y_scale + self._y_mean
+        raw = self._forward(X)
+        if self.loss == "poisson":
+            out = np.exp(raw) * self._y_mean
+        else:
+            out = raw * self._y_scale + self._y_mean
+        if getattr(self, "_fit_dtype", np.float64) == np.float32:
+            out = out.astype(np.float32)  # as MLPRegressor: the training dtype
         return out.ravel() if self._y_1d else out
 
     def score(self, X, y, sample_weight=None):
@@ -928,10 +1121,24 @@ class SpectralMLPRegressor(RegressorMixin, BaseSpectralMLP):
         float
             R^2 of ``self.predict(X)`` (averaged over the outputs).
         """
-        target = np.asarray(y, dtype=np.float64)
+        check_is_fitted(self)
+        target = _check_eval_y(
+            y, None, "score", allow_2d=True, n_outputs=self.n_outputs_
+        )
+        try:
+            target = np.asarray(target, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"y passed to score must be numeric, got dtype {target.dtype}."
+            ) from None
         if not np.isfinite(target).all():
             raise ValueError("Input y contains NaN or infinity.")
         predicted = np.asarray(self.predict(X), dtype=np.float64)
+        if predicted.shape[0] != target.shape[0]:
+            raise ValueError(
+                "X and y passed to score have different numbers of rows: "
+                f"{predicted.shape[0]} and {target.shape[0]}."
+            )
         predicted = predicted.reshape(target.shape)
         if target.size == 0:
             return r2_score(target, predicted, sample_weight=sample_weight)
@@ -952,3 +1159,47 @@ class SpectralMLPRegressor(RegressorMixin, BaseSpectralMLP):
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = True
         return tags
+
+
+def _check_poisson_targets(y, weights, need_sum=True):
+    """Poisson targets are non-negative with a positive (weighted) sum."""
+    if (y < 0).any():
+        raise ValueError(
+            "Some value(s) of y are negative which is not allowed for Poisson "
+            "regression (loss='poisson')."
+        )
+    if need_sum:
+        total = np.average(y, axis=0, weights=weights)
+        if not (total > 0).all():
+            raise ValueError(
+                "Sum of y is not strictly positive which is necessary for "
+                "Poisson regression (loss='poisson')."
+            )
+
+
+def _init_with_loss(base_init):
+    """``BaseSpectralMLP.__init__`` plus the regressor's ``loss`` parameter.
+
+    Written once here rather than repeating every shared parameter, so that
+    a parameter added to the base class reaches the regressor too; the
+    signature scikit-learn reads (``get_params``, ``clone``) lists ``loss``
+    with the others.
+    """
+
+    def __init__(self, hidden_layer_sizes=(100,), *, loss="squared_error", **params):
+        base_init(self, hidden_layer_sizes, **params)
+        self.loss = loss
+
+    signature = inspect.signature(base_init)
+    parameters = list(signature.parameters.values())
+    loss = inspect.Parameter(
+        "loss", inspect.Parameter.KEYWORD_ONLY, default="squared_error"
+    )
+    __init__.__signature__ = signature.replace(
+        parameters=[*parameters[:2], loss, *parameters[2:]]
+    )
+    __init__.__doc__ = base_init.__doc__
+    return __init__
+
+
+SpectralMLPRegressor.__init__ = _init_with_loss(BaseSpectralMLP.__init__)

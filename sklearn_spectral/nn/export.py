@@ -29,8 +29,10 @@ from .activations import get_activation
 
 __all__ = [
     "DenseSkipNetwork",
+    "DirectSpaceMLP",
     "export_dense",
     "export_mlp",
+    "export_network",
     "prune",
     "pruning_path",
     "ranked_masks",
@@ -46,11 +48,107 @@ __all__ = [
 MAX_PRUNING_POINTS = 512
 
 
-class DenseSkipNetwork(nn.Module):
+#: Output links an exported network can apply after its last layer.
+OUTPUT_LINKS = ("identity", "exp")
+
+
+class _AffineEnds:
+    """Float64 input standardisation and output scaling around a network.
+
+    An exported network computes ``g(out_scale * body((x - shift) / scale)
+    + out_shift)`` where ``body`` is the direct-space network in its own
+    dtype (float32 for the estimators) and both affine steps are computed in
+    float64: folding them into the first and last weights in float32 loses
+    the information of a column with a large offset (``1e6 + 0.01 z`` is
+    one float32 level) and the digits of a target with one. ``g`` is the
+    identity or ``exp`` (Poisson regression), applied after the output
+    scaling. The input may be a float32 or float64 tensor; the output has
+    the input's floating dtype.
+    """
+
+    def _init_ends(self, n_in, n_out):
+        f64 = torch.float64
+        self.register_buffer("input_shift", torch.zeros(n_in, dtype=f64))
+        self.register_buffer("input_scale", torch.ones(n_in, dtype=f64))
+        self.register_buffer("output_scale", torch.ones(n_out, dtype=f64))
+        self.register_buffer("output_shift", torch.zeros(n_out, dtype=f64))
+        self.output_link = "identity"
+        self._affine_in = False
+        self._affine_out = False
+
+    @torch.no_grad()
+    def set_input_scaling(self, shift, scale):
+        """Standardise the inputs as ``(x - shift) / scale``, in float64.
+
+        Parameters
+        ----------
+        shift : array-like of shape (n_in,)
+            Subtracted from each input.
+        scale : array-like of shape (n_in,)
+            Positive divisor of each shifted input.
+
+        Returns
+        -------
+        self
+        """
+        self.input_shift.copy_(torch.as_tensor(shift, dtype=torch.float64))
+        self.input_scale.copy_(torch.as_tensor(scale, dtype=torch.float64))
+        self._affine_in = bool(
+            (self.input_shift != 0).any() or (self.input_scale != 1).any()
+        )
+        return self
+
+    @torch.no_grad()
+    def set_output_scaling(self, scale, shift, link="identity"):
+        """Map the last layer's output ``z`` to ``link(scale * z + shift)``.
+
+        Parameters
+        ----------
+        scale : array-like of shape (n_out,)
+            Multiplies each output.
+        shift : array-like of shape (n_out,)
+            Added to each scaled output.
+        link : {"identity", "exp"}, default="identity"
+            Applied last, in float64.
+
+        Returns
+        -------
+        self
+        """
+        if link not in OUTPUT_LINKS:
+            raise ValueError(f"link must be one of {OUTPUT_LINKS}, got {link!r}.")
+        self.output_scale.copy_(torch.as_tensor(scale, dtype=torch.float64))
+        self.output_shift.copy_(torch.as_tensor(shift, dtype=torch.float64))
+        self.output_link = link
+        self._affine_out = link != "identity" or bool(
+            (self.output_scale != 1).any() or (self.output_shift != 0).any()
+        )
+        return self
+
+    def _into(self, x, dtype):
+        if not self._affine_in:
+            return x.to(dtype)
+        wide = x.to(torch.float64)
+        return ((wide - self.input_shift) / self.input_scale).to(dtype)
+
+    def _out_of(self, z, like):
+        out_dtype = like.dtype if like.is_floating_point() else z.dtype
+        if not self._affine_out:
+            return z.to(out_dtype)
+        wide = z.to(torch.float64) * self.output_scale + self.output_shift
+        if self.output_link == "exp":
+            wide = torch.exp(wide)
+        return wide.to(out_dtype)
+
+
+class DenseSkipNetwork(_AffineEnds, nn.Module):
     """Feed-forward network where every layer reads all earlier layers.
 
     Layer ``i`` computes ``f(linears[i-1](cat(a_0, ..., a_{i-1})))``, without
-    ``f`` on the output layer; ``a_0`` is the input.
+    ``f`` on the output layer; ``a_0`` is the input, standardised in float64
+    when :meth:`set_input_scaling` was called (and the output scaled in
+    float64 after :meth:`set_output_scaling`). Takes float32 or float64
+    tensors and returns the input's dtype.
 
     Parameters
     ----------
@@ -95,6 +193,7 @@ class DenseSkipNetwork(nn.Module):
             fan_in += n_prev
             linears.append(nn.Linear(fan_in, n, dtype=dtype))
         self.linears = nn.ModuleList(linears)
+        self._init_ends(self.layer_sizes[0], self.layer_sizes[-1])
 
     @property
     def hidden_layer_sizes(self):
@@ -114,11 +213,11 @@ class DenseSkipNetwork(nn.Module):
         torch.Tensor of shape (n_samples, n_out)
             Outputs of the (linear) output layer.
         """
-        acts = x
+        acts = self._into(x, self.linears[0].weight.dtype)
         for i, linear in enumerate(self.linears):
             pre = linear(acts)
             if i == len(self.linears) - 1:
-                return pre
+                return self._out_of(pre, x)
             acts = torch.cat([acts, self._f(pre)], dim=1)
         return acts  # pragma: no cover
 
@@ -131,6 +230,98 @@ class DenseSkipNetwork(nn.Module):
             Total number of entries of every parameter.
         """
         return sum(p.numel() for p in self.parameters())
+
+
+class DirectSpaceMLP(_AffineEnds, nn.Sequential):
+    """``nn.Sequential`` of ``nn.Linear`` layers and activations, with float64 ends.
+
+    Indexing, iteration and ``len`` are those of the sequence of layers;
+    the input standardisation and output scaling (see
+    :meth:`set_input_scaling`, :meth:`set_output_scaling`) are float64
+    buffers applied before the first and after the last layer. Takes float32
+    or float64 tensors (the layers run in their own dtype) and returns the
+    input's dtype.
+
+    Parameters
+    ----------
+    *layers : torch.nn.Module
+        The layers, first to last.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral.nn.export import DirectSpaceMLP
+    >>> net = DirectSpaceMLP(torch.nn.Linear(2, 1))
+    >>> _ = net.set_input_scaling([1e6, 0.0], [0.01, 1.0])
+    >>> x = torch.tensor([[1e6 + 0.01, 0.0]], dtype=torch.float64)
+    >>> net(x).dtype, len(net)
+    (torch.float64, 1)
+    """
+
+    def __init__(self, *layers):
+        super().__init__(*layers)
+        linears = [m for m in layers if isinstance(m, nn.Linear)]
+        self._init_ends(linears[0].in_features, linears[-1].out_features)
+
+    def forward(self, x):
+        """Apply the network.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_samples, n_in)
+            Raw inputs, float32 or float64.
+
+        Returns
+        -------
+        torch.Tensor of shape (n_samples, n_out)
+            Outputs, of ``x``'s dtype.
+        """
+        z = self._into(x, self[0].weight.dtype)
+        for layer in self:
+            z = layer(z)
+        return self._out_of(z, x)
+
+
+@torch.no_grad()
+def export_network(module, masks=None):
+    """Direct-space export of a trained estimator's module, standardisation kept.
+
+    The module's :class:`~sklearn_spectral.nn.layers.InputScaling` becomes the
+    export's float64 input standardisation instead of being folded into the
+    first weights (folding in float32 loses the digits of columns with a
+    large offset); the direct-space weights act on standardised inputs.
+
+    Parameters
+    ----------
+    module : SpectralMLP or GatedSparcs
+        The fixed-depth network (``layers``, ``activation``,
+        ``input_scaling``) or the gated SPARCS network (``sparcs``,
+        ``gate``, ``input_scaling``).
+    masks : list of bool tensors or None, default=None
+        Hidden neurons to keep, one mask per hidden layer; None keeps all
+        (for SPARCS: all not switched off).
+
+    Returns
+    -------
+    DirectSpaceMLP or DenseSkipNetwork
+        On the CPU, in the module's dtype, with the input scaling set.
+    """
+    scaling = module.input_scaling
+    if hasattr(module, "sparcs"):
+        dense = module.sparcs.to_dense(masks).cpu()
+        n_in = module.gate.numel()
+        gate = module.gate.detach().cpu()
+        for linear in dense.linears:
+            linear.weight[:, :n_in] *= gate
+    else:
+        weights = [
+            (layer.weight.detach(), None if layer.bias is None else layer.bias.detach())
+            for layer in module.layers
+        ]
+        dense = export_mlp(weights, type(module.activation), masks)
+    if scaling.active:
+        dense.set_input_scaling(scaling.shift.cpu(), scaling.scale.cpu())
+    return dense
 
 
 @torch.no_grad()
@@ -278,8 +469,9 @@ def export_mlp(weights, activation, masks=None):
 
     Returns
     -------
-    torch.nn.Sequential
-        ``nn.Linear`` layers with the activation between them, on the CPU.
+    DirectSpaceMLP
+        ``nn.Linear`` layers with the activation between them, on the CPU
+        (an ``nn.Sequential``).
 
     See Also
     --------
@@ -291,7 +483,7 @@ def export_mlp(weights, activation, masks=None):
     >>> from sklearn_spectral.nn.export import export_mlp
     >>> w = [(torch.ones(2, 3), torch.zeros(2)), (torch.ones(1, 2), None)]
     >>> export_mlp(w, torch.nn.ReLU, [torch.tensor([True, False])])
-    Sequential(
+    DirectSpaceMLP(
       (0): Linear(in_features=3, out_features=1, bias=True)
       (1): ReLU()
       (2): Linear(in_features=1, out_features=1, bias=True)
@@ -315,7 +507,7 @@ def export_mlp(weights, activation, masks=None):
         if not last:
             layers.append(activation())
         keep_in = keep_out
-    return nn.Sequential(*layers)
+    return DirectSpaceMLP(*layers)
 
 
 def _linear_from(weight, bias):

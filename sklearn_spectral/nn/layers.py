@@ -283,6 +283,10 @@ class SpectralLinear(nn.Module):
 class InputScaling(nn.Module):
     """Fixed affine map ``x -> (x - shift) / scale`` in front of a network.
 
+    The map is computed in float64 (``shift`` and ``scale`` are float64
+    buffers) and its result cast to ``dtype``, so that float64 inputs with a
+    large offset keep their information; float32 inputs work too.
+
     The estimators standardise their inputs with it, so that the input
     eigenvalues (and the relevance read from them) do not depend on the
     units of a column, without copying the data; exports fold it into the
@@ -293,7 +297,7 @@ class InputScaling(nn.Module):
     n_features : int
         Number of inputs.
     dtype : torch.dtype, default=torch.float32
-        Buffer dtype.
+        Dtype of the output (the network's dtype).
 
     See Also
     --------
@@ -315,8 +319,11 @@ class InputScaling(nn.Module):
 
     def __init__(self, n_features, dtype=torch.float32):
         super().__init__()
-        self.register_buffer("shift", torch.zeros(n_features, dtype=dtype))
-        self.register_buffer("scale", torch.ones(n_features, dtype=dtype))
+        # float64 map, cast to ``dtype`` after it: a column ``1e6 + 0.01 z``
+        # is one float32 level before standardising, ``z`` after it
+        self.register_buffer("shift", torch.zeros(n_features, dtype=torch.float64))
+        self.register_buffer("scale", torch.ones(n_features, dtype=torch.float64))
+        self.out_dtype = dtype
         self.active = False
 
     @torch.no_grad()
@@ -348,11 +355,13 @@ class InputScaling(nn.Module):
         Returns
         -------
         torch.Tensor of shape (n_samples, n_features)
-            The scaled inputs; ``x`` itself while the map is the identity.
+            The scaled inputs, of the network's dtype; ``x`` itself (cast
+            to that dtype) while the map is the identity.
         """
         if not self.active:
-            return x
-        return (x - self.shift) / self.scale
+            return x.to(self.out_dtype)
+        shifted = x.to(self.shift.dtype) - self.shift
+        return (shifted / self.scale).to(self.out_dtype)
 
     @torch.no_grad()
     def fold(self, weight, bias):
@@ -370,5 +379,7 @@ class InputScaling(nn.Module):
         tuple of torch.Tensor
             The weight and bias acting on the raw inputs.
         """
-        folded = weight / self.scale.to(weight.device)[None, :]
-        return folded, bias - folded @ self.shift.to(weight.device)
+        scale = self.scale.to(weight.device)
+        folded = weight.to(scale.dtype) / scale[None, :]
+        shifted = bias.to(scale.dtype) - folded @ self.shift.to(weight.device)
+        return folded.to(weight.dtype), shifted.to(bias.dtype)

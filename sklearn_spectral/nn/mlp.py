@@ -302,9 +302,7 @@ class SpectralMLP(nn.Module):
         """:meth:`data_loss_and_grads` without its checks, under no_grad."""
         activation = self.activation
         act, act_grad = DERIVATIVES[type(activation)]
-        scaling = self.input_scaling
-        if scaling.active:
-            x = (x - scaling.shift) / scaling.scale
+        x = self.input_scaling(x)  # float64 map, cast to the network dtype
         # every tensor looked up once: Module.__getattr__ and ModuleList
         # indexing cost more than the small kernels they feed
         layers = [
