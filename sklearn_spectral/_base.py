@@ -610,8 +610,10 @@ class BaseSpectralMLP(BaseEstimator):
             if self.early_stopping:
                 self._check_validation_split(y)
             if self.standardize:
+                # one row (or partial_fit's first batch) cannot tell a
+                # constant column from one that varies later: scale, keep
                 self.input_mean_, self.input_scale_ = _column_location_scale(
-                    X, sample_weight, center_flat=epochs is None
+                    X, sample_weight, center_flat=epochs is None and n_samples > 1
                 )
                 self.input_scale_ = self.input_scale_ * self._group_size_factor()
             else:
@@ -685,12 +687,6 @@ class BaseSpectralMLP(BaseEstimator):
         """Errors ``early_stopping`` would otherwise meet inside the split."""
         n = len(y)
         n_valid = int(np.ceil(self.validation_fraction * n))
-        if n_valid < 2 or n - n_valid < 1:
-            raise ValueError(
-                "The validation set is too small. Increase 'validation_fraction' "
-                f"or the size of your dataset (early_stopping=True holds out "
-                f"{n_valid} of {n} rows; at least 2 are needed, and 1 to train)."
-            )
         if self._stratify:
             counts = np.bincount(y, minlength=self.n_outputs_)
             present = counts[counts > 0]
@@ -703,13 +699,19 @@ class BaseSpectralMLP(BaseEstimator):
                     "validation set, which needs at least 2 members of each "
                     f"class. Classes with too few members are: {names}."
                 )
-            if n_valid < present.size or n - n_valid < present.size:
+            if n_valid >= 2 and (n_valid < present.size or n - n_valid < present.size):
                 raise ValueError(
                     f"early_stopping=True holds out {n_valid} of {n} rows, but "
                     f"a stratified split of {present.size} classes needs at "
                     "least one row of each class on each side; increase "
                     "validation_fraction or the size of your dataset."
                 )
+        if n_valid < 2 or n - n_valid < 1:
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' "
+                f"or the size of your dataset (early_stopping=True holds out "
+                f"{n_valid} of {n} rows; at least 2 are needed, and 1 to train)."
+            )
 
     def _record_history(self, history_len=0):
         history = self.net_.history
@@ -757,7 +759,7 @@ class BaseSpectralMLP(BaseEstimator):
                 f"({baseline_loss:.4g}), and ended at {final:.4g}, no better than "
                 "a constant. " + hint
             )
-        if not self.converged_ and self.n_iter_ - history_len >= self.max_iter:
+        if not self.converged_ and self.n_iter_ >= self.max_iter:
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
                 "reached and the optimization hasn't converged yet.",
