@@ -1184,16 +1184,30 @@ def _validated_weights(sample_weight, X):
     """Non-negative float64 sample weights with a positive sum, or None."""
     if sample_weight is None:
         return None
+    given = np.asarray(sample_weight)
+    if given.dtype.kind not in "biuf" and not (
+        given.dtype == object and all(isinstance(w, Real) for w in given.ravel())
+    ):
+        raise ValueError(
+            f"sample_weight must hold numbers, got an array of dtype {given.dtype}."
+        )
     weights = _check_sample_weight(
         sample_weight, X, dtype=np.float64, ensure_non_negative=True
     )
-    total = weights.sum()
+    peak = weights.max(initial=0.0)
+    with np.errstate(over="ignore"):
+        total = weights.sum()
+    if not np.isfinite(total):
+        # only ratios of weights matter to the data loss; the ramp's sample
+        # count (the sum) is then beyond any data set's size anyway
+        weights = weights / peak
+        total = weights.sum()
     if not total > 0:
         raise ValueError("sample_weight must have a positive sum.")
     return weights
 
 
-def _weighted_location_scale(y, weights):
+def _weighted_location_scale(y, weights, return_flat=False):
     """Per-column (weighted) mean and standard deviation of ``y``, overflow-safe.
 
     Each column is divided by its largest magnitude first, so that targets
@@ -1209,7 +1223,10 @@ def _weighted_location_scale(y, weights):
     std = np.sqrt(np.average((unit - mean) ** 2, axis=0, weights=weights))
     scale = std * peak
     # a column whose spread is lost in rounding is constant for the network
-    scale = np.where(std > 1e-12, scale, 1.0)
+    flat = ~(std > 1e-12)
+    scale = np.where(flat, 1.0, scale)
+    if return_flat:
+        return mean * peak, scale, flat
     return mean * peak, scale
 
 

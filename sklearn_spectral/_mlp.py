@@ -669,6 +669,7 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
             )
             if not multilabel:
                 y = column_or_1d(y, warn=True)
+                _unique_labels(y, "y")  # mixed types: a clear error first
             target_type = type_of_target(y, input_name="y")
         if target_type not in ("binary", "multiclass", "multilabel-indicator"):
             raise ValueError(
@@ -1033,7 +1034,14 @@ class SpectralMLPRegressor(RegressorMixin, BaseSpectralMLP):
                 axis=1
             )
         else:
-            per_row = (y_std.astype(np.float64) ** 2).mean(axis=1)
+            sq = y_std.astype(np.float64) ** 2
+            # an output whose spread in these rows is lost in float64
+            # rounding (1 + 1e-14 z) is constant: it adds nothing to the loss
+            # a constant prediction leaves, so that a near-constant target
+            # is a constant one, not a fit diverging from a 1e-25 baseline
+            _, _, flat = _weighted_location_scale(y2d, weights, return_flat=True)
+            sq[:, flat] = 0.0
+            per_row = sq.mean(axis=1)
         baseline = float(np.average(per_row, weights=weights))
         return X, y_std, weights, max(baseline, 0.0)
 

@@ -276,3 +276,130 @@ def test_cuda_requested_without_cuda_is_a_clear_error(classification_data):
     X, y = classification_data
     with pytest.raises(ValueError, match="CUDA is not available"):
         SpectralMLPClassifier(device="cuda", **FAST).fit(X, y)
+
+
+EXPORT_CONFIGS = [
+    {},
+    {"eigenvalues": "out"},
+    {"eigenvalues": "both", "penalty": "l2"},
+    {"auto_depth": True, "hidden_layer_sizes": (8, 8)},
+    {"standardize": False},
+]
+
+
+def _relative_gap(a, b):
+    return float(np.max(np.abs(a - b)) / np.max(np.abs(b)))
+
+
+@pytest.mark.parametrize("offset", [0.0, 1e4, 1e6])
+@pytest.mark.parametrize("params", EXPORT_CONFIGS, ids=repr)
+def test_export_equals_predict_with_large_offsets(params, offset):
+    # the export standardises and rescales in float64 around its float32
+    # layers, as predict does: a float64 tensor gives predict's numbers
+    if offset and params.get("standardize") is False:
+        pytest.skip("unstandardised inputs of size 1e4 diverge (a clear error)")
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(120, 4)) + offset
+    y = X[:, 0] - 2 * X[:, 1] + 0.1 * rng.normal(size=120) + 3 * offset
+    reg = SpectralMLPRegressor(max_iter=30, random_state=0, **params).fit(X, y)
+    module = reg.to_torch()
+    with torch.no_grad():
+        out = module(torch.as_tensor(X, dtype=torch.float64))
+    assert out.dtype == torch.float64
+    assert _relative_gap(out.numpy().ravel(), reg.predict(X)) < 1e-5
+    labels = (X[:, 0] - offset > 0).astype(int)
+    clf = SpectralMLPClassifier(max_iter=30, random_state=0, **params).fit(X, labels)
+    with torch.no_grad():
+        logits = clf.to_torch()(torch.as_tensor(X))
+    proba = torch.softmax(logits, 1).numpy()
+    assert _relative_gap(proba, clf.predict_proba(X)) < 1e-5
+    if not offset:  # float32 tensors work (and carry float32's precision)
+        with torch.no_grad():
+            out32 = module(torch.as_tensor(X, dtype=torch.float32))
+        assert out32.dtype == torch.float32
+        assert _relative_gap(out32.double().numpy().ravel(), reg.predict(X)) < 1e-5
+
+
+@pytest.mark.parametrize("params", EXPORT_CONFIGS[:4], ids=repr)
+def test_pruned_export_computes_the_loss_prune_measured(params):
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(150, 4)) + 1e5
+    y = np.tanh(X[:, 0] - 1e5) + 0.1 * rng.normal(size=150)
+    reg = SpectralMLPRegressor(max_iter=30, random_state=0, **params).fit(X, y)
+    reg.prune(X, y, tol=0.05)
+    with torch.no_grad():
+        pred = reg.to_torch(pruned=True)(torch.as_tensor(X)).numpy().ravel()
+    loss = np.mean(((pred - reg._y_mean) / reg._y_scale - reg._encode_targets(y)[:, 0]) ** 2)
+    chosen = reg.pruning_curve_["n_active"] == sum(reg.pruned_architecture_)
+    np.testing.assert_allclose(loss, reg.pruning_curve_["loss"][chosen][0], rtol=1e-4)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_column_with_a_large_offset_keeps_its_information(seed):
+    # a column 1e6 + 0.01 z is one float32 level; standardised in float64
+    # first, it is z: the fit is the one on the unshifted column
+    rng = np.random.RandomState(seed)
+    z = rng.normal(size=200)
+    noise = rng.normal(size=(200, 3))
+    y = z + 0.1 * rng.normal(size=200)
+    fits = [
+        SpectralMLPRegressor(max_iter=40, random_state=seed).fit(np.c_[col, noise], y)
+        for col in (z, 1e6 + 0.01 * z)
+    ]
+    scores = [f.score(np.c_[col, noise], y) for f, col in zip(fits, (z, 1e6 + 0.01 * z))]
+    assert scores[1] > 0.9
+    assert abs(scores[0] - scores[1]) < 1e-3
+    np.testing.assert_allclose(
+        fits[1].feature_importances_, fits[0].feature_importances_, atol=1e-3
+    )
+    assert np.argmax(fits[1].feature_importances_) == 0
+
+
+def test_coefs_are_the_dense_network_of_predict(classification_data, regression_data):
+    # MLPClassifier's coefs_/intercepts_: (fan_in, fan_out) on raw inputs
+    X, y = regression_data
+    X = X + 1e3
+    reg = SpectralMLPRegressor(hidden_layer_sizes=(6, 5), **FAST).fit(X, y)
+    assert [c.shape for c in reg.coefs_] == [(6, 6), (6, 5), (5, 2)]
+    assert reg.n_layers_ == 4 and reg.out_activation_ == "identity"
+    h = X
+    for i, (w, b) in enumerate(zip(reg.coefs_, reg.intercepts_)):
+        h = h @ w + b
+        if i < len(reg.coefs_) - 1:
+            h = np.maximum(h, 0)
+    np.testing.assert_allclose(h, reg.predict(X), rtol=1e-4, atol=1e-4 * np.ptp(y))
+    with pytest.raises(AttributeError):
+        reg.coefs_ = []
+    X, y = classification_data
+    clf = SpectralMLPClassifier(hidden_layer_sizes=(5,), **FAST).fit(X, y)
+    assert clf.out_activation_ == "softmax"
+    logits = np.maximum(X @ clf.coefs_[0] + clf.intercepts_[0], 0)
+    logits = logits @ clf.coefs_[1] + clf.intercepts_[1]
+    np.testing.assert_array_equal(clf.classes_[logits.argmax(1)], clf.predict(X))
+
+
+def test_poisson_regressor_predicts_positive_means():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(300, 3))
+    y = rng.poisson(np.exp(1 + 2 * X[:, 0]))
+    reg = SpectralMLPRegressor(loss="poisson", max_iter=200, random_state=0).fit(X, y)
+    assert reg.out_activation_ == "exp"
+    pred = reg.predict(X)
+    assert np.all(pred > 0) and reg.score(X, y) > 0.4
+    assert np.argmax(reg.feature_importances_) == 0
+    with torch.no_grad():
+        out = reg.to_torch()(torch.as_tensor(X)).numpy().ravel()
+    np.testing.assert_allclose(out, pred, rtol=1e-5)
+    with pytest.raises(ValueError, match="negative"):
+        SpectralMLPRegressor(loss="poisson").fit(X, -y)
+    with pytest.raises(ValueError, match="not strictly positive"):
+        SpectralMLPRegressor(loss="poisson").fit(X, 0 * y)
+
+
+def test_adam_parameters_reach_the_optimizer(classification_data):
+    X, y = classification_data
+    clf = SpectralMLPClassifier(beta_1=0.5, beta_2=0.9, epsilon=1e-6, **FAST).fit(X, y)
+    groups = clf.net_.optimizer_.param_groups
+    assert all(g["betas"][0] == 0.5 and g["eps"] == 1e-6 for g in groups)
+    # the input eigenvalues keep their own short memory
+    assert {g["betas"][1] for g in groups} >= {0.9}

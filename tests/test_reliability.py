@@ -664,3 +664,167 @@ def test_predict_does_not_copy_whole_float64_input(kind, method):
     float32_copy = n * p * 4
     # the outputs (n x 2 float64 at most) are allowed; a copy of X is not
     assert peak < 0.25 * float32_copy
+
+
+# --------------------------------------------------------------------------- #
+# issue 23: nothing silent
+# --------------------------------------------------------------------------- #
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("cls", [SpectralMLPClassifier, SpectralMLPRegressor])
+def test_constant_target_gives_zero_importances(cls, seed):
+    # a constant target (one class, or no spread) says nothing about any
+    # input; the network's weights are what initialisation left
+    X = np.random.RandomState(seed).normal(size=(60, 5))
+    y = np.full(60, 2.0) if cls is SpectralMLPRegressor else np.full(60, "a")
+    est = cls(max_iter=20, random_state=seed).fit(X, y)
+    assert np.all(est.feature_importances_ == 0)
+    assert np.all(est.input_relevance_ == 0)
+    if cls is SpectralMLPClassifier:
+        assert list(est.classes_) == ["a"]
+        assert np.all(est.predict(X) == "a")
+        np.testing.assert_allclose(est.predict_proba(X), 1.0)
+
+
+def test_selector_keeps_nothing_on_a_constant_target():
+    X = np.random.RandomState(0).normal(size=(60, 5))
+    selector = SpectralFeatureSelector(
+        SpectralMLPRegressor(max_iter=20, random_state=0), random_state=0
+    ).fit(X, np.full(60, 2.0))
+    assert not selector.get_support().any()
+
+
+@pytest.mark.parametrize("spread", [1e-12, 1e-14, 1e-15])
+def test_near_constant_target_does_not_diverge(spread):
+    # a spread lost in float64 rounding is no signal: the target is constant
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    y = 1.0 + spread * rng.normal(size=60)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        reg = SpectralMLPRegressor(max_iter=20, random_state=0).fit(X, y)
+    assert np.all(reg.feature_importances_ == 0)
+    assert np.all(np.isfinite(reg.predict(X)))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"hidden_layer_sizes": (16,)},
+        {"auto_depth": True},
+        {"activation": "tanh"},
+        {"alpha": 0.5},
+        {"eigenvalues": "both"},
+    ],
+)
+def test_warm_start_after_a_parameter_change_is_a_clear_error(change):
+    X, y = make_regression(n_samples=60, n_features=4, random_state=0)
+    reg = SpectralMLPRegressor(warm_start=True, **TINY).fit(X, y)
+    name = next(iter(change))
+    reg.set_params(**change)
+    with pytest.raises(ValueError, match=f"warm_start=True.*{name}"):
+        reg.fit(X, y)
+    # the free parameters may change, and a cold fit takes the new ones
+    reg.set_params(**{name: getattr(SpectralMLPRegressor(**TINY), name)})
+    reg.set_params(max_iter=4).fit(X, y)
+    assert reg.n_iter_ == 4
+    cold = clone(reg).set_params(warm_start=False, **change).fit(X, y)
+    assert cold.n_iter_ >= 1
+
+
+def test_partial_fit_after_a_parameter_change_is_a_clear_error():
+    X, y = make_regression(n_samples=60, n_features=4, random_state=0)
+    reg = SpectralMLPRegressor(**TINY).partial_fit(X, y)
+    reg.set_params(hidden_layer_sizes=(3,))
+    with pytest.raises(ValueError, match="partial_fit.*hidden_layer_sizes"):
+        reg.partial_fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "bad_y, match",
+    [
+        (lambda y: np.r_[np.nan, y[1:]], "NaN"),
+        (lambda y: np.c_[y, y], "2 output"),
+        (lambda y: y[:-1], "different numbers of rows"),
+        (lambda y: np.array(["a"] * len(y)), "numeric"),
+    ],
+)
+def test_prune_validates_y_as_fit_does(bad_y, match):
+    X, y = make_regression(n_samples=60, n_features=4, random_state=0)
+    reg = SpectralMLPRegressor(**TINY).fit(X, y)
+    with pytest.raises(ValueError, match=match):
+        reg.prune(X, bad_y(y))
+
+
+@pytest.mark.parametrize(
+    "bad_y, match",
+    [
+        (lambda y: np.c_[y, y], "must be 1-D"),
+        (lambda y: y[:-1], "different numbers of rows"),
+        (lambda y: np.r_[np.nan, y[1:]], "NaN"),
+        (lambda y: np.where(y, "yes", "no"), "not in classes_"),
+    ],
+)
+def test_classifier_prune_validates_y_as_fit_does(bad_y, match):
+    X, y = make_regression(n_samples=60, n_features=4, random_state=0)
+    clf = SpectralMLPClassifier(**TINY).fit(X, (y > 0).astype(float))
+    with pytest.raises(ValueError, match=match):
+        clf.prune(X, bad_y((y > 0).astype(float)))
+
+
+def test_mixed_label_types_are_a_clear_error():
+    X = np.random.RandomState(0).normal(size=(20, 3))
+    y = np.array([0, "a"] * 10, dtype=object)
+    with pytest.raises(ValueError, match="mixes labels of types"):
+        SpectralMLPClassifier(**TINY).fit(X, y)
+
+
+@pytest.mark.parametrize("cls", [SpectralMLPClassifier, SpectralMLPRegressor])
+def test_two_dimensional_y_to_score_is_a_clear_error(cls):
+    X, y = make_regression(n_samples=40, n_features=3, random_state=0)
+    y = y > 0 if cls is SpectralMLPClassifier else y
+    est = cls(**TINY).fit(X, y)
+    with pytest.raises(ValueError, match="y passed to score"):
+        est.score(X, np.c_[y, y])
+    with pytest.raises(ValueError, match="rows|inconsistent numbers of samples"):
+        est.score(X, y[:-1])
+
+
+def test_string_and_huge_sample_weights():
+    X, y = make_classification(n_samples=40, n_features=3, n_informative=2,
+                               n_redundant=0, random_state=0)
+    with pytest.raises(ValueError, match="sample_weight must hold numbers"):
+        SpectralMLPClassifier(**TINY).fit(X, y, sample_weight=np.array(["a"] * 40))
+    # only ratios of weights matter: 1e308 everywhere is weight 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        huge = SpectralMLPClassifier(**TINY).fit(X, y, sample_weight=np.full(40, 1e308))
+    plain = SpectralMLPClassifier(**TINY).fit(X, y)
+    np.testing.assert_allclose(huge.predict_proba(X), plain.predict_proba(X), rtol=1e-5)
+
+
+@pytest.mark.parametrize("cls", [SpectralMLPClassifier, SpectralMLPRegressor])
+def test_infinite_y_is_a_clear_error_without_runtime_warnings(cls):
+    X = np.random.RandomState(0).normal(size=(20, 3))
+    y = np.r_[np.inf, np.arange(19.0) % 2]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="infinity"):
+            cls(**TINY).fit(X, y)
+
+
+@pytest.mark.parametrize("cls", [SpectralMLPClassifier, SpectralMLPRegressor])
+def test_alpha_none_names_the_argument(cls):
+    X = np.random.RandomState(0).normal(size=(20, 3))
+    with pytest.raises(ValueError, match="'alpha' parameter"):
+        cls(alpha=None, **TINY).fit(X, np.arange(20) % 2)
+
+
+@pytest.mark.parametrize("cls", [SpectralMLPClassifier, SpectralMLPRegressor])
+def test_out_eigenvalues_fit_at_their_defaults(cls):
+    # eigenvalues="out" trains no input eigenvalue: penalized="auto" then
+    # penalises every trained eigenvalue (the poster's setting)
+    X, y = make_classification(n_samples=80, n_features=4, random_state=0)
+    est = cls(eigenvalues="out", max_iter=30, random_state=0).fit(X, y)
+    assert np.isclose(est.feature_importances_.sum(), 1.0)
+    with pytest.raises(ValueError, match="penalized='input' needs trained input"):
+        cls(eigenvalues="out", penalized="input", **TINY).fit(X, y)
