@@ -1030,9 +1030,9 @@ class SpectralMLPRegressor(RegressorMixin, BaseSpectralMLP):
         y_std = self._encode_targets(y)
         if self.loss == "poisson":
             t = y_std.astype(np.float64)
-            per_row = (np.where(t > 0, t * np.log(np.where(t > 0, t, 1)), 0) - t + 1).mean(
-                axis=1
-            )
+            per_row = (
+                np.where(t > 0, t * np.log(np.where(t > 0, t, 1)), 0) - t + 1
+            ).mean(axis=1)
         else:
             sq = y_std.astype(np.float64) ** 2
             # an output whose spread in these rows is lost in float64

@@ -329,7 +329,9 @@ def test_pruned_export_computes_the_loss_prune_measured(params):
     reg.prune(X, y, tol=0.05)
     with torch.no_grad():
         pred = reg.to_torch(pruned=True)(torch.as_tensor(X)).numpy().ravel()
-    loss = np.mean(((pred - reg._y_mean) / reg._y_scale - reg._encode_targets(y)[:, 0]) ** 2)
+    loss = np.mean(
+        ((pred - reg._y_mean) / reg._y_scale - reg._encode_targets(y)[:, 0]) ** 2
+    )
     chosen = reg.pruning_curve_["n_active"] == sum(reg.pruned_architecture_)
     np.testing.assert_allclose(loss, reg.pruning_curve_["loss"][chosen][0], rtol=1e-4)
 
@@ -346,7 +348,9 @@ def test_a_column_with_a_large_offset_keeps_its_information(seed):
         SpectralMLPRegressor(max_iter=40, random_state=seed).fit(np.c_[col, noise], y)
         for col in (z, 1e6 + 0.01 * z)
     ]
-    scores = [f.score(np.c_[col, noise], y) for f, col in zip(fits, (z, 1e6 + 0.01 * z))]
+    scores = [
+        f.score(np.c_[col, noise], y) for f, col in zip(fits, (z, 1e6 + 0.01 * z))
+    ]
     assert scores[1] > 0.9
     assert abs(scores[0] - scores[1]) < 1e-3
     np.testing.assert_allclose(

@@ -790,8 +790,9 @@ def test_two_dimensional_y_to_score_is_a_clear_error(cls):
 
 
 def test_string_and_huge_sample_weights():
-    X, y = make_classification(n_samples=40, n_features=3, n_informative=2,
-                               n_redundant=0, random_state=0)
+    X, y = make_classification(
+        n_samples=40, n_features=3, n_informative=2, n_redundant=0, random_state=0
+    )
     with pytest.raises(ValueError, match="sample_weight must hold numbers"):
         SpectralMLPClassifier(**TINY).fit(X, y, sample_weight=np.array(["a"] * 40))
     # only ratios of weights matter: 1e308 everywhere is weight 1

@@ -514,7 +514,12 @@ def test_warm_start():
     y_5classes = np.array([0] * 30 + [1] * 30 + [2] * 30 + [3] * 30 + [4] * 30)
 
     # No error raised
-    params = dict(hidden_layer_sizes=2, warm_start=True, random_state=42, tol=1e-2)
+    params = {
+        "hidden_layer_sizes": 2,
+        "warm_start": True,
+        "random_state": 42,
+        "tol": 1e-2,
+    }
     params["max_iter"] = 20
     with ignore_warnings(category=ConvergenceWarning):
         clf = MLPClassifier(**params).fit(X, y)
@@ -527,7 +532,7 @@ def test_warm_start():
         message = (
             "warm_start can only be used where `y` has the same "
             "classes as in the previous call to fit."
-            " Previously got [0 1 2], `y` has %s" % np.unique(y_i)
+            f" Previously got [0 1 2], `y` has {np.unique(y_i)}"
         )
         with pytest.raises(ValueError, match=re.escape(message)):
             clf.fit(X, y_i)
@@ -557,7 +562,9 @@ def test_n_iter_no_change():
     max_iter = 3000
 
     for n_iter_no_change in [2, 5, 10, 50, 100]:
-        clf = MLPClassifier(tol=tol, max_iter=max_iter, n_iter_no_change=n_iter_no_change)
+        clf = MLPClassifier(
+            tol=tol, max_iter=max_iter, n_iter_no_change=n_iter_no_change
+        )
         clf.fit(X, y)
         assert max_iter > clf.n_iter_
 
@@ -619,9 +626,13 @@ def test_mlp_early_stopping_string_labels():
 
 def test_mlp_classifier_dtypes_casting():
     # Compare predictions for different dtypes
-    params = dict(
-        alpha=1e-5, hidden_layer_sizes=(5, 3), random_state=1, max_iter=100, tol=1e-1
-    )
+    params = {
+        "alpha": 1e-5,
+        "hidden_layer_sizes": (5, 3),
+        "random_state": 1,
+        "max_iter": 100,
+        "tol": 1e-1,
+    }
     mlp_64 = MLPClassifier(**params)
     mlp_64.fit(X_digits[:300], y_digits[:300])
     pred_64 = mlp_64.predict(X_digits[300:])
@@ -637,9 +648,13 @@ def test_mlp_classifier_dtypes_casting():
 
 
 def test_mlp_regressor_dtypes_casting():
-    params = dict(
-        alpha=1e-5, hidden_layer_sizes=(5, 3), random_state=1, max_iter=150, tol=1e-3
-    )
+    params = {
+        "alpha": 1e-5,
+        "hidden_layer_sizes": (5, 3),
+        "random_state": 1,
+        "max_iter": 150,
+        "tol": 1e-3,
+    }
     mlp_64 = MLPRegressor(**params)
     with ignore_warnings(category=ConvergenceWarning):
         mlp_64.fit(X_digits[:300], y_digits[:300])
@@ -666,9 +681,9 @@ def test_mlp_param_dtypes(dtype, Estimator):
         mlp.fit(X[:300], y[:300])
     pred = mlp.predict(X[300:])
 
-    assert all([intercept.dtype == dtype for intercept in mlp.intercepts_])
+    assert all(intercept.dtype == dtype for intercept in mlp.intercepts_)
 
-    assert all([coef.dtype == dtype for coef in mlp.coefs_])
+    assert all(coef.dtype == dtype for coef in mlp.coefs_)
 
     if Estimator == MLPRegressor:
         assert pred.dtype == dtype
@@ -721,7 +736,9 @@ def test_preserve_feature_names(Estimator):
 @pytest.mark.parametrize("MLPEstimator", [MLPClassifier, MLPRegressor])
 def test_mlp_warm_start_with_early_stopping(MLPEstimator):
     """Check that early stopping works with warm start."""
-    mlp = MLPEstimator(max_iter=10, random_state=0, warm_start=True, early_stopping=True)
+    mlp = MLPEstimator(
+        max_iter=10, random_state=0, warm_start=True, early_stopping=True
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         mlp.fit(X_iris, y_iris)
@@ -799,14 +816,14 @@ def test_mlp_sample_weight_with_early_stopping():
         random_state=42,
     )
     sw = np.ones_like(y)
-    params = dict(
-        hidden_layer_sizes=10,
-        early_stopping=True,
-        tol=1e-2,
-        learning_rate_init=0.01,
-        batch_size=10,
-        random_state=42,
-    )
+    params = {
+        "hidden_layer_sizes": 10,
+        "early_stopping": True,
+        "tol": 1e-2,
+        "learning_rate_init": 0.01,
+        "batch_size": 10,
+        "random_state": 42,
+    }
     m1 = MLPRegressor(**params)
     m1.fit(X, y, sample_weight=sw)
 
@@ -830,14 +847,14 @@ def test_mlp_vs_poisson_glm_equivalent(seed):
     y = rng.poisson(np.exp(X + 1))
     X = X.reshape(n, -1)
     glm = PoissonRegressor(alpha=0, tol=1e-7).fit(X, y)
-    params = dict(
-        hidden_layer_sizes=(),
-        alpha=0,
-        phi_alpha=0,
-        max_iter=2000,
-        tol=1e-7,
-        random_state=np.random.RandomState(seed + 1),
-    )
+    params = {
+        "hidden_layer_sizes": (),
+        "alpha": 0,
+        "phi_alpha": 0,
+        "max_iter": 2000,
+        "tol": 1e-7,
+        "random_state": np.random.RandomState(seed + 1),
+    }
     mlp = MLPRegressor(loss="poisson", **params).fit(X, y)
 
     assert_allclose(mlp.predict(X), glm.predict(X), rtol=2e-2)

@@ -68,7 +68,10 @@ class ValidationScore(Callback):
             was_training = module.training
             module.eval()
             out = torch.cat(
-                [module(X[i : i + self.batch_size]) for i in range(0, len(X), self.batch_size)]
+                [
+                    module(X[i : i + self.batch_size])
+                    for i in range(0, len(X), self.batch_size)
+                ]
             )
             module.train(was_training)
         net.history.record("valid_score", float(self.score(out, y, w)))
