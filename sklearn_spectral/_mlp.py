@@ -1203,9 +1203,8 @@ def _init_with_loss(base_init):
     loss = inspect.Parameter(
         "loss", inspect.Parameter.KEYWORD_ONLY, default="squared_error"
     )
-    __init__.__signature__ = signature.replace(
-        parameters=[*parameters[:2], loss, *parameters[2:]]
-    )
+    # last, as documented (after the shared parameters)
+    __init__.__signature__ = signature.replace(parameters=[*parameters, loss])
     __init__.__doc__ = base_init.__doc__
     return __init__
 

@@ -89,7 +89,8 @@ class _AffineEnds:
 
         Returns
         -------
-        self
+        self : torch.nn.Module
+            The network, for chaining.
         """
         self.input_shift.copy_(torch.as_tensor(shift, dtype=torch.float64))
         self.input_scale.copy_(torch.as_tensor(scale, dtype=torch.float64))
@@ -113,7 +114,8 @@ class _AffineEnds:
 
         Returns
         -------
-        self
+        self : torch.nn.Module
+            The network, for chaining.
         """
         if link not in OUTPUT_LINKS:
             raise ValueError(f"link must be one of {OUTPUT_LINKS}, got {link!r}.")
@@ -247,6 +249,12 @@ class DirectSpaceMLP(_AffineEnds, nn.Sequential):
     *layers : torch.nn.Module
         The layers, first to last.
 
+    See Also
+    --------
+    DenseSkipNetwork : The same float64 ends around a network with every skip
+        connection.
+    export_network : Build one from an estimator's module.
+
     Examples
     --------
     >>> import torch
@@ -305,6 +313,22 @@ def export_network(module, masks=None):
     -------
     DirectSpaceMLP or DenseSkipNetwork
         On the CPU, in the module's dtype, with the input scaling set.
+
+    See Also
+    --------
+    export_mlp : The fixed-depth export it calls.
+    export_dense : The SPARCS export it calls.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral.nn.export import export_network
+    >>> from sklearn_spectral.nn.mlp import SpectralMLP
+    >>> module = SpectralMLP(3, (4,), 2, generator=torch.Generator().manual_seed(0))
+    >>> module.input_scaling.set(torch.full((3,), 1e6), torch.ones(3))
+    >>> x = torch.full((5, 3), 1e6 + 0.5, dtype=torch.float64)
+    >>> torch.allclose(export_network(module)(x), module(x).double(), atol=1e-6)
+    True
     """
     scaling = module.input_scaling
     if hasattr(module, "sparcs"):
