@@ -918,7 +918,8 @@ def _fuzz(make_estimator, target_kinds):
     elapsed = time.perf_counter() - start
     # shown with pytest -s: what the cases ran into
     print(f"\n{outcomes.cases} cases in {elapsed:.1f} s, fits {dict(outcomes.fits)}")
-    for message, count in outcomes.errors.most_common(int(os.environ.get("FUZZ_SHOW", 25))):
+    shown = int(os.environ.get("FUZZ_SHOW", 25))  # FUZZ_SHOW=400: every message
+    for message, count in outcomes.errors.most_common(shown):
         print(f"  {count:4d}  {message}")
     assert outcomes.cases >= N_CASES, f"only {outcomes.cases} cases generated"
     assert not outcomes.bad, outcomes.report()
