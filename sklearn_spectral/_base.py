@@ -61,7 +61,10 @@ class BaseSpectralMLP(BaseEstimator):
 
     Subclasses define ``_criterion``, ``_stratify``, ``_prepare`` (validated
     ``X``, encoded ``y``, weights and the constant prediction's loss),
-    ``_encode_targets`` and the prediction methods.
+    ``_encode_targets``, ``_encode_eval_targets`` (``y`` of ``prune``),
+    ``_validation_scorer`` (the score recorded under early stopping),
+    ``_out_activation``, ``_set_output_scaling`` (of the export) and the
+    prediction methods.
     """
 
     _parameter_constraints: dict = {
@@ -449,7 +452,7 @@ class BaseSpectralMLP(BaseEstimator):
             ("penalty_schedule", schedule),
             ("stop_on_divergence", StopOnDivergence()),
             *(
-                [("validation_score", ValidationScore(self._torch_score))]
+                [("validation_score", ValidationScore(self._validation_scorer()))]
                 if self.early_stopping
                 else []
             ),

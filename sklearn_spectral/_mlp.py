@@ -24,7 +24,7 @@ from ._base import (
     BaseSpectralMLP,
     _weighted_location_scale,
 )
-from ._training.scoring import accuracy, r2
+from ._training.scoring import accuracy, r2, r2_of_exp
 from .nn.poisson import PoissonDeviance
 
 _COMMON_PARAMETERS = """
@@ -784,8 +784,8 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
             raise ValueError(f"y passed to {method} contains NaN or infinity.")
         return self._encode_targets(y)
 
-    def _torch_score(self, out, y, w):
-        return accuracy(out, y, w)
+    def _validation_scorer(self):
+        return accuracy
 
     def _out_activation(self):
         return "softmax"
@@ -1076,10 +1076,10 @@ class SpectralMLPRegressor(RegressorMixin, BaseSpectralMLP):
         else:
             dense.set_output_scaling(self._y_scale, self._y_mean)
 
-    def _torch_score(self, out, y, w):
+    def _validation_scorer(self):
         # R^2 per output is unchanged by the affine (or, Poisson, the
         # multiplicative) map from the encoded targets to y
-        return r2(torch.exp(out) if self.loss == "poisson" else out, y, w)
+        return r2_of_exp if self.loss == "poisson" else r2
 
     def _out_activation(self):
         return "exp" if self.loss == "poisson" else "identity"

@@ -407,3 +407,28 @@ def test_adam_parameters_reach_the_optimizer(classification_data):
     assert all(g["betas"][0] == 0.5 and g["eps"] == 1e-6 for g in groups)
     # the input eigenvalues keep their own short memory
     assert {g["betas"][1] for g in groups} >= {0.9}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_validation_scores_are_sklearns_metrics(seed):
+    from sklearn.metrics import accuracy_score, r2_score
+
+    from sklearn_spectral._training.scoring import accuracy, r2
+
+    rng = np.random.RandomState(seed)
+    w = rng.uniform(0.1, 2, size=30)
+    logits, labels = rng.normal(size=(30, 3)), rng.randint(0, 3, size=30)
+    got = accuracy(torch.as_tensor(logits), torch.as_tensor(labels), torch.as_tensor(w))
+    assert np.isclose(got, accuracy_score(labels, logits.argmax(1), sample_weight=w))
+    pred, y = rng.normal(size=(30, 2)), rng.normal(size=(30, 2))
+    got = r2(torch.as_tensor(pred), torch.as_tensor(y), torch.as_tensor(w))
+    assert np.isclose(got, r2_score(y, pred, sample_weight=w))
+
+
+def test_early_stopping_records_scores_of_the_held_out_rows(regression_data):
+    X, y = regression_data
+    reg = SpectralMLPRegressor(early_stopping=True, max_iter=30, random_state=0)
+    reg.fit(X, y)
+    assert len(reg.validation_scores_) == reg.n_iter_ == len(reg.loss_curve_)
+    assert reg.best_validation_score_ == max(reg.validation_scores_)
+    assert reg.best_loss_ is None and reg.validation_scores_[-1] > 0.5

@@ -7,7 +7,7 @@ from skorch.callbacks import Callback
 
 from .data import dataset_tensors
 
-__all__ = ["ValidationScore", "accuracy", "r2"]
+__all__ = ["ValidationScore", "accuracy", "r2", "r2_of_exp"]
 
 
 def accuracy(out, y, w):
@@ -40,6 +40,11 @@ def r2(out, y, w):
         torch.where(residual > 0, 0.0, 1.0).to(torch.float64),
     )
     return float(score.mean())
+
+
+def r2_of_exp(out, y, w):
+    """:func:`r2` of ``exp(out)``: the Poisson regressor's log-link outputs."""
+    return r2(torch.exp(out), y, w)
 
 
 class ValidationScore(Callback):
