@@ -481,6 +481,8 @@ class BaseSpectralMLP(BaseEstimator):
         generator = torch.Generator().manual_seed(seed)
         module = self._build_module(n_features, self.n_outputs_, generator)
         module.input_scaling.set(self.input_mean_, self.input_scale_)
+        if device.type == "mps":  # Apple's GPUs have no float64
+            module.input_scaling.float()
         batch_size = self._batch_size(n_samples)
         n_train = n_samples
         train_split = None
@@ -888,7 +890,10 @@ class BaseSpectralMLP(BaseEstimator):
         Its input standardisation is a float64 step in front of the first
         layer (see :func:`~sklearn_spectral.nn.export.export_network`).
         """
-        return export_network(self.net_.module_, masks).to(self.net_.device)
+        dense = export_network(self.net_.module_, masks)
+        if torch.device(self.net_.device).type == "mps":  # no float64 there
+            return dense.to(device=self.net_.device, dtype=torch.float32)
+        return dense.to(self.net_.device)
 
     def prune(self, X, y, *, tol=0.05):
         """Find the smallest sub-network whose loss on ``(X, y)`` stays within tol.

@@ -130,14 +130,15 @@ class _AffineEnds:
     def _into(self, x, dtype):
         if not self._affine_in:
             return x.to(dtype)
-        wide = x.to(torch.float64)
+        # the buffers' dtype: float64, unless moved to a device without it
+        wide = x.to(self.input_shift.dtype)
         return ((wide - self.input_shift) / self.input_scale).to(dtype)
 
     def _out_of(self, z, like):
         out_dtype = like.dtype if like.is_floating_point() else z.dtype
         if not self._affine_out:
             return z.to(out_dtype)
-        wide = z.to(torch.float64) * self.output_scale + self.output_shift
+        wide = z.to(self.output_scale.dtype) * self.output_scale + self.output_shift
         if self.output_link == "exp":
             wide = torch.exp(wide)
         return wide.to(out_dtype)
