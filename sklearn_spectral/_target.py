@@ -147,6 +147,15 @@ def infer_task(y, *, warn=True, settings=None):
     n_samples = values.shape[0]
     if values.dtype.kind in "OUSb" or not np.issubdtype(values.dtype, np.number):
         if values.dtype.kind == "O":
+            kinds = {
+                "str" if isinstance(v, str) else type(v).__name__
+                for v in values.ravel().tolist()
+            }
+            if "str" in kinds and len(kinds) > 1:
+                raise ValueError(
+                    f"y mixes labels of types {sorted(kinds)}, which cannot be "
+                    "sorted; use labels of one type (e.g. all str or all int)."
+                )
             kind = type_of_target(values, input_name="y")
             if kind == "unknown":
                 raise ValueError(

@@ -829,3 +829,11 @@ def test_out_eigenvalues_fit_at_their_defaults(cls):
     assert np.isclose(est.feature_importances_.sum(), 1.0)
     with pytest.raises(ValueError, match="penalized='input' needs trained input"):
         cls(eigenvalues="out", penalized="input", **TINY).fit(X, y)
+
+
+def test_selector_task_inference_names_mixed_label_types():
+    from sklearn_spectral._target import infer_task
+
+    with pytest.raises(ValueError, match="mixes labels of types"):
+        infer_task(np.array([0, "a", 1, "b"], dtype=object))
+    assert infer_task(np.array(["a", "b"], dtype=object)).task == "classification"
