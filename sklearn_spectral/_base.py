@@ -566,6 +566,13 @@ class BaseSpectralMLP(BaseEstimator):
         params["hidden_layer_sizes"] = self._hidden_sizes()
         return params
 
+    def _sync_verbose(self):
+        """Log the epochs of a continued fit as ``verbose`` says now."""
+        callbacks = [(n, cb) for n, cb in self.net_.callbacks_ if n != "log"]
+        if self.verbose:
+            callbacks.append(("log", EpochLog().initialize()))
+        self.net_.callbacks_ = callbacks
+
     def _check_unchanged_params(self, how):
         """Refuse to continue a network built with other parameters."""
         built = getattr(self, "_built_with", None)
@@ -588,15 +595,18 @@ class BaseSpectralMLP(BaseEstimator):
     def _fit_net(self, X, y, baseline_loss, sample_weight=None, *, epochs=None):
         """Train ``self.net_`` on ``X`` and encoded ``y``.
 
-        ``X`` is float32 or float64 (cast to float32 here, without a copy
-        when it already is), ``y`` the encoded targets. ``baseline_loss`` is
+        ``X`` is float32 or float64 and reaches the network as it is, without
+        a copy (the network standardises it in float64 before its float32
+        layers); ``y`` the encoded targets. ``baseline_loss`` is
         the loss of the best constant prediction (class prior, or the mean):
         a fit that ends no better learned nothing. ``epochs`` (``partial_fit``)
         runs that many epochs without the stopping rule; None runs the fit
         (``max_iter`` epochs at most, continued with ``warm_start``).
         """
         continuing = hasattr(self, "net_") and (epochs is not None or self._is_warm())
-        if not continuing:
+        if continuing:
+            self._sync_verbose()
+        else:
             rng = check_random_state(self.random_state)
             seed = int(rng.randint(np.iinfo(np.int32).max))
             self._split_seed = seed

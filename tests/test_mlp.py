@@ -432,3 +432,14 @@ def test_early_stopping_records_scores_of_the_held_out_rows(regression_data):
     assert len(reg.validation_scores_) == reg.n_iter_ == len(reg.loss_curve_)
     assert reg.best_validation_score_ == max(reg.validation_scores_)
     assert reg.best_loss_ is None and reg.validation_scores_[-1] > 0.5
+
+
+def test_verbose_of_a_continued_fit_is_the_current_one(classification_data, capsys):
+    X, y = classification_data
+    clf = SpectralMLPClassifier(max_iter=2, warm_start=True, random_state=0)
+    clf.fit(X, y)
+    clf.set_params(verbose=1).fit(X, y)
+    assert capsys.readouterr().out.count("\n") == 3  # header + 2 epochs
+    clf.set_params(verbose=0).fit(X, y)
+    clf.partial_fit(X, y)
+    assert capsys.readouterr().out == ""
