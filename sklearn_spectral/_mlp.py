@@ -21,6 +21,7 @@ from sklearn.utils.validation import (
 
 from . import _defaults
 from ._base import (
+    _FLOAT32_MAX,
     BaseSpectralMLP,
     _weighted_location_scale,
 )
@@ -1102,8 +1103,12 @@ class SpectralMLPRegressor(RegressorMixin, BaseSpectralMLP):
             out = np.exp(raw) * self._y_mean
         else:
             out = raw * self._y_scale + self._y_mean
-        if getattr(self, "_fit_dtype", np.float64) == np.float32:
-            out = out.astype(np.float32)  # as MLPRegressor: the training dtype
+        if getattr(self, "_fit_dtype", np.float64) == np.float32 and not (
+            np.abs(out).max(initial=0.0) > _FLOAT32_MAX
+        ):
+            # as MLPRegressor: the dtype of the training X (float64 when
+            # float32 cannot hold the predictions, as for targets beyond it)
+            out = out.astype(np.float32)
         return out.ravel() if self._y_1d else out
 
     def score(self, X, y, sample_weight=None):

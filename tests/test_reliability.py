@@ -837,3 +837,17 @@ def test_selector_task_inference_names_mixed_label_types():
     with pytest.raises(ValueError, match="mixes labels of types"):
         infer_task(np.array([0, "a", 1, "b"], dtype=object))
     assert infer_task(np.array(["a", "b"], dtype=object)).task == "classification"
+
+
+def test_float32_fit_predicts_float64_when_float32_cannot_hold_it():
+    # MLPRegressor's rule (predictions in the training dtype) unless the
+    # predictions are beyond float32: then float64, not inf
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20, 3)).astype(np.float32)
+    y = rng.normal(size=20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        huge = SpectralMLPRegressor(**TINY).fit(X, y * 1e39).predict(X)
+        plain = SpectralMLPRegressor(**TINY).fit(X, y).predict(X)
+    assert huge.dtype == np.float64 and np.isfinite(huge).all()
+    assert plain.dtype == np.float32
