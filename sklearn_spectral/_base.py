@@ -993,9 +993,10 @@ class BaseSpectralMLP(BaseEstimator):
         ----------
         pruned : bool, default=False
             Export the network chosen by :meth:`prune` instead of the full
-            one. The full export keeps every hidden neuron whose score is
-            not exactly 0 (the neurons the penalty set to 0 fold exactly into
-            later biases), so it computes what ``predict`` computes.
+            one. The full export leaves out only the hidden neurons whose
+            removal is exact (no incoming or no outgoing weight; auto-depth
+            neurons at eigenvalue 0; their constant output folds into later
+            biases), so it computes what ``predict`` computes.
 
         Returns
         -------
@@ -1020,12 +1021,30 @@ class BaseSpectralMLP(BaseEstimator):
                 raise ValueError("Call prune(X_val, y_val) before pruned=True.")
             masks = self._pruning_masks
         else:
-            # every neuron that is not exactly 0: the export computes what
-            # predict computes (neurons at 0 fold exactly into the biases)
-            masks = self._masks_at(0.0)
+            masks = self._exact_masks()
         dense = self._dense_module(masks)
         self._set_output_scaling(dense)
         return dense.eval()
+
+    def _exact_masks(self):
+        """Hidden neurons the full export keeps: all but the exactly removable.
+
+        A fixed-depth neuron whose incoming direct-space weights are all 0
+        outputs the constant ``f(b)``, which folds into the next bias, and
+        one whose outgoing weights are all 0 adds nothing: both go, exactly.
+        Its score (e.g. the node relevance ``|lam_out_i| ||phi_i||``) is not
+        the test: with ``eigenvalues="both"`` a neuron at ``lam_out_i = 0``
+        still receives ``phi_i * lam_in``. Auto-depth neurons whose SPARCS
+        eigenvalue is 0 are removed exactly by the export itself.
+        """
+        module = self.net_.module_
+        if not hasattr(module, "layers"):
+            return self._masks_at(0.0)
+        weights = [w.detach() for w, _ in module.dense_weights()]
+        return [
+            ((weights[k].abs().sum(1) > 0) & (weights[k + 1].abs().sum(0) > 0)).cpu()
+            for k in range(len(weights) - 1)
+        ]
 
     def _set_output_scaling(self, dense):
         """Make the export output what ``predict`` returns (regressor)."""

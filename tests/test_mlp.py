@@ -443,3 +443,29 @@ def test_verbose_of_a_continued_fit_is_the_current_one(classification_data, caps
     clf.set_params(verbose=0).fit(X, y)
     clf.partial_fit(X, y)
     assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_export_keeps_neurons_whose_node_relevance_is_zero_but_not_their_weights(seed):
+    # eigenvalues="both" with an L1 on every eigenvalue: lam_out_i = 0 sets
+    # the node relevance |lam_out_i| ||phi_i|| to 0, yet the neuron still
+    # receives phi_i * lam_in; the full export must keep it (a fuzz case:
+    # probabilities were 0.17 apart)
+    rng = np.random.RandomState(seed)
+    X, y = rng.normal(size=(20, 5)), rng.randint(0, 2, 20)
+    y[:2] = [0, 1]
+    clf = SpectralMLPClassifier(
+        hidden_layer_sizes=(4,),
+        max_iter=3,
+        learning_rate_init=0.5,
+        eigenvalues="both",
+        penalized="all",
+        phi_alpha=0.0,
+        random_state=0,
+    ).fit(X, y)
+    X_test = rng.normal(size=(9, 5))
+    with torch.no_grad():
+        logits = clf.to_torch()(torch.as_tensor(X_test))
+    np.testing.assert_allclose(
+        torch.softmax(logits, 1).numpy(), clf.predict_proba(X_test), atol=1e-6
+    )
