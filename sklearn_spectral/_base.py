@@ -968,11 +968,20 @@ class BaseSpectralMLP(BaseEstimator):
         X = _dense_rows(X, 0, X.shape[0], self._network_input_dtype(X))
         y = self._encode_eval_targets(y, X.shape[0], "prune")
         base = self._loss_on(self.net_.module_, X, y)
+        if not np.isfinite(base):
+            raise ValueError(
+                f"The fitted network's loss on the X, y passed to prune is {base}: "
+                "its outputs overflow the float32 network (inputs far outside "
+                "the training data?). Prune on data like the training data."
+            )
         path = pruning_path(
             self.net_.module_.hidden_scores(),
             lambda masks: self._loss_on(self._dense_module(masks), X, y),
         )
-        losses = np.array([row[2] for row in path])
+        # a sub-network whose outputs overflow has an infinite loss, not NaN
+        losses = np.nan_to_num(
+            np.array([row[2] for row in path]), nan=np.inf, posinf=np.inf
+        )
         best = path[smallest_within(losses, base, tol)]
         increase = (losses - base) / max(abs(base), np.finfo(np.float64).tiny)
         self.pruning_curve_ = {

@@ -851,3 +851,14 @@ def test_float32_fit_predicts_float64_when_float32_cannot_hold_it():
         plain = SpectralMLPRegressor(**TINY).fit(X, y).predict(X)
     assert huge.dtype == np.float64 and np.isfinite(huge).all()
     assert plain.dtype == np.float32
+
+
+def test_prune_on_inputs_that_overflow_the_network_is_a_clear_error():
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(20, 1)), rng.normal(size=20)
+    reg = SpectralMLPRegressor(hidden_layer_sizes=(4,), max_iter=3).fit(X, y)
+    X_far = np.array([[FLOAT32_MAX]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="overflow the float32 network"):
+            reg.prune(X_far, [0.0])
