@@ -879,6 +879,17 @@ class BaseSpectralMLP(BaseEstimator):
                 out[start : start + chunk.shape[0]] = (
                     module(batch).double().cpu().numpy()
                 )
+        bad = ~np.isfinite(out).all(axis=1)
+        if bad.any():
+            rows = np.flatnonzero(bad)
+            row = X[rows[0]].astype(np.float64)
+            far = np.abs((row - self.input_mean_) / self.input_scale_).max()
+            raise ValueError(
+                f"The network's outputs overflow float32 for {rows.size} row(s) "
+                f"of X (e.g. row {rows[0]}, {far:.3g} standard deviations from "
+                "the training data's mean): values this far outside the "
+                "training data cannot be predicted by a float32 network."
+            )
         return out
 
     def _loss_on(self, module, X, y):

@@ -862,3 +862,22 @@ def test_prune_on_inputs_that_overflow_the_network_is_a_clear_error():
         warnings.simplefilter("error", RuntimeWarning)
         with pytest.raises(ValueError, match="overflow the float32 network"):
             reg.prune(X_far, [0.0])
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_regressor_outputs_that_overflow_are_a_clear_error(seed):
+    # a row at the float32 limit overflows the float32 layers: predict says
+    # so instead of returning inf (found by the fuzz harness, seed 3)
+    rng = np.random.RandomState(seed)
+    X, y = rng.normal(size=(20, 3)), rng.normal(size=20)
+    reg = SpectralMLPRegressor(hidden_layer_sizes=(3,), max_iter=2).fit(X, y)
+    X_far = np.full((2, 3), FLOAT32_MAX)
+    X_far[0] = 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        try:
+            pred = reg.predict(X_far)
+        except ValueError as exc:
+            assert "overflow float32 for 1 row(s)" in str(exc)
+        else:
+            assert np.all(np.isfinite(pred))
