@@ -276,7 +276,11 @@ def _rows(X, y, sample_weight, rows, device, max_rows):
     block = X[rows]
     if hasattr(block, "toarray"):  # sparse X: only these rows, dense
         block = block.toarray()
-    x = torch.as_tensor(np.asarray(block, dtype=np.float32), device=device)
+    # float64 rows stay float64: the module standardises them in float64
+    # before its float32 layers (a column 1e6 + 0.01 z keeps its digits)
+    wide = block.dtype == np.float64 and device.type != "mps"
+    dtype = np.float64 if wide else np.float32
+    x = torch.as_tensor(np.asarray(block, dtype=dtype), device=device)
     target = torch.as_tensor(np.asarray(y[rows]), device=device)
     if weight is not None:
         weight = torch.as_tensor(np.asarray(weight, dtype=np.float64), device=device)

@@ -120,12 +120,7 @@ def _weighted_and_repeated(estimator):
 @pytest.mark.parametrize("estimator", MLPS, ids=repr)
 def test_sample_weight_equals_repeats(estimator):
     # The check scikit-learn runs at rtol=1e-7, at the precision a float32
-    # network can give: a weight of k is k repeated rows.
-    if estimator.auto_depth:
-        pytest.xfail(
-            "auto-depth's evidence step counts rows, not the weight sum "
-            "(0.041 in probabilities, issue 23): fixed in _plans.py by the depth "
-            "helper's branch"
-        )
+    # network can give: a weight of k is k repeated rows (auto-depth too,
+    # since its evidence step counts the weight sum, not rows).
     repeated, weighted = _weighted_and_repeated(estimator)
     np.testing.assert_allclose(weighted, repeated, rtol=1e-4, atol=1e-5)
