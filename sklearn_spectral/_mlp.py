@@ -1049,9 +1049,21 @@ class SpectralMLPRegressor(RegressorMixin, BaseSpectralMLP):
     def _encode_targets(self, y):
         y = np.asarray(y, dtype=np.float64)
         y2d = y.reshape(-1, 1) if y.ndim == 1 else y
-        if self.loss == "poisson":
-            return (y2d / self._y_mean).astype(np.float32)
-        return ((y2d - self._y_mean) / self._y_scale).astype(np.float32)
+        with np.errstate(over="ignore"):
+            if self.loss == "poisson":
+                encoded = y2d / self._y_mean
+            else:
+                encoded = (y2d - self._y_mean) / self._y_scale
+        peak = np.abs(encoded).max(initial=0.0)
+        if not peak <= _FLOAT32_MAX:
+            raise ValueError(
+                f"y is up to {peak:.3g} times the spread of the targets this "
+                "network was first fitted on, beyond the float32 range it "
+                "trains in (a warm fit, partial_fit or prune keeps the first "
+                "fit's target scaling); fit a new network (warm_start=False) "
+                "on targets of this size."
+            )
+        return encoded.astype(np.float32)
 
     def _encode_eval_targets(self, y, n_samples, method):
         """``y`` of ``method`` (``prune``) validated as ``fit`` does, encoded."""

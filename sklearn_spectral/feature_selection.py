@@ -775,7 +775,15 @@ class SpectralFeatureSelector(SelectFromModel):
         ):
             # a classifier's first partial_fit needs every class; without
             # them the classes of this first batch are the classes
-            params["classes"] = np.unique(np.asarray(y))
+            labels = np.asarray(y)
+            try:
+                params["classes"] = np.unique(labels)
+            except TypeError:
+                kinds = sorted({type(v).__name__ for v in labels.ravel().tolist()})
+                raise ValueError(
+                    f"y mixes labels of types {kinds}, which cannot be sorted; "
+                    "use labels of one type (e.g. all str or all int)."
+                ) from None
         self.estimator_.partial_fit(X, y, **params)
         self._set_feature_names(X, reset=first_call)
         return self

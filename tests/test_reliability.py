@@ -890,3 +890,15 @@ def test_regressor_outputs_that_overflow_are_a_clear_error(seed):
             assert "overflow float32 for 1 row(s)" in str(exc)
         else:
             assert np.all(np.isfinite(pred))
+
+
+def test_warm_fit_on_targets_beyond_the_first_scaling_is_a_clear_error():
+    # a warm fit keeps the first fit's target scaling: targets 1e200 times
+    # larger cannot be encoded in float32 (found by the fuzz harness)
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(20, 2)), rng.normal(size=20)
+    reg = SpectralMLPRegressor(warm_start=True, **TINY).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="times the spread of the targets"):
+            reg.fit(X, y * 1e200)
