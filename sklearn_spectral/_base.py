@@ -59,7 +59,8 @@ _MAX_PARAMETERS = 10**9
 class BaseSpectralMLP(BaseEstimator):
     """Base class of the spectral MLP estimators; not for direct use.
 
-    Subclasses define ``_criterion``, ``_stratify``, ``_prepare`` (validated
+    Subclasses define ``_criterion`` (or ``_loss``, a name of
+    :mod:`~sklearn_spectral.nn.losses`), ``_stratify``, ``_prepare`` (validated
     ``X``, encoded ``y``, weights and the constant prediction's loss),
     ``_encode_targets``, ``_encode_eval_targets`` (``y`` of ``prune``),
     ``_validation_scorer`` (the score recorded under early stopping),

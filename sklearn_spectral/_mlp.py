@@ -26,7 +26,6 @@ from ._base import (
     _weighted_location_scale,
 )
 from ._training.scoring import accuracy, r2, r2_of_exp
-from .nn.poisson import PoissonDeviance
 
 _COMMON_PARAMETERS = """
     hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
@@ -949,9 +948,19 @@ class SpectralMLPRegressor(RegressorMixin, BaseSpectralMLP):
     }
     _stratify = False
 
+    def _check_spectral_params(self):
+        super()._check_spectral_params()
+        if self.auto_depth and self.loss == "poisson":
+            raise ValueError(
+                "auto_depth=True does not support loss='poisson': its evidence "
+                "step judges neurons by squared error or cross-entropy. Use "
+                "auto_depth=False (a fixed depth) with loss='poisson'."
+            )
+
     @property
-    def _criterion(self):
-        return PoissonDeviance if self.loss == "poisson" else torch.nn.MSELoss
+    def _loss(self):
+        # the data loss of nn/losses.py (Poisson: the half deviance)
+        return "poisson" if self.loss == "poisson" else "squared_error"
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):

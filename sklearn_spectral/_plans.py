@@ -197,7 +197,7 @@ class _AutoDepth:
         -------
         DepthDecision
         """
-        regressor = est._criterion is torch.nn.MSELoss
+        regressor = getattr(est, "_loss", None) == "squared_error"
         loss = "squared_error" if regressor else "cross_entropy"
         device = next(module.parameters()).device
         rows = np.arange(X.shape[0]) if held_out is None else held_out[0]

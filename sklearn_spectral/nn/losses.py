@@ -11,9 +11,13 @@ string:
   ``CrossEntropyLoss``, scikit-learn's ``"log_loss"``);
 * ``"squared_error"``: the squared error averaged over the outputs,
   ``mean_o (z_o - y_o)^2`` (torch's ``MSELoss`` per row);
-* ``"poisson"``: the Poisson negative log-likelihood of a log-mean
-  ``z``, ``mean_o exp(z_o) - y_o z_o`` (torch's ``PoissonNLLLoss`` with
-  ``log_input=True, full=False``; up to the constant ``log y!``);
+* ``"poisson"``: the half Poisson deviance of a log-mean ``z``,
+  ``mean_o exp(z_o) - y_o z_o + y_o log y_o - y_o`` (scikit-learn's
+  ``HalfPoissonLoss``; torch's ``PoissonNLLLoss`` with ``log_input=True,
+  full=False`` plus a constant in ``z``), 0 for a perfect prediction and
+  never negative, so that it compares to a constant prediction's loss as
+  the other losses do (the relative penalty and the divergence test
+  divide by it);
 * ``"binary_cross_entropy"``: one sigmoid per output for 0/1 targets
   (multilabel classification), the binary cross-entropy of the logits
   averaged over the outputs (torch's ``BCEWithLogitsLoss`` per row).
@@ -89,7 +93,8 @@ def per_sample_loss(output, target, loss):
     if loss == "squared_error":
         return (output - _as_outputs(target, output)).square().mean(1)
     if loss == "poisson":
-        return (output.exp() - _as_outputs(target, output) * output).mean(1)
+        y = _as_outputs(target, output)
+        return (output.exp() - y * output + torch.xlogy(y, y) - y).mean(1)
     if loss == "binary_cross_entropy":
         return torch.nn.functional.binary_cross_entropy_with_logits(
             output, _as_outputs(target, output), reduction="none"
@@ -182,7 +187,7 @@ def loss_and_output_grad(output, target, loss, sample_weight=None):
     elif loss == "poisson":
         mean = output.exp()
         y = _as_outputs(target, output)
-        rows = (mean - y * output).mean(1)
+        rows = (mean - y * output + torch.xlogy(y, y) - y).mean(1)
         grad = mean.sub_(y).mul_(row_grad / k)
     elif loss == "binary_cross_entropy":
         y = _as_outputs(target, output)
@@ -248,7 +253,8 @@ def constant_loss(target, loss, sample_weight=None):
     if loss == "squared_error":
         return float((w[:, None] * (y - mean).square()).sum(0).mean())
     log_mean = mean.clamp_min(1e-300).log()
-    return float((w[:, None] * (mean - y * log_mean)).sum(0).mean())
+    deviance = mean - y * log_mean + torch.xlogy(y, y) - y
+    return float((w[:, None] * deviance).sum(0).mean())
 
 
 class DataLoss(nn.Module):

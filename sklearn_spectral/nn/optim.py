@@ -267,6 +267,18 @@ class ProximalAdam(torch.optim.Adam):
             **kwargs,
         )
 
+    def __getstate__(self):
+        # torch's Optimizer pickles only defaults, state and param_groups;
+        # a pickled estimator's partial_fit needs ``functional`` too
+        state = super().__getstate__()
+        state["functional"] = self.functional
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        self.functional = bool(state.pop("functional", True))
+        super().__setstate__(state)
+
     def add_param_group(self, param_group):
         """Add a group, as :meth:`torch.optim.Optimizer.add_param_group` does.
 
