@@ -468,7 +468,11 @@ class BaseSpectralMLP(BaseEstimator):
                 ),
             ),
         ]
-        if self.penalty == "l1" and self.penalized == "input" and not self.auto_depth:
+        if (
+            self.penalty == "l1"
+            and self._penalized() == "input"
+            and not self.auto_depth
+        ):
             # re-admit the zeros the data support, let the relevance settle
             callbacks.append(("input_settling", _input_settling(self._settings())))
         if self.verbose:
