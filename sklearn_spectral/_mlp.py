@@ -16,7 +16,6 @@ from sklearn.utils.validation import (
     _assert_all_finite,
     check_is_fitted,
     column_or_1d,
-    validate_data,
 )
 
 from . import _defaults
