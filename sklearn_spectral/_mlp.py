@@ -505,73 +505,6 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
-    def __init__(
-        self,
-        hidden_layer_sizes=(100,),
-        *,
-        activation="relu",
-        alpha=0.1,
-        penalty="l1",
-        penalized="input",
-        eigenvalues="in",
-        phi_alpha=1e-3,
-        relative_penalty=True,
-        standardize=True,
-        auto_depth=False,
-        depth_alpha=_defaults.DEPTH_ALPHA,
-        depth_penalty="l1",
-        depth_growth=10.0,
-        batch_size="auto",
-        learning_rate_init=_defaults.LEARNING_RATE_INIT,
-        max_iter=200,
-        tol=_defaults.TOL,
-        early_stopping=False,
-        validation_fraction=0.1,
-        n_iter_no_change=10,
-        n_threads=None,
-        random_state=None,
-        verbose=0,
-        warm_start=False,
-        device="cpu",
-        settings=None,
-        callbacks=None,
-        categorical_features="from_dtype",
-        feature_groups=None,
-        class_weight=None,
-    ):
-        super().__init__(
-            hidden_layer_sizes,
-            activation=activation,
-            alpha=alpha,
-            penalty=penalty,
-            penalized=penalized,
-            eigenvalues=eigenvalues,
-            phi_alpha=phi_alpha,
-            relative_penalty=relative_penalty,
-            standardize=standardize,
-            auto_depth=auto_depth,
-            depth_alpha=depth_alpha,
-            depth_penalty=depth_penalty,
-            depth_growth=depth_growth,
-            batch_size=batch_size,
-            learning_rate_init=learning_rate_init,
-            max_iter=max_iter,
-            tol=tol,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            n_threads=n_threads,
-            random_state=random_state,
-            verbose=verbose,
-            warm_start=warm_start,
-            device=device,
-            settings=settings,
-            callbacks=callbacks,
-            categorical_features=categorical_features,
-            feature_groups=feature_groups,
-        )
-        self.class_weight = class_weight
-
     _criterion = torch.nn.CrossEntropyLoss
 
     @property
@@ -1210,28 +1143,32 @@ def _check_poisson_targets(y, weights, need_sum=True):
             )
 
 
-def _init_with_loss(base_init):
-    """``BaseSpectralMLP.__init__`` plus the regressor's ``loss`` parameter.
+def _init_with(base_init, name, default):
+    """``BaseSpectralMLP.__init__`` plus one estimator's own parameter.
 
     Written once here rather than repeating every shared parameter, so that
-    a parameter added to the base class reaches the regressor too; the
-    signature scikit-learn reads (``get_params``, ``clone``) lists ``loss``
-    with the others.
+    a parameter added to the base class reaches both estimators; the
+    signature scikit-learn reads (``get_params``, ``clone``) lists the
+    extra parameter last, after the shared ones, as documented.
     """
 
-    def __init__(self, hidden_layer_sizes=(100,), *, loss="squared_error", **params):
+    def __init__(self, hidden_layer_sizes=(100,), **params):
+        value = params.pop(name, default)
         base_init(self, hidden_layer_sizes, **params)
-        self.loss = loss
+        setattr(self, name, value)
 
     signature = inspect.signature(base_init)
-    parameters = list(signature.parameters.values())
-    loss = inspect.Parameter(
-        "loss", inspect.Parameter.KEYWORD_ONLY, default="squared_error"
+    extra = inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
+    __init__.__signature__ = signature.replace(
+        parameters=[*signature.parameters.values(), extra]
     )
-    # last, as documented (after the shared parameters)
-    __init__.__signature__ = signature.replace(parameters=[*parameters, loss])
     __init__.__doc__ = base_init.__doc__
     return __init__
 
 
-SpectralMLPRegressor.__init__ = _init_with_loss(BaseSpectralMLP.__init__)
+SpectralMLPClassifier.__init__ = _init_with(
+    BaseSpectralMLP.__init__, "class_weight", None
+)
+SpectralMLPRegressor.__init__ = _init_with(
+    BaseSpectralMLP.__init__, "loss", "squared_error"
+)
