@@ -1221,13 +1221,15 @@ def _check_float32_range(X, name, feature_names=None):
 
 
 def _sparse_tensor(X):
-    """A float32 sparse COO tensor of a scipy sparse matrix (the training
-    loop makes each minibatch dense on its own)."""
+    """A sparse COO tensor of a scipy sparse matrix, float32 or float64 as
+    ``X`` (the training loop makes each minibatch dense on its own)."""
     coo = X.tocoo()
     index = np.vstack([coo.row, coo.col]).astype(np.int64)
     return torch.sparse_coo_tensor(
         torch.from_numpy(index),
-        torch.from_numpy(coo.data.astype(np.float32)),
+        # float64 stays float64, as for a dense X: the network standardises
+        # each densified batch in float64 (InputScaling)
+        torch.from_numpy(coo.data.astype(np.promote_types(X.dtype, np.float32))),
         size=coo.shape,
     ).coalesce()
 

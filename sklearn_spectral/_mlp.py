@@ -24,7 +24,7 @@ from ._base import (
     BaseSpectralMLP,
     _weighted_location_scale,
 )
-from ._training.scoring import accuracy, r2, r2_of_exp
+from ._training.scoring import accuracy, r2, r2_of_exp, subset_accuracy
 
 _COMMON_PARAMETERS = """
     hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
@@ -711,13 +711,20 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
 
     def _encode_eval_targets(self, y, n_samples, method):
         """``y`` of ``method`` (``prune``) validated as ``fit`` does, encoded."""
-        y = _check_eval_y(y, n_samples, method, allow_2d=False)
+        multilabel = getattr(self, "_multilabel", False)
+        y = _check_eval_y(
+            y,
+            n_samples,
+            method,
+            allow_2d=multilabel,
+            n_outputs=self.n_outputs_ if multilabel else None,
+        )
         if y.dtype.kind in "fc" and not np.isfinite(y).all():
             raise ValueError(f"y passed to {method} contains NaN or infinity.")
         return self._encode_targets(y)
 
     def _validation_scorer(self):
-        return accuracy
+        return subset_accuracy if getattr(self, "_multilabel", False) else accuracy
 
     def _out_activation(self):
         return "softmax"
@@ -802,7 +809,14 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
             Fraction of correctly classified samples (weighted).
         """
         check_is_fitted(self)
-        labels = _check_eval_y(y, None, "score", allow_2d=False)
+        multilabel = getattr(self, "_multilabel", False)
+        labels = _check_eval_y(
+            y,
+            None,
+            "score",
+            allow_2d=multilabel,
+            n_outputs=self.n_outputs_ if multilabel else None,
+        )
         if labels.dtype.kind in "fc" and not np.isfinite(labels).all():
             raise ValueError("Input y contains NaN or infinity.")
         return super().score(X, labels, sample_weight=sample_weight)
@@ -810,7 +824,8 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_class = True
-        tags.classifier_tags.multi_label = True
+        # auto-depth's evidence step has no multilabel deviance
+        tags.classifier_tags.multi_label = not self.auto_depth
         return tags
 
 

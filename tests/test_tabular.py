@@ -579,7 +579,8 @@ def test_sparse_minibatches_are_made_dense_one_at_a_time():
     for xb, yb, _ in TensorBatches((tensor, y, None), 16, True, gen).triples():
         assert not xb.is_sparse and xb.shape[0] <= 16
         np.testing.assert_array_equal(
-            xb.numpy(), X[yb.numpy()].toarray().astype(np.float32)
+            xb.numpy(),
+            X[yb.numpy()].toarray(),  # X's dtype (float64 here)
         )
         seen += yb.tolist()
     assert sorted(seen) == list(range(50))

@@ -7,7 +7,7 @@ from skorch.callbacks import Callback
 
 from .data import dataset_tensors
 
-__all__ = ["ValidationScore", "accuracy", "r2", "r2_of_exp"]
+__all__ = ["ValidationScore", "accuracy", "r2", "r2_of_exp", "subset_accuracy"]
 
 
 def accuracy(out, y, w):
@@ -17,6 +17,24 @@ def accuracy(out, y, w):
         return float(hit.mean())
     w = w.to(torch.float64)
     return float((hit * w).sum() / w.sum())
+
+
+def subset_accuracy(out, y, w):
+    """(Weighted) fraction of rows whose every label is right (logit > 0 is 1),
+    scikit-learn's ``accuracy_score`` on multilabel indicators."""
+    hit = ((out > 0) == (y > 0.5)).all(dim=1).to(torch.float64)
+    if w is None:
+        return float(hit.mean())
+    w = w.to(torch.float64)
+    return float((hit * w).sum() / w.sum())
+
+
+def _rows(X, start, stop):
+    """Rows ``start:stop`` of a dense or sparse (COO) tensor, dense."""
+    if X.is_sparse:
+        index = torch.arange(start, min(stop, X.shape[0]), device=X.device)
+        return X.index_select(0, index).to_dense()
+    return X[start:stop]
 
 
 def r2(out, y, w):
@@ -74,8 +92,8 @@ class ValidationScore(Callback):
             module.eval()
             out = torch.cat(
                 [
-                    module(X[i : i + self.batch_size])
-                    for i in range(0, len(X), self.batch_size)
+                    module(_rows(X, i, i + self.batch_size))
+                    for i in range(0, X.shape[0], self.batch_size)
                 ]
             )
             module.train(was_training)

@@ -334,8 +334,10 @@ def export_network(module, masks=None):
     scaling = module.input_scaling
     if hasattr(module, "sparcs"):
         dense = module.sparcs.to_dense(masks).cpu()
-        n_in = module.gate.numel()
-        gate = module.gate.detach().cpu()
+        # one gate value per input (grouped inputs share their group's)
+        node_gate = getattr(module, "node_gate", None)
+        gate = (node_gate() if node_gate else module.gate).detach().cpu()
+        n_in = gate.numel()
         for linear in dense.linears:
             linear.weight[:, :n_in] *= gate
     else:
