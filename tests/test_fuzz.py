@@ -592,6 +592,11 @@ def _params_fingerprint(estimator):
 
 def _selected_columns(out, X, fitted):
     """Problem with a transform's output, or None: it must be the kept columns."""
+    import scipy.sparse as sp
+
+    if sp.issparse(X):  # sparse X is accepted since issue 21: compare dense
+        X = X.toarray()
+        out = out.toarray() if sp.issparse(out) else out
     got = np.asarray(out)
     if np.ndim(X) != 2:
         return f"transform accepted a {np.ndim(X)}-D input of type {type(X).__name__}"
@@ -602,8 +607,13 @@ def _selected_columns(out, X, fitted):
         same = np.array_equal(
             got.astype(np.float64), expected.astype(np.float64), equal_nan=True
         )
-    except (TypeError, ValueError):  # strings pass through a selector as they are
-        same = bool(np.all(got == expected))
+    except (TypeError, ValueError):  # strings, pd.NA pass through as they are
+        import pandas as pd
+
+        missing_got, missing_expected = pd.isna(got), pd.isna(expected)
+        same = np.array_equal(missing_got, missing_expected) and all(
+            a == b for a, b in zip(got[~missing_got], expected[~missing_expected])
+        )
     return None if same else "transform does not return the selected columns"
 
 
@@ -616,6 +626,8 @@ def _check_output(name, out, fitted, n_rows, X):
         ):
             return f"score is {out}"
         return None
+    if hasattr(out, "toarray"):  # a selector keeps sparse X sparse (issue 21)
+        out = out.toarray()
     arr = np.asarray(out)
     if arr.shape[:1] != (n_rows,):
         return f"{name} has shape {arr.shape} for {n_rows} rows"

@@ -431,7 +431,6 @@ def test_shuffle():
     assert not np.array_equal(mlp1.coefs_[0], mlp2.coefs_[0])
 
 
-@pytest.mark.xfail(reason=ISSUE_21, strict=False)
 def test_sparse_matrices():
     # Test that sparse and dense input matrices output the same results.
     from scipy.sparse import csr_matrix
