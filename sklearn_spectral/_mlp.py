@@ -391,6 +391,9 @@ def _unique_labels(values, name):
     values = np.asarray(values)
     if values.ndim != 1:
         values = column_or_1d(values)
+    if values.dtype.kind in "fc" and not np.isfinite(values).all():
+        # before anything casts them to integer labels (a RuntimeWarning)
+        raise ValueError(f"Input {name} contains NaN or infinity.")
     try:
         return np.unique(values)
     except TypeError:

@@ -41,7 +41,7 @@ from sklearn.utils.validation import (
 
 from ._base import BaseSpectralMLP
 from ._defaults import Settings, resolve_settings
-from ._mlp import SpectralMLPClassifier, SpectralMLPRegressor
+from ._mlp import SpectralMLPClassifier, SpectralMLPRegressor, _unique_labels
 from ._selection._all_relevant import hit_test, shadow_refits
 from ._selection._face import (
     documented_without_importances,
@@ -464,7 +464,9 @@ class SpectralFeatureSelector(SelectFromModel):
         if is_classifier(template):
             # "Unknown label type" (scikit-learn's message) before the
             # folds of the strength search split y
-            check_classification_targets(y)
+            _unique_labels(y, "y")  # mixed label types: a clear error
+            with np.errstate(invalid="ignore", over="ignore"):  # huge floats
+                check_classification_targets(y)
         weight = fit_params.get("sample_weight")
         if weight is not None and not _routing_enabled():
             # the errors of the model, raised before the strength search
@@ -472,7 +474,9 @@ class SpectralFeatureSelector(SelectFromModel):
             weight = _check_sample_weight(
                 weight, X, dtype=np.float64, ensure_non_negative=True
             )
-            if not weight.sum() > 0:
+            with np.errstate(over="ignore"):  # 1e308 weights: inf, still > 0
+                total = weight.sum()
+            if not total > 0:
                 raise ValueError(
                     "sample_weight must have a positive sum: the selector "
                     "cannot fit on rows that all have weight 0."
