@@ -464,7 +464,7 @@ class SpectralFeatureSelector(SelectFromModel):
         if is_classifier(template):
             # "Unknown label type" (scikit-learn's message) before the
             # folds of the strength search split y
-            if np.ndim(y) == 1:  # mixed label types: a clear error
+            if np.asarray(y).ndim == 1:  # mixed label types: a clear error
                 _unique_labels(y, "y")
             with np.errstate(invalid="ignore", over="ignore"):  # huge floats
                 check_classification_targets(y)
