@@ -26,6 +26,7 @@ DOCS = Path(__file__).resolve().parents[1] / "docs"
 BUDGET_S = 300
 
 
+@pytest.mark.slow
 def test_docs_build_without_warnings(tmp_path):
     # build from a copy: sphinx-gallery and autosummary write next to the
     # sources, and concurrent runs must not collide
