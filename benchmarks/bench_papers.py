@@ -226,7 +226,7 @@ def main(argv=None):
             "independent Gaussian: correlation of relevance with the true one",
             "> 0.98",
             f"Pearson {ind['pearson']:.3f} (Spearman {ind['spearman']:.3f}; "
-            f"|lam_in| alone {ind['pearson_lam']:.3f}); test acc {ind['acc']:.3f}",
+            f"\\|lam_in\\| alone {ind['pearson_lam']:.3f}); test acc {ind['acc']:.3f}",
             cmd,
         ],
         [

@@ -1,75 +1,96 @@
 """Run every ```python block of README.md on its own.
 
-Each block runs in a fresh namespace, as if pasted alone into a new
-interpreter, with every warning turned into an error (the library's own and
-scikit-learn's ``ConvergenceWarning`` above all): a README block must run as
-written, at the library's defaults, and print no warning.
-
-A block shows its output as a comment on the ``print`` line,
-``print(x)  # [0 1 2 3 4]``; the comment must start with what the line
-prints (anything after a ``:``, ``;`` or space that follows is free text).
-When a change of the library changes a printed value, run the block and
-update the README's comment with what it prints.
+The blocks and their printed output are handled by ``tools/readme_outputs.py``
+(one implementation for this test and for the script that writes the
+README's comments): each block runs in a fresh namespace with every warning
+an error, and each ``print`` line's comment must start with what the line
+prints. When a change of the library changes a printed value, run
+``python tools/readme_outputs.py --write`` and re-read the diff.
 """
 
-import contextlib
-import io
-import re
-import warnings
+import importlib.util
 from pathlib import Path
 
 import pytest
-from sklearn.exceptions import ConvergenceWarning
 
-README = Path(__file__).resolve().parents[1] / "README.md"
-_BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
-_COMMENTED_PRINT = re.compile(r"^print\(.*\)  # (?P<shown>.*)$")
+_TOOL = Path(__file__).resolve().parents[1] / "tools" / "readme_outputs.py"
+_spec = importlib.util.spec_from_file_location("readme_outputs", _TOOL)
+readme_outputs = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(readme_outputs)
 
-
-def _python_blocks():
-    text = README.read_text(encoding="utf-8")
-    blocks = []
-    for match in _BLOCK.finditer(text):
-        line = text.count("\n", 0, match.start()) + 2  # first line of code
-        # blank lines in front: a traceback names the README's own line
-        code = "\n" * (line - 1) + match.group(1)
-        blocks.append(pytest.param(code, id=f"README.md:{line}"))
-    return blocks
-
-
-BLOCKS = _python_blocks()
-
-
-def _shows(comment, printed):
-    """Whether the comment starts with the printed text, as a whole."""
-    if not comment.startswith(printed):
-        return False
-    rest = comment[len(printed) :]
-    return rest == "" or rest[0] in ":; "
+BLOCKS = readme_outputs.python_blocks(readme_outputs.README.read_text("utf-8"))
 
 
 def test_readme_has_python_blocks():
     assert len(BLOCKS) >= 3
 
 
-@pytest.mark.parametrize("code", BLOCKS)
-def test_readme_block_runs_alone(code):
-    namespace = {"__name__": "__readme__"}
-    stdout = io.StringIO()
-    with warnings.catch_warnings(), contextlib.redirect_stdout(stdout):
-        warnings.simplefilter("error")
-        warnings.simplefilter("error", ConvergenceWarning)
-        exec(compile(code, "README.md", "exec"), namespace)
+@pytest.mark.parametrize(
+    "comment, value, free_text",
+    [
+        ("45: the trained lam_in", "45", ": the trained lam_in"),
+        ("{'select__alpha': 0.3}", "{'select__alpha': 0.3}", ""),
+        ("[2 3 6 8]: bmi and bp", "[2 3 6 8]", ": bmi and bp"),
+        ("1; () is a perceptron", "1", "; () is a perceptron"),
+        ("classification", "classification", ""),
+        ("'a:b'", "'a:b'", ""),
+    ],
+)
+def test_comment_splits_value_from_free_text(comment, value, free_text):
+    assert readme_outputs.split_comment(comment) == (value, free_text)
 
-    lines = code.splitlines()
-    prints = [(n + 1, s) for n, s in enumerate(lines) if s.startswith("print(")]
-    printed = stdout.getvalue().splitlines()
-    assert len(printed) == len(prints), (
-        "each print of a README block must print one line:\n" + stdout.getvalue()
+
+def test_stale_comment_is_found():
+    block = readme_outputs.Block(line=1, code="print(1 + 1)  # 3: two\n")
+    ((shown, printed),) = readme_outputs.stale_comments(block, ["2"])
+    assert (shown.value, shown.free_text, printed) == ("3", ": two", "2")
+    assert readme_outputs.stale_comments(block, ["3"]) == []
+    with pytest.raises(ValueError, match="one line"):
+        readme_outputs.stale_comments(block, ["3", "4"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("block", BLOCKS, ids=lambda b: f"README.md:{b.line}")
+def test_readme_block_runs_alone(block):
+    printed = readme_outputs.run_block(block)
+    stale = readme_outputs.stale_comments(block, printed)
+    assert not stale, "\n".join(
+        f"README.md:{shown.line} prints {out!r}; its comment says {shown.value!r} "
+        "(python tools/readme_outputs.py --write)"
+        for shown, out in stale
     )
-    for (line, statement), out in zip(prints, printed):
-        match = _COMMENTED_PRINT.match(statement)
-        if match is not None:
-            assert _shows(match["shown"], out), (
-                f"README.md:{line} prints {out!r}; its comment says {match['shown']!r}"
-            )
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(name, _TOOL.parent / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_readme_numbers_are_those_of_the_results():
+    # the section is written by tools/readme_numbers.py from the result files
+    readme_numbers = _load("readme_numbers")
+    text = readme_numbers.README.read_text(encoding="utf-8")
+    shown = text[text.index(readme_numbers.BEGIN) : text.index(readme_numbers.END)]
+    assert shown + readme_numbers.END == readme_numbers.section(), (
+        "README.md's numbers differ from benchmarks/results/: "
+        "python tools/readme_numbers.py --write"
+    )
+
+
+def test_output_comparison_ignores_only_times():
+    shown = "selected: 3\nFit time: 1.0 s\n"
+    assert readme_outputs.same_output(shown, "selected: 3\nFit time: 9.9 s")
+    assert not readme_outputs.same_output(shown, "selected: 4\nFit time: 1.0 s")
+
+
+@pytest.mark.slow
+def test_readme_shows_what_the_main_job_prints():
+    text = readme_outputs.README.read_text(encoding="utf-8")
+    (block,) = readme_outputs.output_blocks(text)
+    assert block.command == "python -m sklearn_spectral"
+    printed = readme_outputs.run_command(block.command)
+    assert readme_outputs.same_output(block.shown, printed), (
+        "the main job's output changed: python tools/readme_outputs.py --write"
+    )
