@@ -68,7 +68,8 @@ TOL = 1e-3
 #: Auto-depth: strength of the L1 penalty on the hidden eigenvalues,
 #: Keras-style (not relative): a neuron must lower the data loss
 #: (cross-entropy, or squared error on standardised targets, i.e. a
-#: fraction of the variance) by about this much per unit eigenvalue. A
+#: fraction of the variance, summed over the outputs: see
+#: ``_plans._outputs_averaged``) by about this much per unit eigenvalue. A
 #: relative strength vanishes on a target a perceptron fits exactly, and
 #: the neurons then stay. Measured over 2 seeds (linear make_regression at
 #: 5, 20 and 40 columns, friedman1, a circle, the SPARCS toy): 1e-3 keeps

@@ -106,10 +106,11 @@ _COMMON_PARAMETERS = """
         Auto-depth only: strength of the penalty on the hidden eigenvalues,
         added Keras-style (not relative) to the mean batch loss: with the
         default L1, a neuron is kept when it lowers the data loss
-        (cross-entropy, or squared error on standardised targets) by about
-        ``depth_alpha`` per unit eigenvalue. The hidden eigenvalues train at
-        {DEPTH_LR_FACTOR} times ``learning_rate_init`` when an epoch has at
-        most {DEPTH_LR_FULL_STEPS} minibatches, so that the neurons a
+        (cross-entropy, or squared error on standardised targets summed
+        over the outputs) by about ``depth_alpha`` per unit eigenvalue. The
+        hidden eigenvalues train at {DEPTH_LR_FACTOR} times
+        ``learning_rate_init`` when an epoch has at most
+        {DEPTH_LR_FULL_STEPS} minibatches, so that the neurons a
         non-linear target needs grow within the fit; with more minibatches
         the multiple shrinks in proportion (never below 1), so that they
         grow about as fast per epoch on any data size.

@@ -106,7 +106,7 @@ class _AutoDepth:
                 "depth",
                 "hidden",
                 est.depth_penalty,
-                float(est.depth_alpha),
+                float(est.depth_alpha) / _outputs_averaged(est),
                 growth=float(est.depth_growth),
                 lr_factor=est._settings().depth_lr_multiple(steps_per_epoch),
             )
@@ -254,6 +254,35 @@ class _AutoDepth:
                 .numpy()
                 for i in range(1, sparcs.n_hidden_layers + 1)
             ]
+
+
+def _outputs_averaged(est):
+    """The divisor of ``depth_alpha``: the outputs a row's loss averages.
+
+    The depth penalty is a cost against the loss of a row summed over its
+    outputs, as in the likelihood and in the evidence step's deviance
+    (``n log mse`` summed over the outputs): a neuron that explains a
+    fraction ``f`` of each of ``k`` outputs' variance brings ``k`` times
+    the evidence of one output, but lowers the training loss, a mean over
+    the outputs, by ``f`` only. So the strength on that mean is
+    ``depth_alpha / k`` for a k-output regression (and a multilabel
+    classifier), ``depth_alpha`` for a softmax classifier (one loss per
+    row).
+
+    Against the mean, the L1 switched the hidden neurons off while they
+    grew out of the linear fit's plateau (their gradient is small there),
+    and the stopping rule then ended the fit on the plateau; without any
+    depth penalty the fit also left the plateau, so the penalty, not the
+    rate, held them. SPARCS teacher-student (20 outputs, 5-fold CV, R^2 of
+    auto-depth against fixed depth, ``(100,)``): mean 1000 rows -0.248 ±
+    0.002, 2000 rows -0.137 ± 0.005, 5000 rows -0.120 ± 0.008, 10 000
+    rows -0.095 ± 0.005 (8-14 neurons); summed +0.014 ± 0.001, +0.0056 ±
+    0.0001, +0.0019 ± 0.0001, +0.0011 ± 0.0001 (20-24 neurons). At 20 000
+    rows (one split) 0.970 with (18,) against 0.9994 with (32,).
+    """
+    if getattr(est, "_loss", None) in (None, "cross_entropy"):
+        return 1
+    return max(1, int(est.n_outputs_))
 
 
 def _rows(X, y, sample_weight, rows, device, max_rows):
