@@ -355,11 +355,25 @@ class Settings:
         of 0.786 / 0.728 / 0.803 (fixed depth 0.809 / 0.795 / 0.791), the
         other three sets unchanged.
 
-    settle_holdout_linear_tolerance : float, default=1.0
-        The same for the affine map (``architecture_ == ()``). At 0 instead
-        of 1 diabetes lost 0.028 R^2 (0.461 against 0.490; the network kept
-        16 neurons in one fold on 45 held-out rows and lost 0.11 there) while
-        the small non-linear sets gained 0.003-0.025 (same command).
+    settle_holdout_linear_tolerance : float, default=0.0
+        The same for the affine map (``architecture_ == ()``): 0, the affine
+        map replaces the network only when it is not worse on the held-out
+        rows on average. Issue 20 asks for ``()`` only where a linear model
+        ties the fixed network; with few rows held out (30 of 300) the
+        paired difference is mostly noise, and a tolerance of one standard
+        error then chose the affine map in one fold in five of the three
+        small non-linear regressions, where the linear model loses 0.06-0.14
+        R^2 over the 5 folds. ``benchmarks/bench_stability_depth.py
+        --quick`` (5-fold CV; auto-depth minus fixed depth, R^2), 1 -> 0:
+        small non-linear sets -0.034 -> -0.009, -0.042 -> -0.042, -0.012 ->
+        +0.006 (folds at ``()`` where the linear model loses: 3 -> 1; the
+        one left is a fold whose held-out rows favour the affine map);
+        diabetes +0.027 -> +0.008 ± 0.026 (neurons kept in 4 folds of 5
+        instead of 0, worst fold -0.065 against -0.012), iris: petal width
+        +0.011 -> +0.012, every other set unchanged; 0.5 kept diabetes at
+        +0.027 but fixed only the third small set. The linear targets of
+        ``tests/`` (``make_regression``, ``make_linear_to_nonlinear(alpha=0)``,
+        load_diabetes at one split) still give ``()``.
 
     alpha_grid_factors : tuple, default=(1.0, 2.0, 4.0, 8.0, 16.0)
         Strengths tried by the selector's ``alpha="auto"``, as multiples of the
@@ -528,7 +542,7 @@ class Settings:
 
     settle_holdout_tolerance: float = 0.0
 
-    settle_holdout_linear_tolerance: float = 1.0
+    settle_holdout_linear_tolerance: float = 0.0
 
     # -- selection -----------------------------------------------------------
 

@@ -455,7 +455,7 @@ def settle_depth(
     loss,
     cost_per_parameter=2.0,
     tolerance=0.0,
-    linear_tolerance=1.0,
+    linear_tolerance=0.0,
     lbfgs_iter=100,
 ):
     """Switch off the hidden neurons the data give no evidence for.
@@ -483,10 +483,9 @@ def settle_depth(
         Standard errors of the paired held-out loss difference by which a
         network with fewer neurons may be worse than the whole network (0:
         not worse on average; neurons are switched off without a refit).
-    linear_tolerance : float, default=1.0
-        The same for the affine map (one standard error: on a linear
-        target the network and the affine map tie, and the held-out rows
-        then decide by noise alone).
+    linear_tolerance : float, default=0.0
+        The same for the affine map (0: it replaces the network only when
+        it is not worse on the held-out rows on average).
     lbfgs_iter : int, default=100
         L-BFGS iterations of the logistic regression (``cross_entropy``).
 
