@@ -297,10 +297,10 @@ class Settings:
         20 000 rows a (200, 200) student grew its second layer ((1, 29)
         at 40, (4, 177) at 4, against the teacher's (20,) at 0). Pass
         ``settings=dataclasses.replace(DEFAULT_SETTINGS, depth_hold=40)``
-        to use it. (Measured while the depth penalty stood against the mean
-        loss over the outputs; against their sum, the default now, the
-        teacher-student scores 0.995 at 1000 rows and 0.998 at 2000 without
-        a hold: see ``_plans._outputs_averaged``.)
+        to use it. These were measured while the depth penalty stood
+        against the mean loss over the outputs; against their sum, the
+        default now, the teacher-student scores 0.995 at 1000 rows and 0.998
+        at 2000 without a hold (see ``_plans._outputs_averaged``).
 
     depth_hold_max_fraction : float, default=0.25
         At most this fraction of ``max_iter`` is spent in ``depth_hold``.
