@@ -323,9 +323,12 @@ class Settings:
         ``benchmarks/bench_sparcs_evidence.py`` gives ``()`` on all 36 linear
         fits (5-40 columns, noise 0.1-10, 3 seeds) and on load_diabetes (3
         seeds), and keeps friedman1 and a circle within 0.01 of their scores
-        before the step. With ``log n`` (Bayes, measured by hand on the circle,
-        seed 0) it kept 9 of 23 neurons and lost 0.03 accuracy (neurons are
-        switched off without a refit).
+        before the step (measured with the in-sample rule alone; with the
+        held-out rule at tolerance 0 the same script gives load_diabetes 9
+        neurons on one seed of 3, R^2 0.404 against 0.438 for RidgeCV).
+        With ``log n`` (Bayes, measured by hand on the circle, seed 0) it
+        kept 9 of 23 neurons and lost 0.03 accuracy (neurons are switched
+        off without a refit).
 
     settle_lbfgs_iter : int, default=100
         Iterations of L-BFGS for the logistic regression that auto-depth's
