@@ -29,6 +29,7 @@ would disturb other work on a shared machine).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import multiprocessing
 import os
 import time
@@ -49,7 +50,11 @@ from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_spectral import SpectralMLPClassifier, SpectralMLPRegressor
+from sklearn_spectral import (
+    DEFAULT_SETTINGS,
+    SpectralMLPClassifier,
+    SpectralMLPRegressor,
+)
 from sklearn_spectral.nn.mlp import SpectralMLP
 
 
@@ -188,7 +193,7 @@ def optimizer_steps(model, n_samples):
     return int(model.n_iter_ * -(-n_samples // batch))
 
 
-def defaults_table(repeats):
+def defaults_table(repeats, settings=None):
     rows = []
     for name, load in DATASETS.items():
         X, y = load()
@@ -212,8 +217,12 @@ def defaults_table(repeats):
             for _ in range(repeats):
                 for label, cls in (("ours", ours_cls), ("MLP", mlp_cls)):
                     start = len(caught)
+                    params = {"settings": settings} if label == "ours" else {}
                     seconds, models[label] = median_time(
-                        lambda cls=cls: cls(random_state=0).fit(X_train, y_train), 1
+                        lambda cls=cls, params=params: cls(
+                            random_state=0, **params
+                        ).fit(X_train, y_train),
+                        1,
                     )
                     times[label].append(seconds)
                     warned[label] = any(
@@ -310,13 +319,29 @@ def main():
         choices=[1, 2, 3],
         help="tables to measure",
     )
+    parser.add_argument(
+        "--set",
+        nargs="*",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="Settings fields of our estimators in section 2 (a variant to "
+        "compare; the results file then says so)",
+    )
     args = parser.parse_args()
+    settings = None
+    if args.set:
+        changes = {}
+        for item in args.set:
+            field, value = item.split("=", 1)
+            kind = type(getattr(DEFAULT_SETTINGS, field))
+            changes[field] = kind(float(value))
+        settings = dataclasses.replace(DEFAULT_SETTINGS, **changes)
     setup(threads=os.cpu_count(), quick=args.quick)
     repeats = 3 if args.quick else 5
     start = time.perf_counter()
     tables = {
         1: lambda: same_module_table(repeats, epochs=50),
-        2: lambda: defaults_table(2 * repeats - 1),
+        2: lambda: defaults_table(2 * repeats - 1, settings),
         3: lambda: busy_table(repeats),
     }
     sections = [tables[k]() for k in sorted(set(args.sections))]

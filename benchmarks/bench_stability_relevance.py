@@ -26,7 +26,7 @@ their spread and worst case, on data whose relevance is known:
 Every fit runs at the estimator's defaults (one torch thread) under each
 *configuration* asked for: ``default`` (the library's settings),
 ``baseline`` (the end-of-fit step of the inputs turned off: no KKT
-re-admission, no settling phase, i.e. the fits before it), or any
+re-admission, no full-batch solve, i.e. the fits before them), or any
 ``NAME:FIELD=VALUE,...`` of ``Settings`` fields given on the command line
 (passed as ``settings=dataclasses.replace(DEFAULT_SETTINGS, ...)``).
 Each cell is the mean ± std over seeds (or folds), with the worst seed;
@@ -66,8 +66,8 @@ from sklearn_spectral import (
 from sklearn_spectral.datasets import make_independent_gaussian
 
 #: The settings before the end-of-fit step of the inputs (no KKT
-#: re-admission, no settling phase).
-BASELINE = {"input_test_level": 0.0, "input_lr_boost": 1.0}
+#: re-admission, no full-batch solve at the end).
+BASELINE = {"input_test_level": 0.0, "input_settle_max_iter": 0}
 
 #: Relevance at or above this counts as "clearly relevant" (issue 20).
 STRONG = 0.2
@@ -470,7 +470,7 @@ def main():
     sections = [
         "Every fit at the estimator's defaults, one torch thread. "
         f"Configurations: {', '.join(results)}. `baseline` = {BASELINE} "
-        "(no KKT re-admission, no settling phase: the fits before them).",
+        "(no KKT re-admission, no full-batch solve: the fits before them).",
     ]
     reference = None
     if "accuracy" in args.only:

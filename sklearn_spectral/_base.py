@@ -1180,10 +1180,8 @@ def _input_settling(settings):
     """The end-of-fit step of the inputs under ``settings``."""
     return InputSettling(
         level=settings.input_test_level,
-        lr_boost=settings.input_lr_boost,
-        boost_steps=settings.input_boost_steps,
-        relevance_tol=settings.relevance_tol,
-        max_epochs=settings.max_settling_epochs,
+        max_iter=settings.input_settle_max_iter,
+        tol=settings.input_settle_tol,
         shrink_fraction=settings.settle_shrink_fraction,
     )
 

@@ -170,63 +170,31 @@ class Settings:
         noise input on either way (``benchmarks/bench_stability_relevance.py``,
         with the settling phase below).
 
-    input_lr_boost : float, default=30.0
-        Once the data loss has converged the input eigenvalues train at up
-        to this multiple of their learning rate until the normalised
-        relevance settles (``InputSettling``). They start at 1 and Adam moves
-        a parameter by about one learning rate per step: on ``y = x0 - 2 x1
-        + 0.1 e`` (300 rows, 2 steps an epoch) the default fit stopped after
-        ~40 epochs with the three noise inputs at 0.13-0.21 of the
-        importance (at convergence, 500-670 epochs, they are 0); with the
-        boost they are 0 and x1 leads on 10 of 10 seeds in ~100 epochs. A
-        factor from the first epoch instead cost the headline problem half
-        its recall (10x: 0.90 -> 0.55, 3x: 0.90 -> 0.60, 6 fits) and digits
-        0.12 accuracy: inputs that help only jointly are switched off before
-        they are learnt (``bench_stability_relevance.py --quick``). 1 turns
-        the settling phase off.
+    input_settle_max_iter : int, default=80
+        When a fixed-depth fit would stop (data loss converged, after the
+        KKT check above), the input eigenvalues are solved for exactly with
+        the rest of the network frozen: full-batch proximal gradient on the
+        data loss plus the input L1, at most this many steps
+        (``nn.objective.settle_input_eigenvalues_``). 0 turns the solve
+        off. Stopping on the data loss leaves the input eigenvalues where
+        Adam's steps of about one learning rate had brought them: on ``y =
+        x0 - 2 x1 + 0.1 e`` (300 rows) the three noise inputs kept
+        0.13-0.21 of the importance. It replaces a settling phase of up to
+        50 further epochs with the eigenvalues' learning rate boosted 30x,
+        which doubled a default fit's epochs on small data (breast_cancer
+        44 -> 81, digits 67 -> 104, 5 folds).
+        ``benchmarks/bench_stability_relevance.py`` measures both.
 
-    input_boost_steps : float, default=60.0
-        The boost is ``input_lr_boost`` up to ``input_boost_steps /
-        input_lr_boost`` steps an epoch and ``input_boost_steps / steps``
-        beyond (never below 1), so that the eigenvalues travel about as far
-        per epoch on any data size: on the first paper's set (100 steps an
-        epoch) the full factor lowered the mean Pearson correlation over 5
-        seeds from 0.976 to 0.957 (worst 0.914): the minibatch noise of 100
-        steps at 30x.
-
-    relevance_tol : float, default=1e-3
-        The settling phase ends when the normalised relevance (summing to 1)
-        moves by at most this much (sum of absolute changes) in an epoch...
-
-    max_settling_epochs : int, default=50
-        ...or after this many epochs; it never warns (the data loss has
-        converged before it begins). 20 or 30 left a noise input of the
-        linear target above 0.05 on 2 of 10 seeds; with 50 the settling
-        phase doubled a default fit's epochs on small data when it ran on
-        every fit (5 folds: breast_cancer 43 -> 104, digits 52 -> 116);
-        started only for shrinking inputs (``settle_shrink_fraction``) 81
-        and 104 (``bench_stability_relevance.py``, results/full).
+    input_settle_tol : float, default=1e-4
+        The solve ends when the normalised relevance (summing to 1) moves by
+        at most this much (sum of absolute changes) in one step.
 
     settle_shrink_fraction : float, default=0.1
-        The settling phase starts only when the KKT check finds inputs on
-        whose eigenvalue the data pull by less than this fraction of the
-        input L1 strength (the L1 is still shrinking them) or re-admits
-        inputs, and ends as soon as the shrinking ones are all at 0 (then
-        the last check follows at once, without a second patience window).
-        0 starts the phase on every fit, as before. Quick
-        ``bench_stability_relevance.py`` (10 seeds of the linear target, 3
-        folds of breast_cancer and digits), mean epochs linear / breast /
-        digits, no phase at all 40 / 44 / 67: 0 -> 75 / 94 / 132; 0.5 -> 74 /
-        94 / 82; 0.2 -> 74 / 79 / 82; 0.1 -> 74 / 73 / 82; 0.05 -> 70 / 55 / 82
-        but a noise input of the linear target left at 0.11 on 2 of 10 seeds
-        (0.1 and above: 0 on 10 of 10; the noise inputs' pull at the check
-        was -0.17 to 0.19 of the strength, a relevant input's as low as
-        -0.35: the criterion is noisy for relevant inputs). Full run (10
-        seeds, 5 folds, 15 headline fits), 0.1 against 0: headline 129
-        epochs (= no phase; was 186), breast_cancer 81 (104; no phase 43),
-        digits 104 (116; no phase 52), linear 80 (84), accuracy and
-        relevance unchanged. breast_cancer and digits remain about 2x the
-        epochs of a fit without the phase.
+        The solve runs only when the KKT check finds input eigenvalues on
+        which the data pull by less than this fraction of the input L1
+        strength (the L1 is still shrinking them), and ends as soon as they
+        are all at 0 (or on ``input_settle_tol``). 0 runs it on every fit
+        and ends it on the tolerance alone.
 
     diverged_factor : float, default=10.0
         A fit diverged when its epoch loss rose above this many times the loss
@@ -506,13 +474,9 @@ class Settings:
 
     input_test_level: float = 1e-3
 
-    input_lr_boost: float = 30.0
+    input_settle_max_iter: int = 80
 
-    input_boost_steps: float = 60.0
-
-    relevance_tol: float = 1e-3
-
-    max_settling_epochs: int = 50
+    input_settle_tol: float = 1e-4
 
     settle_shrink_fraction: float = 0.1
 
@@ -698,8 +662,6 @@ _POSITIVE = frozenset(
         "auto_batch_min",
         "auto_batch_max",
         "input_beta2",
-        "input_lr_boost",
-        "input_boost_steps",
         "diverged_factor",
         "flops_per_thread",
         "depth_lr_factor",

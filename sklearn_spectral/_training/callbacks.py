@@ -15,10 +15,13 @@ from dataclasses import dataclass
 import torch
 from skorch.callbacks import Callback
 
+from ..nn.losses import DataLoss
 from ..nn.objective import (
+    input_index,
     input_score_test,
     readmit_inputs_,
     set_strength,
+    settle_inputs_,
     shrinking_inputs,
 )
 from ..nn.penalties import L1
@@ -176,15 +179,16 @@ class ConvergenceStopping(Callback):
     ``unit_magnitudes()``: inputs, and the hidden neurons of an auto-depth
     network) is switched off, its magnitude exactly 0, that was not off at
     an earlier epoch with a flat loss. Training stops after
-    ``patience`` consecutive misses, with ``converged_ = True``. Epochs
-    during which a penalty is on hold or still ramping up are never misses:
-    the objective is still changing. The units are looked at only at
-    epochs whose loss is flat (the others are not misses anyway): looking
-    every epoch took about a seventh of the default classifier's iris fit
-    (21 default iris fits alternating with ``MLPClassifier()``'s, median
-    time ratio: 1.10 looking every epoch, 0.94-0.96 now). A unit at
-    the boundary that flickers off and on (stochastic gradients) does not
-    hold the fit open.
+    ``patience`` consecutive misses, with ``converged_ = True``, once the
+    end-of-fit step of the inputs (:class:`InputSettling`, when the net has
+    one) has nothing left to re-admit. Epochs during which a penalty is on
+    hold or still ramping up are never misses: the objective is still
+    changing. The units are looked at only at epochs whose loss is flat
+    (the others are not misses anyway): looking every epoch took about a
+    seventh of the default classifier's iris fit (21 default iris fits
+    alternating with ``MLPClassifier()``'s, median time ratio: 1.10
+    looking every epoch, 0.94-0.96 now). A unit at the boundary that
+    flickers off and on (stochastic gradients) does not hold the fit open.
 
     Parameters
     ----------
@@ -227,7 +231,6 @@ class ConvergenceStopping(Callback):
         self.best_epoch_ = 0
         self.ever_off_ = None
         self.best_state_ = None
-        self.settled_inputs_ = False
         self.converged_ = False
 
     def on_train_begin(self, net, **kwargs):
@@ -266,29 +269,14 @@ class ConvergenceStopping(Callback):
         if self.track_units and self._switched_off(net):
             self.misses_ = 0
             return
-        settling = dict(net.callbacks_).get("input_settling")
-        if settling is not None and settling.settling(net):
-            # the data loss has converged; the relevance is still settling
-            self.converged_ = True
-            self.misses_ = 0
-            return
-        if settling is not None and settling.at_zero_ and not self.settled_inputs_:
-            # the inputs the phase was for are at 0 and the data loss had
-            # converged before it began: no second patience window, straight
-            # to the last check. (Ended on the relevance, the window stays:
-            # without it an input re-admitted at 0 ended below the one it
-            # replaces, tests/test_relevance.py)
-            self.settled_inputs_ = True
-            self.misses_ = max(self.misses_, self.patience - 1)
         self.misses_ += 1
         if self.misses_ >= self.patience:
             settling = dict(net.callbacks_).get("input_settling")
             if settling is not None and settling.check(
                 net, kwargs.get("dataset_train")
             ):
-                # the objective changed: the fit goes on from here
+                # inputs came back: the objective changed, the fit goes on
                 self.misses_ = 0
-                self.settled_inputs_ = False
                 return
             self.converged_ = True
             raise KeyboardInterrupt
@@ -309,69 +297,51 @@ class InputSettling(Callback):
       gets no data gradient and the eigenvector term shrinks it, so the
       gradient that could revive ``lam_j`` vanishes too: an input switched
       off early by the trajectory stays off however long the fit runs. The
-      KKT check of every input that is off
+      KKT check of every input eigenvalue that is off
       (:func:`~sklearn_spectral.nn.objective.input_score_test`: a score test
       of its direct-space gradient, family-wise level ``level``, and the
-      Lasso condition of the L1) finds the inputs the data support; they
-      are switched back on at 0 along their descent direction
-      (:func:`~sklearn_spectral.nn.objective.readmit_inputs_`) and the L1
-      decides again, as for any other input. Each input is re-admitted at
-      most once per fit, so the check cannot cycle.
+      Lasso condition of the L1; the columns of a group together) finds
+      the inputs the data support; they are switched back on at 0 along
+      their descent direction
+      (:func:`~sklearn_spectral.nn.objective.readmit_inputs_`) and the fit
+      goes on, the L1 deciding again as for any other input. Each input is
+      re-admitted at most once per fit, so the check cannot cycle.
     * **the relevance has not converged.** The input eigenvalues start at 1
       and Adam moves a parameter by about one learning rate per step, so on
       small data (few steps an epoch) the eigenvalues of inputs that carry
       nothing are still far from 0 when the loss stops improving. The input
-      eigenvalues then train at ``lr_boost`` times their rate (less when an
-      epoch has more than ``boost_steps / lr_boost`` steps: the factor is
-      ``min(lr_boost, max(1, boost_steps / steps))``, so that they travel
-      about as far per epoch on any data size), and the fit goes on until
-      the normalised relevance moves by at most ``relevance_tol`` (sum of
-      absolute changes) in an epoch, or for ``max_epochs`` epochs.
+      eigenvalues are then solved for exactly, everything else frozen, on
+      the full batch of the check's rows
+      (:func:`~sklearn_spectral.nn.objective.settle_inputs_`:
+      proximal gradient with a Barzilai-Borwein step and a line search):
+      an eigenvalue whose data gradient at 0 is below the L1 strength ends
+      at exactly 0. It replaces a phase of further epochs at a boosted
+      rate for the eigenvalues, which doubled the epochs of a default fit
+      on small data (``benchmarks/results/stability_relevance.md``).
 
     Parameters
     ----------
     level : float, default=1e-3
         Family-wise level of the score test over the inputs that are off.
     max_rows : int, default=20000
-        Rows the check looks at (a fixed random subset beyond): one forward
-        and backward pass over them per check.
+        Rows the check and the solve look at (a fixed random subset
+        beyond).
     max_rounds : int, default=3
         Checks per fit that may re-admit inputs.
-    lr_boost : float, default=1.0
-        Largest factor of the input eigenvalues' learning rate once the
-        loss has converged; 1 turns the settling phase off.
-    boost_steps : float, default=60
-        Steps per epoch up to which the full ``lr_boost`` applies, times
-        ``lr_boost``.
-    relevance_tol : float, default=1e-3
-        Change of the normalised relevance in an epoch below which it has
-        settled.
-    max_epochs : int, default=50
-        Most epochs of the settling phase.
-    shrink_fraction : float, default=0.1
-        The settling phase starts only for inputs the L1 is still shrinking:
-        inputs on whose eigenvalue's data gradient (over the check's rows)
-        is below ``shrink_fraction`` times the L1 strength, so that the
-        penalty outweighs the data and their eigenvalue can only go on
-        falling. Without such an input the fit stops when the data loss has
-        converged; with them, the phase ends as soon as they are all at 0
-        (or the relevance settles, or ``max_epochs``). 0 starts the phase
-        on every fit and ends it on the relevance alone.
+    max_iter : int, default=80
+        Most proximal-gradient steps of the solve; 0 turns it off.
+    tol : float, default=1e-4
+        The solve ends when the normalised relevance moves by at most this
+        much (sum of absolute changes) in a step.
 
     Attributes
     ----------
     readmitted_ : list of int
-        Inputs switched back on during the fit, in order.
+        Input eigenvalues switched back on during the fit, in order.
     checks_ : list of dict
-        One entry per check: the epoch, the inputs off, those re-admitted.
-    settling_from_ : int or None
-        Epoch at which the settling phase began.
-    shrinking_ : list of int
-        Inputs on that the L1 was still shrinking when the phase began.
-    ended_ : bool
-        Whether the settling phase has ended.
-    at_zero_ : bool
-        Whether it ended because every input in ``shrinking_`` was at 0.
+        One entry per check: the epoch, the eigenvalues off, those
+        re-admitted, and the solve's answer (``"solve"``, see
+        :func:`~sklearn_spectral.nn.objective.settle_inputs_`).
     """
 
     def __init__(
@@ -379,103 +349,35 @@ class InputSettling(Callback):
         level=1e-3,
         max_rows=20_000,
         max_rounds=3,
-        lr_boost=1.0,
-        boost_steps=60.0,
-        relevance_tol=1e-3,
-        max_epochs=50,
+        max_iter=80,
+        tol=1e-4,
         shrink_fraction=0.1,
     ):
         self.level = level
         self.max_rows = max_rows
         self.max_rounds = max_rounds
-        self.lr_boost = lr_boost
-        self.boost_steps = boost_steps
-        self.relevance_tol = relevance_tol
-        self.max_epochs = max_epochs
+        self.max_iter = max_iter
+        self.tol = tol
         self.shrink_fraction = shrink_fraction
 
     def initialize(self):
-        self.base_lr_ = None
         self._reset()
         return self
 
     def _reset(self):
         self.readmitted_ = []
         self.checks_ = []
-        self.settling_from_ = None
-        self.last_relevance_ = None
-        self.shrinking_ = []
-        self.ended_ = False
-        self.at_zero_ = False
 
     def on_train_begin(self, net, **kwargs):
-        # a new call of fit on the same net (warm_start): the input
-        # eigenvalues start again at their base rate
-        if self.base_lr_ is not None:
-            for group in self._input_groups(net):
-                group["lr"] = self.base_lr_
         self._reset()
 
     @staticmethod
-    def _input_groups(net):
-        return [g for g in net.optimizer_.param_groups if g.get("term") == "input"]
-
-    def _boost_factor(self, net, dataset):
-        if dataset is None or self.lr_boost <= 1.0:
-            return 1.0
-        steps = max(1, -(-len(dataset) // max(1, int(net.batch_size))))
-        return min(self.lr_boost, max(1.0, self.boost_steps / steps))
-
-    def _start_settling(self, net, dataset, shrinking, readmitted):
-        """Speed the input eigenvalues up; whether the phase began."""
-        factor = self._boost_factor(net, dataset)
-        groups = self._input_groups(net)
-        if self.settling_from_ is not None or factor <= 1.0 or not groups:
-            return False
-        if self.shrink_fraction > 0 and not shrinking and not readmitted:
-            # nothing the boosted eigenvalues would change: on breast_cancer
-            # and digits the phase only jittered the relevance for
-            # max_epochs (bench_stability_relevance.py)
-            return False
-        # re-admitted inputs grow from 0: the phase then ends on the
-        # relevance alone
-        self.shrinking_ = [] if readmitted else list(shrinking)
-        self.base_lr_ = groups[0]["lr"]
-        for group in groups:
-            group["lr"] = self.base_lr_ * factor
-        self.settling_from_ = len(net.history)
-        return True
-
-    def settling(self, net):
-        """Whether the settling phase is on and the relevance still moves.
-
-        Parameters
-        ----------
-        net : SpectralNet
-            The net being fitted.
-
-        Returns
-        -------
-        bool
-            True while the fit should go on for the relevance's sake.
-        """
-        if self.settling_from_ is None or self.ended_:
-            return False
-        with torch.no_grad():
-            magnitudes = net.module_.unit_magnitudes().double()
-        r = magnitudes / magnitudes.sum().clamp(min=1e-300)
-        last, self.last_relevance_ = self.last_relevance_, r
-        on = True
-        if len(net.history) - self.settling_from_ >= self.max_epochs:
-            on = False
-        elif self.shrinking_ and bool((magnitudes[self.shrinking_] == 0).all()):
-            # every input the L1 was shrinking has reached its zero
-            on = False
-            self.at_zero_ = True
-        elif last is not None and last.shape == r.shape:
-            on = float((r - last).abs().sum()) > self.relevance_tol
-        self.ended_ = not on
-        return on
+    def _input_penalty(net):
+        penalty = None
+        for group in net.optimizer_.param_groups:
+            if group.get("term") == "input" and type(group.get("penalty")) is L1:
+                penalty = group["penalty"]
+        return penalty
 
     def _data(self, net, dataset):
         X, y, w = dataset_tensors(dataset, net.device)
@@ -490,63 +392,8 @@ class InputSettling(Callback):
             X = X.to_dense()
         return X, y, w
 
-    def _readmit(self, net, dataset):
-        """Re-admit the inputs the data support.
-
-        Returns the inputs re-admitted and the inputs on that the L1 is
-        still shrinking.
-        """
-        penalty = None
-        for group in self._input_groups(net):
-            if type(group.get("penalty")) is L1:
-                penalty = group["penalty"]
-        rounds = sum(1 for c in self.checks_ if c["readmitted"])
-        if penalty is None or (
-            rounds >= self.max_rounds and self.settling_from_ is not None
-        ):
-            return [], []
-        X, y, w = self._data(net, dataset)
-
-        def losses(output):
-            loss = net.criterion_(output, y)
-            if loss.dim() > 1:
-                loss = loss.mean(dim=tuple(range(1, loss.dim())))
-            return loss if w is None else loss * w
-
-        module = net.module_
-        was_training = module.training
-        module.eval()
-        try:
-            score = input_score_test(module, X, losses, level=self.level)
-        finally:
-            module.train(was_training)
-        if score is None:
-            return [], []
-        shrinking = shrinking_inputs(module, score, penalty.coef * self.shrink_fraction)
-        if rounds >= self.max_rounds:
-            return [], shrinking
-        kkt = score["phi_norm"] * score["gradient_norm"] > penalty.coef
-        fails = score["off"] & (score["statistic"] > score["threshold"]) & kkt
-        inputs = [
-            j
-            for j in torch.nonzero(fails).flatten().tolist()
-            if j not in self.readmitted_
-        ]
-        # U_j itself: its norm sets the eigenvalue's new gradient
-        grad = score["directions"] * score["gradient_norm"]
-        readmit_inputs_(module, net.optimizer_, inputs, grad, score["phi_norm"])
-        self.readmitted_.extend(inputs)
-        self.checks_.append(
-            {
-                "epoch": len(net.history),
-                "off": torch.nonzero(score["off"]).flatten().tolist(),
-                "readmitted": inputs,
-            }
-        )
-        return inputs, shrinking
-
     def check(self, net, dataset):
-        """Re-admit the inputs the data support; start the settling phase.
+        """Re-admit the inputs the data support; solve for the eigenvalues.
 
         Parameters
         ----------
@@ -558,27 +405,76 @@ class InputSettling(Callback):
         Returns
         -------
         bool
-            Whether the fit should go on.
+            Whether the fit should go on (inputs were re-admitted).
         """
-        if dataset is None:
+        penalty = None if dataset is None else self._input_penalty(net)
+        if penalty is None:
             return False
-        readmitted, shrinking = self._readmit(net, dataset)
-        started = self._start_settling(net, dataset, shrinking, readmitted)
-        if (
-            not started
-            and self.ended_
-            and (shrinking or readmitted)
-            and self.shrink_fraction > 0
-            and len(net.history) - self.settling_from_ < self.max_epochs
-        ):
-            # the inputs the phase was for are at 0 but others still shrink,
-            # or inputs came back: go on within the same budget of epochs
-            self.shrinking_ = [] if readmitted else list(shrinking)
-            self.ended_ = False
-            self.at_zero_ = False
-            self.last_relevance_ = None
-            started = True
-        return bool(readmitted) or started
+        X, y, w = self._data(net, dataset)
+
+        def losses(output):
+            target = y.to(output.dtype) if y.is_floating_point() else y
+            loss = net.criterion_(output, target)
+            if loss.dim() > 1:
+                loss = loss.mean(dim=tuple(range(1, loss.dim())))
+            return loss if w is None else loss * w.to(loss.dtype)
+
+        module = net.module_
+        was_training = module.training
+        module.eval()
+        try:
+            score = input_score_test(module, X, losses, level=self.level)
+            if score is None:
+                return False
+            inputs = []
+            rounds = sum(1 for c in self.checks_ if c["readmitted"])
+            if rounds < self.max_rounds and self.level > 0:
+                kkt = score["phi_norm"] * score["gradient_norm"] > penalty.coef
+                fails = score["off"] & (score["statistic"] > score["threshold"]) & kkt
+                inputs = [
+                    j
+                    for j in torch.nonzero(fails).flatten().tolist()
+                    if j not in self.readmitted_
+                ]
+                # U itself: its norm sets the eigenvalue's new gradient
+                grad = score["directions"] * score["gradient_norm"][input_index(module)]
+                readmit_inputs_(module, net.optimizer_, inputs, grad, score["phi_norm"])
+                self.readmitted_.extend(inputs)
+            solve, shrinking = None, []
+            if self.max_iter > 0 and not inputs:
+                shrinking = shrinking_inputs(
+                    module, score, penalty.coef * self.shrink_fraction
+                )
+                name = getattr(net.criterion_, "name", None)
+                closed_form = None
+                if type(net.criterion_) is DataLoss and name is not None:
+                    closed_form = (y, name, w)
+                # inputs re-admitted earlier grow from 0: the solve then
+                # ends on the relevance alone
+                grown = bool(self.readmitted_)
+                if shrinking or grown or self.shrink_fraction <= 0:
+                    solve = settle_inputs_(
+                        module,
+                        net.optimizer_,
+                        X,
+                        losses,
+                        until_zero=None if grown else (shrinking or None),
+                        max_iter=self.max_iter,
+                        tol=self.tol,
+                        closed_form=closed_form,
+                    )
+        finally:
+            module.train(was_training)
+        self.checks_.append(
+            {
+                "epoch": len(net.history),
+                "off": torch.nonzero(score["off"]).flatten().tolist(),
+                "readmitted": inputs,
+                "shrinking": shrinking,
+                "solve": solve,
+            }
+        )
+        return bool(inputs)
 
 
 class EpochLog(Callback):
