@@ -1183,6 +1183,7 @@ def _input_settling(settings):
         max_iter=settings.input_settle_max_iter,
         tol=settings.input_settle_tol,
         shrink_fraction=settings.settle_shrink_fraction,
+        solve_rows=settings.input_settle_max_rows,
     )
 
 

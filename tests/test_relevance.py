@@ -204,4 +204,4 @@ def test_score_test_of_grouped_inputs_is_per_eigenvalue(seed):
     block = net.layers[0].phi.detach()[:, :3]
     assert float(torch.linalg.norm(block)) == pytest.approx(1.0, rel=1e-5)
     assert float((block.double() * grad[:, :3]).sum()) < 0
-    assert float(net.layers[0].lam_in[0]) == 0.0
+    assert float(net.layers[0].lam_in.detach()[0]) == 0.0

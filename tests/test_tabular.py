@@ -76,17 +76,7 @@ def test_inputs_of_one_column_share_one_eigenvalue_and_go_together():
         ("classification", 0),
         ("classification", 1),
         ("classification", 2),
-        pytest.param(
-            "regression",
-            0,
-            marks=pytest.mark.xfail(
-                reason="issue 20, open: the consensus of 5 fits at the CV "
-                "strength keeps an irrelevant column that every fit leaves "
-                "at 0.003-0.095 (no gap for threshold='auto'); grouped "
-                "inputs skip the settling step",
-                strict=True,
-            ),
-        ),
+        ("regression", 0),
         ("regression", 1),
         ("regression", 2),
     ],

@@ -306,33 +306,41 @@ class InputSettling(Callback):
       (:func:`~sklearn_spectral.nn.objective.readmit_inputs_`) and the fit
       goes on, the L1 deciding again as for any other input. Each input is
       re-admitted at most once per fit, so the check cannot cycle.
-    * **the relevance has not converged.** The input eigenvalues start at 1
+    * **the objective has not converged.** The input eigenvalues start at 1
       and Adam moves a parameter by about one learning rate per step, so on
       small data (few steps an epoch) the eigenvalues of inputs that carry
-      nothing are still far from 0 when the loss stops improving. The input
-      eigenvalues are then solved for exactly, everything else frozen, on
-      the full batch of the check's rows
-      (:func:`~sklearn_spectral.nn.objective.settle_inputs_`:
-      proximal gradient with a Barzilai-Borwein step and a line search):
-      an eigenvalue whose data gradient at 0 is below the L1 strength ends
-      at exactly 0. It replaces a phase of further epochs at a boosted
-      rate for the eigenvalues, which doubled the epochs of a default fit
-      on small data (``benchmarks/results/stability_relevance.md``).
+      nothing are still far from 0 when the loss stops improving. When the
+      check finds eigenvalues the L1 is still shrinking
+      (:func:`~sklearn_spectral.nn.objective.shrinking_inputs`: the data
+      pull them by less than ``shrink_fraction`` of the L1 strength), or
+      inputs came back at an earlier check, the fit's objective is
+      minimised on the full batch with every parameter free
+      (:func:`~sklearn_spectral.nn.objective.settle_inputs_`: proximal
+      gradient in Adam's metric) until those eigenvalues are all at 0 or
+      the relevance has settled. No epoch is added: it replaces a phase of
+      up to 50 epochs at a boosted rate for the eigenvalues, which doubled
+      the epochs of a default fit on small data.
 
     Parameters
     ----------
     level : float, default=1e-3
-        Family-wise level of the score test over the inputs that are off.
+        Family-wise level of the score test over the inputs that are off; 0
+        turns the re-admission off.
     max_rows : int, default=20000
-        Rows the check and the solve look at (a fixed random subset
-        beyond).
+        Rows the check looks at (a fixed random subset beyond).
     max_rounds : int, default=3
         Checks per fit that may re-admit inputs.
     max_iter : int, default=80
         Most proximal-gradient steps of the solve; 0 turns it off.
     tol : float, default=1e-4
         The solve ends when the normalised relevance moves by at most this
-        much (sum of absolute changes) in a step.
+        much (sum of absolute changes) a step over its last 5 steps.
+    shrink_fraction : float, default=0.1
+        Data pull, as a fraction of the L1 strength, below which an
+        eigenvalue counts as shrinking; 0 runs the solve on every check.
+    solve_rows : int, default=5000
+        Rows the solve works on (a fixed random subset of the check's rows
+        beyond).
 
     Attributes
     ----------
@@ -340,7 +348,8 @@ class InputSettling(Callback):
         Input eigenvalues switched back on during the fit, in order.
     checks_ : list of dict
         One entry per check: the epoch, the eigenvalues off, those
-        re-admitted, and the solve's answer (``"solve"``, see
+        re-admitted, those shrinking, and the solve's answer (``"solve"``,
+        None when it did not run; see
         :func:`~sklearn_spectral.nn.objective.settle_inputs_`).
     """
 
@@ -352,6 +361,7 @@ class InputSettling(Callback):
         max_iter=80,
         tol=1e-4,
         shrink_fraction=0.1,
+        solve_rows=5000,
     ):
         self.level = level
         self.max_rows = max_rows
@@ -359,6 +369,7 @@ class InputSettling(Callback):
         self.max_iter = max_iter
         self.tol = tol
         self.shrink_fraction = shrink_fraction
+        self.solve_rows = solve_rows
 
     def initialize(self):
         self._reset()
@@ -391,6 +402,13 @@ class InputSettling(Callback):
         if X.is_sparse:  # sparse input (issue 21): the rows of the test, dense
             X = X.to_dense()
         return X, y, w
+
+    def _solve_rows(self, net, n):
+        """A fixed random subset of ``solve_rows`` of ``n`` rows, or None."""
+        if n <= self.solve_rows:
+            return None
+        generator = torch.Generator().manual_seed(int(net.seed) % (2**63) + 1)
+        return torch.randperm(n, generator=generator)[: self.solve_rows]
 
     def check(self, net, dataset):
         """Re-admit the inputs the data support; solve for the eigenvalues.
@@ -453,6 +471,10 @@ class InputSettling(Callback):
                 # ends on the relevance alone
                 grown = bool(self.readmitted_)
                 if shrinking or grown or self.shrink_fraction <= 0:
+                    rows = self._solve_rows(net, X.shape[0])
+                    if rows is not None:
+                        X, y, w = X[rows], y[rows], None if w is None else w[rows]
+                        closed_form = closed_form and (y, name, w)
                     solve = settle_inputs_(
                         module,
                         net.optimizer_,
