@@ -339,8 +339,8 @@ class InputSettling(Callback):
         Data pull, as a fraction of the L1 strength, below which an
         eigenvalue counts as shrinking; 0 runs the solve on every check.
     solve_rows : int, default=5000
-        Rows the solve works on (a fixed random subset of the check's rows
-        beyond).
+        Training sets of more rows get no solve (the check and the
+        re-admission still run).
 
     Attributes
     ----------
@@ -403,13 +403,6 @@ class InputSettling(Callback):
             X = X.to_dense()
         return X, y, w
 
-    def _solve_rows(self, net, n):
-        """A fixed random subset of ``solve_rows`` of ``n`` rows, or None."""
-        if n <= self.solve_rows:
-            return None
-        generator = torch.Generator().manual_seed(int(net.seed) % (2**63) + 1)
-        return torch.randperm(n, generator=generator)[: self.solve_rows]
-
     def check(self, net, dataset):
         """Re-admit the inputs the data support; solve for the eigenvalues.
 
@@ -470,11 +463,10 @@ class InputSettling(Callback):
                 # inputs re-admitted earlier grow from 0: the solve then
                 # ends on the relevance alone
                 grown = bool(self.readmitted_)
-                if shrinking or grown or self.shrink_fraction <= 0:
-                    rows = self._solve_rows(net, X.shape[0])
-                    if rows is not None:
-                        X, y, w = X[rows], y[rows], None if w is None else w[rows]
-                        closed_form = closed_form and (y, name, w)
+                # on large data the minibatch fit has taken many steps an
+                # epoch, and a full-batch step costs an epoch's arithmetic
+                small = len(dataset) <= self.solve_rows
+                if small and (shrinking or grown or self.shrink_fraction <= 0):
                     solve = settle_inputs_(
                         module,
                         net.optimizer_,
