@@ -881,7 +881,7 @@ def settle_inputs_(
     had co-adapted with the rest (on ``y = x0 - 2 x1 + 0.1 e`` a noise
     input kept 0.11-0.20 of the importance on 4 of 10 seeds and x1's share
     stayed near x0's; with every parameter free: noise 0 on 10 of 10, x1's
-    share 0.59-0.69, the true 2/3).
+    share 0.61-0.70, the true 2/3).
 
     Parameters
     ----------
