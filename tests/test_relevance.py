@@ -1,6 +1,7 @@
 """Relevance is right: the first paper's data sets and the automatic threshold."""
 
 import dataclasses
+import types
 import warnings
 
 import numpy as np
@@ -189,7 +190,9 @@ def test_score_test_of_grouped_inputs_is_per_eigenvalue(seed):
     # columns' and is referred to chi2 with the group's size times the
     # effective directions: the relevant group passes, the noise group not
     net, x, y = _grouped_net(seed)
-    optimizer = torch.optim.Adam(net.parameters())
+    # an optimizer without state (torch.optim's first use imports dynamo,
+    # about 3 s); the steps below only edit the state they find
+    optimizer = types.SimpleNamespace(state={}, param_groups=[])
     drop_inputs_(net, optimizer, [0, 1])
     assert float(net.layers[0].phi.detach()[:, :5].abs().sum()) == 0.0
     out = input_score_test(net, x, lambda o: (o[:, 0] - y) ** 2)
