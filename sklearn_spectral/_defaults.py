@@ -192,9 +192,9 @@ class Settings:
         which doubled a default fit's epochs on small data (breast_cancer
         44 -> 81, digits 67 -> 104, 5 folds). Its cost
         (``bench_stability_relevance.py``, CPU s a fit, against no check and
-        no solve): linear target 0.09 against 0.04, breast_cancer 0.15
-        against 0.06 (the solve runs all its steps there), digits 0.36
-        against 0.22.
+        no solve): linear target 0.10 against 0.05, breast_cancer 0.17
+        against 0.07 (the solve runs all its steps there), digits 0.43
+        against 0.27.
 
     input_settle_tol : float, default=1e-4
         The solve ends when the normalised relevance (summing to 1) moves by
