@@ -457,6 +457,22 @@ def input_index(module):
     torch.Tensor of int or None
         ``arange(n_features)`` without groups, the group of every input
         with them; None for a network without a single first layer.
+
+    See Also
+    --------
+    input_score_test : Its answers have one entry per input eigenvalue.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral.nn.mlp import SpectralMLP
+    >>> from sklearn_spectral.nn.objective import input_index
+    >>> g = torch.Generator().manual_seed(0)
+    >>> input_index(SpectralMLP(3, [4], 1, generator=g)).tolist()
+    [0, 1, 2]
+    >>> net = SpectralMLP(3, [4], 1, generator=g, input_groups=[0, 0, 1])
+    >>> input_index(net).tolist()
+    [0, 0, 1]
     """
     first = _first_layer(module)
     return None if first is None else _eigenvalue_of_input(first)
@@ -669,6 +685,23 @@ def shrinking_inputs(module, score, threshold):
     -------
     list of int
         The shrinking eigenvalues, in order.
+
+    See Also
+    --------
+    settle_inputs_ : The solve that runs while some eigenvalue shrinks.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral.nn.mlp import SpectralMLP
+    >>> from sklearn_spectral.nn.objective import input_score_test, shrinking_inputs
+    >>> g = torch.Generator().manual_seed(0)
+    >>> net = SpectralMLP(2, [8], 1, generator=g)
+    >>> x = torch.randn(500, 2, generator=g)
+    >>> y = 0.1 * torch.randn(500, generator=g)  # neither input matters
+    >>> score = input_score_test(net, x, lambda o: (o[:, 0] - y) ** 2)
+    >>> shrinking_inputs(net, score, threshold=10.0)
+    [0, 1]
     """
     first = _first_layer(module)
     if first is None or threshold <= 0:
