@@ -5,6 +5,7 @@ result depends on its ``random_state`` only, not on what other fits run
 beside it, and the caller's torch RNG is never touched.
 """
 
+import threading
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 
@@ -203,3 +204,92 @@ def test_auto_depth_fit_does_not_depend_on_the_process_thread_count():
         torch.set_num_threads(before)
     assert fits[0].architecture_ == fits[1].architecture_
     np.testing.assert_array_equal(fits[0].predict(X), fits[1].predict(X))
+
+
+def _mixed_configurations():
+    """Every configuration, small: (name, estimator factory, task)."""
+    kw = {"max_iter": 10, "batch_size": 32}
+    return [
+        ("default", lambda s: SpectralMLPClassifier((8,), random_state=s, **kw), "c"),
+        ("regressor", lambda s: SpectralMLPRegressor((8,), random_state=s, **kw), "r"),
+        (
+            "auto-depth",
+            lambda s: SpectralMLPClassifier(
+                (6,), auto_depth=True, random_state=s, **kw
+            ),
+            "c",
+        ),
+        *(
+            (
+                f"eigenvalues-{which}",
+                lambda s, which=which: SpectralMLPRegressor(
+                    (8,), eigenvalues=which, random_state=s, **kw
+                ),
+                "r",
+            )
+            for which in ("in", "out", "both")
+        ),
+        (
+            "two-threads",
+            lambda s: SpectralMLPClassifier((8,), n_threads=2, random_state=s, **kw),
+            "c",
+        ),
+    ]
+
+
+def test_mixed_configurations_in_threads_equal_sequential_fits(data):
+    """Issue 23: every configuration, fitted in a thread pool beside the
+    others (one of them at two torch threads, the rest at one), equals its
+    fit in sequence bit for bit, and the caller's thread count is kept (the
+    selector is tested beside itself above)."""
+    X, y, Xr, yr = data
+    configurations = _mixed_configurations()
+    before = torch.get_num_threads()
+
+    def run(item):
+        _, make, task = item
+        est = make(0).fit(*((X, y) if task == "c" else (Xr, yr)))
+        return _outputs(est, X if task == "c" else Xr)
+
+    sequential = [run(item) for item in configurations]
+    for order in (configurations, configurations[::-1]):
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            threaded = list(pool.map(run, order))
+        if order is not configurations:
+            threaded = threaded[::-1]
+        for (name, _, _), left, right in zip(configurations, threaded, sequential):
+            assert len(left) == len(right), name
+            for a, b in zip(left, right):
+                np.testing.assert_array_equal(a, b, err_msg=name)
+    assert torch.get_num_threads() == before
+
+
+def test_a_fit_computes_at_its_own_thread_count_beside_other_fits():
+    """torch's thread count is per thread: a block that asks for 2 threads
+    runs at 2 while a block in another thread runs at 1 (the smallest count
+    of all running fits was in force before, issue 23), and the counts of
+    the caller and of threads started afterwards come back."""
+    from sklearn_spectral._training.threads import torch_threads
+
+    before = torch.get_num_threads()
+    inside = threading.Barrier(2)
+    seen = {}
+
+    def block(n):
+        with torch_threads(n):
+            inside.wait(timeout=30)  # both blocks are running now
+            seen[n] = torch.get_num_threads()
+            inside.wait(timeout=30)
+
+    workers = [threading.Thread(target=block, args=(n,)) for n in (1, 2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert seen == {1: 1, 2: 2}
+    assert torch.get_num_threads() == before
+    fresh = []
+    t = threading.Thread(target=lambda: fresh.append(torch.get_num_threads()))
+    t.start()
+    t.join()
+    assert fresh == [before]

@@ -6,11 +6,18 @@ default fit of ``make_classification(2000, 50)`` took 7.2 s with torch's
 default of 2 threads next to one busy process, against 2.7 s with 1 thread
 (issue 9; ``benchmarks/bench_engine.py`` measures the current ratio).
 
-``torch.set_num_threads`` is process-wide. :func:`torch_threads` is safe when
-several fits run in threads of one process: the first fit to enter records
-the process's setting, while fits are running the smallest requested count
-is in force, and the last fit to leave restores the recorded setting, also
-when a fit raises.
+``torch.set_num_threads`` acts on the calling thread: it sets that thread's
+OpenMP and MKL counts, and the count a thread that has not run torch yet
+starts with; a thread that already ran torch keeps its own count. (Checked
+on torch 2.13 with OpenMP and MKL: after ``set_num_threads(1)`` in one
+thread, another thread still reports 2.) :func:`torch_threads` therefore
+sets each fit's count in the fit's own thread and never another's: a fit
+computes at the count it asked for whatever else runs beside it, as in
+sequence. (It used to put the smallest count asked for by any running fit
+in force, so a fit's count, and with it the summation order of torch's
+reductions over more than 32768 elements, depended on what ran beside it;
+issue 23.) The first fit to enter records the count new threads start
+with, and the last fit to leave restores it, also when a fit raises.
 """
 
 from __future__ import annotations
@@ -24,8 +31,8 @@ import torch
 __all__ = ["auto_threads", "torch_threads"]
 
 _lock = threading.Lock()
-_active = []  # requested thread counts of the fits now running
-_saved = [None]  # the process's setting before the first of them
+_running = [0]  # fits now inside torch_threads, in any thread
+_saved = [None]  # the count new threads start with, before the first of them
 
 
 def auto_threads(layer_sizes, batch_size, *, flops_per_thread):
@@ -89,14 +96,17 @@ def torch_threads(n_threads):
         yield
         return
     n_threads = int(n_threads)
+    own = torch.get_num_threads()  # this thread's count, restored after
     with _lock:
-        if not _active:
-            _saved[0] = torch.get_num_threads()
-        _active.append(n_threads)
-        torch.set_num_threads(min(_active))
+        if not _running[0]:
+            _saved[0] = own
+        _running[0] += 1
+        torch.set_num_threads(n_threads)  # this thread only (see above)
     try:
         yield
     finally:
         with _lock:
-            _active.remove(n_threads)
-            torch.set_num_threads(min(_active) if _active else _saved[0])
+            _running[0] -= 1
+            # set_num_threads also sets the count of threads not yet started:
+            # the last fit to leave puts the one it found back
+            torch.set_num_threads(own if _running[0] else _saved[0])
