@@ -469,3 +469,34 @@ def test_export_keeps_neurons_whose_node_relevance_is_zero_but_not_their_weights
     np.testing.assert_allclose(
         torch.softmax(logits, 1).numpy(), clf.predict_proba(X_test), atol=1e-6
     )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"eigenvalues": "both", "penalized": "all", "alpha": 0.05},
+        {"eigenvalues": "out", "penalized": "all", "alpha": 0.05},
+        {"eigenvalues": "in"},
+        {"auto_depth": True},
+    ],
+    ids=repr,
+)
+def test_pruning_path_ends_at_the_full_network(params):
+    # prune never drops a neuron that carries signal: with eigenvalues="both"
+    # a neuron at lam_out_i = 0 (node relevance 0) still receives
+    # phi_i * lam_in, and the widest network of the path lost 12-750 % of
+    # the loss (issue 23). The widest network on the path is the full export
+    # (every neuron the export keeps) and measures the full network's loss.
+    for seed in (0, 1):
+        rng = np.random.RandomState(seed)
+        X = rng.normal(size=(120, 6))
+        y = np.tanh(X[:, 0] * X[:, 1]) + X[:, 2] + 0.1 * rng.normal(size=120)
+        reg = SpectralMLPRegressor((12, 6), max_iter=40, random_state=seed, **params)
+        reg.fit(X, y)
+        before = reg.predict(X)
+        reg.prune(X, y, tol=0.05)
+        curve = reg.pruning_curve_
+        kept = sum(int(m.sum()) for m in reg._exact_masks())
+        assert curve["n_active"][-1] == kept
+        assert abs(curve["loss_increase"][-1]) < 1e-5
+        np.testing.assert_array_equal(reg.predict(X), before)
