@@ -465,6 +465,7 @@ class BaseSpectralMLP(BaseEstimator):
                     patience=self.n_iter_no_change,
                     track_units=track_units,
                     load_best=self.early_stopping,
+                    restore_factor=self._settings().loss_spike_factor,
                 ),
             ),
         ]
@@ -761,7 +762,8 @@ class BaseSpectralMLP(BaseEstimator):
     def _check_convergence(self, baseline_loss, history_len):
         stopper = dict(self.net_.callbacks_)["convergence"]
         self.converged_ = bool(stopper.converged_)
-        final = self.loss_curve_[-1]
+        # a fit that ended on a spike of its loss returns its best epoch
+        final = stopper.best_loss_ if stopper.restored_ else self.loss_curve_[-1]
         hint = self._hint()
         peak = max(self.loss_curve_[history_len:])
         # extreme class weights ({0: 1000, 1: 1e-4}) make the weighted

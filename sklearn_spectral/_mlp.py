@@ -654,7 +654,7 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
             p = np.clip(np.average(y_enc, axis=0, weights=w), 1e-12, 1 - 1e-12)
             entropy = -(p * np.log(p) + (1 - p) * np.log(1 - p))
             self._unweighted_baseline = 0.0
-            return X, y_enc, weights, float(entropy.mean())
+            return X, y_enc, weights, float(entropy.sum())
         baseline = _entropy(y_enc, weights, self.n_outputs_)
         # the divergence check's scale without the class weights (see
         # BaseSpectralMLP._check_convergence)

@@ -67,11 +67,13 @@ X_iris = iris.data
 y_iris = iris.target
 
 SGD_INTERNALS = "reads scikit-learn's SGD/LBFGS internals (no equivalent)"
-MULTILABEL_FIT = (
-    "multilabel targets fit since issue 21, but these thresholds ask for a "
-    "perfect fit of 50 training rows (subset accuracy > 0.97, every "
-    "probability on the right side of 0.5), which LBFGS reaches; the Adam fit "
-    "with its stopping rule reaches a training subset accuracy of 0.6 here"
+MULTILABEL_PROBA = (
+    "scikit-learn runs this test with solver='lbfgs', which fits the 50 rows "
+    "perfectly; its own Adam MLPClassifier(hidden_layer_sizes=30) gets "
+    "0.89-0.92 of the 250 label entries on the right side of 0.5 (data "
+    "random_state 0-3). Ours at the default alpha=0.1 gets 0.73-0.76 (model "
+    "seeds 0-4): the L1 on the inputs is the selection this library is for "
+    "(see alpha); at alpha=0.02 4 of 5 seeds pass, at alpha=0 all"
 )
 
 
@@ -170,7 +172,6 @@ def test_learning_rate_warmstart():
     pass  # pragma: no cover
 
 
-@pytest.mark.xfail(reason=MULTILABEL_FIT, strict=False)
 def test_multilabel_classification():
     # Test that multi-label classification works as expected.
     X, y = make_multilabel_classification(
@@ -370,7 +371,7 @@ def test_predict_proba_multiclass():
     assert_allclose(y_log_proba, np.log(y_proba))
 
 
-@pytest.mark.xfail(reason=MULTILABEL_FIT, strict=False)
+@pytest.mark.xfail(reason=MULTILABEL_PROBA, strict=True)
 def test_predict_proba_multilabel():
     # Multilabel should not use softmax which makes probabilities sum to 1
     X, Y = make_multilabel_classification(

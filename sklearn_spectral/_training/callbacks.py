@@ -205,6 +205,12 @@ class ConvergenceStopping(Callback):
         penalties, whose zeros are exact).
     load_best : bool, default=False
         Restore the module's parameters of the best epoch at the end.
+    restore_factor : float or None, default=None
+        Restore them also when the last epoch's loss is more than this
+        factor times the best one (and worse by more than ``tol``): a fit
+        that ends on a spike of its loss (Adam at a large step) returns the
+        parameters it reached, not the spike's. ``restored_`` says whether
+        it did.
     """
 
     def __init__(
@@ -214,12 +220,14 @@ class ConvergenceStopping(Callback):
         patience=10,
         track_units=True,
         load_best=False,
+        restore_factor=None,
     ):
         self.monitor = monitor
         self.tol = tol
         self.patience = patience
         self.track_units = track_units
         self.load_best = load_best
+        self.restore_factor = restore_factor
 
     def initialize(self):
         self._reset()
@@ -232,6 +240,7 @@ class ConvergenceStopping(Callback):
         self.ever_off_ = None
         self.best_state_ = None
         self.converged_ = False
+        self.restored_ = False
 
     def on_train_begin(self, net, **kwargs):
         self._reset()
@@ -261,7 +270,7 @@ class ConvergenceStopping(Callback):
         if loss < self.best_loss_:
             self.best_loss_ = loss
             self.best_epoch_ = len(net.history)
-            if self.load_best:
+            if self.load_best or self.restore_factor is not None:
                 self.best_state_ = copy.deepcopy(net.module_.state_dict())
         if improved or not self._settled(net):
             self.misses_ = 0
@@ -282,8 +291,19 @@ class ConvergenceStopping(Callback):
             raise KeyboardInterrupt
 
     def on_train_end(self, net, **kwargs):
-        if self.load_best and self.best_state_ is not None:
+        if self.best_state_ is None or not len(net.history):
+            return
+        last = net.history[-1, self.monitor]
+        spike = self.restore_factor is not None and (
+            not math.isfinite(last)
+            or (
+                last > self.restore_factor * self.best_loss_
+                and last > self.best_loss_ + self.tol
+            )
+        )
+        if self.load_best or spike:
             net.module_.load_state_dict(self.best_state_)
+            self.restored_ = bool(spike and not self.load_best)
 
 
 class InputSettling(Callback):

@@ -20,7 +20,8 @@ string:
   divide by it);
 * ``"binary_cross_entropy"``: one sigmoid per output for 0/1 targets
   (multilabel classification), the binary cross-entropy of the logits
-  averaged over the outputs (torch's ``BCEWithLogitsLoss`` per row).
+  summed over the outputs, as ``MLPClassifier``'s loss (averaged, the
+  stopping rule's ``tol`` was ``n_labels`` times looser, issue 23).
 
 A batch's data loss is the sample-weighted mean ``mean_i w_i l_i`` of the
 per-sample losses ``l_i``, with weights normalised by the caller (mean 1
@@ -98,7 +99,7 @@ def per_sample_loss(output, target, loss):
     if loss == "binary_cross_entropy":
         return torch.nn.functional.binary_cross_entropy_with_logits(
             output, _as_outputs(target, output), reduction="none"
-        ).mean(1)
+        ).sum(1)
     _check_loss(loss)
 
 
@@ -193,8 +194,8 @@ def loss_and_output_grad(output, target, loss, sample_weight=None):
         y = _as_outputs(target, output)
         rows = torch.nn.functional.binary_cross_entropy_with_logits(
             output, y, reduction="none"
-        ).mean(1)
-        grad = torch.sigmoid(output).sub_(y).mul_(row_grad / k)
+        ).sum(1)
+        grad = torch.sigmoid(output).sub_(y).mul_(row_grad)
     else:
         _check_loss(loss)
     value = (rows if sample_weight is None else rows * sample_weight).mean()
@@ -249,7 +250,7 @@ def constant_loss(target, loss, sample_weight=None):
     mean = (w[:, None] * y).sum(0)
     if loss == "binary_cross_entropy":  # each output's weighted frequency
         p = mean.clamp(1e-12, 1 - 1e-12)
-        return float((-(p * p.log() + (1 - p) * (1 - p).log())).mean())
+        return float((-(p * p.log() + (1 - p) * (1 - p).log())).sum())
     if loss == "squared_error":
         return float((w[:, None] * (y - mean).square()).sum(0).mean())
     log_mean = mean.clamp_min(1e-300).log()
