@@ -816,6 +816,22 @@ def _dense_float(X):
         return X.astype(np.float64)
 
 
+def _network_rows(estimator, X_test):
+    """``X_test`` as the exported network takes it: its encoded inputs.
+
+    An estimator that encodes its columns (missing indicators, one-hot
+    categories) exports the network of the encoded inputs (a random fuzz
+    run met a NaN column: the export was fed the raw columns).
+    """
+    X = _dense_float(X_test)
+    if X is None or X.shape[1] != estimator.n_features_in_:
+        return None
+    try:
+        return _dense_float(estimator.encoder_.transform(X_test))
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
 def _prune_and_export(outcomes, case, estimator, X_test, y_test):
     """``prune`` then ``to_torch``: finite, and the export is ``predict``."""
     import torch
@@ -827,19 +843,19 @@ def _prune_and_export(outcomes, case, estimator, X_test, y_test):
             ok, module = _call(
                 outcomes, case, "to_torch(pruned)", estimator.to_torch, pruned=True
             )
-            X = _dense_float(X_test)
-            if ok and X is not None and X.shape[1] == estimator.n_features_in_:
+            X = _network_rows(estimator, X_test)
+            if ok and X is not None and X.shape[1] == module.input_shift.numel():
                 with torch.no_grad():
                     out = module(torch.as_tensor(X)).numpy()
                 if not np.all(np.isfinite(out)):
                     outcomes.record_bad("pruned export returned non-finite", case)
     ok, module = _call(outcomes, case, "to_torch", estimator.to_torch)
-    X = _dense_float(X_test)
-    if not ok or X is None or X.shape[1] != estimator.n_features_in_:
+    X = _network_rows(estimator, X_test)
+    if not ok or X is None or X.shape[1] != module.input_shift.numel():
         return
     classifier = hasattr(estimator, "classes_")
     method = estimator.predict_proba if classifier else estimator.predict
-    ok, expected = _call(outcomes, case, "predict", method, X)
+    ok, expected = _call(outcomes, case, "predict", method, _dense_float(X_test))
     if not ok:
         return
     with torch.no_grad(), warnings.catch_warnings():

@@ -500,3 +500,21 @@ def test_pruning_path_ends_at_the_full_network(params):
         assert curve["n_active"][-1] == kept
         assert abs(curve["loss_increase"][-1]) < 1e-5
         np.testing.assert_array_equal(reg.predict(X), before)
+
+
+def test_export_of_encoded_inputs_says_what_it_takes():
+    # a column with a missing value gets a missing indicator: the export is
+    # the network of the encoded inputs, and raw columns are a clear error,
+    # not torch's "size of tensor a (3) must match" (independent fuzz run)
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    y = (X[:, 0] > 0).astype(int)
+    X[0, 1] = np.nan
+    clf = SpectralMLPClassifier((4,), max_iter=5, random_state=0).fit(X, y)
+    module = clf.to_torch()
+    with pytest.raises(ValueError, match="rows of 4 inputs.*encoder_.transform"):
+        module(torch.as_tensor(np.nan_to_num(X)))
+    encoded = np.asarray(clf.encoder_.transform(X), dtype=np.float64)
+    with torch.no_grad():
+        proba = torch.softmax(module(torch.as_tensor(encoded)), 1).numpy()
+    np.testing.assert_allclose(proba, clf.predict_proba(X), atol=1e-6)

@@ -128,6 +128,16 @@ class _AffineEnds:
         return self
 
     def _into(self, x, dtype):
+        n_in = self.input_shift.numel()
+        if x.dim() == 0 or x.shape[-1] != n_in:
+            # an estimator that encodes its columns (missing indicators,
+            # one-hot categories) exports a network of its encoded inputs
+            raise ValueError(
+                f"The exported network takes rows of {n_in} inputs, got a "
+                f"tensor of shape {tuple(x.shape)}. A fitted estimator with an "
+                "encoder_ (missing values, categorical columns) exports the "
+                "network of its encoded inputs: pass encoder_.transform(X)."
+            )
         if not self._affine_in:
             return x.to(dtype)
         # the buffers' dtype: float64, unless moved to a device without it
