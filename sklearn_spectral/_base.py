@@ -91,6 +91,7 @@ class BaseSpectralMLP(BaseEstimator):
             Interval(Integral, 1, None, closed="left"),
         ],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "solver": [StrOptions({"adam"})],
         "beta_1": [Interval(Real, 0, 1, closed="left")],
         "beta_2": [Interval(Real, 0, 1, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="neither")],
@@ -136,6 +137,7 @@ class BaseSpectralMLP(BaseEstimator):
         depth_growth=10.0,
         batch_size="auto",
         learning_rate_init=_defaults.LEARNING_RATE_INIT,
+        solver="adam",
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-8,
@@ -170,6 +172,7 @@ class BaseSpectralMLP(BaseEstimator):
         self.depth_growth = depth_growth
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
+        self.solver = solver
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon

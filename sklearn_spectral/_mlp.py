@@ -142,6 +142,11 @@ _COMMON_PARAMETERS = """
         batch per epoch on small data, 1e-3 often ran out of ``max_iter``
         before the stopping rule fired).
 
+    solver : {"adam"}, default="adam"
+        The optimiser: Adam, with a proximal step for the L1 penalties
+        (``MLPClassifier``'s default; its ``"lbfgs"`` and ``"sgd"`` have no
+        equivalent here and are refused).
+
     beta_1 : float, default=0.9
         Adam's decay of the first-moment estimates, in [0, 1).
 

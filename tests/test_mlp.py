@@ -549,3 +549,16 @@ def test_predictions_are_float64_and_follow_every_change_of_the_weights(params):
         np.testing.assert_allclose(whole, exported(), rtol=1e-12, atol=1e-12)
         by_rows = np.concatenate([reg.predict(X[i : i + 7]) for i in range(0, 90, 7)])
         np.testing.assert_allclose(by_rows, whole, rtol=1e-12, atol=1e-12)
+
+
+def test_solver_is_adam_as_mlpclassifier_default():
+    # MLPClassifier(solver="adam") code runs unchanged; the solvers without
+    # an equivalent are refused by name
+    X, y = make_classification(n_samples=40, n_features=4, random_state=0)
+    clf = SpectralMLPClassifier(solver="adam", max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    for solver in ("lbfgs", "sgd"):
+        with pytest.raises(ValueError, match="'solver' parameter.*'adam'"):
+            SpectralMLPClassifier(solver=solver).fit(X, y)
