@@ -885,7 +885,9 @@ class BaseSpectralMLP(BaseEstimator):
                 chunk = _dense_rows(
                     X, start, start + _PREDICT_CHUNK, self._network_input_dtype(X)
                 )
-                batch = torch.as_tensor(chunk, device=device)
+                # a read-only X (pandas' copy-on-write arrays, memmaps) made
+                # torch warn here; _as_tensor copies such a chunk
+                batch = _as_tensor(chunk, chunk.dtype).to(device)
                 out[start : start + chunk.shape[0]] = (
                     module(batch).double().cpu().numpy()
                 )

@@ -931,3 +931,19 @@ def test_a_fit_that_ends_on_a_spike_of_its_loss_returns_its_best_epoch():
                 restored += 1
                 assert clf.loss_curve_[-1] > 2 * stopper.best_loss_
     assert restored >= 1  # the case arises on this data
+
+
+@pytest.mark.parametrize("make", [SpectralMLPClassifier, SpectralMLPRegressor])
+def test_predict_on_read_only_input_leaks_no_torch_warning(make):
+    # a read-only X (pandas' copy-on-write arrays, memmaps): predict handed
+    # it to torch, which warned "The given NumPy array is not writable"
+    # (hand-made probe of the fuzz classes, issue 23)
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 3))
+    y = (X[:, 0] > 0).astype(int)
+    X.flags.writeable = False
+    est = make(**TINY).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = est.predict(X)
+    assert np.all(np.isfinite(np.asarray(out, dtype=float)))
