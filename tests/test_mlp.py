@@ -491,7 +491,7 @@ def test_pruning_path_ends_at_the_full_network(params):
         rng = np.random.RandomState(seed)
         X = rng.normal(size=(120, 6))
         y = np.tanh(X[:, 0] * X[:, 1]) + X[:, 2] + 0.1 * rng.normal(size=120)
-        reg = SpectralMLPRegressor((12, 6), max_iter=40, random_state=seed, **params)
+        reg = SpectralMLPRegressor((8, 4), max_iter=25, random_state=seed, **params)
         reg.fit(X, y)
         before = reg.predict(X)
         reg.prune(X, y, tol=0.05)
