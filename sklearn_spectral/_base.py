@@ -667,6 +667,12 @@ class BaseSpectralMLP(BaseEstimator):
         # new weights: an earlier prune() no longer describes the network
         for name in ("_pruning_masks", "pruning_curve_", "pruned_architecture_"):
             self.__dict__.pop(name, None)
+        # a fit ending on a spike of its loss returns its best epoch; a
+        # partial_fit's one epoch is its own best (no state copy to keep)
+        callbacks = getattr(self.net_, "callbacks_", None) or self.net_.callbacks
+        dict(callbacks)["convergence"].restore_factor = (
+            None if epochs is not None else self._settings().loss_spike_factor
+        )
         n_threads = self._n_threads(n_features, self.net_.batch_size)
         with torch_threads(n_threads):
             try:
