@@ -574,6 +574,8 @@ class Settings:
 
     all_relevant_alpha: float = 0.03
 
+    all_relevant_alpha_factors: tuple = (1.0, 2.0, 4.0, 8.0, 16.0)
+
     all_relevant_repeats: int = 15
 
     all_relevant_quantile: float = 0.99
@@ -597,7 +599,7 @@ class Settings:
     def __post_init__(self):
         for field in fields(self):
             value = getattr(self, field.name)
-            if field.name == "alpha_grid_factors":
+            if field.name in ("alpha_grid_factors", "all_relevant_alpha_factors"):
                 factors = tuple(value)
                 if (
                     not factors
@@ -608,7 +610,7 @@ class Settings:
                     or list(factors) != sorted(factors)
                 ):
                     raise ValueError(
-                        "Settings.alpha_grid_factors must be a non-empty, "
+                        f"Settings.{field.name} must be a non-empty, "
                         f"increasing sequence of positive numbers, got {value!r}."
                     )
                 object.__setattr__(self, field.name, tuple(float(f) for f in factors))

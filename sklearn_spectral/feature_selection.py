@@ -570,6 +570,9 @@ class SpectralFeatureSelector(SelectFromModel):
             "shadow_importances_",
             "shadow_threshold_",
             "pvalues_",
+            "null_rates_",
+            "round_alphas_",
+            "_round_levels",
             "max_features_",
             "consensus_importances_",
         ):
@@ -597,7 +600,14 @@ class SpectralFeatureSelector(SelectFromModel):
         settings = self._settings()
         self.alpha_path_ = None
         seeds = self._seed_stream(template)
-        if self._searches_alpha(template, y):
+        ladder = self._all_relevant_ladder(template, y)
+        if ladder is not None:
+            # the shadow rounds at a ladder of strengths replace the
+            # strength search; the fit on all data then takes the strength
+            # at which the kept columns beat their shadows most often
+            self._shadow_test(template, X, y, params, ladder)
+            template.set_params(alpha=self._ladder_strength(ladder))
+        elif self._searches_alpha(template, y):
             alpha, self.alpha_path_ = cv_one_se_alpha(
                 template,
                 X,
@@ -636,22 +646,8 @@ class SpectralFeatureSelector(SelectFromModel):
             )
             self.consensus_importances_ = np.vstack([first, extra])
         if self.mode == "all-relevant":
-            self.importances_, self.shadow_importances_ = shadow_refits(
-                template,
-                X,
-                y,
-                params,
-                self._seeds(self._n_repeats()),
-                getter=self.importance_getter,
-                norm_order=self.norm_order,
-                n_jobs=self.n_jobs,
-            )
-            self.importances_std_ = self.importances_.std(axis=0)
-            self.shadow_threshold_, self.pvalues_ = hit_test(
-                self.importances_,
-                self.shadow_importances_,
-                settings.all_relevant_quantile,
-            )
+            if ladder is None:
+                self._shadow_test(template, X, y, params, None)
         elif self._n_repeats():
             n_repeats = self._n_repeats()
             self.importances_ = refit_importances(
@@ -667,6 +663,69 @@ class SpectralFeatureSelector(SelectFromModel):
             )
             self.importances_std_ = self.importances_.std(axis=0)
         return self
+
+    def _all_relevant_ladder(self, template, y):
+        """The strengths of the all-relevant rounds, or None for one strength.
+
+        ``alpha="auto"`` with a spectral model: ``Settings.
+        all_relevant_alpha_factors`` times the model's ``alpha`` (0.03-0.48
+        for the default model); otherwise the model's own strength.
+        """
+        if self.mode != "all-relevant" or not self._searches_alpha(template, y):
+            return None
+        base = template.get_params()["alpha"]
+        return [base * factor for factor in self._settings().all_relevant_alpha_factors]
+
+    def _shadow_test(self, template, X, y, params, ladder):
+        """The all-relevant rounds and their test (``importances_``,
+        ``shadow_importances_``, ``round_alphas_``, ``shadow_threshold_``,
+        ``null_rates_``, ``pvalues_``)."""
+        settings = self._settings()
+        try:
+            self.importances_, self.shadow_importances_, levels = shadow_refits(
+                template,
+                X,
+                y,
+                params,
+                self._seeds(self._n_repeats()),
+                getter=self.importance_getter,
+                norm_order=self.norm_order,
+                n_jobs=self.n_jobs,
+                alphas=ladder,
+            )
+        except AttributeError as exc:  # as _importances_of, before any fit
+            raise ValueError(
+                f"importance_getter={self.importance_getter!r} cannot read the "
+                f"fitted {type(template).__name__}: {exc}"
+            ) from None
+        self._round_levels = levels
+        if ladder is None:
+            alpha = template.get_params().get("alpha")
+            self.round_alphas_ = None if alpha is None else np.full(levels.size, alpha)
+        else:
+            self.round_alphas_ = np.asarray(ladder, dtype=float)[levels]
+        self.importances_std_ = self.importances_.std(axis=0)
+        self.shadow_threshold_, self.null_rates_, self.pvalues_ = hit_test(
+            self.importances_,
+            self.shadow_importances_,
+            settings.all_relevant_quantile,
+            levels,
+        )
+
+    def _ladder_strength(self, ladder):
+        """The rung at which the kept columns (all columns when none is
+        kept) score the highest mean hit rate; ties go to the stronger."""
+        hits = self.importances_ > self.shadow_threshold_[:, None]
+        keep = self.pvalues_ <= self._settings().all_relevant_level / hits.shape[1]
+        columns = keep if keep.any() else np.ones_like(keep)
+        rates = [
+            hits[self._round_levels == level][:, columns].mean()
+            if np.any(self._round_levels == level)
+            else -1.0
+            for level in range(len(ladder))
+        ]
+        best = max(range(len(ladder)), key=lambda level: (rates[level], level))
+        return float(ladder[best])
 
     def _uses_consensus(self, template):
         """Whether the selection reads the mean of several fits on all rows."""
@@ -861,7 +920,8 @@ class SpectralFeatureSelector(SelectFromModel):
                 "selection_frequencies_ needs refits: fit with n_repeats >= 1."
             )
         if hasattr(self, "shadow_threshold_"):
-            return np.mean(self.importances_ > self.shadow_threshold_, axis=0)
+            bars = np.reshape(self.shadow_threshold_, (-1, 1))
+            return np.mean(self.importances_ > bars, axis=0)
         model = self.estimator_
         selected = [
             scores >= resolve_threshold(self.threshold, scores, model, self.settings)

@@ -4,9 +4,15 @@ In the spirit of Boruta (Kursa and Rudnicki, 2010) on the eigenvalue
 relevance: each round splits the columns at random into two halves and fits
 the model on each half beside a shadow copy of every column (its rows
 permuted: it keeps the column's distribution and loses its link to ``y``).
-A column scores a hit in a round when its relevance exceeds a high quantile
-of all shadow relevances; a binomial test of the hits, Bonferroni-corrected
-over the columns, decides which are kept. The constants are fields of
+The rounds of a spectral model run at a ladder of penalty strengths
+(``Settings.all_relevant_alpha_factors``): a strong L1 switches weak
+columns off before they can be tested, a weak one leaves the relevance
+undecided between columns, and which strength separates depends on the
+data. A column scores a hit in a round when its relevance exceeds a high
+quantile of the shadow relevances of the fits at the same strength; the
+chance of a hit under the null is read off those shadows, and the hits of
+all rounds are tested together (a Poisson-binomial tail), Bonferroni-
+corrected over the columns. The constants are fields of
 :class:`~sklearn_spectral.Settings` (``all_relevant_*``).
 """
 
@@ -16,34 +22,38 @@ import warnings
 
 import numpy as np
 from joblib import Parallel, delayed
-from scipy.stats import binom
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_array
 
 from ._face import importances as _importances
 
-__all__ = ["hit_test", "shadow_refits"]
+__all__ = ["hit_test", "poisson_binomial_sf", "shadow_refits"]
 
 
-def shadow_fit_plan(n_features, seeds):
-    """The fits of the all-relevant rounds: ``(columns, shadow seed, model seed)``.
+def shadow_fit_plan(n_features, seeds, n_levels=1):
+    """The fits of the all-relevant rounds.
 
     Each round (one per seed) splits the columns at random into two halves
     and fits the model once per half. A column that copies or combines
     others is then often fitted without them and must carry their
     information itself, which is what makes the L1 keep redundant columns
     (random forests get the same from drawing candidate columns at each
-    split).
+    split). Round ``i`` runs at strength level ``i % n_levels``, so every
+    level gets as many rounds as the others, within one.
+
+    Returns a list of ``(round, level, columns, shadow seed, model seed)``.
     """
     plan = []
-    for seed in seeds:
+    for i, seed in enumerate(seeds):
         rng = np.random.RandomState(seed)
         halves = np.array_split(rng.permutation(n_features), 2)
         for columns in halves:
             if columns.size:
                 plan.append(
                     (
+                        i,
+                        i % n_levels,
                         np.sort(columns),
                         int(rng.randint(np.iinfo(np.int32).max)),
                         int(rng.randint(np.iinfo(np.int32).max)),
@@ -53,7 +63,16 @@ def shadow_fit_plan(n_features, seeds):
 
 
 def _fit_with_shadows(
-    estimator, X, y, columns, fit_params, shadow_seed, model_seed, getter, norm_order
+    estimator,
+    X,
+    y,
+    columns,
+    fit_params,
+    shadow_seed,
+    model_seed,
+    getter,
+    norm_order,
+    alpha=None,
 ):
     """Fit on ``[X[:, columns], shadows]``; the two sets of importances.
 
@@ -68,6 +87,8 @@ def _fit_with_shadows(
         data = np.hstack([X[:, columns], shadows])
     if "random_state" in estimator.get_params(deep=False):
         estimator.set_params(random_state=model_seed)
+    if alpha is not None:
+        estimator.set_params(alpha=alpha)
     with warnings.catch_warnings():
         # one refit of many: its convergence note says nothing about the
         # answer (a hit test over all rounds); the fit on all data, which
@@ -95,12 +116,18 @@ def _table_with_shadows(X, columns, rng):
     return pd.concat([real, pd.DataFrame(shadows)], axis=1)
 
 
-def shadow_refits(template, X, y, params, seeds, *, getter, norm_order, n_jobs):
+def shadow_refits(
+    template, X, y, params, seeds, *, getter, norm_order, n_jobs, alphas=None
+):
     """Relevances of the real columns per round and of every shadow.
 
+    ``alphas`` (None: the template's own strength in every round) is the
+    ladder of strengths; round ``i`` runs at ``alphas[i % len(alphas)]``.
+
     Returns ``importances`` of shape ``(n_rounds, n_features)`` (each
-    column's relevance from the fit of its half) and ``shadows`` of shape
-    ``(n_fits, n_features)``.
+    column's relevance from the fit of its half), ``shadows`` of shape
+    ``(n_fits, n_features)`` and ``levels``, the strength level (index into
+    ``alphas``) of each round, shape ``(n_rounds,)``.
     """
     if not hasattr(X, "iloc"):  # a DataFrame keeps its column types
         # shadows are permuted columns: sparse input is made dense; missing
@@ -114,7 +141,8 @@ def shadow_refits(template, X, y, params, seeds, *, getter, norm_order, n_jobs):
         if hasattr(X, "toarray"):
             X = X.toarray()
     n_rounds = len(seeds)
-    plan = shadow_fit_plan(X.shape[1], seeds)
+    n_levels = 1 if alphas is None else len(alphas)
+    plan = shadow_fit_plan(X.shape[1], seeds, n_levels)
     jobs = (
         delayed(_fit_with_shadows)(
             clone(template),
@@ -126,24 +154,78 @@ def shadow_refits(template, X, y, params, seeds, *, getter, norm_order, n_jobs):
             model_seed,
             getter,
             norm_order,
+            None if alphas is None else alphas[level],
         )
-        for columns, shadow_seed, model_seed in plan
+        for _, level, columns, shadow_seed, model_seed in plan
     )
     results = Parallel(n_jobs=n_jobs)(jobs)
-    fits_per_round = len(plan) // n_rounds
     importances = np.empty((n_rounds, X.shape[1]))
-    for i, ((columns, _, _), (real, _)) in enumerate(zip(plan, results)):
-        importances[i // fits_per_round, columns] = real
-    return importances, np.vstack([shadow for _, shadow in results])
+    for (round_, _, columns, _, _), (real, _) in zip(plan, results):
+        importances[round_, columns] = real
+    levels = np.arange(n_rounds) % n_levels
+    return importances, np.vstack([shadow for _, shadow in results]), levels
 
 
-def hit_test(importances, shadow_importances, quantile):
-    """The bar of a hit and each column's binomial p-value of its hits.
+def poisson_binomial_sf(hits, probabilities):
+    """``P(S >= hits)`` for ``S`` a sum of independent Bernoulli draws.
 
-    Returns ``(shadow_threshold, pvalues)``: the ``quantile`` of every
-    shadow relevance, and ``P(Binomial(n_rounds, 1 - quantile) >= hits)``.
+    ``probabilities`` holds one success probability per draw (the rounds);
+    ``hits`` is an integer array. Exact, by convolving the draws one at a
+    time (the rounds number tens).
     """
-    bar = float(np.quantile(shadow_importances, quantile))
-    hits = np.sum(importances > bar, axis=0)
-    pvalues = binom.sf(hits - 1, importances.shape[0], 1 - quantile)
-    return bar, pvalues
+    distribution = np.ones(1)
+    for p in probabilities:
+        distribution = np.concatenate([distribution * (1 - p), [0.0]]) + np.concatenate(
+            [[0.0], distribution * p]
+        )
+    tail = np.cumsum(distribution[::-1])[::-1]  # tail[k] = P(S >= k)
+    hits = np.asarray(hits, dtype=int)
+    return np.clip(tail[np.clip(hits, 0, tail.size - 1)], 0.0, 1.0)
+
+
+def hit_test(importances, shadow_importances, quantile, levels=None):
+    """The bar of a hit in each round and each column's p-value of its hits.
+
+    Parameters
+    ----------
+    importances : ndarray of shape (n_rounds, n_features)
+        Each column's relevance per round.
+    shadow_importances : ndarray of shape (n_fits, n_features)
+        The shadows' relevances, ``n_fits // n_rounds`` consecutive fits per
+        round (the halves of a round).
+    quantile : float
+        The bar of a round is this quantile of the shadow relevances of
+        every fit at the round's strength level.
+    levels : ndarray of shape (n_rounds,) or None
+        Strength level of each round (None: one level).
+
+    Returns
+    -------
+    bars : ndarray of shape (n_rounds,)
+        The bar of each round.
+    null_rates : ndarray of shape (n_rounds,)
+        The chance of a hit under the null in each round: the fraction of
+        the level's shadows above its bar, counting one more (so that it is
+        never 0 and is at most about ``1 - quantile``): at a strength whose
+        L1 switches off nearly every shadow the bar is 0 and a non-zero
+        relevance is itself rare evidence.
+    pvalues : ndarray of shape (n_features,)
+        ``P(S >= hits)`` for ``S`` the hits of a column unrelated to ``y``
+        (independent rounds at the null rates).
+    """
+    n_rounds = importances.shape[0]
+    if levels is None:
+        levels = np.zeros(n_rounds, dtype=int)
+    levels = np.asarray(levels)
+    fits_per_round = shadow_importances.shape[0] // n_rounds
+    fit_levels = np.repeat(levels, fits_per_round)
+    bars = np.empty(n_rounds)
+    null_rates = np.empty(n_rounds)
+    for level in np.unique(levels):
+        shadows = shadow_importances[fit_levels == level].ravel()
+        bar = float(np.quantile(shadows, quantile))
+        rate = (np.sum(shadows > bar) + 1) / (shadows.size + 1)
+        bars[levels == level] = bar
+        null_rates[levels == level] = rate
+    hits = np.sum(importances > bars[:, None], axis=0)
+    return bars, null_rates, poisson_binomial_sf(hits, null_rates)
