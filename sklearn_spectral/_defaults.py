@@ -578,6 +578,8 @@ class Settings:
 
     all_relevant_repeats: int = 15
 
+    all_relevant_min_shadows: int = 50
+
     all_relevant_quantile: float = 0.99
 
     all_relevant_level: float = 0.05
@@ -726,6 +728,7 @@ _POSITIVE = frozenset(
         "strength_cv_folds",
         "consensus_fits",
         "all_relevant_repeats",
+        "all_relevant_min_shadows",
         "all_relevant_quantile",
         "all_relevant_level",
         "auto_threshold_ratio",

@@ -130,13 +130,12 @@ class SpectralFeatureSelector(SelectFromModel):
         standard error of the per-row difference; ``alpha_path_`` keeps the
         path). The selection is then the smallest set that predicts as well
         as the best fit, within what the data can tell apart, instead of
-        every column that carries a little. In ``"all-relevant"`` mode the
-        best strength itself is used (from ``0.03`` for the default
-        model): the shadow test reads the relevance of the model that
-        predicts best. It costs up to 25 fits on 80 % of the rows, through
-        joblib (``n_jobs``). With ``prefit=True``, or for a model that is
-        not one of this library's (whose ``alpha``, if it has one, means
-        something else), ``"auto"`` is ``None``.
+        every column that carries a little. It costs up to 25 fits on 80 %
+        of the rows, through joblib (``n_jobs``). In ``"all-relevant"``
+        mode there is no search: the shadow rounds climb a ladder of
+        strengths instead (see ``mode``). With ``prefit=True``, or for a
+        model that is not one of this library's (whose ``alpha``, if it has
+        one, means something else), ``"auto"`` is ``None``.
 
     random_state : int, RandomState instance or None, default=None
         When not None, replaces the estimator's ``random_state``; it also
@@ -154,16 +153,23 @@ class SpectralFeatureSelector(SelectFromModel):
         model on each half beside a shadow copy of every column (its rows
         permuted, so it keeps the column's distribution and loses its link
         to ``y``); without half of the others, a column that copies or
-        combines them must carry their information itself. A feature
-        scores a hit in a round when its relevance exceeds the 99th
-        percentile of all shadow relevances of all fits
-        (``shadow_threshold_``), which a column unrelated to ``y`` does with
-        probability 0.01; features whose hits are significant by a binomial
-        test at family-wise level 0.05 (Bonferroni over the features,
-        ``pvalues_``) are kept. The strength search of ``alpha="auto"``
-        starts the default model at ``alpha=0.03``, so that a column the
-        model could do without can keep some relevance; ``threshold`` and
-        ``feature_importances_`` still describe the fit on all data.
+        combines them must carry their information itself. With
+        ``alpha="auto"`` and a spectral model the rounds cycle through a
+        ladder of strengths, 1, 2, 4, 8 and 16 times the model's ``alpha``
+        (0.03-0.48 for the default model; ``round_alphas_``): a strong L1
+        switches weak columns off before they can be tested, a weak one
+        leaves the relevance undecided, and which strength separates
+        depends on the data. A feature scores a hit in a round when its
+        relevance exceeds the 99th percentile of the shadow relevances of
+        the fits at the round's strength (``shadow_threshold_``); the
+        chance that a column unrelated to ``y`` does so is read off the same
+        shadows (``null_rates_``: about 0.01, less where the L1 switched
+        nearly every shadow off), and features whose hits over all rounds
+        are significant at family-wise level 0.05 (Bonferroni over the
+        features, ``pvalues_``) are kept. ``estimator_`` (with
+        ``threshold`` and ``feature_importances_``) is the fit on all data
+        at the rung where the kept columns beat their shadows most often
+        (``alpha_``).
 
     n_repeats : int or "auto", default="auto"
         Number of refits. ``"minimal"`` mode: refits on random half-samples
@@ -173,7 +179,7 @@ class SpectralFeatureSelector(SelectFromModel):
         ``"auto"`` or 0 fits once. ``"all-relevant"`` mode: the rounds of
         two fits with shadow columns (``"auto"``: 15, i.e. 30 fits; fewer
         rounds lose power for columns that matter only without their
-        copies).
+        copies; at least 5 let every rung of the strength ladder run).
 
     stability_threshold : float in (0, 1] or None, default=None
         ``"all-relevant"`` mode: keep the features whose hits make at
@@ -232,14 +238,17 @@ class SpectralFeatureSelector(SelectFromModel):
 
     alpha_ : float or None
         The penalty strength of ``estimator_`` (None when the model has no
-        ``alpha``); chosen by validation with ``alpha="auto"``. Not set
-        with ``prefit=True``.
+        ``alpha``); chosen by validation with ``alpha="auto"`` (in
+        ``"all-relevant"`` mode: the rung of the strength ladder where the
+        kept columns beat their shadows most often). Not set with
+        ``prefit=True``.
 
     alpha_path_ : dict of ndarray or None
         With ``alpha="auto"``: ``"alpha"``, ``"validation_loss"`` (mean
         per-row loss, each row held out once), ``"standard_error"`` (of its
         paired difference to the best) and ``"n_kept"`` (mean over the
-        folds) of each strength tried; None otherwise.
+        folds) of each strength tried; None otherwise (and in
+        ``"all-relevant"`` mode, which does not search).
 
     max_features_ : int
         The maximum number of features (``max_features`` or its callable's
@@ -266,14 +275,24 @@ class SpectralFeatureSelector(SelectFromModel):
         each fit (two fits per round, in the fits' scale: the relevances of
         a fit's real and shadow columns sum to 1).
 
-    shadow_threshold_ : float
-        ``"all-relevant"`` mode: the 99th percentile of
-        ``shadow_importances_``, the bar of a hit.
+    shadow_threshold_ : ndarray of shape (n_repeats,)
+        ``"all-relevant"`` mode: the bar of a hit in each round, the 99th
+        percentile of ``shadow_importances_`` of the fits at the round's
+        strength.
+
+    null_rates_ : ndarray of shape (n_repeats,)
+        ``"all-relevant"`` mode: the chance of a hit in each round for a
+        column unrelated to ``y``: the fraction of the shadows at the
+        round's strength above its bar, counting one more.
+
+    round_alphas_ : ndarray of shape (n_repeats,) or None
+        ``"all-relevant"`` mode: the penalty strength of each round's fits
+        (None for a model without ``alpha``).
 
     pvalues_ : ndarray of shape (n_features_in_,)
-        ``"all-relevant"`` mode: ``P(Binomial(n_repeats, 0.01) >= hits)``,
-        the chance that a column unrelated to ``y`` scores at least as many
-        hits (uncorrected; a feature is kept when it is at most
+        ``"all-relevant"`` mode: the chance that a column unrelated to
+        ``y`` scores at least as many hits, rounds independent at
+        ``null_rates_`` (uncorrected; a feature is kept when it is at most
         ``0.05 / n_features_in_``).
 
     n_features_in_ : int
@@ -692,6 +711,7 @@ class SpectralFeatureSelector(SelectFromModel):
                 norm_order=self.norm_order,
                 n_jobs=self.n_jobs,
                 alphas=ladder,
+                min_shadows=settings.all_relevant_min_shadows,
             )
         except AttributeError as exc:  # as _importances_of, before any fit
             raise ValueError(

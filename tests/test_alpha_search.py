@@ -91,22 +91,6 @@ def test_auto_alpha_is_reproducible_and_none_keeps_the_model_alpha():
     assert fixed.estimator_.alpha == 0.3
 
 
-def test_all_relevant_mode_takes_the_best_strength():
-    # all-relevant reads the relevance of the model that predicts best (no
-    # one-standard-error step towards sparsity)
-    X, y = make_classification(
-        n_samples=300, n_features=6, n_informative=2, random_state=0
-    )
-    selector = SpectralFeatureSelector(
-        mode="all-relevant", n_repeats=1, random_state=0
-    ).fit(X, y)
-    path = selector.alpha_path_
-    assert path["alpha"][0] == pytest.approx(0.03)
-    assert selector.alpha_ == selector.estimator_.alpha
-    best = path["alpha"][np.argmin(path["validation_loss"])]
-    assert selector.alpha_ in (best, path["alpha"][0])
-
-
 def test_one_se_alpha_weights_and_per_sample_loss():
     X, y = make_classification(
         n_samples=300, n_features=5, n_informative=2, random_state=1

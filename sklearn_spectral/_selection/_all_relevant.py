@@ -73,17 +73,21 @@ def _fit_with_shadows(
     getter,
     norm_order,
     alpha=None,
+    copies=1,
 ):
     """Fit on ``[X[:, columns], shadows]``; the two sets of importances.
 
-    The shadows are all columns of ``X``, each with its rows permuted: they
-    keep every column's distribution and lose any link to ``y``.
+    The shadows are ``copies`` copies of all columns of ``X``, each with its
+    rows permuted: they keep every column's distribution and lose any link
+    to ``y``.
     """
     rng = np.random.RandomState(shadow_seed)
     if hasattr(X, "iloc"):
-        data = _table_with_shadows(X, columns, rng)
+        data = _table_with_shadows(X, columns, rng, copies)
     else:
-        shadows = np.column_stack([rng.permutation(column) for column in X.T])
+        shadows = np.column_stack(
+            [rng.permutation(column) for _ in range(copies) for column in X.T]
+        )
         data = np.hstack([X[:, columns], shadows])
     if "random_state" in estimator.get_params(deep=False):
         estimator.set_params(random_state=model_seed)
@@ -99,34 +103,50 @@ def _fit_with_shadows(
     return scores[: columns.size], scores[columns.size :]
 
 
-def _table_with_shadows(X, columns, rng):
-    """A DataFrame's ``columns``, then a shadow of every column of it.
+def _table_with_shadows(X, columns, rng, copies=1):
+    """A DataFrame's ``columns``, then ``copies`` shadows of every column.
 
     Each shadow keeps its column's dtype (a category stays a category, so a
     model that encodes tables encodes the shadow alike) with its rows
-    permuted; shadows are named ``shadow_<name>``.
+    permuted; shadows are named ``shadow_<name>`` (``shadow<k>_<name>`` for
+    the copies after the first).
     """
     import pandas as pd
 
     real = X.iloc[:, columns].reset_index(drop=True)
     shadows = {
-        f"shadow_{name}": X[name].iloc[rng.permutation(len(X))].reset_index(drop=True)
+        f"shadow{k or ''}_{name}": X[name]
+        .iloc[rng.permutation(len(X))]
+        .reset_index(drop=True)
+        for k in range(copies)
         for name in X.columns
     }
     return pd.concat([real, pd.DataFrame(shadows)], axis=1)
 
 
 def shadow_refits(
-    template, X, y, params, seeds, *, getter, norm_order, n_jobs, alphas=None
+    template,
+    X,
+    y,
+    params,
+    seeds,
+    *,
+    getter,
+    norm_order,
+    n_jobs,
+    alphas=None,
+    min_shadows=1,
 ):
     """Relevances of the real columns per round and of every shadow.
 
     ``alphas`` (None: the template's own strength in every round) is the
     ladder of strengths; round ``i`` runs at ``alphas[i % len(alphas)]``.
+    Each fit has at least ``min_shadows`` shadows: every column gets
+    ``ceil(min_shadows / n_features)`` of them.
 
     Returns ``importances`` of shape ``(n_rounds, n_features)`` (each
     column's relevance from the fit of its half), ``shadows`` of shape
-    ``(n_fits, n_features)`` and ``levels``, the strength level (index into
+    ``(n_fits, n_shadows)`` and ``levels``, the strength level (index into
     ``alphas``) of each round, shape ``(n_rounds,)``.
     """
     if not hasattr(X, "iloc"):  # a DataFrame keeps its column types
@@ -143,6 +163,7 @@ def shadow_refits(
     n_rounds = len(seeds)
     n_levels = 1 if alphas is None else len(alphas)
     plan = shadow_fit_plan(X.shape[1], seeds, n_levels)
+    copies = max(1, -(-int(min_shadows) // X.shape[1]))
     jobs = (
         delayed(_fit_with_shadows)(
             clone(template),
@@ -155,6 +176,7 @@ def shadow_refits(
             getter,
             norm_order,
             None if alphas is None else alphas[level],
+            copies,
         )
         for _, level, columns, shadow_seed, model_seed in plan
     )
@@ -178,7 +200,8 @@ def poisson_binomial_sf(hits, probabilities):
         distribution = np.concatenate([distribution * (1 - p), [0.0]]) + np.concatenate(
             [[0.0], distribution * p]
         )
-    tail = np.cumsum(distribution[::-1])[::-1]  # tail[k] = P(S >= k)
+    # tail[k] = P(S >= k), and 0 beyond the number of draws
+    tail = np.append(np.cumsum(distribution[::-1])[::-1], 0.0)
     hits = np.asarray(hits, dtype=int)
     return np.clip(tail[np.clip(hits, 0, tail.size - 1)], 0.0, 1.0)
 
@@ -190,7 +213,7 @@ def hit_test(importances, shadow_importances, quantile, levels=None):
     ----------
     importances : ndarray of shape (n_rounds, n_features)
         Each column's relevance per round.
-    shadow_importances : ndarray of shape (n_fits, n_features)
+    shadow_importances : ndarray of shape (n_fits, n_shadows)
         The shadows' relevances, ``n_fits // n_rounds`` consecutive fits per
         round (the halves of a round).
     quantile : float
