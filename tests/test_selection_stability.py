@@ -242,7 +242,8 @@ def test_all_relevant_same_seed_same_result(clean_set):
     assert not np.array_equal(first.importances_, other.importances_)
     # each column is fitted once per round, in one of two halves
     assert first.importances_.shape == (3, X.shape[1])
-    assert first.shadow_importances_.shape == (6, X.shape[1])
+    # 10 columns: 5 shadows of each (Settings.all_relevant_min_shadows, 50)
+    assert first.shadow_importances_.shape == (6, 50)
     # a round's bar: the 99th percentile of the shadows at its strength (3
     # rounds on 3 rungs of the strength ladder: one round, two fits each)
     for r in range(3):
