@@ -240,7 +240,12 @@ def selection():
 
 
 def all_relevant():
-    path = result_file("stability_selection")
+    # its own run (bench_stability_selection.py --name all_relevant_stability)
+    # where there is one, else the all-relevant rows of the selection run
+    try:
+        path, own = result_file("all_relevant_stability"), True
+    except FileNotFoundError:
+        path, own = result_file("stability_selection"), False
     truth, folds, budget = _selection_rows(path)
     ours = 'SpectralFeatureSelector(mode="all-relevant")'
     recall = column(truth, "recall")
@@ -252,18 +257,36 @@ def all_relevant():
         mine = next(r for r in folds if r["data"] == data and r["method"] == ours)
         diff, se = numbers(mine[minus])[:2]
         flag = " **loses**" if diff < -2 * se else ""
+        boruta = [
+            r for r in folds if r["data"] == data and r["method"].startswith("Boruta")
+        ]
+        versus = ""
+        if boruta:
+            b = first(boruta[0][fold_j])
+            below = ", **below it**" if first(mine[fold_j]) < b else ""
+            versus = f", BorutaPy {b:.2f}{below}"
         parts.append(
             f"{data} keeps {mine['kept per fold']} (Jaccard "
-            f"{first(mine[fold_j]):.2f}; forest {diff:+.3f} +- {se:.3f} against "
-            f"all columns{flag})"
+            f"{first(mine[fold_j]):.2f}{versus}; forest {diff:+.3f} +- {se:.3f} "
+            f"against all columns{flag})"
         )
-    return (
-        '**All-relevant** (`mode="all-relevant"`, same run): headline recall '
+    source = f"`{command_of(path)}`, {link(path)}" if own else "same run"
+    text = (
+        f'**All-relevant** (`mode="all-relevant"`, {source}): headline recall '
         + ", ".join(f"{r[recall]} (data seed {r['seed']})" for r in head)
         + "; over 5 CV folds "
         + "; ".join(parts)
-        + "."
     )
+    ratio = column(budget, "CPU")
+    costs = [(r, first(r[ratio])) for r in budget if r["method"] == ours]
+    if own and costs:
+        over = [f"{r['data']} ({r['seed']}) {c:.2f}x" for r, c in costs if c > 0.25]
+        text += (
+            f". CPU time {min(c for _, c in costs):.2f}-"
+            f"{max(c for _, c in costs):.2f}x BorutaPy's (budget 0.25x"
+            + (f": **over it on {', '.join(over)}**)" if over else ": met)")
+        )
+    return text + "."
 
 
 def auto_depth():
