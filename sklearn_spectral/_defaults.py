@@ -437,18 +437,20 @@ class Settings:
         rounds cycle through these multiples of the model's ``alpha``
         (0.03-0.48 for the default model), instead of one strength chosen by
         cross-validation. No single strength serves every data set (one
-        selection, ``random_state=100``, 15 rounds, measured with
-        ``/tmp``-scripts on the splits of
-        ``benchmarks/bench_stability_selection.py``): at the best-predicting
-        strength (0.12 on the headline problem's data seed 0) the L1 switched
-        two weak informative columns off in 14 of 15 rounds (recall 0.80, 1.00
-        and 0.70 on data seeds 0-2); at 0.03 or 0.06 load_diabetes'
-        relevance stayed near uniform (every column 8-13 %) and the test kept
-        0-1 of 10 columns in CV folds 0 and 3, at 0.12 nine. The ladder kept
-        the 10 informative columns and no other on data seeds 0-2 and 6 of
-        diabetes' columns in every fold, and saved the strength search (2/3
-        of the CPU time: 8.8 s against 2.8 s on data seed 0). Without the
-        0.48 rung (12 rounds) data seed 2 kept 8 of its 10.
+        selection each, ``SpectralFeatureSelector(mode="all-relevant",
+        alpha=a)`` at random state 100 on the headline splits and 0 on the CV
+        folds of ``benchmarks/bench_stability_selection.py``, 15 rounds): at
+        the best-predicting strength (0.12 on the headline problem's data seed
+        0) the L1 switched two weak informative columns off in 14 of 15
+        rounds (recall 0.80, 1.00 and 0.70 on data seeds 0-2); at 0.03 or
+        0.06 load_diabetes' relevance stayed near uniform (every column 8-13
+        %) and the test kept 0-1 of 10 columns in CV folds 0 and 3, at 0.12
+        nine. The ladder keeps the 10 informative columns and no other on data
+        seeds 0-2 and 5-6 of diabetes' columns in every fold
+        (``benchmarks/results/all_relevant_stability.md``), and needs no
+        strength search, which took 2/3 of the previous rule's CPU time (8.8
+        s with it, 2.8 s at its chosen 0.12 without it, data seed 0). Without
+        the 0.48 rung (12 rounds) data seed 2 kept 8 of its 10.
 
     all_relevant_repeats : int, default=15
         All-relevant mode: rounds when ``n_repeats="auto"``, three per rung of
