@@ -140,25 +140,7 @@ def _weighted_and_repeated(estimator):
     return getattr(repeated, method)(X), getattr(weighted, method)(X)
 
 
-def _solve_cases(estimators):
-    """The fixed-depth regressor at its defaults runs the end-of-fit solve here."""
-    for est in estimators:
-        if isinstance(est, SpectralMLPRegressor) and repr(est) == repr(MLPS[1]):
-            yield pytest.param(
-                est,
-                marks=pytest.mark.xfail(
-                    reason="issue 20/22, open: the end-of-fit full-batch solve "
-                    "(80 Barzilai-Borwein steps, not converged on 15 rows x 30 "
-                    "columns) amplifies the float32 difference between the "
-                    "weighted and the repeated fit to 0.03 in the predictions",
-                    strict=True,
-                ),
-            )
-        else:
-            yield est
-
-
-@pytest.mark.parametrize("estimator", list(_solve_cases(MLPS)), ids=repr)
+@pytest.mark.parametrize("estimator", MLPS, ids=repr)
 def test_sample_weight_equals_repeats(estimator):
     # The check scikit-learn runs at rtol=1e-7, at the precision a float32
     # network can give: a weight of k is k repeated rows (auto-depth too,
