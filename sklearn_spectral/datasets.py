@@ -1,6 +1,6 @@
 """Synthetic data sets of the spectral-network papers.
 
-Five generators, in scikit-learn's ``make_*`` style:
+Six generators, in scikit-learn's ``make_*`` style:
 
 * :func:`make_independent_gaussian` and :func:`make_correlated_gaussian`, the
   two synthetic classification sets of Chicchi et al. (2024), with their
@@ -10,7 +10,10 @@ Five generators, in scikit-learn's ``make_*`` style:
 * :func:`make_teacher_student`, the rotation-ReLU-rotation teacher of the
   SPARCS teacher-student experiment;
 * :func:`make_mixed_table`, a user's table (numeric, category, text, boolean
-  and nullable columns with missing cells), not from the papers.
+  and nullable columns with missing cells), not from the papers;
+* :func:`make_random_table`, a table whose columns, their types, which of
+  them matter and how much are all drawn from the seed (for evaluations
+  over many tables, not one).
 
 Every generator draws all its randomness from one
 :class:`numpy.random.RandomState` obtained with
@@ -31,6 +34,7 @@ __all__ = [
     "make_independent_gaussian",
     "make_linear_to_nonlinear",
     "make_mixed_table",
+    "make_random_table",
     "make_teacher_student",
 ]
 
@@ -631,4 +635,189 @@ def make_mixed_table(
         }
     )
     relevant = np.array([c in _MIXED_RELEVANT for c in X.columns])
+    return X, y, relevant
+
+
+#: Column kinds of :func:`make_random_table` and the pandas dtype of each.
+_TABLE_KINDS = (
+    "float",  # float64 with NaN
+    "count",  # nullable Int64 (Poisson counts) with pd.NA
+    "object",  # object dtype, 3-6 text levels
+    "category",  # category dtype, 3-12 levels
+    "string",  # pandas string dtype, 2-4 levels
+    "bool",  # numpy bool
+    "boolean",  # nullable boolean with pd.NA
+)
+
+
+def _standardized(values):
+    values = np.asarray(values, dtype=np.float64)
+    spread = values.std()
+    return (values - values.mean()) / (spread if spread > 0 else 1.0)
+
+
+def make_random_table(
+    n_samples=600,
+    *,
+    n_columns=10,
+    n_relevant=4,
+    task="classification",
+    n_classes=3,
+    missing_fraction=0.1,
+    informative_missing=False,
+    weak_effect=None,
+    effect=1.0,
+    random_state=None,
+):
+    """Generate a mixed table whose schema is drawn from the seed.
+
+    Every column's kind is drawn from: ``float`` (float64), ``count``
+    (nullable ``Int64``), ``object`` (3-6 text levels), ``category`` (3-12
+    levels), ``string`` (pandas ``string``, 2-4 levels), ``bool`` and
+    ``boolean`` (nullable); the level frequencies are uneven (Dirichlet).
+    ``n_relevant`` columns, at random places, enter a linear predictor,
+    each as a term of unit variance times ``effect`` (a numeric column
+    standardised; a categorical column through random level effects,
+    centred and scaled to unit variance over the rows; a boolean as +-1
+    standardised). Numeric columns get ``missing_fraction`` of missing
+    cells and the nullable booleans half as many, missing at random (they
+    carry no information), except with ``informative_missing``.
+
+    Parameters
+    ----------
+    n_samples : int, default=600
+        Number of rows.
+    n_columns : int, default=10
+        Number of columns.
+    n_relevant : int, default=4
+        Number of columns the target depends on, in [1, n_columns].
+    task : {"classification", "multiclass", "regression"}, \
+            default="classification"
+        ``"classification"``: ``y`` is 0/1 from a logistic model of the
+        predictor; ``"multiclass"``: ``y`` is the predictor plus logistic
+        noise cut into ``n_classes`` classes of equal size (ordered);
+        ``"regression"``: the predictor plus standard normal noise.
+    n_classes : int, default=3
+        Number of classes of ``"multiclass"`` (>= 3).
+    missing_fraction : float, default=0.1
+        Fraction of missing cells of the numeric columns, in [0, 1).
+    informative_missing : bool, default=False
+        If True, the first relevant column is a float column whose value is
+        noise and whose *missingness* is the signal: it is missing in 30 %
+        of the rows (plus ``missing_fraction`` of the rest), and the term
+        is its standardised missing indicator. Its relevance can only come
+        from the missing indicator.
+    weak_effect : float or None, default=None
+        If set, the last relevant column's term has this size instead of
+        ``effect`` (a weak column, whose rank is uncertain).
+    effect : float, default=1.0
+        Size of each relevant column's term.
+    random_state : int, RandomState instance or None, default=None
+        Determines random number generation for dataset creation (the
+        schema and the rows).
+
+    Returns
+    -------
+    X : pandas.DataFrame of shape (n_samples, n_columns)
+        The table; columns named ``<kind>_<index>``.
+    y : ndarray of shape (n_samples,)
+        The target (int for the classification tasks, else float).
+    relevant : ndarray of bool of shape (n_columns,)
+        Which columns the target depends on.
+
+    See Also
+    --------
+    make_mixed_table : One fixed mixed table.
+
+    Examples
+    --------
+    >>> from sklearn_spectral.datasets import make_random_table
+    >>> X, y, relevant = make_random_table(n_samples=200, random_state=0)
+    >>> X.shape, int(relevant.sum())
+    ((200, 10), 4)
+    """
+    import pandas as pd
+
+    n = _check_int(n_samples, "n_samples", 1)
+    n_columns = _check_int(n_columns, "n_columns", 1)
+    n_relevant = _check_int(n_relevant, "n_relevant", 1)
+    if n_relevant > n_columns:
+        raise ValueError(
+            f"n_relevant must be <= n_columns ({n_columns}), got {n_relevant}."
+        )
+    if task not in ("classification", "multiclass", "regression"):
+        raise ValueError(
+            "task must be 'classification', 'multiclass' or 'regression', "
+            f"got {task!r}."
+        )
+    n_classes = _check_int(n_classes, "n_classes", 3)
+    missing_fraction = _check_real(missing_fraction, "missing_fraction", low=0.0)
+    if missing_fraction >= 1:
+        raise ValueError(
+            f"missing_fraction must be in [0, 1), got {missing_fraction!r}."
+        )
+    effect = _check_real(effect, "effect")
+    if weak_effect is not None:
+        weak_effect = _check_real(weak_effect, "weak_effect")
+    rng = check_random_state(random_state)
+    kinds = list(rng.choice(_TABLE_KINDS, n_columns))
+    relevant_at = np.sort(rng.choice(n_columns, n_relevant, replace=False))
+    if informative_missing:
+        kinds[relevant_at[0]] = "float"
+    sizes = np.full(n_columns, effect)
+    if weak_effect is not None:
+        sizes[relevant_at[-1]] = weak_effect
+    predictor = np.zeros(n)
+    columns = {}
+    for j, kind in enumerate(kinds):
+        name = f"{kind}_{j}"
+        holes = rng.rand(n) < missing_fraction
+        if kind in ("float", "count"):
+            if kind == "float":
+                values = rng.normal(size=n)
+            else:
+                values = rng.poisson(rng.uniform(0.5, 5.0), n)
+            term = _standardized(values)
+            if informative_missing and j == relevant_at[0]:
+                holes = holes | (rng.rand(n) < 0.3)
+                term = _standardized(holes)
+            if kind == "float":
+                cells = pd.array(np.where(holes, np.nan, values), dtype="float64")
+            else:
+                cells = pd.array(values, dtype="Int64")
+                cells[holes] = pd.NA
+        elif kind in ("bool", "boolean"):
+            values = rng.rand(n) < rng.uniform(0.2, 0.8)
+            term = _standardized(values)
+            if kind == "bool":
+                cells = values
+            else:
+                cells = pd.array(values, dtype="boolean")
+                cells[rng.rand(n) < missing_fraction / 2] = pd.NA
+        else:
+            n_levels = {"object": (3, 7), "category": (3, 13), "string": (2, 5)}[kind]
+            k = int(rng.randint(*n_levels))
+            levels = np.array([f"v{level}" for level in range(k)], dtype=object)
+            codes = rng.choice(k, n, p=rng.dirichlet(np.full(k, 3.0)))
+            term = _standardized(rng.normal(size=k)[codes])
+            if kind == "object":
+                cells = pd.Series(levels[codes], dtype=object)
+            elif kind == "category":
+                cells = pd.Categorical.from_codes(codes, categories=list(levels))
+            else:
+                cells = pd.array(levels[codes].astype(str), dtype="string")
+        if j in relevant_at:
+            predictor += sizes[j] * term
+        columns[name] = cells
+    X = pd.DataFrame(columns)
+    if task == "classification":
+        y = (rng.logistic(size=n) < predictor).astype(np.int64)
+    elif task == "multiclass":
+        latent = predictor + rng.logistic(size=n)
+        edges = np.quantile(latent, np.linspace(0, 1, n_classes + 1)[1:-1])
+        y = np.searchsorted(edges, latent).astype(np.int64)
+    else:
+        y = predictor + rng.normal(size=n)
+    relevant = np.zeros(n_columns, dtype=bool)
+    relevant[relevant_at] = True
     return X, y, relevant

@@ -8,6 +8,7 @@ from sklearn_spectral.datasets import (
     make_correlated_gaussian,
     make_independent_gaussian,
     make_linear_to_nonlinear,
+    make_random_table,
     make_teacher_student,
 )
 
@@ -213,3 +214,100 @@ def test_no_global_seeding(make, kwargs):
 def test_invalid_arguments(make, kwargs, match):
     with pytest.raises(ValueError, match=match):
         make(**kwargs)
+
+
+# ------------------------------------------------------- make_random_table
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("task", ["classification", "multiclass", "regression"])
+def test_random_table_schema_and_target(seed, task):
+    X, y, relevant = make_random_table(
+        n_samples=400, n_columns=9, n_relevant=3, task=task, random_state=seed
+    )
+    assert X.shape == (400, 9) and y.shape == (400,)
+    assert relevant.dtype == bool and relevant.sum() == 3
+    for name, dtype in zip(X.columns, X.dtypes):
+        kind = name.rsplit("_", 1)[0]
+        expected = {
+            "float": "float64",
+            "count": "Int64",
+            "object": "object",
+            "category": "category",
+            "string": "string",
+            "bool": "bool",
+            "boolean": "boolean",
+        }[kind]
+        assert str(dtype) == expected, (name, dtype)
+    if task == "regression":
+        assert y.dtype == np.float64
+    else:
+        classes = np.unique(y)
+        assert len(classes) == (3 if task == "multiclass" else 2)
+
+
+def test_random_table_target_depends_on_the_relevant_columns():
+    # a gradient-boosted model on the relevant columns predicts much better
+    # than on the irrelevant ones, over seeds
+    for seed in range(3):
+        X, y, relevant = make_random_table(n_samples=1500, random_state=seed)
+        X = X.astype({c: "category" for c in X.columns if X[c].dtype != float})
+        scores = []
+        for columns in (relevant, ~relevant):
+            part = X.loc[:, columns]
+            model = HistGradientBoostingClassifier(
+                max_iter=50, categorical_features="from_dtype", random_state=0
+            )
+            scores.append(model.fit(part[:1000], y[:1000]).score(part[1000:], y[1000:]))
+        assert scores[0] > scores[1] + 0.1, scores
+
+
+def test_random_table_informative_missingness_and_weak_column():
+    for seed in range(5):
+        X, y, relevant = make_random_table(
+            n_samples=2000,
+            task="regression",
+            informative_missing=True,
+            weak_effect=0.0,
+            effect=2.0,
+            missing_fraction=0.0,
+            random_state=seed,
+        )
+        first, last = np.flatnonzero(relevant)[[0, -1]]
+        missing = X.iloc[:, first].isna().to_numpy()
+        assert 0.2 < missing.mean() < 0.4
+        # the signal is in the missingness, not in the values
+        gap = y[missing].mean() - y[~missing].mean()
+        assert abs(gap) > 2.0
+        values = X.iloc[:, first].to_numpy()[~missing]
+        assert abs(np.corrcoef(values, y[~missing])[0, 1]) < 0.1
+        # weak_effect=0: the last relevant column has no effect at all
+        assert X.shape[1] == 10 and relevant.sum() == 4 and last != first
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"n_relevant": 11}, "n_relevant must be <="),
+        ({"n_columns": 0}, "n_columns"),
+        ({"task": "ranking"}, "task must be"),
+        ({"n_classes": 2, "task": "multiclass"}, "n_classes"),
+        ({"missing_fraction": 1.0}, "missing_fraction"),
+        ({"effect": np.inf}, "effect"),
+        ({"weak_effect": "small"}, "weak_effect"),
+    ],
+)
+def test_random_table_invalid_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        make_random_table(**kwargs)
+
+
+def test_random_table_determinism_and_no_global_seeding():
+    np.random.seed(123)
+    expected = np.random.random_sample(5)
+    np.random.seed(123)
+    first = make_random_table(n_samples=200, random_state=7)
+    np.testing.assert_array_equal(np.random.random_sample(5), expected)
+    second = make_random_table(n_samples=200, random_state=np.random.RandomState(7))
+    assert first[0].equals(second[0])
+    np.testing.assert_array_equal(first[1], second[1])
+    other = make_random_table(n_samples=200, random_state=8)
+    assert not first[0].equals(other[0])
