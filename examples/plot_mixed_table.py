@@ -72,13 +72,15 @@ print(model.predict(new).round(1))
 # %%
 # The path: each column against the strength
 # ------------------------------------------
-# The selector tried a grid of strengths (``alpha_path_``). The display
-# refits the model at each of them and draws every column's importance; the
+# The selector tried a grid of strengths (``alpha_path_``) and kept, for
+# each, the importances of the models it fitted there (mean over its
+# cross-validation folds). The display draws them, with no new fit: the
 # columns that survive the strongest penalty matter most. The dashed line is
 # the strength the selector chose, the dotted curve its validation loss.
+# (``refit=True`` with ``X, y`` refits one model per strength on all rows.)
 fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
 RelevanceDisplay.from_estimator(selector, ax=axes[0])
 axes[0].set_title("relevance per original column")
-RegularizationPathDisplay.from_estimator(selector, X, y, ax=axes[1])
+RegularizationPathDisplay.from_estimator(selector, ax=axes[1])
 axes[1].set_title("regularization path")
 plt.show()

@@ -246,9 +246,11 @@ class SpectralFeatureSelector(SelectFromModel):
     alpha_path_ : dict of ndarray or None
         With ``alpha="auto"``: ``"alpha"``, ``"validation_loss"`` (mean
         per-row loss, each row held out once), ``"standard_error"`` (of its
-        paired difference to the best) and ``"n_kept"`` (mean over the
-        folds) of each strength tried; None otherwise (and in
-        ``"all-relevant"`` mode, which does not search).
+        paired difference to the best), ``"n_kept"`` (mean over the
+        folds) and ``"importances"`` (``feature_importances_``, mean over
+        the folds; shape ``(n_alphas, n_features_in_)``) of each strength
+        tried; None otherwise (and in ``"all-relevant"`` mode, which does
+        not search).
 
     max_features_ : int
         The maximum number of features (``max_features`` or its callable's

@@ -461,7 +461,9 @@ def test_sparse_input_with_nan_is_a_clear_error(rng):
 # --------------------------------------------------------------------------- #
 # the path, shown
 # --------------------------------------------------------------------------- #
-def test_regularization_path_display_from_a_selector_on_a_table():
+def test_regularization_path_display_reads_the_stored_path_without_a_fit(
+    monkeypatch,
+):
     matplotlib = pytest.importorskip("matplotlib")
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -470,22 +472,38 @@ def test_regularization_path_display_from_a_selector_on_a_table():
 
     X, y, _ = _table(n=300)
     selector = SpectralFeatureSelector(random_state=0).fit(X, y)
-    display = RegularizationPathDisplay.from_estimator(selector, X, y)
-    n_alphas = len(selector.alpha_path_["alpha"])
+    path = selector.alpha_path_
+    n_alphas = len(path["alpha"])
+    # the strength search kept each strength's importances, mean over folds
+    assert path["importances"].shape == (n_alphas, 8)
+    assert np.all(path["importances"] >= 0)
+    # each fold's importances sum to 1 (or 0: every column off)
+    assert np.all(path["importances"].sum(axis=1) <= 1 + 1e-9)
+    assert np.isclose(path["importances"][0].sum(), 1.0)
+
+    def no_fit(*args, **kwargs):
+        raise AssertionError("the display refitted a model")
+
+    monkeypatch.setattr(SpectralMLPClassifier, "fit", no_fit)
+    display = RegularizationPathDisplay.from_estimator(selector)
     assert len(display.lines_) == 8
-    assert all(len(line.get_xdata()) == n_alphas for line in display.lines_)
+    for j, line in enumerate(display.lines_):
+        np.testing.assert_allclose(line.get_ydata(), path["importances"][:, j])
     assert display.chosen_line_.get_xdata()[0] == selector.alpha_
     assert display.loss_line_ is not None
     labels = [t.get_text() for t in display.ax_.get_legend().get_texts()]
     assert set(COLUMNS) <= set(labels)
     # the path goes towards fewer columns as the strength grows
-    kept = np.array([[y > 0 for y in line.get_ydata()] for line in display.lines_])
+    kept = np.array([[v > 0 for v in line.get_ydata()] for line in display.lines_])
     assert kept[:, -1].sum() <= kept[:, 0].sum()
     plt.close("all")
 
 
-def test_regularization_path_display_needs_data_or_importances():
-    pytest.importorskip("matplotlib")
+def test_regularization_path_display_refits_only_when_asked():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     from sklearn_spectral.plotting import RegularizationPathDisplay
 
     X, y, _ = _table(n=150)
@@ -495,11 +513,25 @@ def test_regularization_path_display_needs_data_or_importances():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         selector.fit(X, y)
+        display = RegularizationPathDisplay.from_estimator(selector, X, y, refit=True)
+    n_alphas = len(selector.alpha_path_["alpha"])
+    refitted = np.array([line.get_ydata() for line in display.lines_]).T
+    assert refitted.shape == (n_alphas, 8)
+    sums = refitted.sum(axis=1)
+    assert np.all(np.isclose(sums, 1.0) | np.isclose(sums, 0.0))
     with pytest.raises(ValueError, match="pass the training data"):
+        RegularizationPathDisplay.from_estimator(selector, refit=True)
+    with pytest.raises(ValueError, match="with refit=True"):
+        RegularizationPathDisplay.from_estimator(selector, X, y)
+    with pytest.raises(ValueError, match="refit must be True or False"):
+        RegularizationPathDisplay.from_estimator(selector, refit="yes")
+    del selector.alpha_path_["importances"]
+    with pytest.raises(ValueError, match="holds no importances"):
         RegularizationPathDisplay.from_estimator(selector)
     selector.alpha_path_ = None
     with pytest.raises(ValueError, match="searched no strength"):
-        RegularizationPathDisplay.from_estimator(selector, X, y)
+        RegularizationPathDisplay.from_estimator(selector)
+    plt.close("all")
 
 
 def test_user_guide_table_example_runs(capsys):

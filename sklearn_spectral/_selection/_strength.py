@@ -164,8 +164,8 @@ def _clearly_worse(losses, w, stop_after):
 
 
 def _fit_fold(estimator, X, y, held_out, sample_weight, alpha, seed, scale, n_kept):
-    """Fit at ``alpha`` without the rows ``held_out``; their loss and the
-    number of columns the fitted model keeps."""
+    """Fit at ``alpha`` without the rows ``held_out``; their loss, the
+    number of columns the fitted model keeps and its importances."""
     model = clone(estimator).set_params(alpha=alpha, random_state=seed)
     n = len(y)
     if _takes_sample_weight(model):
@@ -184,7 +184,11 @@ def _fit_fold(estimator, X, y, held_out, sample_weight, alpha, seed, scale, n_ke
         # (fitted afterwards, with its warnings)
         warnings.simplefilter("ignore")
         model.fit(*args, **params)
-    return _held_out_loss(model, X, y, held_out, scale), int(n_kept(model))
+    return (
+        _held_out_loss(model, X, y, held_out, scale),
+        int(n_kept(model)),
+        np.asarray(model.feature_importances_, dtype=np.float64),
+    )
 
 
 def cv_one_se_alpha(
@@ -240,7 +244,10 @@ def cv_one_se_alpha(
         ``"alpha"``, ``"validation_loss"`` (mean per-sample held-out loss
         over all rows), ``"standard_error"`` (of the paired difference to
         the best strength), ``"n_kept"`` (mean over the folds) of each
-        strength. A strength whose fits do not beat the constant
+        strength, and ``"importances"`` (shape ``(n_alphas, n_features)``:
+        the models' ``feature_importances_``, mean over the folds; the
+        path a :class:`~sklearn_spectral.plotting.RegularizationPathDisplay`
+        draws without refitting). A strength whose fits do not beat the constant
         prediction by one standard error is never chosen; when none does,
         the model's own ``alpha`` is returned.
     """
@@ -269,7 +276,7 @@ def cv_one_se_alpha(
     n = len(y)
     w = np.ones(n) if sample_weight is None else sample_weight
     w = w / w.sum()
-    losses, kept = [], []
+    losses, kept, importances = [], [], []
     parallel = Parallel(n_jobs=n_jobs)
     for alpha in alphas:
         results = parallel(
@@ -287,10 +294,11 @@ def cv_one_se_alpha(
             for held_out, seed in zip(folds, seeds)
         )
         loss = np.empty(n)
-        for held_out, (fold_loss, _) in zip(folds, results):
+        for held_out, (fold_loss, _, _) in zip(folds, results):
             loss[held_out] = fold_loss
         losses.append(loss)
-        kept.append([fold_kept for _, fold_kept in results])
+        kept.append([fold_kept for _, fold_kept, _ in results])
+        importances.append(np.mean([fold[2] for fold in results], axis=0))
         # stronger strengths than one that keeps nothing in every fold would
         # keep nothing too; and the path is stopped after two strengths in a
         # row that lose to the best so far by more than two standard errors
@@ -332,5 +340,6 @@ def cv_one_se_alpha(
         "validation_loss": means,
         "standard_error": ses,
         "n_kept": np.mean(kept, axis=1),
+        "importances": np.vstack(importances),
     }
     return alphas[chosen], path

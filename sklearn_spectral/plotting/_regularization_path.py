@@ -181,6 +181,7 @@ class RegularizationPathDisplay:
         X=None,
         y=None,
         *,
+        refit=False,
         sample_weight=None,
         feature_names=None,
         ax=None,
@@ -191,12 +192,13 @@ class RegularizationPathDisplay:
         """Plot the strength path of a fitted selector.
 
         The selector's ``alpha_path_`` holds the strengths its search tried
-        (``alpha="auto"``). When the path also holds each fit's importances
-        (key ``"importances"``) they are drawn as they are; otherwise the
-        model is refitted at every strength of the path on ``(X, y)`` (a
-        clone of ``estimator_`` with that ``alpha``: one fit per strength,
-        on all the rows, so the importances are those of the model the
-        selector would have kept at that strength).
+        (``alpha="auto"``) and, for each, the importances of the models it
+        fitted there (``alpha_path_["importances"]``, mean over the
+        cross-validation folds): they are drawn as they are, without a
+        single new fit. ``refit=True`` refits the model instead at every
+        strength on ``(X, y)`` (a clone of ``estimator_`` with that
+        ``alpha``, on all the rows: the importances of the model the
+        selector would have kept at that strength; one fit per strength).
 
         Parameters
         ----------
@@ -204,10 +206,12 @@ class RegularizationPathDisplay:
             A fitted selector (or a Pipeline ending in one) whose
             ``alpha_path_`` is set.
         X : array-like of shape (n_samples, n_features) or None, default=None
-            Training data for the refits; needed unless the path holds the
-            importances.
+            Training data of the refits; only with ``refit=True``.
         y : array-like of shape (n_samples,) or None, default=None
-            Targets for the refits.
+            Targets of the refits; only with ``refit=True``.
+        refit : bool, default=False
+            Refit the model at every strength on ``(X, y)`` instead of
+            reading the importances the strength search stored.
         sample_weight : array-like of shape (n_samples,) or None, default=None
             Passed to each refit.
         feature_names : array-like of shape (n_features,) or None, default=None
@@ -224,7 +228,7 @@ class RegularizationPathDisplay:
         """
         selector = final_estimator(estimator)
         path = getattr(selector, "alpha_path_", "missing")
-        if path == "missing":
+        if isinstance(path, str):
             from sklearn.utils.validation import check_is_fitted
 
             check_is_fitted(selector)
@@ -237,17 +241,31 @@ class RegularizationPathDisplay:
                 "The selector searched no strength (alpha_path_ is None): fit it "
                 "with alpha='auto' and mode='minimal'."
             )
+        if not isinstance(refit, (bool, np.bool_)):
+            raise ValueError(f"refit must be True or False, got {refit!r}.")
+        if not refit and (X is not None or y is not None or sample_weight is not None):
+            raise ValueError(
+                "X, y and sample_weight are the data of the refits: pass them "
+                "with refit=True, or leave them out to draw the stored path."
+            )
         alphas = np.asarray(path["alpha"], dtype=np.float64)
-        importances = path.get("importances")
-        if importances is None:
+        if refit:
             if X is None or y is None:
                 raise ValueError(
-                    "alpha_path_ holds no importances: pass the training data "
-                    "X, y to refit the model at each strength."
+                    "refit=True refits the model at each strength: pass the "
+                    "training data X and y."
                 )
             importances = refit_path(
                 selector.estimator_, X, y, alphas, sample_weight=sample_weight
             )
+        else:
+            importances = path.get("importances")
+            if importances is None:
+                raise ValueError(
+                    "alpha_path_ holds no importances (a selector fitted by an "
+                    "older version): pass refit=True with the training data "
+                    "X, y."
+                )
         if feature_names is None:
             feature_names = getattr(selector, "feature_names_in_", None)
         display = cls(
