@@ -851,8 +851,20 @@ class BaseSpectralMLP(BaseEstimator):
 
         A column's relevance is the norm of all the direct-space weights
         leaving the inputs made from it (its one-hot dummies, or its value
-        and missing indicator); its eigenvalue is the one they share.
+        and missing indicator), each weight on the scale of a unit-variance
+        input; its eigenvalue is the one they share. The ``p`` inputs of a
+        group were standardised to variance ``1 / p`` each
+        (:meth:`_group_size_factor`), so their weights are ``sqrt(p)`` times
+        larger than on unit-variance inputs: undone here, so that a column
+        ranks by how much it moves the first layer (the root mean square of
+        its weights), not by its number of levels. On
+        ``benchmarks/bench_tables.py`` tables (regression, 600 rows, seeds
+        0-9) the plain norm ranked every relevant column first in 4 of 10
+        seeds, an irrelevant 10-level category above relevant numeric
+        columns; this in 8 of 10.
         """
+        if self.standardize:
+            relevance = relevance / self._group_size_factor()
         encoder = self.encoder_
         column = encoder.column_of_input_
         if len(column) == encoder.n_features_in_ and np.array_equal(
