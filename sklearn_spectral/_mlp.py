@@ -618,12 +618,6 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
                 "supports binary, multiclass and multilabel (a 2-D 0/1 indicator "
                 "matrix) targets; use SpectralMLPRegressor for continuous targets."
             )
-        if multilabel and self.auto_depth:
-            raise ValueError(
-                "auto_depth=True does not support multilabel targets (its "
-                "evidence step compares softmax or squared-error deviances); "
-                "use auto_depth=False."
-            )
         # mixed label types: a clear error before numpy sorts them
         labels = None if multilabel else _unique_labels(y, "y")
         if first:
@@ -833,8 +827,7 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_class = True
-        # auto-depth's evidence step has no multilabel deviance
-        tags.classifier_tags.multi_label = not self.auto_depth
+        tags.classifier_tags.multi_label = True
         return tags
 
 

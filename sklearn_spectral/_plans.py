@@ -197,8 +197,11 @@ class _AutoDepth:
         -------
         DepthDecision
         """
-        regressor = getattr(est, "_loss", None) == "squared_error"
-        loss = "squared_error" if regressor else "cross_entropy"
+        own = getattr(est, "_loss", None)
+        if own in ("squared_error", "binary_cross_entropy"):
+            loss = own  # multilabel: the labels' binary cross-entropies
+        else:
+            loss = "cross_entropy"
         device = next(module.parameters()).device
         rows = np.arange(X.shape[0]) if held_out is None else held_out[0]
         settings = est._settings()

@@ -713,11 +713,27 @@ def test_grouped_gate_hand_written_gradients_equal_autograd(loss):
         torch.testing.assert_close(p.grad, g)
 
 
-def test_multilabel_with_auto_depth_is_a_clear_error(rng):
-    X = rng.normal(size=(40, 3))
-    Y = (X[:, :2] > 0).astype(int)
-    with pytest.raises(ValueError, match="auto_depth=True does not support"):
-        SpectralMLPClassifier(auto_depth=True).fit(X, Y)
+@pytest.mark.parametrize("seed", [0, 1])
+def test_multilabel_with_auto_depth(seed):
+    # the evidence step compares the labels' summed binary cross-entropies:
+    # MLPClassifier's shapes, one importance per column over all labels
+    X, y, relevant = _table(seed=seed, n=600)
+    Y = np.column_stack(
+        [y, (X["age"].fillna(0) > 0).astype(int), (X["city"] == "Paris").astype(int)]
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf = SpectralMLPClassifier(auto_depth=True, random_state=seed).fit(X, Y)
+    assert clf.predict_proba(X.iloc[:5]).shape == (5, 3)
+    assert clf.predict(X.iloc[:5]).shape == (5, 3)
+    assert set(np.unique(clf.predict(X))) <= {0, 1}
+    scores = clf.feature_importances_
+    assert scores.shape == (8,)
+    # age (two labels) and city (two labels) lead; no irrelevant column above
+    # a relevant one
+    assert set(np.argsort(-scores)[:2]) == {0, 1}
+    assert scores[relevant].min() >= scores[~relevant].max()
+    assert clf.score(X, Y) > 0.6  # subset accuracy; a constant scores ~0.1
 
 
 def test_binary_cross_entropy_gradients_equal_autograd():

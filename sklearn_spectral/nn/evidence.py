@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 #: Losses the step knows: the training criteria of the two estimators.
-LOSSES = ("squared_error", "cross_entropy")
+LOSSES = ("squared_error", "cross_entropy", "binary_cross_entropy")
 
 
 class Rows(NamedTuple):
@@ -216,7 +216,9 @@ def deviance(out, rows, loss, total):
 
     Gaussian for ``squared_error`` (``total * sum_o log mse_o``, each output
     with its own noise variance), multinomial for ``cross_entropy``
-    (``2 * total`` times the mean cross-entropy). Means are weighted, so the
+    (``2 * total`` times the mean cross-entropy), independent Bernoulli
+    labels for ``binary_cross_entropy`` (multilabel: the labels' binary
+    cross-entropies summed). Means are weighted, so the
     rows may be a subset of the data the total counts.
 
     Parameters
@@ -238,6 +240,10 @@ def deviance(out, rows, loss, total):
         mse = (sq * w[:, None]).sum(dim=0).clamp_min(1e-12)
         return total * float(torch.log(mse).sum())
     per_row = per_sample_loss(out.double(), rows.target, loss)
+    if loss == "binary_cross_entropy":
+        # multilabel: independent Bernoulli labels, whose deviance sums over
+        # the labels (per_sample_loss averages them)
+        per_row = per_row * out.shape[1]
     return 2.0 * total * float((per_row * w).sum())
 
 
