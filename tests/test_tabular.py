@@ -280,6 +280,28 @@ def test_grouped_hand_written_gradients_equal_autograd(eigenvalues, loss):
         torch.testing.assert_close(p.grad, g)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_column_relevance_is_read_on_unit_variance_inputs():
+    # the p inputs of a group are standardised to variance 1/p each, so
+    # their weights are sqrt(p) times those on unit-variance inputs: the
+    # column's relevance divides them back (the RMS of its weights), so a
+    # category is not credited for its number of levels
+    X, y, _ = _table(n=300)
+    clf = SpectralMLPClassifier(max_iter=30, random_state=0).fit(X, y)
+    per_input = clf.network_.input_relevance().detach().double().numpy()
+    groups = clf.encoder_.input_groups_
+    size = np.bincount(groups)[groups]
+    assert size.max() > 2  # the table has many-level categories
+    column = clf.encoder_.column_of_input_
+    expected = np.sqrt(
+        np.bincount(column, weights=(per_input / np.sqrt(size)) ** 2, minlength=8)
+    )
+    np.testing.assert_allclose(clf.input_relevance_, expected, rtol=1e-6)
+    np.testing.assert_allclose(
+        clf.feature_importances_, expected / expected.sum(), rtol=1e-6
+    )
+
+
 def test_group_relevance_is_the_norm_over_the_group():
     gen = torch.Generator().manual_seed(0)
     net = SpectralMLP(4, [5], 2, generator=gen, input_groups=[0, 1, 1, 0])
