@@ -788,3 +788,24 @@ def test_binary_cross_entropy_gradients_equal_autograd():
     net.data_loss_and_grads(X, y, loss, w)
     for q, g in zip(params, grads):
         torch.testing.assert_close(q.grad, g)
+
+
+def test_multilabel_evidence_fit_is_one_logistic_regression_per_label():
+    # auto-depth's affine rival on multilabel targets: the labels' summed
+    # binary cross-entropies with the ridge of LogisticRegression(C=1)
+    from sklearn.linear_model import LogisticRegression
+
+    from sklearn_spectral.nn.evidence import Rows, linear_fit
+
+    gen = np.random.RandomState(0)
+    z = gen.normal(size=(200, 3))
+    Y = (z @ gen.normal(size=(3, 2)) + gen.logistic(size=(200, 2)) > 0).astype(int)
+    zt = torch.as_tensor(z)
+    W, b = linear_fit(
+        zt, Rows(zt, torch.as_tensor(Y), None), "binary_cross_entropy", 2, 200.0
+    )
+    for k in range(2):
+        reference = LogisticRegression(C=1.0, tol=1e-10, max_iter=1000)
+        reference.fit(z, Y[:, k])
+        np.testing.assert_allclose(W[k].numpy(), reference.coef_[0], atol=1e-4)
+        np.testing.assert_allclose(float(b[k]), reference.intercept_[0], atol=1e-4)

@@ -288,13 +288,24 @@ def linear_fit(z, rows, loss, n_out, total, lbfgs_iter=100):
         return coef[:-1].T.contiguous(), coef[-1].contiguous()
     w_rows = _weights(rows, torch.float64)
     coef, bias = _ridge_logistic(
-        z.double(), rows.target, w_rows / w_rows.sum(), n_out, 1.0 / total, lbfgs_iter
+        z.double(),
+        rows.target,
+        w_rows / w_rows.sum(),
+        n_out,
+        1.0 / total,
+        lbfgs_iter,
+        multilabel=loss == "binary_cross_entropy",
     )
     return coef.to(z.dtype), bias.to(z.dtype)
 
 
-def _ridge_logistic(z, target, weight, n_out, ridge, max_iter, memory=10):
+def _ridge_logistic(
+    z, target, weight, n_out, ridge, max_iter, memory=10, multilabel=False
+):
     """Minimise ``sum_i w_i CE(z_i W^T + b, y_i) + ridge |W|^2 / 2`` (L-BFGS).
+
+    ``multilabel``: ``target`` is a 0/1 matrix and ``CE`` the labels' binary
+    cross-entropies, summed (one logistic regression per label).
 
     The objective is smooth and strictly convex in ``W``, so a plain
     L-BFGS (two-loop recursion, Armijo backtracking) with the closed-form
@@ -310,14 +321,25 @@ def _ridge_logistic(z, target, weight, n_out, ridge, max_iter, memory=10):
     b : torch.Tensor of shape (n_out,)
     """
     n_in = z.shape[1]
-    onehot = torch.zeros(len(z), n_out, dtype=z.dtype, device=z.device)
-    onehot[torch.arange(len(z), device=z.device), target.long()] = 1.0
+    if multilabel:
+        onehot = target.reshape(len(z), n_out).to(z.dtype)
+    else:
+        onehot = torch.zeros(len(z), n_out, dtype=z.dtype, device=z.device)
+        onehot[torch.arange(len(z), device=z.device), target.long()] = 1.0
 
     def value_and_grad(theta):
         w, b = theta[: n_out * n_in].reshape(n_out, n_in), theta[n_out * n_in :]
-        logp = torch.log_softmax(z @ w.T + b, dim=1)
-        value = -(weight * (onehot * logp).sum(1)).sum() + 0.5 * ridge * (w * w).sum()
-        g = (logp.exp() - onehot) * weight[:, None]
+        logits = z @ w.T + b
+        if multilabel:
+            rows = torch.nn.functional.binary_cross_entropy_with_logits(
+                logits, onehot, reduction="none"
+            ).sum(1)
+            g = (torch.sigmoid(logits) - onehot) * weight[:, None]
+        else:
+            logp = torch.log_softmax(logits, dim=1)
+            rows = -(onehot * logp).sum(1)
+            g = (logp.exp() - onehot) * weight[:, None]
+        value = (weight * rows).sum() + 0.5 * ridge * (w * w).sum()
         grad_w = g.T @ z + ridge * w
         return float(value), torch.cat([grad_w.reshape(-1), g.sum(0)])
 
