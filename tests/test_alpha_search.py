@@ -108,7 +108,15 @@ def test_one_se_alpha_weights_and_per_sample_loss():
         random_state=0,
     )
     assert alpha in (0.1, 0.4)
-    assert set(path) == {"alpha", "validation_loss", "standard_error", "n_kept"}
+    assert set(path) == {
+        "alpha",
+        "validation_loss",
+        "standard_error",
+        "n_kept",
+        "importances",
+    }
+    # each strength's importances, mean over the folds (issue 21's path)
+    assert path["importances"].shape == (len(path["alpha"]), 5)
     assert np.all(np.isfinite(path["validation_loss"]))
     assert np.all((path["n_kept"] >= 0) & (path["n_kept"] <= 5))
     fitted = model.fit(X, y)
