@@ -268,9 +268,10 @@ def _outputs_averaged(est):
     fraction ``f`` of each of ``k`` outputs' variance brings ``k`` times
     the evidence of one output, but lowers the training loss, a mean over
     the outputs, by ``f`` only. So the strength on that mean is
-    ``depth_alpha / k`` for a k-output regression (and a multilabel
-    classifier), ``depth_alpha`` for a softmax classifier (one loss per
-    row).
+    ``depth_alpha / k`` for a k-output regression, ``depth_alpha`` for a
+    softmax classifier (one loss per row) and a multilabel one (its binary
+    cross-entropy is already the sum over the labels, as
+    ``MLPClassifier``'s).
 
     Against the mean, the L1 switched the hidden neurons off while they
     grew out of the linear fit's plateau (their gradient is small there),
@@ -286,7 +287,7 @@ def _outputs_averaged(est):
     0.0001, +0.0019 ± 0.0001, +0.0011 ± 0.0001 (20-24 neurons). At 20 000
     rows (one split) 0.970 with (18,) against 0.9994 with (32,).
     """
-    if getattr(est, "_loss", None) in (None, "cross_entropy"):
+    if getattr(est, "_loss", None) in (None, "cross_entropy", "binary_cross_entropy"):
         return 1
     return max(1, int(est.n_outputs_))
 

@@ -674,7 +674,8 @@ def test_all_relevant_mode_takes_a_table():
         warnings.simplefilter("ignore")
         selector.fit(X, y)
     assert selector.pvalues_.shape == (8,)
-    assert selector.shadow_importances_.shape[1] == 8
+    # whole copies of the 8 columns' shadows (at least 50 shadows a fit)
+    assert selector.shadow_importances_.shape[1] % 8 == 0
     assert set(selector.get_feature_names_out()) <= set(COLUMNS)
 
 
