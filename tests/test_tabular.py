@@ -311,6 +311,26 @@ def test_group_relevance_is_the_norm_over_the_group():
     torch.testing.assert_close(layer.group_relevance(), expected)
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_auto_depth_on_a_table_with_groups_at_defaults(seed):
+    # auto_depth=True with grouped inputs (categoricals, missing indicators,
+    # feature_groups): one importance per column, one per group, no warning
+    X, y, relevant = _table(seed=seed, n=600)
+    clf = SpectralMLPClassifier(
+        auto_depth=True, feature_groups=[["visits", "color"]], random_state=seed
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf.fit(X, y)
+    scores = clf.feature_importances_
+    assert scores.shape == (8,) and scores.sum() == pytest.approx(1.0)
+    assert clf.group_importances_.shape == (7,)
+    assert [list(g) for g in clf.feature_groups_ if len(g) > 1] == [[4, 6]]
+    # the strong columns (age, city, plan) rank above every irrelevant one
+    assert np.sort(scores[relevant])[1:].min() > scores[~relevant].max()
+    assert clf.predict_proba(X.iloc[:4]).shape == (4, 2)
+
+
 def test_auto_depth_accepts_a_table():
     X, y, _ = _table(n=200)
     clf = SpectralMLPClassifier(
@@ -677,6 +697,49 @@ def test_all_relevant_mode_takes_a_table():
     # whole copies of the 8 columns' shadows (at least 50 shadows a fit)
     assert selector.shadow_importances_.shape[1] % 8 == 0
     assert set(selector.get_feature_names_out()) <= set(COLUMNS)
+
+
+def test_all_relevant_shadows_split_and_permute_whole_groups():
+    from sklearn_spectral._selection._all_relevant import shadow_fit_plan
+
+    groups = np.array([0, 1, 1, 2, 3, 3, 3, 4])
+    plan = shadow_fit_plan(8, [0, 1, 2, 3], groups=groups)
+    for _, _, columns, _, _ in plan:
+        for g in np.unique(groups[columns]):
+            # a group is never split between the two halves of a round
+            assert set(np.flatnonzero(groups == g)) <= set(columns)
+    for k in range(0, len(plan), 2):  # the two halves cover every column once
+        both = np.concatenate([plan[k][2], plan[k + 1][2]])
+        assert sorted(both) == list(range(8))
+    # without groups, the plan is the one of one column per unit
+    plain = shadow_fit_plan(8, [0, 1])
+    assert all(len(c) == 4 for _, _, c, _, _ in plain)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("seed", [0, 1])
+def test_all_relevant_with_feature_groups_decides_per_group(seed):
+    # feature_groups by name: the shadows of a group are permuted together
+    # and share one eigenvalue, and a group is kept or dropped whole (the
+    # real groups used to be split between the halves: an error by name,
+    # wrong columns by index)
+    X, y, _ = _table(seed=seed, n=400)
+    groups = [["age", "noise"], ["visits", "color"]]
+    selector = SpectralFeatureSelector(
+        SpectralMLPClassifier(feature_groups=groups),
+        mode="all-relevant",
+        n_repeats=6,
+        alpha=0.3,
+        random_state=seed,
+    ).fit(X, y)
+    support = dict(zip(COLUMNS, selector.get_support()))
+    assert support["age"] and support["noise"]  # age carries its group
+    assert not support["visits"] and not support["color"]
+    assert sum(int(support[c]) for c in ("city", "plan", "member")) >= 2
+    assert not support["code"]
+    pvalues = dict(zip(COLUMNS, selector.pvalues_))
+    assert pvalues["age"] == pvalues["noise"]
+    assert pvalues["visits"] == pvalues["color"]
 
 
 def test_encoding_equals_onehotencoder_on_the_strings():

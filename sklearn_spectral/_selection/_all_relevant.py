@@ -31,7 +31,7 @@ from ._face import importances as _importances
 __all__ = ["hit_test", "poisson_binomial_sf", "shadow_refits"]
 
 
-def shadow_fit_plan(n_features, seeds, n_levels=1):
+def shadow_fit_plan(n_features, seeds, n_levels=1, groups=None):
     """The fits of the all-relevant rounds.
 
     Each round (one per seed) splits the columns at random into two halves
@@ -40,14 +40,20 @@ def shadow_fit_plan(n_features, seeds, n_levels=1):
     information itself, which is what makes the L1 keep redundant columns
     (random forests get the same from drawing candidate columns at each
     split). Round ``i`` runs at strength level ``i % n_levels``, so every
-    level gets as many rounds as the others, within one.
+    level gets as many rounds as the others, within one. With ``groups``
+    (the group of every column, from the model's ``feature_groups``) the
+    halves split whole groups.
 
     Returns a list of ``(round, level, columns, shadow seed, model seed)``.
     """
     plan = []
     for i, seed in enumerate(seeds):
         rng = np.random.RandomState(seed)
-        halves = np.array_split(rng.permutation(n_features), 2)
+        if groups is None:
+            halves = np.array_split(rng.permutation(n_features), 2)
+        else:
+            units = np.array_split(rng.permutation(int(groups.max()) + 1), 2)
+            halves = [np.flatnonzero(np.isin(groups, unit)) for unit in units]
         for columns in halves:
             if columns.size:
                 plan.append(
@@ -74,25 +80,55 @@ def _fit_with_shadows(
     norm_order,
     alpha=None,
     copies=1,
+    groups=None,
 ):
     """Fit on ``[X[:, columns], shadows]``; the two sets of importances.
 
     The shadows are ``copies`` copies of all columns of ``X``, each with its
     rows permuted: they keep every column's distribution and lose any link
-    to ``y``.
+    to ``y``. With ``groups`` (see :func:`column_groups_of`) the columns of
+    a group are permuted together in each copy, the model gets the real and
+    the shadow groups as its ``feature_groups``, and each column scores its
+    group's relevance (the norm over the group): one decision per group.
     """
     rng = np.random.RandomState(shadow_seed)
+    rows = None
+    if groups is not None:  # one permutation of the rows per group and copy
+        n_groups = int(groups.max()) + 1
+        rows = [
+            [rng.permutation(len(y)) for _ in range(n_groups)] for _ in range(copies)
+        ]
+        rows = [[per_group[g] for g in groups] for per_group in rows]
     if hasattr(X, "iloc"):
-        data = _table_with_shadows(X, columns, rng, copies)
-    else:
+        data = _table_with_shadows(X, columns, rng, copies, rows)
+    elif rows is None:
         shadows = np.column_stack(
             [rng.permutation(column) for _ in range(copies) for column in X.T]
+        )
+        data = np.hstack([X[:, columns], shadows])
+    else:
+        shadows = np.column_stack(
+            [X[order, j] for copy in rows for j, order in enumerate(copy)]
         )
         data = np.hstack([X[:, columns], shadows])
     if "random_state" in estimator.get_params(deep=False):
         estimator.set_params(random_state=model_seed)
     if alpha is not None:
         estimator.set_params(alpha=alpha)
+    if groups is not None:
+        # the group of each position of ``data``: the real columns of the
+        # half, then each copy's shadows, in groups of their own
+        positions = np.concatenate(
+            [groups[columns]] + [groups + (k + 1) * n_groups for k in range(copies)]
+        )
+        estimator.set_params(
+            feature_groups=[
+                np.flatnonzero(positions == g).tolist()
+                for g in np.unique(positions)
+                if np.sum(positions == g) > 1
+            ]
+            or None
+        )
     with warnings.catch_warnings():
         # one refit of many: its convergence note says nothing about the
         # answer (a hit test over all rounds); the fit on all data, which
@@ -100,26 +136,47 @@ def _fit_with_shadows(
         warnings.simplefilter("ignore", ConvergenceWarning)
         estimator.fit(data, y, **fit_params)
     scores = _importances(estimator, getter, norm_order)
+    if groups is not None:
+        _, group = np.unique(positions, return_inverse=True)
+        scores = np.sqrt(np.bincount(group, weights=scores**2))[group]
     return scores[: columns.size], scores[columns.size :]
 
 
-def _table_with_shadows(X, columns, rng, copies=1):
+def column_groups_of(estimator, X):
+    """The group of every column of ``X`` under the model's
+    ``feature_groups``, or None when the model has none."""
+    feature_groups = estimator.get_params(deep=False).get("feature_groups")
+    if feature_groups is None:
+        return None
+    from .._tabular import column_groups
+
+    n_features = X.shape[1]
+    names = (
+        [str(c) for c in X.columns]
+        if hasattr(X, "iloc")
+        else [f"x{j}" for j in range(n_features)]
+    )
+    return column_groups(names, feature_groups, n_features)
+
+
+def _table_with_shadows(X, columns, rng, copies=1, rows=None):
     """A DataFrame's ``columns``, then ``copies`` shadows of every column.
 
     Each shadow keeps its column's dtype (a category stays a category, so a
     model that encodes tables encodes the shadow alike) with its rows
     permuted; shadows are named ``shadow_<name>`` (``shadow<k>_<name>`` for
-    the copies after the first).
+    the copies after the first); ``rows[k][j]`` is copy ``k``'s
+    permutation of column ``j`` (None: a new one each).
     """
     import pandas as pd
 
     real = X.iloc[:, columns].reset_index(drop=True)
     shadows = {
         f"shadow{k or ''}_{name}": X[name]
-        .iloc[rng.permutation(len(X))]
+        .iloc[rng.permutation(len(X)) if rows is None else rows[k][j]]
         .reset_index(drop=True)
         for k in range(copies)
-        for name in X.columns
+        for j, name in enumerate(X.columns)
     }
     return pd.concat([real, pd.DataFrame(shadows)], axis=1)
 
@@ -162,7 +219,8 @@ def shadow_refits(
             X = X.toarray()
     n_rounds = len(seeds)
     n_levels = 1 if alphas is None else len(alphas)
-    plan = shadow_fit_plan(X.shape[1], seeds, n_levels)
+    groups = column_groups_of(template, X)
+    plan = shadow_fit_plan(X.shape[1], seeds, n_levels, groups)
     copies = max(1, -(-int(min_shadows) // X.shape[1]))
     jobs = (
         delayed(_fit_with_shadows)(
@@ -177,6 +235,7 @@ def shadow_refits(
             norm_order,
             None if alphas is None else alphas[level],
             copies,
+            groups,
         )
         for _, level, columns, shadow_seed, model_seed in plan
     )
