@@ -625,10 +625,12 @@ def fit_memory_growth():
 @pytest.mark.parametrize("name", ["classifier", "regressor", "selector"])
 def test_fit_does_not_copy_float32_input(fit_memory_growth, name):
     # a copy of X would add 1.0; batches, weights and history stay far below.
-    # The selector's alpha="auto" search also holds vectors of one float per
-    # row (its fits' weights: 0.04 of this X each), now for each of its 5 CV
-    # folds; measured 0.76 in the full suite (0.47-0.52 with one split)
-    assert fit_memory_growth[name] < (0.9 if name == "selector" else 0.5)
+    # The selector's alpha="auto" search fits on each CV fold's training rows,
+    # a subset that is itself 0.8 of X (one fold at a time), and holds vectors
+    # of one float per row (0.04 of this X each): measured 0.74-0.95 over
+    # 9 runs of this script at 5 commits of this session (the peak RSS moves
+    # with the allocator). A copy of X on top of that would reach 1.8.
+    assert fit_memory_growth[name] < (1.5 if name == "selector" else 0.5)
 
 
 @pytest.mark.parametrize(
