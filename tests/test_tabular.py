@@ -873,3 +873,18 @@ def test_multilabel_evidence_fit_is_one_logistic_regression_per_label():
         reference.fit(z, Y[:, k])
         np.testing.assert_allclose(W[k].numpy(), reference.coef_[0], atol=1e-4)
         np.testing.assert_allclose(float(b[k]), reference.intercept_[0], atol=1e-4)
+
+
+def test_multilabel_deviance_sums_the_labels_once():
+    # the Bernoulli deviance of independent labels: twice the summed binary
+    # cross-entropies of every row and label (per_sample_loss already sums
+    # the labels; the evidence step once multiplied by their number again)
+    from sklearn_spectral.nn.evidence import Rows, deviance
+
+    gen = np.random.RandomState(0)
+    out = torch.as_tensor(gen.normal(size=(50, 3)))
+    Y = torch.as_tensor((gen.rand(50, 3) > 0.5).astype(float))
+    p = torch.sigmoid(out)
+    expected = -2.0 * float((Y * p.log() + (1 - Y) * (1 - p).log()).sum())
+    got = deviance(out, Rows(out, Y, None), "binary_cross_entropy", 50.0)
+    assert got == pytest.approx(expected, rel=1e-10)

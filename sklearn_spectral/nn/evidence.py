@@ -239,11 +239,9 @@ def deviance(out, rows, loss, total):
         sq = (out.double() - rows.target.reshape(out.shape).double()) ** 2
         mse = (sq * w[:, None]).sum(dim=0).clamp_min(1e-12)
         return total * float(torch.log(mse).sum())
+    # multilabel: independent Bernoulli labels, whose deviance sums over
+    # the labels, as per_sample_loss does
     per_row = per_sample_loss(out.double(), rows.target, loss)
-    if loss == "binary_cross_entropy":
-        # multilabel: independent Bernoulli labels, whose deviance sums over
-        # the labels (per_sample_loss averages them)
-        per_row = per_row * out.shape[1]
     return 2.0 * total * float((per_row * w).sum())
 
 
