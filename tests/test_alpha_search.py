@@ -1,8 +1,12 @@
 """The selector's penalty strength chosen by the one-standard-error rule."""
 
+import warnings
+
 import numpy as np
 import pytest
+from scipy.special import xlogy
 from sklearn.datasets import load_breast_cancer, load_diabetes, make_classification
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import cross_val_score
 from sklearn.preprocessing import StandardScaler
 
@@ -124,6 +128,39 @@ def test_one_se_alpha_weights_and_per_sample_loss():
     assert loss.shape == (300,) and np.all(loss >= 0)
     proba = fitted.predict_proba(X)[np.arange(300), y]
     np.testing.assert_allclose(loss, -np.log(proba), rtol=1e-6)
+
+
+def test_held_out_loss_is_the_models_own_criterion():
+    # the strength search scores a fold by the loss the model trains on
+    # (nn/losses.py): the Poisson deviance of a Poisson regressor, the
+    # labels' summed binary cross-entropies of a multilabel classifier
+    from sklearn_spectral import SpectralMLPRegressor
+    from sklearn_spectral._selection._strength import constant_loss
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 4))
+    counts = rng.poisson(np.exp(0.5 * X[:, 0])).astype(float)
+    reg = SpectralMLPRegressor(loss="poisson", max_iter=30, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg.fit(X, counts)
+    mu = reg.predict(X)
+    deviance = mu - counts * np.log(mu) + xlogy(counts, counts) - counts
+    np.testing.assert_allclose(per_sample_loss(reg, X, counts), deviance, rtol=1e-6)
+    mean = counts.mean()
+    constant = mean - counts * np.log(mean) + xlogy(counts, counts) - counts
+    np.testing.assert_allclose(
+        constant_loss(counts, None, counts, "poisson"), constant, rtol=1e-10
+    )
+
+    Y = np.column_stack([X[:, 0] > 0, X[:, 1] > 0]).astype(int)
+    clf = SpectralMLPClassifier(max_iter=30, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, Y)
+    p = np.clip(clf.predict_proba(X), 1e-12, 1 - 1e-12)
+    summed = -(Y * np.log(p) + (1 - Y) * np.log(1 - p)).sum(axis=1)
+    np.testing.assert_allclose(per_sample_loss(clf, X, Y), summed, rtol=1e-6)
 
 
 def test_auto_alpha_leaves_other_models_alpha_alone():

@@ -40,8 +40,44 @@ __all__ = ["cv_one_se_alpha", "per_sample_loss"]
 _CHUNK = 8192
 
 
+def _loss_name(model, y):
+    """The model's training criterion, named as in :mod:`..nn.losses`."""
+    if is_classifier(model):
+        return "binary_cross_entropy" if np.ndim(y) == 2 else "cross_entropy"
+    return "poisson" if getattr(model, "loss", None) == "poisson" else "squared_error"
+
+
+def _row_losses(output, target, loss):
+    """:func:`sklearn_spectral.nn.losses.per_sample_loss` on numpy arrays."""
+    import torch
+
+    from ..nn.losses import per_sample_loss as nn_per_sample_loss
+
+    output = torch.as_tensor(np.asarray(output, dtype=np.float64))
+    output = output.reshape(len(output), -1)
+    target = torch.as_tensor(np.asarray(target))
+    if loss != "cross_entropy":
+        target = target.to(torch.float64)
+    return nn_per_sample_loss(output, target, loss).numpy()
+
+
+def _class_losses(log_proba, classes, y):
+    """Cross-entropy of each row; a class the fit never saw costs log 1e12."""
+    y = np.asarray(y)
+    index = np.clip(np.searchsorted(classes, y), 0, len(classes) - 1)
+    seen = classes[index] == y
+    loss = _row_losses(log_proba, np.where(seen, index, 0), "cross_entropy")
+    return np.where(seen, loss, -np.log(1e-12))
+
+
 def per_sample_loss(model, X, y, scale=1.0):
-    """Loss of each row: cross-entropy for a classifier, squared error else.
+    """Loss of each row, the model's own criterion (``nn.losses``).
+
+    Cross-entropy for a classifier (summed over the labels of a multilabel
+    one), the Poisson deviance for ``loss="poisson"``, else the squared
+    error of the targets divided by ``scale``: the model's training loss,
+    computed from its predictions by
+    :func:`sklearn_spectral.nn.losses.per_sample_loss`.
 
     Parameters
     ----------
@@ -53,8 +89,9 @@ def per_sample_loss(model, X, y, scale=1.0):
     y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         Their targets.
     scale : float or ndarray of shape (n_outputs,), default=1.0
-        A regressor's errors are divided by it before squaring (the target's
-        spread, so that huge targets do not overflow).
+        A squared-error regressor's errors are divided by it before
+        squaring (the target's spread, so that huge targets do not
+        overflow).
 
     Returns
     -------
@@ -62,46 +99,42 @@ def per_sample_loss(model, X, y, scale=1.0):
         The loss of each row (mean over the outputs of a multi-output
         regressor).
     """
-    if is_classifier(model) and np.ndim(y) == 2:
-        # multilabel: the mean binary cross-entropy over the labels
-        y = np.asarray(y, dtype=float)
+    loss = _loss_name(model, y)
+    if loss == "binary_cross_entropy":
         p = np.clip(model.predict_proba(X), 1e-12, 1 - 1e-12)
-        return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p), axis=1)
-    if is_classifier(model):
-        y = np.asarray(y)
-        proba = model.predict_proba(X)
-        index = np.searchsorted(model.classes_, y)
-        index = np.clip(index, 0, len(model.classes_) - 1)
-        seen = model.classes_[index] == y
-        p = np.where(seen, proba[np.arange(len(y)), index], 0.0)
-        return -np.log(np.clip(p, 1e-12, 1.0))
+        return _row_losses(np.log(p) - np.log1p(-p), y, loss)
+    if loss == "cross_entropy":
+        log_proba = np.log(np.clip(model.predict_proba(X), 1e-12, 1.0))
+        return _class_losses(log_proba, model.classes_, y)
     y = np.asarray(y, dtype=float)
-    error = np.asarray(model.predict(X), dtype=float).reshape(y.shape) - y
-    error = error.reshape(len(error), -1) / scale
-    return np.mean(error**2, axis=1)
+    prediction = np.asarray(model.predict(X), dtype=float).reshape(len(y), -1)
+    if loss == "poisson":
+        return _row_losses(np.log(np.clip(prediction, 1e-300, None)), y, loss)
+    target = y.reshape(len(y), -1)
+    return _row_losses(prediction / scale, target / scale, loss)
 
 
-def constant_loss(y_fit, w_fit, y, classifier, scale=1.0):
-    """Per-sample loss of the best constant prediction learnt on ``y_fit``."""
+def constant_loss(y_fit, w_fit, y, loss, scale=1.0):
+    """Per-sample loss (:func:`per_sample_loss`'s) of the best constant
+    prediction learnt on ``y_fit``."""
     w_fit = np.ones(len(y_fit)) if w_fit is None else np.asarray(w_fit, float)
-    if classifier and np.ndim(y) == 2:  # multilabel: each label's frequency
-        p = np.clip(
-            np.average(np.asarray(y_fit, float), axis=0, weights=w_fit),
-            1e-12,
-            1 - 1e-12,
-        )
-        y = np.asarray(y, dtype=float)
-        return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p), axis=1)
-    if classifier:
+    n = len(y)
+    if loss == "binary_cross_entropy":  # each label's frequency
+        p = np.average(np.asarray(y_fit, float), axis=0, weights=w_fit)
+        p = np.clip(p, 1e-12, 1 - 1e-12)
+        return _row_losses(np.tile(np.log(p) - np.log1p(-p), (n, 1)), y, loss)
+    if loss == "cross_entropy":  # the class prior
         classes, index = np.unique(np.asarray(y_fit), return_inverse=True)
         prior = np.bincount(index, weights=w_fit) / w_fit.sum()
-        position = np.clip(np.searchsorted(classes, y), 0, len(classes) - 1)
-        p = np.where(classes[position] == y, prior[position], 0.0)
-        return -np.log(np.clip(p, 1e-12, 1.0))
+        log_prior = np.log(np.clip(prior, 1e-12, 1.0))
+        return _class_losses(np.tile(log_prior, (n, 1)), classes, y)
     y_fit = np.asarray(y_fit, dtype=float).reshape(len(y_fit), -1)
     mean = np.average(y_fit, axis=0, weights=w_fit)
-    error = (np.asarray(y, dtype=float).reshape(len(y), -1) - mean) / scale
-    return np.mean(error**2, axis=1)
+    target = np.asarray(y, dtype=float).reshape(n, -1)
+    if loss == "poisson":
+        log_mean = np.log(np.clip(mean, 1e-300, None))
+        return _row_losses(np.tile(log_mean, (n, 1)), target, loss)
+    return _row_losses(np.tile(mean / scale, (n, 1)), target / scale, loss)
 
 
 def _folds(y, n_folds, seed, classifier):
@@ -271,6 +304,7 @@ def cv_one_se_alpha(
     folds = _folds(y, n_folds, int(rng.randint(np.iinfo(np.int32).max)), classifier)
     seeds = rng.randint(np.iinfo(np.int32).max, size=len(folds))
     scale = 1.0 if classifier else _spread(y)
+    criterion = _loss_name(estimator, y)
     base = float(estimator.get_params()["alpha"])
     alphas = [base * float(factor) for factor in factors]
     n = len(y)
@@ -315,7 +349,7 @@ def cv_one_se_alpha(
         fit_rows = np.setdiff1d(np.arange(n), held_out)
         w_fit = None if sample_weight is None else sample_weight[fit_rows]
         constant[held_out] = constant_loss(
-            y[fit_rows], w_fit, y[held_out], classifier, scale
+            y[fit_rows], w_fit, y[held_out], criterion, scale
         )
 
     def standard_error(a, b):
