@@ -929,21 +929,23 @@ class BaseSpectralMLP(BaseEstimator):
         another size (another BLAS blocking: 2.4e-7 to 4.8e-7 absolute on
         standardised predictions over 3 seeds, above
         ``check_methods_subset_invariance``'s atol of 1e-7); the same
-        weights in float64 agree to 1e-15. Exported afresh on every call
-        (the weights of a later fit can never be stale): on 20000 x 50 rows
-        and the default (100,) network the float64 forward costs 2.8 times
-        the float32 one. Apple's ``mps`` device has no float64: the float32
-        export there. The export is kept for the weights it was made of: a
-        weight changed in place by a later fit (``partial_fit``, a warm
-        start, a restored best epoch) bumps its tensor's version, and the
-        next call exports afresh; nothing of it is pickled.
+        weights in float64 agree to 1e-15. On 20000 x 50 rows and the default
+        (100,) network the float64 forward costs 2.8 times the float32 one.
+        Apple's ``mps`` device has no float64: the float32 export there. The
+        export is kept for the weights it was made of: a weight changed in
+        place by a later fit (``partial_fit``, a warm start, a restored best
+        epoch) bumps its tensor's version counter, and the next call exports
+        afresh; nothing of it is pickled. Where a torch build has no version
+        counter (``Tensor._version``, read, never written), every call
+        exports afresh.
         """
         module = self.net_.module_
         module.eval()
         state = [*module.parameters(), *module.buffers()]
-        key = tuple((t.data_ptr(), t._version) for t in state)
+        key = tuple((t.data_ptr(), getattr(t, "_version", None)) for t in state)
         cached = _PREDICT_MODULES.get(module)
-        if cached is not None and cached[0] == key:
+        versioned = all(version is not None for _, version in key)
+        if versioned and cached is not None and cached[0] == key:
             return cached[1]
         dense = export_network(module, self._exact_masks())
         if torch.device(self.net_.device).type == "mps":
