@@ -68,15 +68,24 @@ def _version(name):
         return NOT_INSTALLED
 
 
+_DATE_FORMAT = ("--date=format-local:%Y-%m-%d %H:%M:%S UTC",)
+
+
 def _git_state():
-    """HEAD commit, and whether sklearn_spectral/ differs from it."""
+    """HEAD commit and its date, and whether sklearn_spectral/ differs from it.
+
+    The date lets ``tools/readme_numbers.py`` order result files without the
+    commit (a helper's commit that was rebased before merging is not in the
+    history of a clean clone).
+    """
     import subprocess
 
     root = Path(__file__).resolve().parent.parent
     try:
         head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
+            ["git", "log", "-1", "--format=%h of %cd", *_DATE_FORMAT, "HEAD"],
             cwd=root,
+            env={**os.environ, "TZ": "UTC"},
             capture_output=True,
             text=True,
             check=True,

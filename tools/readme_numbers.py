@@ -18,6 +18,7 @@ import math
 import re
 import subprocess
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,8 +34,22 @@ _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 # reading the result files
 # --------------------------------------------------------------------------- #
 def _commit_time(path):
-    """Commit time of the library code a result file records (0 if unknown)."""
-    match = re.search(r"Library code: commit ([0-9a-f]{7,40})", path.read_text())
+    """When the library code a result file records was committed (0 if unknown).
+
+    The date the benchmark wrote next to the commit, so that the answer does
+    not depend on which commits a clone has (a helper's commit rebased before
+    its merge is in no clean clone); for an older file without it, the
+    commit's date from git.
+    """
+    text = path.read_text(encoding="utf-8")
+    match = re.search(
+        r"Library code: commit [0-9a-f]{7,40} of (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC",
+        text,
+    )
+    if match is not None:
+        stamp = datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S")
+        return int(stamp.replace(tzinfo=timezone.utc).timestamp())
+    match = re.search(r"Library code: commit ([0-9a-f]{7,40})", text)
     if match is None:
         return 0
     done = subprocess.run(
