@@ -1280,6 +1280,7 @@ def _input_settling(settings):
         tol=settings.input_settle_tol,
         shrink_fraction=settings.settle_shrink_fraction,
         solve_rows=settings.input_settle_max_rows,
+        release_fraction=settings.settle_release_fraction,
     )
 
 

@@ -552,13 +552,15 @@ class Settings:
 
     input_test_level: float = 1e-3
 
-    input_settle_max_iter: int = 80
+    input_settle_max_iter: int = 30
 
     input_settle_tol: float = 1e-4
 
     input_settle_max_rows: int = 5000
 
     settle_shrink_fraction: float = 0.1
+
+    settle_release_fraction: float = 0.5
 
     diverged_factor: float = 10.0
 

@@ -383,6 +383,10 @@ class InputSettling(Callback):
     solve_rows : int, default=5000
         Training sets of more rows get no solve (the check and the
         re-admission still run).
+    release_fraction : float, default=0.5
+        The solve for shrinking eigenvalues ends once each is at 0 or
+        pulled by the data by at least this fraction of the L1 strength
+        (no longer shrinking); 0 ends it on 0, ``tol`` or ``max_iter``.
 
     Attributes
     ----------
@@ -404,6 +408,7 @@ class InputSettling(Callback):
         tol=1e-4,
         shrink_fraction=0.1,
         solve_rows=5000,
+        release_fraction=0.5,
     ):
         self.level = level
         self.max_rows = max_rows
@@ -412,6 +417,7 @@ class InputSettling(Callback):
         self.tol = tol
         self.shrink_fraction = shrink_fraction
         self.solve_rows = solve_rows
+        self.release_fraction = release_fraction
 
     def initialize(self):
         self._reset()
@@ -522,6 +528,11 @@ class InputSettling(Callback):
                         max_iter=self.max_iter,
                         tol=self.tol,
                         closed_form=closed_form,
+                        pull_below=(
+                            penalty.coef * self.release_fraction
+                            if self.release_fraction > 0
+                            else None
+                        ),
                     )
         finally:
             module.train(was_training)
