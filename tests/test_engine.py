@@ -14,6 +14,7 @@ from torch.optim.optimizer import register_optimizer_step_pre_hook
 
 from sklearn_spectral import SpectralMLPClassifier, SpectralMLPRegressor
 from sklearn_spectral._training import (
+    ConvergenceStopping,
     PenaltySchedule,
     TensorBatches,
     TensorData,
@@ -682,3 +683,27 @@ def test_spectral_net_takes_shuffle_and_adam_options():
     group = net.optimizer_.param_groups[0]
     assert group["betas"] == (0.8, 0.99) and group["eps"] == 1e-6
     assert not net.get_iterator(TensorData(X, y), training=True).shuffle
+
+
+def test_the_kept_best_state_is_a_copy_refreshed_in_place():
+    # the stopping rule keeps the best epoch's state by copying into the
+    # tensors of its first copy: later in-place steps must not leak into it,
+    # and a new module (another fit) gets its own copy
+    stopper = ConvergenceStopping()
+    stopper.initialize()
+    generator = torch.Generator().manual_seed(0)
+    net = SpectralMLP(3, [5], 2, generator=generator)
+    stopper._keep_best(net)
+    first = {k: v.clone() for k, v in stopper.best_state_.items()}
+    with torch.no_grad():
+        for p in net.parameters():
+            p.add_(1.0)
+    for k, v in stopper.best_state_.items():
+        assert torch.equal(v, first[k])
+    stopper._keep_best(net)
+    for k, v in net.state_dict().items():
+        assert torch.equal(stopper.best_state_[k], v)
+    other = SpectralMLP(3, [5], 2, generator=generator)
+    stopper._keep_best(other)
+    for k, v in other.state_dict().items():
+        assert torch.equal(stopper.best_state_[k], v)

@@ -238,6 +238,7 @@ class ConvergenceStopping(Callback):
         self.best_epoch_ = 0
         self.ever_off_ = None
         self.best_state_ = None
+        self._copies = None  # (module, [(live tensor, its copy)])
         self.converged_ = False
         self.restored_ = False
 
@@ -295,22 +296,20 @@ class ConvergenceStopping(Callback):
 
         A deep copy per improving epoch took 0.67 ms on iris's default
         network (a sixth of the fit with ``restore_factor`` on every fit);
-        copying into the tensors of the last copy takes about 0.09 ms.
+        copying into the tensors of the last copy takes about 0.09 ms, of
+        which building ``state_dict()`` was most: the first copy of a fit
+        keeps the pairs (the state's tensors share the parameters' and
+        buffers' storage, which a fit changes in place only).
         """
-        state = module.state_dict()
-        best = self.best_state_
-        if (
-            best is None
-            or best.keys() != state.keys()
-            or any(
-                best[k].shape != v.shape or best[k].dtype != v.dtype
-                for k, v in state.items()
-            )
-        ):
-            self.best_state_ = {k: v.detach().clone() for k, v in state.items()}
+        copies = self._copies
+        if copies is not None and copies[0] is module:
+            for live, kept in copies[1]:
+                kept.copy_(live)
             return
-        for k, v in state.items():
-            best[k].copy_(v)
+        state = module.state_dict()
+        self.best_state_ = {k: v.detach().clone() for k, v in state.items()}
+        pairs = [(v.detach(), self.best_state_[k]) for k, v in state.items()]
+        self._copies = (module, pairs)
 
     def on_train_end(self, net, **kwargs):
         if self.best_state_ is None or not len(net.history):
