@@ -1143,6 +1143,7 @@ def settle_inputs_(
             metric,
             relevance,
             done,
+            lam_k,
             int(max_iter),
             tol,
             int(memory),
@@ -1171,6 +1172,7 @@ def _settle_owlqn(
     metric,
     relevance,
     done,
+    lam_k,
     max_iter,
     tol,
     memory,
@@ -1210,6 +1212,7 @@ def _settle_owlqn(
     moves = []
     evaluations = steps = 0
     r_old = relevance(values)
+    last_zeros, settled = None, 0
     for _ in range(max_iter):
         # the minimum-norm subgradient of smooth + sum c |x| (OWL-QN's)
         right, left = g + c, g - c
@@ -1273,6 +1276,12 @@ def _settle_owlqn(
         recent = moves[-memory:]
         if len(recent) == memory and sum(recent) <= tol * len(recent):
             break
-        if done(values, grads):
+        # the inputs the solve is for settled, and the set of zeros has not
+        # moved for `memory` steps: the rest of the network re-fitted to it
+        zeros = values[lam_k] == 0
+        same = last_zeros is not None and bool(torch.equal(zeros, last_zeros))
+        settled = settled + 1 if (same and done(values, grads)) else 0
+        last_zeros = zeros
+        if settled >= memory:
             break
     return values, objective, steps, evaluations
