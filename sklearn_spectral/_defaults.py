@@ -222,12 +222,12 @@ class Settings:
         fit's epochs on small data. Its cost and what it changes
         (``bench_stability_relevance.py --configs default baseline``, 5
         stratified folds, CPU s a fit, against no check and no solve):
-        breast_cancer 0.11 against 0.07 (the solve runs 20-30 steps: the L1
+        breast_cancer 0.10 against 0.07 (the solve runs 20-30 steps: the L1
         keeps zeroing weak, correlated columns of a nearly separable
         problem, 12-13 of 30 kept), accuracy 0.965 ± 0.010 against 0.974 ±
-        0.014 (worst 0.947 both); digits 0.58 against 0.26 (re-admitted
+        0.014 (worst 0.947 both); digits 0.40 against 0.23 (re-admitted
         inputs train on: 62 against 52 epochs), accuracy 0.971 ± 0.006
-        against 0.972 ± 0.005.
+        against 0.972 ± 0.005 (``results/full/stability_relevance.md``).
 
     input_settle_tol : float, default=1e-4
         The solve ends when the normalised relevance (summing to 1) moves by
