@@ -26,6 +26,7 @@ from sklearn_spectral.nn.objective import (
     set_strength,
     settle_inputs_,
 )
+from sklearn_spectral.nn.optim import ProximalAdam
 from sklearn_spectral.relevance import auto_threshold, normalize_relevance
 
 
@@ -188,7 +189,8 @@ def test_the_solve_zeroes_the_noise_inputs_and_ends_on_its_own(seed):
     objective = SpectralObjective(
         [EigenvalueTerm("input", "input", "l1", alpha=0.05)], phi_alpha=1e-3
     )
-    optimizer = torch.optim.Adam(objective.param_groups(net))
+    # the library's optimizer: torch's Adam imports torch._dynamo (seconds)
+    optimizer = ProximalAdam(objective.param_groups(net))
     set_strength(optimizer.param_groups, "input", 0.05)
     x = torch.randn(500, 4, generator=g)
     y = (2.0 * x[:, 0] + 0.1 * torch.randn(500, generator=g)).double()
