@@ -356,11 +356,12 @@ class InputSettling(Callback):
       pull them by less than ``shrink_fraction`` of the L1 strength), or
       inputs came back at an earlier check, the fit's objective is
       minimised on the full batch with every parameter free
-      (:func:`~sklearn_spectral.nn.objective.settle_inputs_`: proximal
-      gradient in Adam's metric) until those eigenvalues are all at 0 or
-      the relevance has settled. No epoch is added: it replaces a phase of
-      up to 50 epochs at a boosted rate for the eigenvalues, which doubled
-      the epochs of a default fit on small data.
+      (:func:`~sklearn_spectral.nn.objective.settle_inputs_`: orthant-wise
+      L-BFGS in Adam's metric) until each of those eigenvalues is at 0 or
+      held by the data (``release_fraction``) and the zeros have stood
+      still for 5 steps, or the relevance has settled. No epoch is added:
+      it replaces a phase of up to 50 epochs at a boosted rate for the
+      eigenvalues, which doubled the epochs of a default fit on small data.
 
     Parameters
     ----------
@@ -372,7 +373,7 @@ class InputSettling(Callback):
     max_rounds : int, default=3
         Checks per fit that may re-admit inputs.
     max_iter : int, default=80
-        Most proximal-gradient steps of the solve; 0 turns it off.
+        Most quasi-Newton steps of the solve; 0 turns it off.
     tol : float, default=1e-4
         The solve ends when the normalised relevance moves by at most this
         much (sum of absolute changes) a step over its last 5 steps.

@@ -941,9 +941,11 @@ def settle_inputs_(
         ``loss_fn(output)`` returns the per-sample data losses (already
         weighted); it receives float64 outputs.
     until_zero : sequence of int or None, default=None
-        Input eigenvalues the solve is for: it ends as soon as they are all
-        exactly 0 (or, with ``pull_below``, 0 or held by the data), or on
-        ``tol`` or ``max_iter``. None: on ``tol`` or ``max_iter`` only.
+        Input eigenvalues the solve is for: it ends once they are all
+        exactly 0 (or, with ``pull_below``, each 0 or held by the data) and
+        the set of input eigenvalues at 0 has not changed for ``memory``
+        steps (the rest of the network has re-fitted to it), or on ``tol``
+        or ``max_iter``. None: on ``tol`` or ``max_iter`` only.
     max_iter : int, default=80
         Most proximal-gradient steps.
     tol : float, default=1e-4
@@ -951,8 +953,8 @@ def settle_inputs_(
         moves by at most this much (sum of absolute changes) a step over
         the last ``memory`` steps.
     memory : int, default=5
-        Objectives the non-monotone line search looks back over, and steps
-        of the ``tol`` criterion.
+        Steps of the ``tol`` criterion, and steps the set of zeros must
+        stand still before ``until_zero`` ends the solve.
     closed_form : tuple or None, default=None
         ``(y, loss, sample_weight)`` of the module's
         :meth:`~sklearn_spectral.nn.mlp.SpectralMLP.data_loss_and_grads`:
