@@ -39,17 +39,39 @@ the training part; BorutaPy with a forest classifier or regressor
 (``max_depth=5, n_jobs=1``); CPU seconds measured in the same run, its
 results cached (``--cache``).
 
+``--real`` asks of the all-relevant mode on real data (the four sets and
+5-fold CV of ``benchmarks/bench_stability_selection.py``: ``load_breast_cancer``,
+``load_diabetes``, ``load_wine``, ``load_digits``, each training fold
+standardised; random state 0) whether the kept set loses anything, and which
+columns flip between folds (written to ``all_relevant_real.md``). A model
+refitted on the kept columns is compared with the same model on all columns
+(paired over the folds, with the standard error): a random forest
+(``n_estimators=100, random_state=0``), the same forest on the kept columns
+plus a row-permuted copy of each dropped column (same number of columns,
+none of the dropped information: what the forest loses to having fewer
+columns to draw from rather than to the information left out), and a linear
+model (``RidgeCV`` or ``LogisticRegression(max_iter=2000)``). Columns kept in
+some folds and not in others are listed with their hits and p-values per
+fold (``-log10``; kept at ``-log10(0.05 / n_features)``).
+
+``--settings '{"all_relevant_parts": 1}'`` measures a variant: the JSON
+fields replace those of ``DEFAULT_SETTINGS`` (``dataclasses.replace``) for
+every spectral selection of the run; ``--name`` names the result file.
+
 Usage::
 
     python benchmarks/bench_all_relevant.py --quick   # seed 0
     python benchmarks/bench_all_relevant.py           # seeds 0, 1, 2
     python benchmarks/bench_all_relevant.py --seeds 3 4
     python benchmarks/bench_all_relevant.py --generality --seeds 0 1
+    python benchmarks/bench_all_relevant.py --real --sets diabetes wine
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import itertools
 import json
 import time
 from pathlib import Path
@@ -71,11 +93,11 @@ from sklearn.datasets import (
 )
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.feature_selection import SelectFromModel
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, RidgeCV
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_spectral import SpectralFeatureSelector
+from sklearn_spectral import DEFAULT_SETTINGS, SpectralFeatureSelector
 from sklearn_spectral.datasets import make_independent_gaussian, make_mixed_table
 
 SETS = {
@@ -83,6 +105,8 @@ SETS = {
     "5 informative + 5 redundant": {"n_informative": 5, "n_redundant": 5},
 }
 N_USEFUL = 10  # shuffle=False: the useful columns come first
+#: the Settings of every spectral selection (``--settings``)
+SETTINGS = {"value": None}
 
 
 def load(name, seed):
@@ -311,7 +335,9 @@ def _general_run(method, name, seed, cache):
             .support_
         )
     else:
-        selector = SpectralFeatureSelector(mode="all-relevant", random_state=seed)
+        selector = SpectralFeatureSelector(
+            mode="all-relevant", random_state=seed, settings=SETTINGS["value"]
+        )
         support = selector.fit(X, y).get_support()
     result = {
         "kept": np.flatnonzero(support).tolist(),
@@ -403,6 +429,142 @@ def generality(seeds, cache_path):
     ]
 
 
+REAL = ["breast_cancer", "diabetes", "wine", "digits"]
+
+
+def _paired(a, b):
+    """Mean of ``a - b`` over the folds and its standard error."""
+    diff = np.asarray(a) - np.asarray(b)
+    return f"{diff.mean():+.3f} ({diff.std(ddof=1) / np.sqrt(diff.size):.3f})"
+
+
+def _downstream(X_train, X_test, y_train, y_test, kept, classification, fold):
+    """Scores on the test fold of the models refitted on the kept columns."""
+    forest_cls = RandomForestClassifier if classification else RandomForestRegressor
+    dropped = np.flatnonzero(~kept)
+    rng = np.random.RandomState(fold)
+
+    def permuted(X):  # the dropped columns, rows shuffled: no information
+        return np.column_stack([X[rng.permutation(len(X)), j] for j in dropped])
+
+    scores = {}
+    for label, columns in (("all", np.ones_like(kept)), ("kept", kept)):
+        if not columns.any():  # nothing kept: the majority class / the mean
+            scores[f"forest {label}"] = scores[f"linear {label}"] = (
+                np.mean(y_test == np.bincount(y_train).argmax())
+                if classification
+                else 1 - np.mean((y_test - y_train.mean()) ** 2) / np.var(y_test)
+            )
+            continue
+        forest = forest_cls(n_estimators=100, random_state=0, n_jobs=1)
+        forest.fit(X_train[:, columns], y_train)
+        scores[f"forest {label}"] = forest.score(X_test[:, columns], y_test)
+        linear = LogisticRegression(max_iter=2000) if classification else RidgeCV()
+        linear.fit(X_train[:, columns], y_train)
+        scores[f"linear {label}"] = linear.score(X_test[:, columns], y_test)
+    if dropped.size and kept.any():
+        forest = forest_cls(n_estimators=100, random_state=0, n_jobs=1)
+        forest.fit(np.hstack([X_train[:, kept], permuted(X_train)]), y_train)
+        scores["forest kept + permuted"] = forest.score(
+            np.hstack([X_test[:, kept], permuted(X_test)]), y_test
+        )
+    else:
+        scores["forest kept + permuted"] = scores["forest kept"]
+    return scores
+
+
+def real_data(sets):
+    """The all-relevant mode over 5-fold CV on real data (see ``--real``)."""
+    from bench_stability_selection import REAL as LOADERS
+    from bench_stability_selection import real_folds
+
+    rows, flips = [], []
+    for name in sets:
+        classification = LOADERS[name][1]
+        folds = []
+        for fold, (X_train, X_test, y_train, y_test) in enumerate(real_folds(name)):
+            start = time.process_time()
+            selector = SpectralFeatureSelector(
+                mode="all-relevant", random_state=0, settings=SETTINGS["value"]
+            ).fit(X_train, y_train)
+            cpu = time.process_time() - start
+            kept = selector.get_support()
+            hits = np.sum(
+                selector.importances_ > selector.shadow_threshold_[:, None], axis=0
+            )
+            folds.append(
+                {
+                    "kept": kept,
+                    "cpu": cpu,
+                    "hits": hits,
+                    "rounds": selector.importances_.shape[0],
+                    "logp": np.maximum(
+                        -np.log10(np.maximum(selector.pvalues_, 1e-300)), 0.0
+                    ),
+                    **_downstream(
+                        X_train, X_test, y_train, y_test, kept, classification, fold
+                    ),
+                }
+            )
+            print(name, fold, int(kept.sum()), f"{cpu:.1f} s", flush=True)
+        sets_kept = [set(np.flatnonzero(f["kept"])) for f in folds]
+        jaccard = [
+            len(a & b) / max(1, len(a | b))
+            for a, b in itertools.combinations(sets_kept, 2)
+        ]
+        column = {key: [f[key] for f in folds] for key in folds[0]}
+        rows.append(
+            [
+                name,
+                ", ".join(str(len(k)) for k in sets_kept),
+                f"{np.mean(jaccard):.2f} ({np.min(jaccard):.2f})",
+                _paired(column["forest kept"], column["forest all"]),
+                _paired(column["forest kept + permuted"], column["forest all"]),
+                _paired(column["linear kept"], column["linear all"]),
+                f"{np.mean(column['cpu']):.1f}",
+            ]
+        )
+        n_kept = np.sum([f["kept"] for f in folds], axis=0)
+        threshold = -np.log10(DEFAULT_SETTINGS.all_relevant_level / n_kept.size)
+        for j in np.flatnonzero((n_kept > 0) & (n_kept < len(folds))):
+            flips.append(
+                [
+                    name,
+                    j,
+                    f"{n_kept[j]}/{len(folds)}",
+                    " ".join(f"{f['hits'][j]}/{f['rounds']}" for f in folds),
+                    " ".join(f"{f['logp'][j]:.1f}" for f in folds),
+                    f"{threshold:.1f}",
+                ]
+            )
+    return [
+        "Random state 0, 5 folds; score differences: mean over the folds of the "
+        "model on the kept columns minus the same model on all columns (paired "
+        "standard error); forest + permuted: the kept columns plus a "
+        "row-permuted copy of each dropped column.",
+        md_table(
+            [
+                "data",
+                "kept per fold",
+                "Jaccard across folds (min)",
+                "forest: kept - all (SE)",
+                "forest: kept + permuted - all (SE)",
+                "linear: kept - all (SE)",
+                "CPU s per fold",
+            ],
+            rows,
+        ),
+        "Columns kept in some folds only: hits per fold (of the rounds) and "
+        "the test's -log10 p-value per fold:",
+        md_table(
+            ["data", "column", "kept in", "hits", "-log10 p", "kept at"],
+            flips,
+        )
+        if flips
+        else "No column flips between folds.",
+    ]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="seed 0 only")
@@ -420,17 +582,43 @@ def main(argv=None):
         help="the all-relevant mode and BorutaPy on other sets (see above)",
     )
     parser.add_argument(
+        "--real",
+        action="store_true",
+        help="the all-relevant mode on real data over 5-fold CV (see above)",
+    )
+    parser.add_argument(
+        "--sets", nargs="+", choices=REAL, default=REAL, help="--real: the sets"
+    )
+    parser.add_argument(
+        "--settings",
+        default=None,
+        help="JSON dict of Settings fields for the spectral selections",
+    )
+    parser.add_argument("--name", default=None, help="result file name")
+    parser.add_argument(
         "--cache",
         default="/tmp/bench_all_relevant_cache.json",
         help="JSON file of BorutaPy's --generality results ('' for none)",
     )
     args = parser.parse_args(argv)
-    setup(args.threads, quick=args.quick)
+    setup(args.threads, quick=args.quick or args.real)
     seeds = args.seeds or ([0] if args.quick else [0, 1, 2])
     wall = time.perf_counter()
+    if args.settings:
+        SETTINGS["value"] = dataclasses.replace(
+            DEFAULT_SETTINGS, **json.loads(args.settings)
+        )
+    if args.real:
+        write_result(
+            args.name or "all_relevant_real",
+            "All-relevant selection on real data: does the kept set lose anything?",
+            [__doc__.split("Usage::")[0].strip(), *real_data(args.sets)],
+            elapsed=time.perf_counter() - wall,
+        )
+        return 0
     if args.generality:
         write_result(
-            "all_relevant_generality",
+            args.name or "all_relevant_generality",
             "All-relevant selection on other sets: SpectralFeatureSelector "
             "against BorutaPy",
             [__doc__.split("Usage::")[0].strip(), *generality(seeds, args.cache)],

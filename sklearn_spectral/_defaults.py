@@ -521,6 +521,19 @@ class Settings:
         seeds 0-4: 10 rounds left out 2 of the 100 useful columns, 15 and 20
         rounds 1, none kept noise.
 
+    all_relevant_parts : int, default=2
+        All-relevant mode: each round splits the columns at random into this
+        many parts and fits the model once per part, beside the shadows. 1
+        fits every column together (a column is judged given all the others:
+        a suppressor or a weak term of a sum is seen, a redundant copy is
+        not), 2 (halves) and more fit smaller contexts (a copy is often
+        fitted without its twin; a column that matters only together with
+        another is often fitted without it), at one fit per part. Measured
+        with ``benchmarks/bench_all_relevant.py --real`` and ``--generality``
+        with ``--settings '{"all_relevant_parts": k}'``
+        (``benchmarks/results/all_relevant_real*.md``): no value wins
+        everywhere, 2 is kept (see the user guide's all-relevant section).
+
     all_relevant_min_shadows : int, default=50
         All-relevant mode: every fit gets at least this many shadows (several
         shuffled copies of each column when there are fewer columns). The null
@@ -672,6 +685,8 @@ class Settings:
 
     all_relevant_repeats: int = 15
 
+    all_relevant_parts: int = 2
+
     all_relevant_min_shadows: int = 50
 
     all_relevant_quantile: float = 0.99
@@ -822,6 +837,7 @@ _POSITIVE = frozenset(
         "strength_cv_folds",
         "consensus_fits",
         "all_relevant_repeats",
+        "all_relevant_parts",
         "all_relevant_min_shadows",
         "all_relevant_quantile",
         "all_relevant_level",

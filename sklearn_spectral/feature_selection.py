@@ -714,6 +714,7 @@ class SpectralFeatureSelector(SelectFromModel):
                 n_jobs=self.n_jobs,
                 alphas=ladder,
                 min_shadows=settings.all_relevant_min_shadows,
+                parts=settings.all_relevant_parts,
             )
         except AttributeError as exc:  # as _importances_of, before any fit
             raise ValueError(

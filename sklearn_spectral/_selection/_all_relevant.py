@@ -31,18 +31,18 @@ from ._face import importances as _importances
 __all__ = ["hit_test", "poisson_binomial_sf", "shadow_refits"]
 
 
-def shadow_fit_plan(n_features, seeds, n_levels=1, groups=None):
+def shadow_fit_plan(n_features, seeds, n_levels=1, groups=None, parts=2):
     """The fits of the all-relevant rounds.
 
-    Each round (one per seed) splits the columns at random into two halves
-    and fits the model once per half. A column that copies or combines
-    others is then often fitted without them and must carry their
-    information itself, which is what makes the L1 keep redundant columns
-    (random forests get the same from drawing candidate columns at each
-    split). Round ``i`` runs at strength level ``i % n_levels``, so every
-    level gets as many rounds as the others, within one. With ``groups``
-    (the group of every column, from the model's ``feature_groups``) the
-    halves split whole groups.
+    Each round (one per seed) splits the columns at random into ``parts``
+    parts (``Settings.all_relevant_parts``; 2: halves) and fits the model
+    once per part. A column that copies or combines others is then often
+    fitted without them and must carry their information itself, which is
+    what makes the L1 keep redundant columns (random forests get the same
+    from drawing candidate columns at each split). Round ``i`` runs at
+    strength level ``i % n_levels``, so every level gets as many rounds as
+    the others, within one. With ``groups`` (the group of every column,
+    from the model's ``feature_groups``) the parts split whole groups.
 
     Returns a list of ``(round, level, columns, shadow seed, model seed)``.
     """
@@ -50,9 +50,9 @@ def shadow_fit_plan(n_features, seeds, n_levels=1, groups=None):
     for i, seed in enumerate(seeds):
         rng = np.random.RandomState(seed)
         if groups is None:
-            halves = np.array_split(rng.permutation(n_features), 2)
+            halves = np.array_split(rng.permutation(n_features), parts)
         else:
-            units = np.array_split(rng.permutation(int(groups.max()) + 1), 2)
+            units = np.array_split(rng.permutation(int(groups.max()) + 1), parts)
             halves = [np.flatnonzero(np.isin(groups, unit)) for unit in units]
         for columns in halves:
             if columns.size:
@@ -193,13 +193,16 @@ def shadow_refits(
     n_jobs,
     alphas=None,
     min_shadows=1,
+    parts=2,
 ):
     """Relevances of the real columns per round and of every shadow.
 
     ``alphas`` (None: the template's own strength in every round) is the
     ladder of strengths; round ``i`` runs at ``alphas[i % len(alphas)]``.
     Each fit has at least ``min_shadows`` shadows: every column gets
-    ``ceil(min_shadows / n_features)`` of them.
+    ``ceil(min_shadows / n_features)`` of them. Each round fits the model
+    once per part of a random split of the columns into ``parts`` parts
+    (see :func:`shadow_fit_plan`).
 
     Returns ``importances`` of shape ``(n_rounds, n_features)`` (each
     column's relevance from the fit of its half), ``shadows`` of shape
@@ -220,7 +223,7 @@ def shadow_refits(
     n_rounds = len(seeds)
     n_levels = 1 if alphas is None else len(alphas)
     groups = column_groups_of(template, X)
-    plan = shadow_fit_plan(X.shape[1], seeds, n_levels, groups)
+    plan = shadow_fit_plan(X.shape[1], seeds, n_levels, groups, parts)
     copies = max(1, -(-int(min_shadows) // X.shape[1]))
     jobs = (
         delayed(_fit_with_shadows)(
