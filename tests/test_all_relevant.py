@@ -1,6 +1,7 @@
 """The all-relevant mode of SpectralFeatureSelector: the shadow test, its
 strength ladder and what it keeps (issue 20, item 4)."""
 
+import dataclasses
 import itertools
 import warnings
 
@@ -11,8 +12,16 @@ from sklearn.datasets import load_diabetes, make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_spectral import DEFAULT_SETTINGS, SpectralFeatureSelector
-from sklearn_spectral._selection._all_relevant import hit_test, poisson_binomial_sf
+from sklearn_spectral import (
+    DEFAULT_SETTINGS,
+    SpectralFeatureSelector,
+    SpectralMLPClassifier,
+)
+from sklearn_spectral._selection._all_relevant import (
+    hit_test,
+    poisson_binomial_sf,
+    shadow_fit_plan,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -86,6 +95,41 @@ def test_hit_test_controls_false_positives_under_the_null(seed):
         _, _, pvalues = hit_test(real, shadows, 0.99, levels)
         kept += np.any(pvalues <= 0.05 / n_features)
     assert kept / 40 <= 0.15
+
+
+@pytest.mark.parametrize("parts", [1, 2, 3, 4])
+def test_each_round_splits_the_columns_into_its_parts(parts):
+    n_features, seeds = 11, [3, 4, 5, 6, 7]
+    plan = shadow_fit_plan(n_features, seeds, n_levels=2, parts=parts)
+    assert len(plan) == parts * len(seeds)
+    for round_ in range(len(seeds)):
+        fits = [fit for fit in plan if fit[0] == round_]
+        columns = np.concatenate([fit[2] for fit in fits])
+        # disjoint parts that cover every column, of sizes within one
+        np.testing.assert_array_equal(np.sort(columns), np.arange(n_features))
+        sizes = [fit[2].size for fit in fits]
+        assert max(sizes) - min(sizes) <= 1
+        assert {fit[1] for fit in fits} == {round_ % 2}
+    # with column groups, a group is never cut
+    groups = np.array([0, 0, 1, 1, 1, 2, 3, 3, 4, 5, 5])
+    for fit in shadow_fit_plan(n_features, seeds, groups=groups, parts=parts):
+        inside = np.isin(np.arange(n_features), fit[2])
+        for group in np.unique(groups):
+            assert len(set(inside[groups == group])) == 1
+
+
+@pytest.mark.parametrize("parts", [1, 3])
+def test_the_rounds_fit_once_per_part(parts):
+    X, y = _small_set(0, n_samples=100)
+    settings = dataclasses.replace(DEFAULT_SETTINGS, all_relevant_parts=parts)
+    model = SpectralMLPClassifier(hidden_layer_sizes=(8,), max_iter=5)
+    selector = SpectralFeatureSelector(
+        model, mode="all-relevant", n_repeats=2, random_state=0, settings=settings
+    ).fit(X, y)
+    assert selector.importances_.shape == (2, X.shape[1])
+    assert selector.shadow_importances_.shape[0] == 2 * parts
+    # each column is scored in every round (its part's fit)
+    assert np.all(np.isfinite(selector.importances_))
 
 
 # --------------------------------------------------------------------------- #
