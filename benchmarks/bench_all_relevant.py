@@ -478,7 +478,7 @@ def real_data(sets):
     from bench_stability_selection import REAL as LOADERS
     from bench_stability_selection import real_folds
 
-    rows, flips = [], []
+    rows, flips, always = [], [], []
     for name in sets:
         classification = LOADERS[name][1]
         folds = []
@@ -526,6 +526,13 @@ def real_data(sets):
         )
         n_kept = np.sum([f["kept"] for f in folds], axis=0)
         threshold = -np.log10(DEFAULT_SETTINGS.all_relevant_level / n_kept.size)
+        always.append(
+            [
+                name,
+                " ".join(map(str, np.flatnonzero(n_kept == len(folds)))) or "-",
+                " ".join(map(str, np.flatnonzero(n_kept == 0))) or "-",
+            ]
+        )
         for j in np.flatnonzero((n_kept > 0) & (n_kept < len(folds))):
             flips.append(
                 [
@@ -554,6 +561,8 @@ def real_data(sets):
             ],
             rows,
         ),
+        "Columns kept in every fold and in none:",
+        md_table(["data", "kept in every fold", "kept in none"], always),
         "Columns kept in some folds only: hits per fold (of the rounds) and "
         "the test's -log10 p-value per fold:",
         md_table(
