@@ -166,7 +166,11 @@ def test_the_default_rounds_climb_the_strength_ladder():
     assert np.all((selector.null_rates_ > 0) & (selector.null_rates_ < 0.05))
     # a fixed strength: every round at it
     fixed = SpectralFeatureSelector(
-        mode="all-relevant", alpha=0.1, n_repeats=2, random_state=0
+        SpectralMLPClassifier(hidden_layer_sizes=(8,), max_iter=5),
+        mode="all-relevant",
+        alpha=0.1,
+        n_repeats=2,
+        random_state=0,
     ).fit(X, y)
     np.testing.assert_array_equal(fixed.round_alphas_, [0.1, 0.1])
     assert fixed.alpha_ == 0.1
