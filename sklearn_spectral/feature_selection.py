@@ -48,6 +48,7 @@ from ._selection._face import (
     importances,
     resolve_threshold,
 )
+from ._selection._groups import correlated_groups, expand_to_groups
 from ._selection._refits import refit_importances
 from ._selection._strength import cv_one_se_alpha
 from ._target import infer_task
@@ -195,6 +196,23 @@ class SpectralFeatureSelector(SelectFromModel):
         ``stability_threshold > 0.5``, where ``q`` is the mean number of
         features selected per refit. ``None`` uses the fit on all data.
 
+    group_correlated : float in (0, 1] or None, default=0.9
+        ``"minimal"`` mode with a spectral model: columns whose pairwise
+        rank (Spearman) correlation is at least this, in absolute value, on
+        the training rows are decided together: when the selection keeps
+        one of them it keeps the whole group (``correlated_groups_`` lists
+        the groups). Among such near-duplicates (breast cancer's radius,
+        perimeter and area) a minimal set is not unique, and which member
+        one fit's L1 keeps follows the seed and the fold rather than the
+        data; keeping the group makes the answer a function of the data,
+        and drop all but one member yourself if you need the smallest set.
+        ``None`` decides every column alone. Only numeric dense data are
+        grouped (a column with missing cells is its own group), and at
+        most 1000 columns. Measured with ``benchmarks/
+        bench_consensus_rules.py``: the fold Jaccard of ``load_breast_cancer``
+        rises from 0.80 (None) to 0.88 (0.9; 0.8: 0.90, 0.95: 0.86); the
+        other benchmark sets have no such groups.
+
     n_jobs : int or None, default=None
         The fits of the strength search, the consensus fits and the refits
         run in parallel through joblib; ``None`` means 1 unless in a
@@ -230,6 +248,12 @@ class SpectralFeatureSelector(SelectFromModel):
         inputs one fit's L1 switches off depends on its seed; their mean
         does not: the selected set becomes a function of the data
         (``benchmarks/bench_stability_selection.py``). Dropped by
+        ``partial_fit``.
+
+    correlated_groups_ : list of ndarray
+        ``"minimal"`` mode with a spectral model: the groups of two or more
+        columns decided together (``group_correlated``), as column indices;
+        empty when there are none or ``group_correlated=None``. Dropped by
         ``partial_fit``.
 
     threshold_ : float
@@ -353,6 +377,7 @@ class SpectralFeatureSelector(SelectFromModel):
         "mode": [StrOptions({"minimal", "all-relevant"})],
         "n_repeats": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
         "stability_threshold": [Interval(Real, 0, 1, closed="right"), None],
+        "group_correlated": [Interval(Real, 0, 1, closed="right"), None],
         "n_jobs": [Integral, None],
         "settings": [Settings, None],
     }
@@ -371,6 +396,7 @@ class SpectralFeatureSelector(SelectFromModel):
         mode="minimal",
         n_repeats="auto",
         stability_threshold=None,
+        group_correlated=0.9,
         n_jobs=None,
         settings=None,
     ):
@@ -387,6 +413,7 @@ class SpectralFeatureSelector(SelectFromModel):
         self.mode = mode
         self.n_repeats = n_repeats
         self.stability_threshold = stability_threshold
+        self.group_correlated = group_correlated
         self.n_jobs = n_jobs
         self.settings = settings
 
@@ -596,6 +623,7 @@ class SpectralFeatureSelector(SelectFromModel):
             "_round_levels",
             "max_features_",
             "consensus_importances_",
+            "correlated_groups_",
         ):
             self.__dict__.pop(name, None)
         self._check_max_features(X)
@@ -633,10 +661,10 @@ class SpectralFeatureSelector(SelectFromModel):
                 template,
                 X,
                 y,
-                n_kept=self._n_kept,
+                kept=self._kept_mask,
                 factors=settings.alpha_grid_factors,
                 n_folds=settings.strength_cv_folds,
-                one_se=self.mode == "minimal",
+                stability_se=settings.strength_stability_se,
                 sample_weight=params.get("sample_weight"),
                 random_state=int(seeds.randint(np.iinfo(np.int32).max)),
                 n_jobs=self.n_jobs,
@@ -666,6 +694,12 @@ class SpectralFeatureSelector(SelectFromModel):
                 n_jobs=self.n_jobs,
             )
             self.consensus_importances_ = np.vstack([first, extra])
+        if self.mode == "minimal" and isinstance(template, BaseSpectralMLP):
+            self.correlated_groups_ = (
+                []
+                if self.group_correlated is None
+                else correlated_groups(X, self.group_correlated)
+            )
         if self.mode == "all-relevant":
             if ladder is None:
                 self._shadow_test(template, X, y, params, None)
@@ -779,11 +813,11 @@ class SpectralFeatureSelector(SelectFromModel):
             and isinstance(template, BaseSpectralMLP)
         )
 
-    def _n_kept(self, model):
-        """Number of features ``threshold`` keeps on a fitted model."""
+    def _kept_mask(self, model):
+        """Mask of the features ``threshold`` keeps on a fitted model."""
         scores = self._importances_of(model)
         threshold = resolve_threshold(self.threshold, scores, model, self.settings)
-        return int(np.sum(scores >= threshold))
+        return scores >= threshold
 
     def _seeds(self, n):
         if self.random_state is None:
@@ -841,8 +875,10 @@ class SpectralFeatureSelector(SelectFromModel):
         first_call = not hasattr(self, "estimator_")
         if first_call:
             self._check_max_features(X)
-        # the other consensus fits saw none of this batch
+        # the other consensus fits saw none of this batch; the selection
+        # reads the updated model alone
         self.__dict__.pop("consensus_importances_", None)
+        self.__dict__.pop("correlated_groups_", None)
         if self.prefit:
             if first_call:
                 self._check_prefit()
@@ -988,6 +1024,8 @@ class SpectralFeatureSelector(SelectFromModel):
                 self.threshold, scores, model, self.settings
             )
             order = np.argsort(-scores, kind="mergesort")
+        if hasattr(self, "correlated_groups_"):
+            keep = expand_to_groups(keep, self.correlated_groups_)
         if max_features is not None:
             top = np.zeros_like(keep)
             top[order[:max_features]] = True

@@ -9,13 +9,22 @@ real data (correlated, redundant columns) it keeps nearly all of them.
 :func:`cv_one_se_alpha` fits the model along a doubling grid of strengths
 from the model's own ``alpha`` on each training part of a K-fold split,
 scores each fit on its held-out fold by the per-sample loss (every row is
-held out once), and returns the largest strength whose loss is within one
-standard error of the best one: the one-standard-error rule (Breiman et
-al., 1984; Hastie, Tibshirani and Friedman, *The Elements of Statistical
-Learning*, 7.10), the ``lambda.1se`` of glmnet. The standard error is that
-of the paired per-sample differences to the best strength, so it measures
-how sure the held-out rows are that the sparser fit is worse. The fits run
-through joblib.
+held out once). Among the strengths whose loss is within
+``stability_se`` standard errors of the best one it returns the one whose
+fold fits agree the most on the kept columns (the mean pairwise Jaccard
+index of their kept sets; ties go to the stronger strength): the
+strength at which the selection is reproducible, among those that predict
+as well as the best within what the held-out rows can tell apart. Where
+the loss is flat over the grid (weak or correlated columns), the
+one-standard-error rule (Breiman et al., 1984; Hastie, Tibshirani and
+Friedman, *The Elements of Statistical Learning*, 7.10; the
+``lambda.1se`` of glmnet), which takes the sparsest such strength, picks
+a strength at which each fit's L1 keeps a different few of the columns:
+the kept set then follows the seed and the fold, not the data
+(``benchmarks/bench_consensus_rules.py``). The rule is still available
+(``stability_se=None``). The standard error is that of the paired
+per-sample differences to the best strength, so it measures how sure the
+held-out rows are that a fit is worse. The fits run through joblib.
 
 This module is used by :class:`~sklearn_spectral.SpectralFeatureSelector`;
 it knows nothing of the selector.
@@ -34,7 +43,7 @@ from sklearn.utils import _safe_indexing, check_array
 
 from .._defaults import DEFAULT_SETTINGS
 
-__all__ = ["cv_one_se_alpha", "per_sample_loss"]
+__all__ = ["cv_one_se_alpha", "kept_set_agreement", "per_sample_loss"]
 
 #: Rows scored at a time (the held-out rows are never copied all at once).
 _CHUNK = 8192
@@ -196,9 +205,9 @@ def _clearly_worse(losses, w, stop_after):
     return True
 
 
-def _fit_fold(estimator, X, y, held_out, sample_weight, alpha, seed, scale, n_kept):
+def _fit_fold(estimator, X, y, held_out, sample_weight, alpha, seed, scale, kept):
     """Fit at ``alpha`` without the rows ``held_out``; their loss, the
-    number of columns the fitted model keeps and its importances."""
+    mask of the columns the fitted model keeps and its importances."""
     model = clone(estimator).set_params(alpha=alpha, random_state=seed)
     n = len(y)
     if _takes_sample_weight(model):
@@ -219,9 +228,32 @@ def _fit_fold(estimator, X, y, held_out, sample_weight, alpha, seed, scale, n_ke
         model.fit(*args, **params)
     return (
         _held_out_loss(model, X, y, held_out, scale),
-        int(n_kept(model)),
+        np.asarray(kept(model), dtype=bool),
         np.asarray(model.feature_importances_, dtype=np.float64),
     )
+
+
+def kept_set_agreement(masks):
+    """Mean pairwise Jaccard index of the kept sets of several fits.
+
+    Parameters
+    ----------
+    masks : array-like of shape (n_fits, n_features)
+        Boolean masks of the columns each fit keeps.
+
+    Returns
+    -------
+    float
+        In [0, 1]; 1 when every fit keeps the same set (two empty sets
+        agree).
+    """
+    masks = np.asarray(masks, dtype=bool)
+    values = []
+    for i in range(len(masks)):
+        for j in range(i + 1, len(masks)):
+            union = np.sum(masks[i] | masks[j])
+            values.append(np.sum(masks[i] & masks[j]) / union if union else 1.0)
+    return float(np.mean(values)) if values else 1.0
 
 
 def cv_one_se_alpha(
@@ -229,15 +261,17 @@ def cv_one_se_alpha(
     X,
     y,
     *,
-    n_kept,
+    kept,
     sample_weight=None,
     factors=DEFAULT_SETTINGS.alpha_grid_factors,
     n_folds=DEFAULT_SETTINGS.strength_cv_folds,
+    stability_se=DEFAULT_SETTINGS.strength_stability_se,
     one_se=True,
     random_state=0,
     n_jobs=None,
 ):
-    """The largest strength whose CV loss is within one SE of the best.
+    """The strength of a reproducible selection that predicts as well as
+    the best (or the one-standard-error rule).
 
     Parameters
     ----------
@@ -248,8 +282,9 @@ def cv_one_se_alpha(
         Training data.
     y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         Target.
-    n_kept : callable
-        Number of columns a fitted model keeps (the selector's rule).
+    kept : callable
+        Boolean mask of the columns a fitted model keeps (the selector's
+        rule).
     sample_weight : ndarray of shape (n_samples,) or None, default=None
         Passed to each fit; the held-out losses are weighted by it.
     factors : sequence of float, default=DEFAULT_SETTINGS.alpha_grid_factors
@@ -258,11 +293,16 @@ def cv_one_se_alpha(
     n_folds : int, default=DEFAULT_SETTINGS.strength_cv_folds
         Folds of the cross-validation, stratified for classifiers (the
         selector passes its ``Settings.strength_cv_folds``).
+    stability_se : float or None, default=DEFAULT_SETTINGS.strength_stability_se
+        The strengths whose mean loss is within this many standard errors
+        of the best are candidates; the one whose fold fits agree the most
+        on the kept columns (:func:`kept_set_agreement`; ties to the
+        stronger) is returned (the selector passes its
+        ``Settings.strength_stability_se``). None: ``one_se`` decides.
     one_se : bool, default=True
-        The one-standard-error rule (the sparsest strength that predicts as
-        well as the best); False returns the best strength itself (the
-        all-relevant mode: the model that predicts best, whose relevance
-        the shadow test reads).
+        With ``stability_se=None``: the one-standard-error rule (the
+        sparsest strength that predicts as well as the best); False returns
+        the best strength itself.
     random_state : int, default=0
         Seeds the folds and each fold's model (the same seed for every
         strength of a fold: the strengths are compared on paired fits).
@@ -276,8 +316,9 @@ def cv_one_se_alpha(
     path : dict of ndarray
         ``"alpha"``, ``"validation_loss"`` (mean per-sample held-out loss
         over all rows), ``"standard_error"`` (of the paired difference to
-        the best strength), ``"n_kept"`` (mean over the folds) of each
-        strength, and ``"importances"`` (shape ``(n_alphas, n_features)``:
+        the best strength), ``"n_kept"`` (mean over the folds),
+        ``"agreement"`` (:func:`kept_set_agreement` of the fold fits) of
+        each strength, and ``"importances"`` (shape ``(n_alphas, n_features)``:
         the models' ``feature_importances_``, mean over the folds; the
         path a :class:`~sklearn_spectral.plotting.RegularizationPathDisplay`
         draws without refitting). A strength whose fits do not beat the constant
@@ -310,7 +351,7 @@ def cv_one_se_alpha(
     n = len(y)
     w = np.ones(n) if sample_weight is None else sample_weight
     w = w / w.sum()
-    losses, kept, importances = [], [], []
+    losses, kept_masks, importances = [], [], []
     parallel = Parallel(n_jobs=n_jobs)
     for alpha in alphas:
         results = parallel(
@@ -323,7 +364,7 @@ def cv_one_se_alpha(
                 alpha,
                 int(seed),
                 scale,
-                n_kept,
+                kept,
             )
             for held_out, seed in zip(folds, seeds)
         )
@@ -331,7 +372,7 @@ def cv_one_se_alpha(
         for held_out, (fold_loss, _, _) in zip(folds, results):
             loss[held_out] = fold_loss
         losses.append(loss)
-        kept.append([fold_kept for _, fold_kept, _ in results])
+        kept_masks.append([fold_kept for _, fold_kept, _ in results])
         importances.append(np.mean([fold[2] for fold in results], axis=0))
         # stronger strengths than one that keeps nothing in every fold would
         # keep nothing too; and the path is stopped after two strengths in a
@@ -339,7 +380,9 @@ def cv_one_se_alpha(
         # (one worse strength is not enough: a fit that drops a block of
         # redundant columns can score better than the weaker strengths
         # before it). On the headline problem this saves 2 of 5 strengths.
-        if max(kept[-1]) == 0 or _clearly_worse(losses, w, stop_after=2):
+        if max(mask.sum() for mask in kept_masks[-1]) == 0 or _clearly_worse(
+            losses, w, stop_after=2
+        ):
             break
     losses = np.array(losses)
     alphas = alphas[: len(losses)]
@@ -362,18 +405,29 @@ def cv_one_se_alpha(
     # do not beat the constant prediction by one standard error (e.g. an
     # undertrained network) is not chosen over the model's alpha
     constant_mean = float(constant @ w)
+    agreement = np.array([kept_set_agreement(masks) for masks in kept_masks])
+    if stability_se is None:
+        tolerance = 1.0 if one_se else 0.0
+    else:
+        tolerance = float(stability_se)
     within = [
         k
         for k in range(len(alphas))
-        if (means[k] - means[best] <= ses[k] if one_se else k == best)
+        if means[k] - means[best] <= tolerance * ses[k]
         and means[k] - constant_mean < -standard_error(losses[k], constant)
     ]
-    chosen = max(within, default=0)
+    if stability_se is None:
+        chosen = max(within, default=0)
+    else:
+        chosen = max(within, key=lambda k: (agreement[k], k), default=0)
     path = {
         "alpha": np.array(alphas),
         "validation_loss": means,
         "standard_error": ses,
-        "n_kept": np.mean(kept, axis=1),
+        "n_kept": np.array(
+            [np.mean([mask.sum() for mask in masks]) for masks in kept_masks]
+        ),
+        "agreement": agreement,
         "importances": np.vstack(importances),
     }
     return alphas[chosen], path
