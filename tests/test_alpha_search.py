@@ -1,4 +1,5 @@
-"""The selector's penalty strength chosen by the one-standard-error rule."""
+"""The selector's penalty strength: the most reproducible selection among the
+strengths that predict as well as the best (or the one-standard-error rule)."""
 
 import warnings
 
@@ -15,7 +16,11 @@ from sklearn_spectral import (
     SpectralMLPClassifier,
     SpectralMLPRegressor,
 )
-from sklearn_spectral._selection._strength import cv_one_se_alpha, per_sample_loss
+from sklearn_spectral._selection._strength import (
+    cv_one_se_alpha,
+    kept_set_agreement,
+    per_sample_loss,
+)
 
 
 def _radius_from_the_rest():
@@ -54,7 +59,7 @@ def test_auto_alpha_selects_on_a_regression_at_the_score_of_all_columns(data):
 
 
 @pytest.mark.parametrize("seed", [0, 1])
-def test_auto_alpha_follows_the_one_standard_error_rule(seed):
+def test_auto_alpha_takes_the_most_reproducible_strength_that_predicts(seed):
     X, y = make_classification(
         n_samples=800,
         n_features=20,
@@ -70,14 +75,15 @@ def test_auto_alpha_follows_the_one_standard_error_rule(seed):
     assert selector.alpha_ in path["alpha"]
     best = np.argmin(path["validation_loss"])
     chosen = list(path["alpha"]).index(selector.alpha_)
-    gap = path["validation_loss"][chosen] - path["validation_loss"][best]
-    assert gap <= path["standard_error"][chosen] + 1e-12
-    # nothing stronger was within one standard error of the best
-    later = np.arange(len(path["alpha"])) > chosen
-    assert np.all(
-        path["validation_loss"][later] - path["validation_loss"][best]
-        > path["standard_error"][later]
-    )
+    tolerance = selector._settings().strength_stability_se
+    gap = path["validation_loss"] - path["validation_loss"][best]
+    candidates = gap <= tolerance * path["standard_error"] + 1e-12
+    assert candidates[chosen]
+    # no candidate's fold fits agree more, and none stronger agrees as much
+    agreement = path["agreement"]
+    assert np.all(agreement[candidates] <= agreement[chosen])
+    stronger = candidates & (np.arange(len(agreement)) > chosen)
+    assert np.all(agreement[stronger] < agreement[chosen])
 
 
 def test_auto_alpha_is_reproducible_and_none_keeps_the_model_alpha():
@@ -105,7 +111,7 @@ def test_one_se_alpha_weights_and_per_sample_loss():
         model,
         X,
         y,
-        n_kept=lambda m: int((m.feature_importances_ > 0).sum()),
+        kept=lambda m: m.feature_importances_ > 0,
         sample_weight=weight,
         factors=(1.0, 4.0),
         n_folds=3,
@@ -117,12 +123,14 @@ def test_one_se_alpha_weights_and_per_sample_loss():
         "validation_loss",
         "standard_error",
         "n_kept",
+        "agreement",
         "importances",
     }
     # each strength's importances, mean over the folds (issue 21's path)
     assert path["importances"].shape == (len(path["alpha"]), 5)
     assert np.all(np.isfinite(path["validation_loss"]))
     assert np.all((path["n_kept"] >= 0) & (path["n_kept"] <= 5))
+    assert np.all((path["agreement"] >= 0) & (path["agreement"] <= 1))
     fitted = model.fit(X, y)
     loss = per_sample_loss(fitted, X, y)
     assert loss.shape == (300,) and np.all(loss >= 0)
@@ -170,3 +178,34 @@ def test_auto_alpha_leaves_other_models_alpha_alone():
     selector = SpectralFeatureSelector(Lasso(alpha=0.01), random_state=0).fit(X, y)
     assert selector.alpha_path_ is None
     assert selector.alpha_ == 0.01 == selector.estimator_.alpha
+
+
+def test_kept_set_agreement_is_the_mean_pairwise_jaccard():
+    masks = np.array([[1, 1, 0, 0], [1, 0, 1, 0], [1, 1, 0, 0]], dtype=bool)
+    # pairs: 1/3, 1, 1/3
+    assert kept_set_agreement(masks) == pytest.approx(5 / 9)
+    assert kept_set_agreement(masks[:1]) == 1.0
+    assert kept_set_agreement(np.zeros((3, 4), dtype=bool)) == 1.0
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_stability_se_none_is_the_one_standard_error_rule(seed):
+    # the rule the search replaced stays available: the sparsest strength
+    # within one standard error of the best (0 standard errors: the best);
+    # the model's own alpha when no strength beats the constant prediction
+    X, y = make_classification(
+        n_samples=300, n_features=6, n_informative=2, random_state=seed
+    )
+    model = SpectralMLPClassifier(hidden_layer_sizes=(8,), max_iter=30)
+    common = {
+        "kept": lambda m: m.feature_importances_ > 0,
+        "factors": (1.0, 4.0, 16.0),
+        "n_folds": 3,
+        "random_state": seed,
+    }
+    alpha, path = cv_one_se_alpha(model, X, y, stability_se=None, **common)
+    gap = path["validation_loss"] - path["validation_loss"].min()
+    within = path["alpha"][gap <= path["standard_error"] + 1e-12]
+    assert alpha in (*within, 0.1)
+    best, _ = cv_one_se_alpha(model, X, y, stability_se=0.0, **common)
+    assert best in (path["alpha"][np.argmin(path["validation_loss"])], 0.1)

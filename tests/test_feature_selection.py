@@ -9,6 +9,7 @@ import joblib
 import numpy as np
 import pytest
 import sklearn
+from scipy import sparse
 from sklearn.base import clone
 from sklearn.datasets import load_diabetes, make_classification
 from sklearn.ensemble import RandomForestClassifier
@@ -29,6 +30,7 @@ from sklearn_spectral import (
     SpectralMLPRegressor,
 )
 from sklearn_spectral._selection._face import resolve_threshold as _resolve_threshold
+from sklearn_spectral._selection._groups import correlated_groups, expand_to_groups
 from sklearn_spectral._target import infer_task
 
 
@@ -615,3 +617,55 @@ NON_DEFAULT_SELECTORS = [
 @parametrize_with_checks(NON_DEFAULT_SELECTORS)
 def test_non_default_selectors_pass_the_estimator_checks(estimator, check):
     check(estimator)
+
+
+# ---------------------------------------------------------------------- #
+# correlated columns decided together (group_correlated)
+# ---------------------------------------------------------------------- #
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_correlated_groups_find_near_duplicates_only(seed):
+    rng = np.random.RandomState(seed)
+    base = rng.normal(size=(400, 4))
+    # column 4: a monotone transform of column 0 (rank correlation 1);
+    # column 5: column 1 plus a little noise; columns 2 and 3 independent
+    X = np.column_stack(
+        [base, np.exp(base[:, 0]), base[:, 1] + 0.1 * rng.normal(size=400)]
+    )
+    groups = correlated_groups(X, 0.9)
+    assert [g.tolist() for g in groups] == [[0, 4], [1, 5]]
+    # column 5 shares about 0.99 of column 1's ranks: not at 0.999
+    assert [g.tolist() for g in correlated_groups(X, 0.999)] == [[0, 4]]
+    # a column with a missing cell or a constant one is its own group;
+    # sparse or non-numeric data are not grouped
+    X_nan = X.copy()
+    X_nan[0, 4] = np.nan
+    X_nan[:, 3] = 1.0
+    assert [g.tolist() for g in correlated_groups(X_nan, 0.9)] == [[1, 5]]
+    assert correlated_groups(sparse.csr_matrix(X), 0.9) == []
+    labels = np.where(X > 0, "up", "down").astype(object)
+    assert correlated_groups(labels, 0.9) == []
+    keep = expand_to_groups(np.array([True, 0, 0, 1, 0, 0], bool), groups)
+    assert keep.tolist() == [True, False, False, True, True, False]
+
+
+def test_selector_keeps_a_group_of_copies_whole(linear_data):
+    X, y = linear_data
+    # two copies of informative column 0 (one rescaled) and one of noise 9
+    X = np.column_stack([X, 2 * X[:, 0] + 1, X[:, 0], X[:, 9]])
+    grouped = SpectralFeatureSelector(random_state=0, settings=FAST).fit(X, y)
+    assert [g.tolist() for g in grouped.correlated_groups_] == [[0, 10, 11], [9, 12]]
+    kept = grouped.get_support()
+    for group in grouped.correlated_groups_:
+        assert kept[group].all() or not kept[group].any()
+    assert kept[[0, 10, 11]].all()
+    # the groups follow a threshold changed after fit
+    grouped.set_params(threshold=np.inf)
+    assert not grouped.get_support().any()
+    alone = SpectralFeatureSelector(
+        random_state=0, settings=FAST, group_correlated=None
+    ).fit(X, y)
+    assert alone.correlated_groups_ == []
+    np.testing.assert_array_equal(
+        alone.get_support(),
+        alone.feature_importances_ >= alone.threshold_,
+    )

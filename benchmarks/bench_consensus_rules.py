@@ -1,0 +1,368 @@
+"""Which rule makes the minimal selection a function of the data?
+
+Replays selection rules offline on stored fits, so that many rules are
+compared on the same fits instead of re-running the selector per rule.
+``--collect`` fits, for each split and random state, the default spectral
+model at 1, 2, 4, 8 and 16 times its ``alpha`` on 5 folds of the
+training rows (the strength search of ``alpha="auto"``) and, at each
+strength some rule below chooses, 5 times on all rows with their own
+seeds; it stores every fit's importances, held-out per-row losses and CPU
+time. ``--groups T`` fits the same with ``feature_groups`` = the clusters
+of columns whose |Spearman| correlation is at least T (complete linkage,
+computed on the training rows). The replay then applies, to every stored
+run:
+
+* the strength rule: the one-standard-error rule (``1se``), the best
+  strength (``min``), or the strength whose fold fits' kept sets agree the
+  most (``stab``: highest mean pairwise Jaccard among the strengths within
+  one SE of the best; ties to the stronger); the path is stopped after 2
+  clearly worse strengths, as the selector does;
+* the consensus of the fits at that strength: ``mean5`` (mean importance
+  of the 5 fits on all rows, then ``threshold="auto"``: main's rule),
+  ``full1`` (one fit on all rows), ``folds`` (mean of the 5 fold fits: no
+  extra fit), ``freq>=q`` (a column kept by ``threshold="auto"`` in at least
+  a fraction q of the 5 fold fits and the 5 fits on all rows: stability
+  selection), ``ffreq>=q`` (the same over the fold fits alone);
+* the grouping: ``-`` (columns alone), ``expand T`` (a cluster of columns
+  with |Spearman| >= T is kept whole when the rule keeps one member), or
+  the fits with ``feature_groups`` (``--groups``; the fits decide each
+  cluster as a whole, read by its group relevance).
+
+It reports recall, precision and pairwise Jaccard across random states
+(headline problem, per data seed) or across the 5 CV folds (real data),
+and the CPU seconds of the fits the rule needs.
+
+Usage::
+
+    python benchmarks/bench_consensus_rules.py --collect --sets headline \\
+        --states 100 101 102 103 --store /tmp/consensus   # minutes
+    python benchmarks/bench_consensus_rules.py --store /tmp/consensus
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import pickle
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+from bench_stability_selection import REAL, real_folds, synthetic_split
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.spatial.distance import squareform
+from scipy.stats import rankdata
+
+from sklearn_spectral import SpectralMLPClassifier, SpectralMLPRegressor
+from sklearn_spectral._selection._strength import _folds, _spread, per_sample_loss
+from sklearn_spectral.relevance import auto_threshold
+
+FACTORS = [1, 2, 4, 8, 16]
+FULL_FITS = 5
+STRENGTH_RULES = ("1se", "1sec", "min", "stab", "stab2")
+
+
+def spearman_clusters(X, level):
+    """Cluster label of each column: complete linkage on 1 - |Spearman|,
+    cut so that every pair in a cluster has |Spearman| >= ``level``."""
+    ranks = rankdata(X, axis=0)
+    ranks -= ranks.mean(axis=0)
+    norm = np.sqrt((ranks**2).sum(axis=0))
+    norm[norm == 0] = np.inf
+    ranks /= norm
+    distance = np.clip(1.0 - np.abs(ranks.T @ ranks), 0.0, None)
+    np.fill_diagonal(distance, 0.0)
+    if X.shape[1] < 2:
+        return np.zeros(X.shape[1], dtype=int)
+    tree = linkage(squareform(distance, checks=False), "complete")
+    return fcluster(tree, 1.0 - level, "distance") - 1
+
+
+def _kept(scores):
+    return scores >= auto_threshold(scores)
+
+
+def _paired_se(a, b):
+    diff = a - b
+    return diff.std() / np.sqrt(len(diff) - 1)
+
+
+def _group_scores(scores, labels):
+    """Per-column score made of its cluster's norm (a cluster in or out)."""
+    if labels is None:
+        return scores
+    norms = np.sqrt(np.bincount(labels, weights=scores**2))
+    return norms[labels]
+
+
+def path_length(run, labels):
+    """Strengths the search fits before its stopping rules end it (as the
+    selector: all folds keep nothing, or 2 clearly worse in a row)."""
+    losses = []
+    for k, factor in enumerate(FACTORS):
+        losses.append(run["fold_loss"][factor])
+        kept = [_kept(_group_scores(s, labels)).sum() for s in run["fold_imp"][factor]]
+        if max(kept) == 0:
+            return k + 1
+        if len(losses) > 2:
+            worse = True
+            for j in range(len(losses) - 2, len(losses)):
+                means = [loss.mean() for loss in losses[:j]]
+                best = int(np.argmin(means))
+                if losses[j].mean() - means[best] <= 2 * _paired_se(
+                    losses[j], losses[best]
+                ):
+                    worse = False
+            if worse:
+                return k + 1
+    return len(FACTORS)
+
+
+def _jaccard(a, b):
+    a, b = set(map(int, a)), set(map(int, b))
+    return len(a & b) / len(a | b) if a | b else 1.0
+
+
+def pairwise(sets):
+    values = [_jaccard(a, b) for a, b in itertools.combinations(sets, 2)]
+    return (float(np.mean(values)), float(np.min(values))) if values else (1.0, 1.0)
+
+
+def chosen_factor(run, rule, labels):
+    n = path_length(run, labels)
+    losses = np.array([run["fold_loss"][f] for f in FACTORS[:n]])
+    means = losses.mean(axis=1)
+    best = int(np.argmin(means))
+    within = [
+        k
+        for k in range(n)
+        if means[k] - means[best] <= _paired_se(losses[k], losses[best])
+    ]
+    if rule == "min":
+        return FACTORS[best], n
+    if rule == "1se":
+        return FACTORS[max(within)], n
+    if rule == "1sec":  # the end of the unbroken run within 1 SE above the best
+        k = best
+        while k + 1 < n and k + 1 in within:
+            k += 1
+        return FACTORS[k], n
+    if rule == "stab2":
+        within = [
+            k
+            for k in range(n)
+            if means[k] - means[best] <= 2 * _paired_se(losses[k], losses[best])
+        ]
+    stability = []
+    for k in within:
+        sets = [
+            np.flatnonzero(_kept(_group_scores(s, labels)))
+            for s in run["fold_imp"][FACTORS[k]]
+        ]
+        stability.append((pairwise(sets)[0], k))
+    return FACTORS[max(stability)[1]], n
+
+
+def consensus(run, factor, rule, labels):
+    fold_only = rule == "folds" or rule.startswith("ffreq")
+    if factor not in run["full_imp"] and not fold_only:
+        return None
+    full = [_group_scores(s, labels) for s in run["full_imp"].get(factor, [])]
+    fold = [_group_scores(s, labels) for s in run["fold_imp"][factor]]
+    if rule == "mean5":
+        return np.flatnonzero(_kept(np.mean(full, axis=0)))
+    if rule == "full1":
+        return np.flatnonzero(_kept(full[0]))
+    if rule == "folds":
+        return np.flatnonzero(_kept(np.mean(fold, axis=0)))
+    if rule == "all10":
+        return np.flatnonzero(_kept(np.mean([*fold, *full], axis=0)))
+    if rule == "folds+1":
+        return np.flatnonzero(_kept(np.mean([*fold, full[0]], axis=0)))
+    if rule.startswith("freq>="):
+        votes = np.mean([_kept(s) for s in [*fold, *full]], axis=0)
+        return np.flatnonzero(votes >= float(rule[6:]) - 1e-9)
+    if rule.startswith("freq6>="):
+        votes = np.mean([_kept(s) for s in [*fold, full[0]]], axis=0)
+        return np.flatnonzero(votes >= float(rule[7:]) - 1e-9)
+    if rule.startswith("ffreq>="):
+        votes = np.mean([_kept(s) for s in fold], axis=0)
+        return np.flatnonzero(votes >= float(rule[7:]) - 1e-9)
+    raise ValueError(rule)
+
+
+def expand(kept, labels):
+    if labels is None or kept is None:
+        return kept
+    return np.flatnonzero(np.isin(labels, labels[kept]))
+
+
+def cpu_of(run, n_fitted, rule):
+    search = sum(np.sum(run["cpu_fold"][f]) for f in FACTORS[:n_fitted])
+    full = np.mean([np.mean(c) for c in run["cpu_full"].values()])
+    extra = {"mean5": 5, "full1": 1, "folds": 0, "ffreq": 0, "freq6": 1}
+    return search + extra.get(rule.split(">=")[0], 5) * full
+
+
+def collect_run(X, y, classification, state, groups=None):
+    """Fits of one split and random state (see the module docstring)."""
+    model = SpectralMLPClassifier if classification else SpectralMLPRegressor
+    seeds = np.random.RandomState(state).randint(2**31 - 1, size=100)
+    folds = _folds(y, 5, int(seeds[0]), classification)
+    scale = 1.0 if classification else _spread(y)
+    params = {} if groups is None else {"feature_groups": groups}
+    out = {"fold_imp": {}, "fold_loss": {}, "full_imp": {}}
+    out.update(cpu_fold={}, cpu_full={})
+    n = len(y)
+    for factor in FACTORS:
+        losses, scores, cpus = np.zeros(n), [], []
+        for k, held_out in enumerate(folds):
+            rows = np.setdiff1d(np.arange(n), held_out)
+            start = time.process_time()
+            fit = model(alpha=0.1 * factor, random_state=int(seeds[1 + k]), **params)
+            fit.fit(X[rows], y[rows])
+            cpus.append(time.process_time() - start)
+            losses[held_out] = per_sample_loss(fit, X[held_out], y[held_out], scale)
+            scores.append(fit.feature_importances_)
+        out["fold_imp"][factor] = np.array(scores)
+        out["fold_loss"][factor] = losses
+        out["cpu_fold"][factor] = cpus
+    labels = None
+    if groups is not None:
+        labels = np.empty(X.shape[1], dtype=int)
+        for g, members in enumerate(groups):
+            labels[members] = g
+    return full_fits(out, X, y, classification, state, labels, params)
+
+
+def full_fits(out, X, y, classification, state, labels, params):
+    """The fits on all rows at every strength some rule chooses."""
+    model = SpectralMLPClassifier if classification else SpectralMLPRegressor
+    seeds = np.random.RandomState(state).randint(2**31 - 1, size=100)
+    wanted = {chosen_factor(out, rule, labels)[0] for rule in STRENGTH_RULES}
+    for factor in sorted(wanted - set(out["full_imp"])):
+        full, cpus = [], []
+        for j in range(FULL_FITS):
+            start = time.process_time()
+            fit = model(alpha=0.1 * factor, random_state=int(seeds[10 + j]), **params)
+            full.append(fit.fit(X, y).feature_importances_)
+            cpus.append(time.process_time() - start)
+        out["full_imp"][factor] = np.array(full)
+        out["cpu_full"][factor] = cpus
+    return out
+
+
+def splits_of(name):
+    if name == "headline":
+        return [(s, synthetic_split("headline", s)) for s in (0, 1, 2)], True
+    return list(enumerate(real_folds(name))), REAL[name][1]
+
+
+def replay(runs, name, strength, rule, grouping, data):
+    """One line of the table: per data seed (headline) or across folds."""
+    by_key = {}
+    for (split, state), run in runs.items():
+        key = split if name == "headline" else state
+        by_key.setdefault(key, []).append((split, run))
+    cells, cpus = [], []
+    for key, group in sorted(by_key.items()):
+        sets = []
+        for split, run in group:
+            labels = run.get("labels")
+            if labels is None and grouping != "-":
+                labels = spearman_clusters(data[split], float(grouping.split()[1]))
+                expand_labels, labels = labels, None
+            else:
+                expand_labels = None
+            factor, n = chosen_factor(run, strength, labels)
+            kept = consensus(run, factor, rule, labels)
+            if kept is None:
+                return None
+            sets.append(expand(kept, expand_labels))
+            cpus.append(cpu_of(run, n, rule))
+        mean, worst = pairwise(sets)
+        if name == "headline":
+            recall = np.mean([np.sum(s < 10) / 10 for s in sets])
+            precision = np.mean([np.sum(s < 10) / max(len(s), 1) for s in sets])
+            cells.append(f"s{key}: r {recall:.2f} p {precision:.2f} J {mean:.2f}")
+        else:
+            kept = ",".join(str(len(s)) for s in sets)
+            cells.append(f"kept {kept}; J {mean:.2f} ({worst:.2f})")
+    return f"| {name} | {grouping} | {strength} | {rule} | {'; '.join(cells)} | " + (
+        f"{np.mean(cpus):.1f} |"
+    )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--collect", action="store_true")
+    parser.add_argument("--sets", nargs="+", default=["headline", *REAL])
+    parser.add_argument("--states", nargs="+", type=int, default=[0])
+    parser.add_argument("--store", default="/tmp/consensus")
+    parser.add_argument("--groups", type=float, default=None)
+    parser.add_argument(
+        "--rules",
+        nargs="+",
+        default=["mean5", "full1", "folds", "freq>=0.5", "freq>=0.6", "ffreq>=0.6"],
+    )
+    parser.add_argument("--expand", nargs="*", type=float, default=[0.8, 0.9, 0.95])
+    args = parser.parse_args(argv)
+    import torch
+
+    torch.set_num_threads(1)
+    warnings.filterwarnings("ignore")
+    store = Path(args.store)
+    store.mkdir(parents=True, exist_ok=True)
+    suffix = "" if args.groups is None else f"_g{args.groups}"
+    for name in args.sets:
+        path = store / f"{name}{suffix}.pkl"
+        splits, classification = splits_of(name)
+        data = {split: parts[0] for split, parts in splits}
+        if args.collect:
+            runs = pickle.loads(path.read_bytes()) if path.exists() else {}
+            for (split, (X, _, y, _)), state in itertools.product(splits, args.states):
+                if (split, state) in runs:
+                    run = runs[(split, state)]
+                    labels = run.get("labels")
+                    params = {}
+                    if labels is not None:
+                        params["feature_groups"] = [
+                            np.flatnonzero(labels == g).tolist()
+                            for g in range(labels.max() + 1)
+                        ]
+                    full_fits(run, X, y, classification, state, labels, params)
+                    path.write_bytes(pickle.dumps(runs))
+                    continue
+                groups = labels = None
+                if args.groups is not None:
+                    labels = spearman_clusters(X, args.groups)
+                    groups = [
+                        np.flatnonzero(labels == g).tolist()
+                        for g in range(labels.max() + 1)
+                    ]
+                start = time.time()
+                run = collect_run(X, y, classification, state, groups)
+                run["labels"] = labels
+                runs[(split, state)] = run
+                path.write_bytes(pickle.dumps(runs))
+                print(name, split, state, f"{time.time() - start:.0f}s", flush=True)
+        if not path.exists():
+            continue
+        runs = pickle.loads(path.read_bytes())
+        header = "| data | grouping | strength | rule | result | CPU s |"
+        print(f"\n{header}\n|{'---|' * 6}")
+        groupings = ["-", *(f"expand {t}" for t in args.expand)]
+        if args.groups is not None:
+            groupings = [f"groups {args.groups}"]
+        for grouping, strength, rule in itertools.product(
+            groupings, STRENGTH_RULES, args.rules
+        ):
+            line = replay(runs, name, strength, rule, grouping, data)
+            if line is not None:
+                print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
