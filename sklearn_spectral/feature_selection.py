@@ -126,13 +126,17 @@ class SpectralFeatureSelector(SelectFromModel):
         ``alpha`` (``Settings.alpha_grid_factors``; the path stops after
         two strengths that lose by more than two standard errors), each
         row is scored once, held out, by its loss (cross-entropy or squared
-        error), and in ``"minimal"`` mode the largest strength whose mean
-        loss is within one standard error of the best is used (the paired
-        standard error of the per-row difference; ``alpha_path_`` keeps the
-        path). The selection is then the smallest set that predicts as well
-        as the best fit, within what the data can tell apart, instead of
-        every column that carries a little. It costs up to 25 fits on 80 %
-        of the rows, through joblib (``n_jobs``). In ``"all-relevant"``
+        error), and among the strengths whose mean loss is within two
+        standard errors of the best (``Settings.strength_stability_se``;
+        the paired standard error of the per-row difference) the one whose
+        5 fold fits agree the most on the kept columns is used (mean
+        pairwise Jaccard, ``alpha_path_["agreement"]``; ties go to the
+        stronger; ``alpha_path_`` keeps the path). The selection is then a
+        set that predicts as well as the best fit and that the data, not
+        the seed, decide: sparse where the fits agree on a sparse set, all
+        of the weakly relevant columns where each fit keeps a different
+        few of them. It costs up to 25 fits on 80 % of the rows, through
+        joblib (``n_jobs``). In ``"all-relevant"``
         mode there is no search: the shadow rounds climb a ladder of
         strengths instead (see ``mode``). With ``prefit=True``, or for a
         model that is not one of this library's (whose ``alpha``, if it has
@@ -271,7 +275,8 @@ class SpectralFeatureSelector(SelectFromModel):
         With ``alpha="auto"``: ``"alpha"``, ``"validation_loss"`` (mean
         per-row loss, each row held out once), ``"standard_error"`` (of its
         paired difference to the best), ``"n_kept"`` (mean over the
-        folds) and ``"importances"`` (``feature_importances_``, mean over
+        folds), ``"agreement"`` (mean pairwise Jaccard of the fold fits'
+        kept sets) and ``"importances"`` (``feature_importances_``, mean over
         the folds; shape ``(n_alphas, n_features_in_)``) of each strength
         tried; None otherwise (and in ``"all-relevant"`` mode, which does
         not search).

@@ -6,7 +6,10 @@ lives here, one responsibility per module:
 * :mod:`._face`: what the selector shares with scikit-learn's
   ``SelectFromModel``: threshold rules and reading importances.
 * :mod:`._strength`: the penalty strength of ``alpha="auto"``, chosen by
-  K-fold cross-validation with the one-standard-error rule.
+  K-fold cross-validation: the most reproducible selection among the
+  strengths that predict as well as the best.
+* :mod:`._groups`: groups of near-duplicate columns (rank correlation),
+  kept or dropped together by the minimal mode.
 * :mod:`._refits`: fits on all rows with several seeds (the consensus that
   makes the selected set a function of the data) and the refits on
   half-samples of ``n_repeats`` (stability selection).
