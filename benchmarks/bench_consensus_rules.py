@@ -36,7 +36,10 @@ Usage::
 
     python benchmarks/bench_consensus_rules.py --collect --sets headline \\
         --states 100 101 102 103 --store /tmp/consensus   # minutes
+    python benchmarks/bench_consensus_rules.py --collect --sets \\
+        breast_cancer diabetes wine digits --states 0 --store /tmp/consensus
     python benchmarks/bench_consensus_rules.py --store /tmp/consensus
+    python benchmarks/bench_consensus_rules.py --store /tmp/consensus --write
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from _common import setup, write_result
 from bench_stability_selection import REAL, real_folds, synthetic_split
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
@@ -294,6 +298,78 @@ def replay(runs, name, strength, rule, grouping, data):
     )
 
 
+TRADE_OFF = [
+    # (strength rule, consensus rule, grouping level or None)
+    *((strength, "mean5", None) for strength in STRENGTH_RULES),
+    *(
+        (strength, rule, None)
+        for strength in ("1se", "stab2")
+        for rule in ("full1", "folds", "folds+1", "all10", "freq>=0.5", "freq6>=0.5")
+    ),
+    *(("1se", "mean5", level) for level in (0.8, 0.9, 0.95)),
+    *(("stab2", "mean5", level) for level in (0.8, 0.9, 0.95)),
+    *(("stab2", rule, 0.9) for rule in ("folds", "all10", "freq>=0.5")),
+]
+
+
+def trade_off(store):
+    """Every candidate of :data:`TRADE_OFF` on every stored set, one row."""
+    sets = [n for n in ("headline", *REAL) if (store / f"{n}.pkl").exists()]
+    runs = {n: pickle.loads((store / f"{n}.pkl").read_bytes()) for n in sets}
+    data = {n: {s: p[0] for s, p in splits_of(n)[0]} for n in sets}
+    rows = []
+    for strength, rule, level in TRADE_OFF:
+        cells, cpus = [], []
+        for name in sets:
+            by_key = {}
+            for (split, state), run in runs[name].items():
+                key = split if name == "headline" else state
+                by_key.setdefault(key, []).append((split, run))
+            cpu = []
+            for _, group in sorted(by_key.items()):
+                kept = []
+                for split, run in group:
+                    factor, n = chosen_factor(run, strength, None)
+                    chosen = consensus(run, factor, rule, None)
+                    if chosen is None:
+                        break
+                    if level is not None:
+                        chosen = expand(
+                            chosen, spearman_clusters(data[name][split], level)
+                        )
+                    kept.append(chosen)
+                    cpu.append(cpu_of(run, n, rule))
+                if len(kept) < len(group):
+                    cells.append("n/a")
+                    continue
+                mean, worst = pairwise(kept)
+                if name == "headline":
+                    recall = np.mean([np.sum(s < 10) / 10 for s in kept])
+                    precision = np.mean([np.sum(s < 10) / max(len(s), 1) for s in kept])
+                    cells.append(f"{recall:.2f} / {precision:.2f} / {mean:.2f}")
+                else:
+                    counts = ",".join(str(len(s)) for s in kept)
+                    cells.append(f"{mean:.2f} ({worst:.2f}; {counts})")
+            cpus.append(f"{np.mean(cpu):.1f}" if cpu else "-")
+        grouping = "-" if level is None else f"{level}"
+        rows.append(
+            f"| {strength} | {rule} | {grouping} | "
+            + " | ".join(cells)
+            + f" | {' / '.join(cpus)} |"
+        )
+    head = []
+    for name in sets:
+        head += ["headline s0 r / p / J", "s1", "s2"] if name == "headline" else [name]
+    header = (
+        "| strength | consensus | grouping | "
+        + " | ".join(head)
+        + " | CPU s ("
+        + ", ".join(sets)
+        + ") |"
+    )
+    return "\n".join([header, "|" + "---|" * (len(head) + 4), *rows])
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--collect", action="store_true")
@@ -307,6 +383,13 @@ def main(argv=None):
         default=["mean5", "full1", "folds", "freq>=0.5", "freq>=0.6", "ffreq>=0.6"],
     )
     parser.add_argument("--expand", nargs="*", type=float, default=[0.8, 0.9, 0.95])
+    parser.add_argument(
+        "--write",
+        action="store_true",
+        help="write the trade-off table of every candidate on every stored "
+        "set to results/consensus_rules.md",
+    )
+    parser.add_argument("--note", action="append", default=[])
     args = parser.parse_args(argv)
     import torch
 
@@ -314,6 +397,27 @@ def main(argv=None):
     warnings.filterwarnings("ignore")
     store = Path(args.store)
     store.mkdir(parents=True, exist_ok=True)
+    if args.write:
+        setup(1, quick=True)
+        sections = [
+            __doc__.split("Usage::")[0].strip(),
+            "## Trade-off: every candidate on every set",
+            "Headline: recall / precision / pairwise Jaccard across the random "
+            "states, per data seed (s0-s2); real data: pairwise Jaccard across "
+            "the 5 CV folds (worst pair; kept counts per fold). Grouping: the "
+            "|Spearman| level of ``expand`` (a cluster kept whole when one "
+            "member is kept), ``-`` for none. CPU s: mean CPU seconds of the "
+            "fits a rule needs per selection (the strength search up to where "
+            "it stops, plus the fits on all rows), per set; sums of process "
+            "times of fits run on a loaded machine.",
+            trade_off(store),
+        ]
+        if args.note:
+            sections += ["## Run notes", "\n".join(f"- {n}" for n in args.note)]
+        write_result(
+            "consensus_rules", "Selection rules replayed on stored fits", sections
+        )
+        return 0
     suffix = "" if args.groups is None else f"_g{args.groups}"
     for name in args.sets:
         path = store / f"{name}{suffix}.pkl"
