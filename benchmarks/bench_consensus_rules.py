@@ -12,21 +12,30 @@ of columns whose |Spearman| correlation is at least T (complete linkage,
 computed on the training rows). The replay then applies, to every stored
 run:
 
-* the strength rule: the one-standard-error rule (``1se``), the best
-  strength (``min``), or the strength whose fold fits' kept sets agree the
-  most (``stab``: highest mean pairwise Jaccard among the strengths within
-  one SE of the best; ties to the stronger); the path is stopped after 2
-  clearly worse strengths, as the selector does;
+* the strength rule: ``1se`` (the one-standard-error rule: the sparsest
+  strength within one SE of the best, the previous default), ``1sec`` (the
+  end of the unbroken run of strengths within one SE above the best),
+  ``min`` (the best strength), ``stab`` and ``stab2`` (among the strengths
+  within one, resp. two, SE of the best, the one whose fold fits agree the
+  most on the kept columns, mean pairwise Jaccard; ties to the stronger:
+  ``stab2`` is the selector's rule, ``Settings.strength_stability_se=2``);
+  the path is stopped after 2 clearly worse strengths, as the selector
+  does;
 * the consensus of the fits at that strength: ``mean5`` (mean importance
-  of the 5 fits on all rows, then ``threshold="auto"``: main's rule),
-  ``full1`` (one fit on all rows), ``folds`` (mean of the 5 fold fits: no
-  extra fit), ``freq>=q`` (a column kept by ``threshold="auto"`` in at least
-  a fraction q of the 5 fold fits and the 5 fits on all rows: stability
-  selection), ``ffreq>=q`` (the same over the fold fits alone);
-* the grouping: ``-`` (columns alone), ``expand T`` (a cluster of columns
-  with |Spearman| >= T is kept whole when the rule keeps one member), or
-  the fits with ``feature_groups`` (``--groups``; the fits decide each
-  cluster as a whole, read by its group relevance).
+  of the 5 fits on all rows, then ``threshold="auto"``: the selector's
+  rule), ``full1`` (one fit on all rows), ``folds`` (mean of the 5 fold
+  fits: no extra fit), ``folds+1`` (the 5 fold fits and one fit on all
+  rows), ``all10`` (the 5 fold fits and the 5 fits on all rows),
+  ``freq>=q`` (a column kept by ``threshold="auto"`` in at least a fraction
+  q of those 10 fits: stability selection), ``freq6>=q`` (the same over the
+  fold fits and one fit on all rows), ``ffreq>=q`` (over the fold fits
+  alone);
+* the grouping: none, or ``expand`` at a level T (a cluster of columns
+  with pairwise |Spearman| >= T on the training rows, complete linkage, is
+  kept whole when the rule keeps one member: the selector's
+  ``group_correlated``), or the fits with ``feature_groups`` = the clusters
+  (``--collect --groups T``: the network decides each cluster as a whole,
+  read by its group relevance).
 
 It reports recall, precision and pairwise Jaccard across random states
 (headline problem, per data seed) or across the 5 CV folds (real data),
