@@ -532,6 +532,22 @@ def main(argv=None):
         help="report only what the cache files hold (assembling parts)",
     )
     parser.add_argument("--name", default="stability_selection")
+    parser.add_argument(
+        "--data-seeds",
+        nargs="+",
+        type=int,
+        default=None,
+        help="headline data seeds, in this order (default 0 1 2): run the "
+        "seeds a result needs first when a run may be cut short",
+    )
+    parser.add_argument(
+        "--states",
+        nargs="+",
+        type=int,
+        default=None,
+        help="random states of the minimal mode on the headline problem "
+        "(default 100-104 quick, 100-119 full)",
+    )
     args = parser.parse_args(argv)
     setup(args.threads, quick=args.quick)
     extra = json.loads(args.spectral_params)
@@ -548,6 +564,10 @@ def main(argv=None):
         data_seeds, states = [0, 1, 2], list(range(100, 120))
         competitor_states = [100, 101, 102]
         friedman_seeds, friedman_states = [0, 1, 2], [100, 101, 102]
+    if args.data_seeds is not None:
+        data_seeds = args.data_seeds
+    if args.states is not None:
+        states = args.states
     wall = time.perf_counter()
     cache = Cache(args.cache)
     synthetic_rows, real_rows = [], []
