@@ -154,8 +154,16 @@ def test_refits_subsample_sample_weight_with_the_rows(clean_set):
 
 def test_pipeline_and_grid_search_over_the_new_parameters(clean_set):
     X, y = clean_set
+    # the API of a grid search, not the selected set: a cheap strength
+    # search (2 folds, 2 strengths, 2 fits on all rows)
+    fast = replace(
+        DEFAULT_SETTINGS,
+        strength_cv_folds=2,
+        alpha_grid_factors=(1.0, 4.0),
+        consensus_fits=2,
+    )
     pipe = make_pipeline(
-        SpectralFeatureSelector(_small(max_iter=20), random_state=0),
+        SpectralFeatureSelector(_small(max_iter=20), random_state=0, settings=fast),
         LogisticRegression(),
     )
     grid = {
