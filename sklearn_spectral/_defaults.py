@@ -455,6 +455,21 @@ class Settings:
         ``tests/`` (``make_regression``, ``make_linear_to_nonlinear(alpha=0)``,
         load_diabetes at one split) still give ``()``.
 
+    settle_layer_tolerance : float, default=0.0
+        The layer step of auto-depth's evidence step (two hidden layers or
+        more, with held-out rows): the network keeping its first ``k``
+        hidden layers, the others dropped and the readout refitted by least
+        squares (or a logistic regression), replaces the whole one when it
+        is not worse on the held-out rows by more than this many standard
+        errors of the paired per-row differences; the smallest such ``k``
+        wins. MEASURED-HERE.
+
+    settle_layer_gain_fraction : float, default=0.0
+        The layer step also drops the last hidden layers when the held-out
+        loss rises by at most this fraction of what the hidden layers gain
+        over the affine map of the inputs on the held-out rows: a bar that
+        does not shrink with the rows as a standard error does. MEASURED-HERE.
+
     alpha_grid_factors : tuple, default=(1.0, 2.0, 4.0, 8.0, 16.0)
         Strengths tried by the selector's ``alpha="auto"``, as multiples of the
         model's ``alpha``. At the default 0.1 this spans 0.1-1.6;
@@ -706,6 +721,8 @@ class Settings:
     settle_holdout_tolerance: float = 0.0
 
     settle_holdout_linear_tolerance: float = 0.0
+    settle_layer_tolerance: float = 0.0
+    settle_layer_gain_fraction: float = 0.0
 
     # -- selection -----------------------------------------------------------
 

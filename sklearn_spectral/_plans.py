@@ -217,6 +217,8 @@ class _AutoDepth:
             cost_per_parameter=settings.settle_cost_per_parameter,
             tolerance=settings.settle_holdout_tolerance,
             linear_tolerance=settings.settle_holdout_linear_tolerance,
+            layer_tolerance=settings.settle_layer_tolerance,
+            layer_gain_fraction=settings.settle_layer_gain_fraction,
             lbfgs_iter=settings.settle_lbfgs_iter,
         )
 

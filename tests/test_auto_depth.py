@@ -12,6 +12,7 @@ from sklearn.model_selection import train_test_split
 
 from sklearn_spectral import SpectralMLPClassifier, SpectralMLPRegressor
 from sklearn_spectral.datasets import make_linear_to_nonlinear, make_teacher_student
+from sklearn_spectral.nn.gated import GatedSparcsNetwork
 
 
 @pytest.fixture(autouse=True)
@@ -243,7 +244,6 @@ def test_teacher_student_finds_the_teachers_width(seed):
 # --------------------------------------------------------------------------- #
 def _trained_gated(seed, n=300):
     """A small gated SPARCS network trained (float64) on a non-linear target."""
-    from sklearn_spectral.nn.gated import GatedSparcsNetwork
 
     gen = torch.Generator().manual_seed(seed)
     x = torch.randn(n, 3, generator=gen, dtype=torch.float64)
@@ -407,3 +407,45 @@ def test_depth_hold_keeps_the_penalty_off_then_ramps():
     ).initialize()
     schedule.epoch_ = 1
     assert schedule.strength("depth", 1.0) > 0
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_layer_step_drops_a_layer_only_where_held_out_rows_allow(seed):
+    """The layer step removes a hidden layer only where the held-out rows
+    allow: a second layer the target does not use goes (the first layer's
+    readout is refitted and fits the target), layers the target is made of
+    stay."""
+    import copy
+
+    from sklearn_spectral.nn.evidence import Rows
+
+    gen = torch.Generator().manual_seed(seed)
+    net = GatedSparcsNetwork(
+        (3, 8, 8, 1), generator=gen, dtype=torch.float64, hidden_eig_init=1.0
+    )
+    x = torch.randn(600, 3, generator=gen, dtype=torch.float64)
+    noise = 0.01 * torch.randn(600, 1, generator=gen, dtype=torch.float64)
+    one_layer = copy.deepcopy(net)
+    with torch.no_grad():
+        one_layer.sparcs.drop_layers(1)
+        one_layer.sparcs.set_readout(
+            torch.randn(1, 8, generator=gen, dtype=torch.float64),
+            torch.zeros(1, dtype=torch.float64),
+        )
+        shallow, deep = one_layer(x) + noise, net(x) + noise
+    options = {"loss": "squared_error", "layer_tolerance": 0.0}
+    for y, kept in ((shallow, 1), (deep, 2)):
+        trial = copy.deepcopy(net)
+        decision = trial.settle_depth(
+            Rows(x[:450], y[:450]), Rows(x[450:], y[450:]), **options
+        )
+        assert decision.n_layers == kept
+        assert len(trial.architecture(0.0)) <= kept
+        if kept == 1:
+            with torch.no_grad():
+                residual = (trial(x[450:]) - y[450:]).pow(2).mean()
+            assert residual < 2 * noise[450:].pow(2).mean()
+        else:  # without either layer (the second's readout refitted): worse
+            for layer in (1, 2):
+                mean, se = decision.layers_held_out[layer]
+                assert mean > 2 * se

@@ -314,6 +314,41 @@ def test_set_linear_makes_an_exact_perceptron(depth):
     assert net.hidden_path_strength() == 0.0
 
 
+@pytest.mark.parametrize("depth", [2, 3])
+def test_drop_layers_then_set_readout_gives_that_readout(depth):
+    """After ``drop_layers(k)`` the output is an affine map of
+    ``readout_source``, and ``set_readout`` chooses it exactly; the dropped
+    layers are out of the architecture, the kept ones untouched."""
+
+    def network():
+        return SparcsNetwork(
+            (3, *([6] * depth), 2),
+            generator=torch.Generator().manual_seed(depth),
+            dtype=torch.float64,
+            hidden_eig_init=0.5,
+            hidden_bias_init=0.3,
+        )
+
+    gen = torch.Generator().manual_seed(10 + depth)
+    x = torch.randn(9, 3, generator=gen, dtype=torch.float64)
+    for keep in range(1, depth):
+        trial = network()
+        before = trial.hidden_activations(x)[:keep]
+        with pytest.raises(ValueError, match="drop_layers first"):
+            trial.set_readout(torch.zeros(2, 6), torch.zeros(2))
+        trial.drop_layers(keep)
+        v = trial.readout_source(x)
+        weight = torch.randn(2, 6, generator=gen, dtype=torch.float64)
+        bias = torch.randn(2, generator=gen, dtype=torch.float64)
+        trial.set_readout(weight, bias)
+        torch.testing.assert_close(trial(x), v @ weight.T + bias)
+        assert len(trial.architecture(0.0)) == keep
+        for a, b in zip(trial.hidden_activations(x)[:keep], before):
+            torch.testing.assert_close(a, b)
+    with pytest.raises(ValueError, match="n_keep"):
+        network().drop_layers(depth + 1)
+
+
 def test_export_mlp_with_every_neuron_removed_is_exact_and_quiet(recwarn):
     """Removing a whole layer folds its constant outputs into the next bias,
     without torch's warning about initialising an empty tensor."""

@@ -21,6 +21,13 @@ inputs in use, and leaves the network as the one chosen:
   both the training data and the held-out rows agree that the output does
   not need it.
 
+With two hidden layers or more and held-out rows, a layer step runs
+first: a whole hidden layer goes when the network without it is not worse
+on the held-out rows (``layer_tolerance``; the highest layer is dropped
+and the readout of the layers below refitted by least squares, a lower one
+switched off), so that ``architecture_`` counts no layer the held-out rows
+do without.
+
 Everything is weighted by sample weights and counted in weight sums, not
 rows, so that integer weights and repeated rows give the same decision.
 
@@ -104,6 +111,15 @@ class DepthDecision:
         ``{m: (mean loss difference, standard error)}`` of each candidate
         against the whole network on the held-out rows (``m = 0``: the
         affine map); empty without held-out rows.
+    n_layers : int or None
+        Hidden layers left in use by the layer step (before the neuron
+        step), None when it did not run (one hidden layer, or no held-out
+        rows).
+    layers_held_out : dict
+        ``{j: (mean loss difference, standard error)}`` of the network
+        without hidden layer ``j`` (1-based; the highest layer in use is
+        dropped with its readout refitted) against the whole network on the
+        held-out rows, first round of the layer step; ``0``: the affine map.
 
     See Also
     --------
@@ -122,6 +138,8 @@ class DepthDecision:
     n_held_out: int | None
     n_live: int
     held_out: dict = field(default_factory=dict)
+    n_layers: int | None = None
+    layers_held_out: dict = field(default_factory=dict)
 
 
 @runtime_checkable
@@ -472,6 +490,119 @@ def _paired(a, b, weight):
     return float(mean), math.sqrt(float(var) / max(float(n_eff) - 1.0, 1.0))
 
 
+def _readout_fit(v, rows, loss, n_out, total, lbfgs_iter):
+    """Best affine readout of ``v`` (``(W, b)``), ``v`` possibly rank-deficient.
+
+    The readout source of a network whose last layers were dropped spans
+    the kept layers' activations and the inputs in up to ``N_B`` columns,
+    so its columns are linearly dependent: least squares through the
+    pseudo-inverse (minimum norm; an SVD, on any device), the logistic
+    regression of :func:`linear_fit` (its ridge makes it well posed).
+    """
+    if loss != "squared_error":
+        return linear_fit(v, rows, loss, n_out, total, lbfgs_iter)
+    w = _weights(rows, torch.float64)
+    design = torch.cat([v, torch.ones_like(v[:, :1])], dim=1).double()
+    root = w.sqrt()[:, None]
+    target = rows.target.reshape(len(v), -1).double()
+    coef = torch.linalg.pinv(design * root, rtol=1e-10) @ (target * root)
+    coef = coef.to(v.dtype)
+    return coef[:-1].T.contiguous(), coef[-1].contiguous()
+
+
+def _settle_layers(
+    network, train, held_out, loss, total, tolerance, gain_fraction, lbfgs_iter
+):
+    """The layer step: remove whole hidden layers the held-out rows do not need.
+
+    A candidate removes one hidden layer in use from the current network:
+    the highest such layer is dropped together with the empty ones above it
+    (:meth:`SparcsNetwork.drop_layers
+    <sklearn_spectral.nn.sparcs.SparcsNetwork.drop_layers>`) and the readout
+    of what is left is refitted on ``train``
+    (:meth:`~sklearn_spectral.nn.sparcs.SparcsNetwork.set_readout`; a
+    short refit, one least-squares solve or logistic regression); a lower
+    layer is switched off whole (its neurons output constants; the layers
+    above keep their weights). A candidate qualifies when its held-out
+    loss is not worse than the whole network's by more than the larger of
+    ``tolerance`` standard errors of the paired per-row differences and
+    ``gain_fraction`` of what the hidden layers gain over the affine map of
+    the inputs (held out). The best qualifying candidate is taken and the
+    step repeats until none qualifies or one layer is left (whether that
+    one goes is the neuron step's question).
+
+    Why not the depth penalty alone: against the training loss, whose
+    evidence grows with the rows, a layer that improves every row by a
+    little is worth its cost once there are enough rows, and so is a
+    standard error, which shrinks as ``1 / sqrt(n)``; the fraction of the
+    hidden layers' gain does not move with the rows.
+
+    Returns
+    -------
+    n_layers : int
+        Hidden layers left in use.
+    stats : dict
+        ``{j: (mean difference, standard error)}`` of removing hidden layer
+        ``j`` (1-based) in the first round; ``stats[0]`` is the affine map's.
+    """
+    sparcs = network.sparcs
+    n_out = sparcs.layer_sizes[-1]
+    lam_out = sparcs.lam[-1].detach().abs()
+    can_refit = float(lam_out.min()) > 1e-6 * float(lam_out.max())
+    hw = _weights(held_out, torch.float64)
+    whole = per_sample_loss(network(held_out.x), held_out.target, loss)
+
+    def gated(x):
+        return network.input_scaling(x) * network.node_gate()
+
+    on = network.node_gate() != 0
+    w_on, b = linear_fit(gated(train.x)[:, on], train, loss, n_out, total, lbfgs_iter)
+    affine = per_sample_loss(
+        gated(held_out.x)[:, on] @ w_on.T + b, held_out.target, loss
+    )
+    stats = {0: _paired(affine, whole, hw)}
+    bar_gain = gain_fraction * max(stats[0][0], 0.0)
+
+    def in_use():
+        return [k for k, m in enumerate(sparcs.hidden_masks()) if bool(m.any())]
+
+    def remove(k, layers):
+        if k == layers[-1]:  # the highest layer in use: drop, refit the readout
+            sparcs.drop_layers(k)
+            v = sparcs.readout_source(gated(train.x))
+            sparcs.set_readout(*_readout_fit(v, train, loss, n_out, total, lbfgs_iter))
+        else:
+            keep = [
+                torch.full((n,), j != k) for j, n in enumerate(sparcs.layer_sizes[1:-1])
+            ]
+            sparcs.switch_off(keep)
+
+    first = True
+    while True:
+        layers = in_use()
+        if len(layers) <= 1:
+            break
+        saved = {key: t.clone() for key, t in sparcs.state_dict().items()}
+        best = None
+        for k in layers:
+            if k == layers[-1] and not can_refit:
+                continue  # an output eigenvalue at 0: no readout to set
+            remove(k, layers)
+            held = per_sample_loss(network(held_out.x), held_out.target, loss)
+            sparcs.load_state_dict(saved)
+            mean, se = _paired(held, whole, hw)
+            if first:
+                stats[k + 1] = (mean, se)
+            if math.isfinite(mean) and mean <= max(tolerance * se, bar_gain):
+                if best is None or mean < best[1]:
+                    best = (k, mean)
+        first = False
+        if best is None:
+            break
+        remove(best[0], layers)
+    return len(in_use()), stats
+
+
 @torch.no_grad()
 def settle_depth(
     network,
@@ -482,6 +613,8 @@ def settle_depth(
     cost_per_parameter=2.0,
     tolerance=0.0,
     linear_tolerance=0.0,
+    layer_tolerance=None,
+    layer_gain_fraction=0.0,
     lbfgs_iter=100,
 ):
     """Switch off the hidden neurons the data give no evidence for.
@@ -512,6 +645,17 @@ def settle_depth(
     linear_tolerance : float, default=0.0
         The same for the affine map (0: it replaces the network only when
         it is not worse on the held-out rows on average).
+    layer_tolerance : float or None, default=None
+        Standard errors by which the network without one of its hidden
+        layers (the highest one dropped with its readout refitted, a lower
+        one switched off) may be worse than the whole one on the held-out
+        rows: the layer step, run before the neurons are chosen, when there
+        are held-out rows and two hidden layers or more. None skips it.
+    layer_gain_fraction : float, default=0.0
+        The layer step also drops the last layers when the held-out loss
+        rises by at most this fraction of what the hidden layers gain over
+        the affine map on the held-out rows (a practical, scale-free bar
+        that does not shrink with the rows, as a standard error does).
     lbfgs_iter : int, default=100
         L-BFGS iterations of the logistic regression (``cross_entropy``).
 
@@ -549,6 +693,22 @@ def settle_depth(
     network.eval()
     total = float(_weights(train, torch.float64).sum())
     on = network.node_gate() != 0
+    n_layers, layer_stats = None, {}
+    if (
+        layer_tolerance is not None
+        and held_out is not None
+        and sparcs.n_hidden_layers > 1
+    ):
+        n_layers, layer_stats = _settle_layers(
+            network,
+            train,
+            held_out,
+            loss,
+            total,
+            layer_tolerance,
+            layer_gain_fraction,
+            lbfgs_iter,
+        )
 
     def gated(x):
         return network.input_scaling(x) * network.node_gate()
@@ -633,4 +793,6 @@ def settle_depth(
         n_held_out=n_held_out,
         n_live=n_live,
         held_out=stats,
+        n_layers=n_layers,
+        layers_held_out=layer_stats,
     )

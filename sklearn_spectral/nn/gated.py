@@ -326,6 +326,7 @@ class GatedSparcsNetwork(nn.Module):
             Rows it was not trained on.
         **options
             ``loss`` (required), ``cost_per_parameter``, ``tolerance``,
+            ``linear_tolerance``, ``layer_tolerance``, ``layer_gain_fraction``,
             ``lbfgs_iter``.
 
         Returns

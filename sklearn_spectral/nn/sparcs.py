@@ -630,6 +630,88 @@ default="relu"
         zero = torch.zeros(1, self.layer_sizes[0], dtype=dtype, device=device)
         self.bias[-1].add_(bias.to(dtype=dtype, device=device) - self(zero)[0])
 
+    @torch.no_grad()
+    def drop_layers(self, n_keep):
+        """Switch off every hidden layer after the first ``n_keep``.
+
+        The neurons of layers ``n_keep + 1 .. B`` are switched off (they
+        output the constant ``f(b)``) and their eigenvalues set to 0, so
+        the output block is ``C[B+1] = -diag(lam_out) phi[B]`` and the
+        output an affine map of :meth:`readout_source`, which
+        :meth:`set_readout` can then choose. ``n_keep = 0`` leaves a
+        perceptron (see :meth:`set_linear`).
+
+        Parameters
+        ----------
+        n_keep : int
+            Hidden layers kept, ``0 <= n_keep <= B``.
+        """
+        n_keep = int(n_keep)
+        if not 0 <= n_keep <= self.n_hidden_layers:
+            raise ValueError(
+                f"n_keep must be in [0, {self.n_hidden_layers}], got {n_keep}."
+            )
+        masks = [
+            torch.full((n,), k < n_keep, dtype=torch.bool)
+            for k, n in enumerate(self.layer_sizes[1:-1])
+        ]
+        self.switch_off(masks)
+        for lam in self.lam[n_keep:-1]:
+            lam.zero_()
+
+    @torch.no_grad()
+    def readout_source(self, x):
+        """Return ``v_B``, the vector the output block multiplies.
+
+        The output is ``C[B+1] v_B + b``; ``v_B = x`` for a perceptron
+        without hidden layers.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_samples, n_in)
+            Input batch.
+
+        Returns
+        -------
+        torch.Tensor of shape (n_samples, N_B)
+            ``v`` of the last hidden layer.
+        """
+        v = x
+        for i in range(1, len(self.layer_sizes) - 1):
+            phi_v = v @ self.phi[i - 1].T
+            pre = v @ self.coupling(i).T
+            if self.bias is not None:
+                pre = pre + self.bias[i - 1]
+            v = self._f(pre) - phi_v
+        return v
+
+    @torch.no_grad()
+    def set_readout(self, weight, bias):
+        """Make the output ``weight @ readout_source(x) + bias``.
+
+        Needs the last hidden layer's eigenvalues at 0 (after
+        :meth:`drop_layers`): then ``C[B+1] = -diag(lam_out) phi[B]`` and
+        ``phi[B] = -weight / lam_out`` gives any readout exactly.
+
+        Parameters
+        ----------
+        weight : torch.Tensor of shape (n_out, N_B)
+            Weights on ``v_B``.
+        bias : torch.Tensor of shape (n_out,)
+            Output bias.
+        """
+        if self.n_hidden_layers == 0 or self.bias is None:
+            raise ValueError("set_readout needs a hidden layer and biases")
+        if bool(self.lam[-2].any()):
+            raise ValueError(
+                "set_readout needs the last hidden layer's eigenvalues at 0 "
+                "(call drop_layers first)."
+            )
+        lam_out = self.lam[-1]
+        dtype, device = self.phi[-1].dtype, self.phi[-1].device
+        self.phi[-1].copy_(-weight.to(dtype=dtype, device=device) / lam_out[:, None])
+        self.bias[-1].copy_(bias.to(dtype=dtype, device=device))
+
     # ------------------------------------------------------------- relevance
     @torch.no_grad()
     def hidden_path_strength(self):
