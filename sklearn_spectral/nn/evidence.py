@@ -505,7 +505,12 @@ def _readout_fit(v, rows, loss, n_out, total, lbfgs_iter):
     design = torch.cat([v, torch.ones_like(v[:, :1])], dim=1).double()
     root = w.sqrt()[:, None]
     target = rows.target.reshape(len(v), -1).double()
-    coef = torch.linalg.pinv(design * root, rtol=1e-10) @ (target * root)
+    # numpy's matrix_rank cut: singular values below max(shape) * eps of
+    # the largest are rounding (``v`` comes from float32 layers: a cut at
+    # 1e-10 kept them, and the readout of a (3, 167) student's first layer
+    # was then worse held out than the affine map, 1000 teacher-student rows)
+    cut = max(design.shape) * torch.finfo(v.dtype).eps
+    coef = torch.linalg.pinv(design * root, rtol=cut) @ (target * root)
     coef = coef.to(v.dtype)
     return coef[:-1].T.contiguous(), coef[-1].contiguous()
 
