@@ -221,10 +221,65 @@ def _as_category_column(values):
     return out.reshape(-1, 1)
 
 
+def _category_codes(values, levels=None):
+    """Each cell's level, as :func:`_as_category_column` names it, by codes.
+
+    ``str`` of every cell (pandas' ``astype(str)``) took most of a small
+    table's encoding; the column is factorised instead (a categorical
+    column's own codes) and only its distinct values are made strings.
+
+    Parameters
+    ----------
+    values : Series or ndarray of shape (n_samples,)
+        One categorical column.
+    levels : ndarray of object, dict of str to int, or None
+        The sorted level strings learned in training (or ``{level: code}``
+        of them); None learns them.
+
+    Returns
+    -------
+    codes : ndarray of int of shape (n_samples,)
+        Index of each cell's level in ``levels``; ``len(levels)`` for a
+        level not in them (first met at prediction time).
+    levels : ndarray of object or dict
+        ``levels``, or the sorted distinct strings of the column (with
+        ``"<missing>"`` for its missing cells).
+    """
+    import pandas as pd
+
+    # missing cells (NaN, None, pd.NA) get the sentinel -1
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    uniques = np.asarray(uniques, dtype=object)
+    if len({type(u) for u in uniques}) > 1:
+        # an object column mixing types: factorize takes 1, 1.0 and True
+        # as one value, their strings differ; factorise the strings
+        codes, uniques = pd.factorize(
+            _as_category_column(values).ravel(), use_na_sentinel=True
+        )
+        uniques = np.asarray(uniques, dtype=object)
+    # few distinct values: str of each in Python, as astype(str) does
+    names = [str(u) for u in uniques]
+    if (codes < 0).any():
+        names.append(MISSING_CATEGORY)
+    if levels is None:
+        levels = np.array(sorted(set(names)), dtype=object)
+    position = levels if isinstance(levels, dict) else _positions(levels)
+    # a level not learned in training: len(levels), the unseen row
+    index = np.array([position.get(n, len(position)) for n in names], dtype=np.intp)
+    # the sentinel -1 reads the last entry: the missing level
+    return (index[codes] if len(index) else codes), levels
+
+
+def _positions(levels):
+    """``{level: its code}`` of an array of level strings."""
+    return {level: k for k, level in enumerate(levels)}
+
+
 def _level_lookup(encoder, levels):
-    """``(levels, rows)``: the fitted encoder's output for every known level.
+    """``(levels, rows, positions)``: the encoder's output for every level.
 
     The encoder was fitted on the codes ``0 .. k - 1`` of ``levels``;
+    ``positions`` maps a level string to its code;
     ``rows[code]`` is its output for that level and ``rows[-1]`` for a level
     it never saw (the infrequent bucket, or no dummy at all), so that
     :func:`_one_hot` computes the same matrix with one vectorised lookup
@@ -238,20 +293,20 @@ def _level_lookup(encoder, levels):
             "ignore", message="Found unknown categories", category=UserWarning
         )
         rows = encoder.transform(probe)
-    return levels.astype(object), np.asarray(rows, dtype=np.float64)
+    levels = np.asarray(levels, dtype=object)
+    return levels, np.asarray(rows, dtype=np.float64), _positions(levels)
 
 
-def _one_hot(lookup, column):
-    """The one-hot block of an object column (see :func:`_level_lookup`).
+def _one_hot(lookup, values, codes=None):
+    """The one-hot block of a categorical column (see :func:`_level_lookup`).
 
     A level first met here takes the last row, the unseen level's: the
-    infrequent bucket when there is one, else no dummy at all.
+    infrequent bucket when there is one, else no dummy at all. ``codes``
+    are the column's level codes when already known (in training).
     """
-    import pandas as pd
-
-    levels, rows = lookup
-    codes = pd.Index(levels).get_indexer(column.ravel())  # -1: unseen
-    codes = np.where(codes < 0, len(levels), codes)
+    _, rows, positions = lookup
+    if codes is None:
+        codes, _ = _category_codes(values, positions)
     return rows[codes]
 
 
@@ -370,20 +425,25 @@ class TableEncoder:
             self.column_of_input_ = np.arange(n_features)
             self.input_groups_ = self.group_of_column_.copy()
             return X
-        self._fit_columns(X, sample_weight)
-        parts, column_of_input = self._encode(X)
+        seen = self._fit_columns(X, sample_weight)
+        parts, column_of_input = self._encode(X, seen)
         self.column_of_input_ = np.asarray(column_of_input, dtype=np.int64)
         self.input_groups_ = self.group_of_column_[self.column_of_input_]
         return _stack(parts, X.shape[0])
 
     def _fit_columns(self, X, sample_weight):
-        """Imputation values and encoders, column by column."""
+        """Imputation values and encoders, column by column.
+
+        Returns the training columns as :meth:`_encode` reads them (level
+        codes, floats), so that the training matrix does not read them
+        twice.
+        """
+
         names = self.column_names_
-        frame = is_dataframe(X)
-        for j in range(self.n_features_in_):
-            values = X.iloc[:, j] if frame else X[:, j]
+        seen = {}
+        for j, values in enumerate(_columns(X)):
             if self.categorical_[j]:
-                cats = _as_category_column(values)
+                codes, levels = _category_codes(values)
                 encoder = OneHotEncoder(
                     handle_unknown="infrequent_if_exist",
                     min_frequency=self.settings.min_category_frequency,
@@ -396,11 +456,9 @@ class TableEncoder:
                 )
                 # the encoder learns from the level codes (numbers: its
                 # fast path); levels[code] names them
-                import pandas as pd
-
-                codes, levels = pd.factorize(cats.ravel(), sort=True)
                 self.encoders_[j] = encoder.fit(codes.reshape(-1, 1))
-                self._lookups[j] = _level_lookup(encoder, np.asarray(levels))
+                self._lookups[j] = _level_lookup(encoder, levels)
+                seen[j] = codes
                 continue
             col = _as_float_column(values, names[j])
             missing = np.isnan(col)
@@ -414,22 +472,26 @@ class TableEncoder:
                 w = None
             self.fill_values_[j] = float(np.average(col[~missing], weights=w))
             self.indicated_[j] = bool(missing.any())
+            seen[j] = col
+        return seen
 
-    def _encode(self, X):
-        """The encoded blocks of ``X`` and the original column of each input."""
+    def _encode(self, X, seen=None):
+        """The encoded blocks of ``X`` and the original column of each input.
+
+        ``seen``: the columns already read by :meth:`_fit_columns`.
+        """
         parts, column_of_input = [], []
-        frame = is_dataframe(X)
         names = self.column_names_
-        for j in range(self.n_features_in_):
-            values = X.iloc[:, j] if frame else X[:, j]
+        seen = {} if seen is None else seen
+        for j, values in enumerate(_columns(X)):
             if self.categorical_[j]:
                 # a level unseen in training goes to the infrequent bucket
                 # (or, without one, to no dummy), as the encoder would
-                block = _one_hot(self._lookups[j], _as_category_column(values))
+                block = _one_hot(self._lookups[j], values, seen.get(j))
                 parts.append(block)
                 column_of_input += [j] * block.shape[1]
                 continue
-            col = _as_float_column(values, names[j])
+            col = seen[j] if j in seen else _as_float_column(values, names[j])
             missing = np.isnan(col)
             if missing.any():
                 col = np.where(missing, self.fill_values_[j], col)
@@ -495,6 +557,13 @@ class TableEncoder:
                 if self.indicated_[j]:
                     names.append(f"{name}_missing")
         return np.asarray(names, dtype=object)
+
+
+def _columns(X):
+    """The columns of a DataFrame (as Series) or of an array, in order."""
+    if is_dataframe(X):
+        return (values for _, values in X.items())
+    return (X[:, j] for j in range(X.shape[1]))
 
 
 def _nan_columns(X):
