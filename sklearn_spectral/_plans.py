@@ -51,7 +51,13 @@ class _FixedDepth:
         ramp = settings.penalty_warmup * min(
             1.0, n_samples / (settings.ramp_samples_per_input * n_features)
         )
-        return TermSchedule(relative=est.relative_penalty, warmup=round(ramp))
+        # a squared error's relative L1 follows its root (Settings)
+        power = 1.0
+        if est._loss == "squared_error":
+            power = settings.squared_error_scale_power
+        return TermSchedule(
+            relative=est.relative_penalty, warmup=round(ramp), power=power
+        )
 
     @staticmethod
     def extra_schedules(est):

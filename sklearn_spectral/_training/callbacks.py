@@ -55,12 +55,18 @@ class TermSchedule:
         Epochs during which the term is off before its ramp starts (with
         ``hold_above`` None); like a hold, they are never misses of the
         stopping rule.
+    power : float, default=1.0
+        With ``relative``: the loss scale enters as ``initial * (scale /
+        initial) ** power`` (``initial`` the constant prediction's loss), 1
+        the loss itself. 0.5 follows the root of a squared error, the size
+        of its gradient's noise (see ``Settings.squared_error_scale_power``).
     """
 
     relative: bool
     warmup: int = 0
     hold_above: float | None = None
     delay: int = 0
+    power: float = 1.0
 
 
 class PenaltySchedule(Callback):
@@ -135,7 +141,13 @@ class PenaltySchedule(Callback):
         if schedule.delay and elapsed <= 0:
             return 0.0  # still within the delay
         ramp = min(1.0, elapsed / schedule.warmup) if schedule.warmup > 0 else 1.0
-        scale = max(self.scale_, self.min_scale) if schedule.relative else 1.0
+        scale = 1.0
+        if schedule.relative:
+            scale = self.scale_
+            if schedule.power != 1.0 and scale > 0 and self.initial_scale > 0:
+                initial = self.initial_scale
+                scale = initial * (scale / initial) ** schedule.power
+            scale = max(scale, self.min_scale)
         return alpha * ramp * scale
 
     def on_epoch_begin(self, net, **kwargs):
