@@ -353,20 +353,23 @@ class BaseSpectralMLP(BaseEstimator):
         return out
 
     def _group_size_factor(self):
-        """``sqrt(p)`` for every input of a group of ``p`` inputs (else 1).
+        """``p ** Settings.group_size_power`` for every input of a group of
+        ``p`` inputs (else 1).
 
         The inputs that share one eigenvalue are standardised to variance
-        ``1 / p`` each, so that a group has unit total variance like one
-        numeric column: a category of eight levels then offers the penalty
-        no more room to fit noise than one column does, as the group lasso
-        weighs a group by ``sqrt(p)`` (Yuan and Lin, 2006). Its relevance,
-        the norm of the weights leaving the group, is measured on that
-        scale.
+        ``p ** (-2 * group_size_power)`` each. At power 0.5 a group has unit
+        total variance like one numeric column, as the group lasso weighs a
+        group by ``sqrt(p)`` (Yuan and Lin, 2006); the default 0.75 charges a
+        group of many inputs more, as a category of ``p`` levels can fit
+        ``p - 1`` level means of noise (see ``Settings.group_size_power``).
+        Its relevance, the norm of the weights leaving the group, is
+        measured on unit-variance inputs (:meth:`_per_column`).
         """
         groups = self._input_groups()
         if groups is None:
             return 1.0
-        return np.sqrt(np.bincount(groups)[groups])
+        power = self._settings().group_size_power
+        return np.bincount(groups)[groups].astype(np.float64) ** power
 
     def _input_groups(self):
         """The input eigenvalue of every network input, or None (one each)."""
@@ -853,8 +856,8 @@ class BaseSpectralMLP(BaseEstimator):
         leaving the inputs made from it (its one-hot dummies, or its value
         and missing indicator), each weight on the scale of a unit-variance
         input; its eigenvalue is the one they share. The ``p`` inputs of a
-        group were standardised to variance ``1 / p`` each
-        (:meth:`_group_size_factor`), so their weights are ``sqrt(p)`` times
+        group were standardised to a variance below 1
+        (:meth:`_group_size_factor`), so their weights are that factor
         larger than on unit-variance inputs: undone here, so that a column
         ranks by how much it moves the first layer (the root mean square of
         its weights), not by its number of levels. On
