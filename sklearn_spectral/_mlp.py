@@ -24,6 +24,7 @@ from ._base import (
     BaseSpectralMLP,
     _weighted_location_scale,
 )
+from ._rows import merge_rows
 from ._training.scoring import accuracy, r2, r2_of_exp, subset_accuracy
 
 _COMMON_PARAMETERS = """
@@ -162,7 +163,11 @@ _COMMON_PARAMETERS = """
     shuffle : bool, default=True
         Shuffle the rows before each epoch (a permutation from the fit's
         own generator). With one batch holding every row the order does not
-        matter and no permutation is drawn.
+        matter and no permutation is drawn. ``fit`` trains on the distinct
+        rows (repeated rows merged into one weighted row, see
+        ``sample_weight``); with ``shuffle=True`` in an order of their
+        contents, so that the order the rows are passed in does not change
+        the fit; with ``shuffle=False`` in the order given.
 
     max_iter : int, default=200
         Maximum number of epochs.
@@ -537,7 +542,10 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
             Class labels (any hashable, e.g. strings or integers).
         sample_weight : array-like of shape (n_samples,), default=None
             Per-sample weights of the data loss (normalised to mean 1; the
-            penalties are not weighted). None weighs every sample alike.
+            penalties are not weighted). None weighs every sample alike. A
+            weight of ``k`` is the row repeated ``k`` times, exactly: the fit
+            merges equal rows into one row with the sum of their weights and
+            drops rows of weight 0.
 
         Returns
         -------
@@ -648,6 +656,10 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
         y_enc = self._encode_targets(y)
         unweighted = weights
         weights = self._class_weighted(weights, y, partial=partial)
+        if not partial:
+            X, y_enc, weights, unweighted = merge_rows(
+                X, y_enc, weights, unweighted, reorder=self.shuffle
+            )
         if self._multilabel:
             w = np.ones(len(y_enc)) if weights is None else weights
             p = np.clip(np.average(y_enc, axis=0, weights=w), 1e-12, 1 - 1e-12)
@@ -924,7 +936,10 @@ class SpectralMLPRegressor(RegressorMixin, BaseSpectralMLP):
         sample_weight : array-like of shape (n_samples,), default=None
             Per-sample weights of the data loss (normalised to mean 1; the
             penalties are not weighted; the targets are standardised with
-            the weighted mean and standard deviation).
+            the weighted mean and standard deviation). A weight of ``k`` is
+            the row repeated ``k`` times, exactly: the fit merges equal rows
+            into one row with the sum of their weights and drops rows of
+            weight 0.
 
         Returns
         -------
@@ -969,6 +984,8 @@ class SpectralMLPRegressor(RegressorMixin, BaseSpectralMLP):
                 X, y, sample_weight, reset=first, multi_output=True, y_numeric=True
             )
         y = np.asarray(y, dtype=np.float64)
+        if not partial:
+            X, y, weights = merge_rows(X, y, weights, reorder=self.shuffle)
         y2d = y.reshape(-1, 1) if y.ndim == 1 else y
         if self.loss == "poisson":
             _check_poisson_targets(y2d, weights)

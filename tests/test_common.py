@@ -56,27 +56,6 @@ ESTIMATORS = [
     ),
 ]
 
-#: Why an instance cannot pass scikit-learn's rtol=1e-7 sample-weight check.
-FLOAT32 = (
-    "float32 training: a weighted fit and a fit on repeated rows sum their "
-    "batches in another order, equal up to float32 rounding carried through "
-    "40-100 epochs (measured on the check's data: 2.5e-8 to 1.2e-6 absolute "
-    "over the 8 MLP configurations, the check's rtol is 1e-7; no cheap route: "
-    "float64 training would change every fit); "
-    "test_sample_weight_equals_repeats checks every configuration at 1e-5"
-)
-
-
-def _expected_failed_checks(estimator):
-    if isinstance(estimator, (SpectralMLPClassifier, SpectralMLPRegressor)):
-        expected = {
-            "check_sample_weight_equivalence_on_dense_data": FLOAT32,
-            # sparse X is accepted since issue 21: the same float32 training
-            "check_sample_weight_equivalence_on_sparse_data": FLOAT32,
-        }
-        return expected
-    return {}
-
 
 @pytest.mark.parametrize("auto_depth", [False, True])
 def test_predictions_do_not_depend_on_the_batch(auto_depth):
@@ -95,7 +74,7 @@ def test_predictions_do_not_depend_on_the_batch(auto_depth):
     np.testing.assert_allclose(by_rows, whole, rtol=1e-12, atol=1e-12)
 
 
-@parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failed_checks)
+@parametrize_with_checks(ESTIMATORS)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
@@ -142,8 +121,9 @@ def _weighted_and_repeated(estimator):
 
 @pytest.mark.parametrize("estimator", MLPS, ids=repr)
 def test_sample_weight_equals_repeats(estimator):
-    # The check scikit-learn runs at rtol=1e-7, at the precision a float32
-    # network can give: a weight of k is k repeated rows (auto-depth too,
-    # since its evidence step counts the weight sum, not rows).
+    # scikit-learn's check asks rtol=1e-7; fit trains on the distinct rows
+    # with summed weights in an order of their contents, so the two fits are
+    # the same computation: equal bit for bit (auto-depth too, since its
+    # evidence step counts the weight sum, not rows)
     repeated, weighted = _weighted_and_repeated(estimator)
-    np.testing.assert_allclose(weighted, repeated, rtol=1e-4, atol=1e-5)
+    np.testing.assert_array_equal(weighted, repeated)
