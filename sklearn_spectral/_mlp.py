@@ -165,9 +165,10 @@ _COMMON_PARAMETERS = """
         own generator). With one batch holding every row the order does not
         matter and no permutation is drawn. ``fit`` trains on the distinct
         rows (repeated rows merged into one weighted row, see
-        ``sample_weight``); with ``shuffle=True`` in an order of their
-        contents, so that the order the rows are passed in does not change
-        the fit; with ``shuffle=False`` in the order given.
+        ``sample_weight``); merged or unequally weighted rows are put in an
+        order of their contents with ``shuffle=True`` (so that a weight of
+        ``k`` is ``k`` repeated rows exactly), in the order given with
+        ``shuffle=False``.
 
     max_iter : int, default=200
         Maximum number of epochs.

@@ -10,12 +10,17 @@ trains on the *distinct* rows of its data:
 * rows with the same inputs and the same target become one row whose weight
   is the sum of theirs (their count without ``sample_weight``);
 * rows of weight zero are dropped, as scikit-learn defines them absent;
-* with ``shuffle=True`` the rows are put in an order that depends on their
-  contents only (a hash of each row), so that neither the order in which the
-  user passes the rows nor their repetition changes the fit: a weighted fit
-  equals the fit on the repeated rows bit for bit, and a permutation of the
-  rows gives the same network. With ``shuffle=False`` the rows keep the order
-  given (the user asked for it), their first occurrences only.
+* equal weights are no weights;
+* where rows were merged or weights differ, and ``shuffle=True``, the rows
+  are put in an order that depends on their contents only (a hash of each
+  row), so that a weighted fit equals the fit on the repeated rows bit for
+  bit, and a permutation of weighted rows gives the same network. With
+  ``shuffle=False`` the rows keep the order given (the user asked for it),
+  their first occurrences only.
+
+Distinct rows of equal weight (most data) are used as given: no copy of
+``X`` (the memory promise of ``fit``) and the same fit as before the merge
+existed; only the hash is computed (0.05 s CPU for 100 000 x 50).
 
 The objective is unchanged: the weighted mean loss over the distinct rows is
 the mean loss over the rows given. What changes is the minibatch sampling:
@@ -34,7 +39,7 @@ import scipy.sparse as sp
 __all__ = ["merge_rows"]
 
 _SEED = 0x5EC7_2A1  # fixed: the order must not depend on any random state
-_CHUNK = 2**20  # values hashed at a time (dense)
+_CHUNK = 2**16  # values hashed at a time (dense): temporaries of 0.5 MB
 
 
 def _multipliers(n, salt):
@@ -117,6 +122,10 @@ def _equal_rows(X, a, b):
     return np.all((X[a] == X[b]) | (np.isnan(X[a]) & np.isnan(X[b])), axis=1)
 
 
+def _uniform_to_none(w):
+    return None if w is None or np.all(w == w[0]) else w
+
+
 def merge_rows(X, y, weights, *others, reorder):
     """Distinct rows of ``(X, y)`` with summed weights, as described above.
 
@@ -131,15 +140,15 @@ def merge_rows(X, y, weights, *others, reorder):
     *others : ndarray of shape (n_samples,) or None
         More per-row weights (e.g. before class weights) summed the same way.
     reorder : bool
-        Put the rows in the order of their contents (else first occurrences,
-        in the order given).
+        Put merged or unequally weighted rows in the order of their contents
+        (else first occurrences, in the order given).
 
     Returns
     -------
     X, y, weights, *others
         The same arrays where nothing is to merge, drop or reorder; else the
-        distinct rows. ``weights`` is None only when every row is distinct,
-        no weight was given and nothing was dropped.
+        distinct rows. A weight vector is None when all its weights are
+        equal and no row was merged.
     """
     n = X.shape[0]
     keep = None if weights is None else np.flatnonzero(weights > 0)
@@ -150,6 +159,8 @@ def merge_rows(X, y, weights, *others, reorder):
         weights = weights[keep]
         others = tuple(None if o is None else o[keep] for o in others)
         n = keep.size
+    # equal weights are no weights (the loss normalises them to mean 1)
+    weights, *others = (_uniform_to_none(w) for w in (weights, *others))
     try:
         codes = _target_codes(y)
     except TypeError:  # mixed label types: the caller's checks say so
@@ -170,7 +181,8 @@ def merge_rows(X, y, weights, *others, reorder):
         new_group[candidates[~same]] = True
     starts = np.flatnonzero(new_group)
     merged = len(starts) < n
-    if not merged and not reorder:
+    if not merged and (weights is None or not reorder):
+        # distinct rows of equal weight: the rows as given, no copy
         return (X, y, weights, *others)
     group_of = np.empty(n, dtype=np.intp)
     group_of[order] = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, n]))

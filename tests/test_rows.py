@@ -32,8 +32,9 @@ def test_duplicates_merge_with_summed_weights_and_zero_weights_drop():
     np.testing.assert_array_equal(wm, [2.0, 1.0, 1.0, 1.0])
     # nothing to merge, nothing to drop, no reordering: the arrays themselves
     Xd, yd = np.eye(3), np.arange(3)
-    out = merge_rows(Xd, yd, None, reorder=False)
-    assert out[0] is Xd and out[1] is yd and out[2] is None
+    for weights in (None, np.full(3, 2.5)):  # equal weights are no weights
+        out = merge_rows(Xd, yd, weights, reorder=True)
+        assert out[0] is Xd and out[1] is yd and out[2] is None
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -45,12 +46,14 @@ def test_reordered_rows_do_not_depend_on_the_order_given(dtype):
     y = rng.choice(np.array(["a", "b"], dtype=object), size=50)
     y[8] = y[7]
     perm = rng.permutation(50)
-    a = merge_rows(X, y, None, reorder=True)
-    b = merge_rows(X[perm], y[perm], None, reorder=True)
+    w = rng.uniform(0.5, 2.0, size=50)
+    a = merge_rows(X, y, w, reorder=True)
+    b = merge_rows(X[perm], y[perm], w[perm], reorder=True)
     np.testing.assert_array_equal(a[0], b[0])
     np.testing.assert_array_equal(a[1], b[1])
     np.testing.assert_array_equal(a[2], b[2])
-    assert a[0].shape[0] == 49 and a[2].sum() == 50
+    assert a[0].shape[0] == 49
+    np.testing.assert_allclose(a[2].sum(), w.sum())
 
 
 def test_sparse_rows_merge_like_dense_rows():
