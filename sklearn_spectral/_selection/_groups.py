@@ -26,16 +26,25 @@ MAX_FEATURES = 1000
 MAX_ROWS = 10_000
 
 
-def _numeric_dense(X):
-    """``X`` as a 2-D float array, or None (sparse, non-numeric)."""
+def _numeric_dense(X, max_rows, seed):
+    """At most ``max_rows`` rows of ``X`` as a 2-D float64 array, or None.
+
+    None for sparse or non-numeric data. The rows are drawn (``seed``)
+    before the cast, so that a large float32 ``X`` is never copied whole.
+    """
     if hasattr(X, "tocsr") or hasattr(X, "sparse"):
         return None
+    array = np.asarray(X)  # an ndarray as it is: no copy
+    if array.ndim != 2:
+        return None
+    if array.shape[0] > max_rows:
+        rows = np.random.RandomState(seed).choice(array.shape[0], max_rows, False)
+        array = array[np.sort(rows)]
     try:
         with np.errstate(all="ignore"):
-            array = np.asarray(X, dtype=np.float64)
+            return np.asarray(array, dtype=np.float64)
     except (TypeError, ValueError):
         return None
-    return array if array.ndim == 2 else None
 
 
 def correlated_groups(
@@ -68,12 +77,9 @@ def correlated_groups(
         The column indices of each group of two columns or more, by
         increasing first column.
     """
-    array = _numeric_dense(X)
+    array = _numeric_dense(X, max_rows, seed)
     if array is None or not 2 <= array.shape[1] <= max_features:
         return []
-    if array.shape[0] > max_rows:
-        rows = np.random.RandomState(seed).choice(array.shape[0], max_rows, False)
-        array = array[np.sort(rows)]
     usable = np.flatnonzero(
         np.all(np.isfinite(array), axis=0) & (np.ptp(array, axis=0) > 0)
     )
