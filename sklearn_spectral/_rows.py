@@ -199,7 +199,7 @@ def merge_rows(X, y, weights, *others, reorder):
         group_of = remap[group_of]
 
     def summed(w):
-        if w is None:
+        if w is None:  # no weights: a merged row counts its copies
             return None if not merged else np.bincount(group_of).astype(np.float64)
         out = np.zeros(len(pick), dtype=np.float64)
         # float64 sums of each group's weights, in the order of the rows'
@@ -207,8 +207,4 @@ def merge_rows(X, y, weights, *others, reorder):
         np.add.at(out, group_of[order], w[order])
         return out
 
-    if weights is None and merged:
-        weights = np.bincount(group_of).astype(np.float64)
-    else:
-        weights = summed(weights)
-    return (X[pick], y[pick], weights, *(summed(o) for o in others))
+    return (X[pick], y[pick], *(summed(w) for w in (weights, *others)))
