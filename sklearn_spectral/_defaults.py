@@ -192,7 +192,8 @@ class Settings:
         non-linear regressions of ``bench_stability_depth.py`` (300 x 19,
         data seeds 0-2) 0.816 / 0.776 / 0.798 at 1.0, 0.833 / 0.816 / 0.848
         at 0.75, 0.862 / 0.865 / 0.876 at 0.5; the linear-to-non-linear sets
-        equal at all three (/tmp/powercheck.py, one model seed per fold);
+        equal at all three (``python benchmarks/squared_error_power_probe.py``,
+        one model seed per fold);
         the linear target at 0.75: largest noise 0 on 10/10 seeds, x1 first
         10/10 (``bench_stability_relevance.py --only linear``); tables,
         models alone (``bench_tables.py``, 10 seeds): regression-600 10/10
