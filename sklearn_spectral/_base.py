@@ -443,8 +443,18 @@ class BaseSpectralMLP(BaseEstimator):
         return PenaltySchedule(
             schedules,
             initial_scale=baseline_loss,
-            min_scale=self._settings().loss_scale_floor * baseline_loss,
+            min_scale=self._loss_scale_floor() * baseline_loss,
         )
+
+    def _loss_scale_floor(self):
+        """The floor of the relative input L1's loss scale (see Settings)."""
+        settings = self._settings()
+        cross_entropy = getattr(self, "_loss", None) is None and (
+            getattr(self, "_criterion", None) is torch.nn.CrossEntropyLoss
+        )
+        if cross_entropy and not self.auto_depth:
+            return settings.cross_entropy_loss_scale_floor
+        return settings.loss_scale_floor
 
     def _plan(self):
         """The one place ``auto_depth`` chooses: the network and its extras."""

@@ -739,6 +739,7 @@ class Settings:
     auto_batch_max: int = 200
 
     loss_scale_floor: float = 0.05
+    cross_entropy_loss_scale_floor: float = 0.05
 
     squared_error_scale_power: float = 0.75
 
