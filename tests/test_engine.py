@@ -21,6 +21,7 @@ from sklearn_spectral._training import (
     TermSchedule,
     torch_threads,
 )
+from sklearn_spectral._training.net import SpectralNet
 from sklearn_spectral.nn.losses import (
     constant_loss,
     data_loss,
@@ -707,3 +708,54 @@ def test_the_kept_best_state_is_a_copy_refreshed_in_place():
     stopper._keep_best(other)
     for k, v in other.state_dict().items():
         assert torch.equal(stopper.best_state_[k], v)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("seed", [0, 1])
+def test_inputs_standardised_once_per_fit_give_the_same_fit(seed, monkeypatch):
+    # the lean loop standardises the training inputs once per fit; doing
+    # it batch by batch (as the module's forward does) gives the same
+    # numbers: the map is elementwise, so the fits agree exactly
+    X, y = make_classification(300, 6, random_state=seed)
+    X = X * 3.0 + 5.0  # an active standardisation
+    params = {"hidden_layer_sizes": (8,), "max_iter": 6, "random_state": seed}
+    once = SpectralMLPClassifier(batch_size=64, **params).fit(X, y)
+    assert once.net_.module_.input_scaling.active
+    # and a fitted net keeps no copy of its training data
+    assert "_standardised_batches" not in vars(once.net_)
+    monkeypatch.setattr(
+        SpectralNet, "_standardised", lambda self, iterator, module: (iterator, False)
+    )
+    per_batch = SpectralMLPClassifier(batch_size=64, **params).fit(X, y)
+    assert once.loss_curve_ == per_batch.loss_curve_
+    np.testing.assert_array_equal(once.predict_proba(X), per_batch.predict_proba(X))
+
+
+class _EpochCounter(Callback):
+    def initialize(self):
+        self.begun_ = self.ended_ = 0
+        return self
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.begun_ += 1
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_notify_calls_every_hook_a_callback_defines():
+    # callbacks' inherited no-op hooks are skipped; hooks a callback class
+    # overrides, or sets on the instance, all run
+    X, y = make_classification(60, 4, random_state=0)
+    clf = SpectralMLPClassifier(
+        (4,), max_iter=3, callbacks=[("count", _EpochCounter())], random_state=0
+    ).fit(X, y)
+    net = clf.net_
+    counter = dict(net.callbacks_)["count"]
+    assert counter.begun_ == 3 and counter.ended_ == 0
+
+    def ended(net, **kwargs):
+        counter.ended_ += 1
+
+    counter.on_epoch_end = ended  # on the instance, after a fit
+    net.partial_fit(X.astype(np.float32), y, classes=np.unique(y))  # 3 epochs
+    assert counter.begun_ == 6 and counter.ended_ == 3
+    assert "_hooks" not in vars(net)  # a fitted net keeps no bound methods

@@ -25,6 +25,7 @@ from ..nn.objective import (
 )
 from ..nn.penalties import L1
 from .data import dataset_tensors
+from .net import last_row
 
 __all__ = [
     "ConvergenceStopping",
@@ -160,7 +161,7 @@ class PenaltySchedule(Callback):
             )
 
     def on_epoch_end(self, net, **kwargs):
-        row = net.history[-1]
+        row = last_row(net.history)
         loss = row["train_loss"]
         if math.isfinite(loss):
             keep = (1.0 - self.momentum) ** row["train_batch_count"]
@@ -175,7 +176,7 @@ class StopOnDivergence(Callback):
     """Abort training at the end of an epoch whose loss is NaN or infinite."""
 
     def on_epoch_end(self, net, **kwargs):
-        loss = net.history[-1, "train_loss"]
+        loss = last_row(net.history)["train_loss"]
         if not math.isfinite(loss):
             raise TrainingDiverged(
                 f"the training loss became {loss} at epoch {len(net.history)}"
@@ -277,7 +278,7 @@ class ConvergenceStopping(Callback):
         return first
 
     def on_epoch_end(self, net, **kwargs):
-        loss = net.history[-1, self.monitor]
+        loss = last_row(net.history)[self.monitor]
         improved = loss < self.best_loss_ - self.tol
         if loss < self.best_loss_:
             self.best_loss_ = loss
@@ -326,7 +327,7 @@ class ConvergenceStopping(Callback):
     def on_train_end(self, net, **kwargs):
         if self.best_state_ is None or not len(net.history):
             return
-        last = net.history[-1, self.monitor]
+        last = last_row(net.history)[self.monitor]
         spike = self.restore_factor is not None and (
             not math.isfinite(last)
             or (
@@ -594,7 +595,7 @@ class EpochLog(Callback):
         self.sink("epoch  train_loss  valid_loss  penalty  active_units  dur_s")
 
     def on_epoch_end(self, net, **kwargs):
-        row = net.history[-1]
+        row = last_row(net.history)
         valid = row.get("valid_loss", float("nan"))
         with torch.no_grad():
             active = int((net.module_.unit_magnitudes() > 0).sum())

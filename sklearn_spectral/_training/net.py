@@ -37,7 +37,7 @@ from ..nn.losses import DataLoss, data_loss
 from ..nn.objective import penalty_value, smooth_terms
 from .data import TensorBatches, TensorData, dataset_tensors
 
-__all__ = ["SpectralNet", "prediction_map", "user_callbacks"]
+__all__ = ["SpectralNet", "last_row", "prediction_map", "user_callbacks"]
 
 #: Samples per batch when evaluating (validation): no gradient is kept, so
 #: a large batch only costs activations.
@@ -152,6 +152,37 @@ def user_callbacks(callbacks, reserved=()):
     return [(name, copy.deepcopy(callback)) for name, callback in named]
 
 
+def last_row(history):
+    """The last epoch's row of a skorch ``History`` (a dict), in O(1).
+
+    ``History.__getitem__`` copies the whole list of rows on every lookup
+    (``history[-1]``, ``history[-1, key]``): per epoch that grows with the
+    epochs already run. ``History`` is a ``list`` of dicts, so the row is
+    read as a list item.
+
+    Parameters
+    ----------
+    history : skorch.history.History
+        A net's history with at least one epoch.
+
+    Returns
+    -------
+    dict
+        The row itself (writing to it records a value).
+
+    Examples
+    --------
+    >>> from skorch.history import History
+    >>> from sklearn_spectral._training.net import last_row
+    >>> history = History()
+    >>> history.new_epoch()
+    >>> history.record("train_loss", 0.5)
+    >>> last_row(history)["train_loss"]
+    0.5
+    """
+    return list.__getitem__(history, -1)
+
+
 def _split_batch(batch):
     """``(X, y, sample_weight)`` of a skorch-style batch of this net."""
     xb, yb = batch
@@ -193,6 +224,56 @@ class SpectralNet(NeuralNet):
 
     def get_default_callbacks(self):
         return [("epoch_timer", EpochTimer())]
+
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        """skorch's ``partial_fit``; the per-call caches are dropped after.
+
+        The standardised copy of the training inputs
+        (:meth:`_standardised`) and the callbacks' hooks (:meth:`notify`)
+        live for one call: a fitted net keeps neither (its size and its
+        pickle stay those of skorch's net).
+        """
+        try:
+            return super().partial_fit(X, y, classes=classes, **fit_params)
+        finally:
+            self.__dict__.pop("_standardised_batches", None)
+            self.__dict__.pop("_hooks", None)
+
+    def notify(self, method_name, **cb_kwargs):
+        """Call ``method_name`` of the net and of every callback that has one.
+
+        skorch's :meth:`~skorch.NeuralNet.notify`, without the calls of
+        hooks a callback inherits from :class:`skorch.callbacks.Callback`
+        unchanged (they do nothing): of the library's five callbacks, two
+        to four do nothing at a given epoch hook, and on data of one batch
+        an epoch is a single step. The list of callbacks to call is kept
+        per hook while ``callbacks_`` is the same list.
+        """
+        getattr(self, method_name)(self, **cb_kwargs)
+        for method in self._hook_methods(method_name):
+            method(self, **cb_kwargs)
+
+    def _hook_methods(self, method_name):
+        """The bound ``method_name`` of each callback that overrides it."""
+        # the callbacks themselves are the key: a list changed in place
+        # (a callback replaced, appended) gets a new list of methods
+        key = tuple(id(cb) for _, cb in self.callbacks_)
+        cache = self.__dict__.get("_hooks")
+        if cache is None or cache[0] != key:
+            cache = self._hooks = (key, {})
+        methods = cache[1].get(method_name)
+        if methods is None:
+            base = getattr(Callback, method_name, None)
+            methods = [
+                getattr(cb, method_name)
+                for _, cb in self.callbacks_
+                if base is None
+                or not isinstance(cb, Callback)
+                or method_name in vars(cb)  # set on the instance
+                or getattr(type(cb), method_name, None) is not base
+            ]
+            cache[1][method_name] = methods
+        return methods
 
     def initialize_optimizer(self, triggered_directly=None):
         _, kwargs = self.get_params_for_optimizer("optimizer", iter(()))
@@ -347,9 +428,8 @@ class SpectralNet(NeuralNet):
             loss = self._epoch_loss_from_batches(prefix, training)
         else:
             loss, n_batches = self._lean_epoch(iterator, training)
-            self.history.record(f"{prefix}_batch_count", n_batches)
-        # one row lookup: History.record looks the row up on every call
-        row = self.history[-1]
+            last_row(self.history)[f"{prefix}_batch_count"] = n_batches
+        row = last_row(self.history)
         row[f"{prefix}_loss"] = loss
         if training:
             # the objective of this epoch's strengths (see nn/objective.py)
@@ -361,11 +441,39 @@ class SpectralNet(NeuralNet):
         """Mean data loss of the epoch's batches, weighted by their rows."""
         key = "train_data_loss" if training else f"{prefix}_loss"
         total = count = 0.0
-        for batch in self.history[-1, "batches"]:
+        for batch in last_row(self.history)["batches"]:
             if key in batch and f"{prefix}_batch_size" in batch:
                 total += float(batch[key]) * batch[f"{prefix}_batch_size"]
                 count += batch[f"{prefix}_batch_size"]
         return total / count if count else float("nan")
+
+    def _standardised(self, iterator, module):
+        """``iterator`` over the module's standardised inputs, once per fit.
+
+        ``(batches, scaled)``: a :class:`TensorBatches` of the same rows,
+        order and generator whose features went through the module's
+        ``input_scaling`` (an elementwise map: each row maps alike alone or
+        in a batch), and whether they did. Standardising each minibatch
+        anew cost four small kernels a step (cast, shift, scale, cast). Not
+        for a sparse ``X`` (its batches are made dense one at a time) or a
+        module without the map; the copy lives as long as the iterator
+        (one ``fit``/``partial_fit`` call).
+        """
+        scaling = getattr(module, "input_scaling", None)
+        X = iterator.tensors[0]
+        if scaling is None or X.is_sparse or not hasattr(module, "_closed_form"):
+            # (auto-depth's network takes raw inputs in data_loss_and_grads)
+            return iterator, False
+        cached = self.__dict__.get("_standardised_batches")
+        if cached is not None and cached[0] is iterator and cached[1] is module:
+            return cached[2], True
+        with torch.no_grad():
+            tensors = (scaling(X), *iterator.tensors[1:])
+        batches = TensorBatches(
+            tensors, iterator.batch_size, iterator.shuffle, iterator.generator
+        )
+        self._standardised_batches = (iterator, module, batches)
+        return batches, True
 
     def _lean_epoch(self, iterator, training):
         """The epoch's steps in one loop; ``(mean data loss, batches)``."""
@@ -385,10 +493,17 @@ class SpectralNet(NeuralNet):
             step = optimizer.step_without_hooks
         if manual:
             # closed-form gradients (SpectralMLP.data_loss_and_grads): the
-            # numbers of the autograd path below, without its graph
+            # numbers of the autograd path below, without its graph; the
+            # module's checks were made above (_closed_form_loss), and the
+            # inputs are standardised once per fit (_standardised)
+            batches, scaled = self._standardised(iterator, module)
+            if scaled:
+                closed_form, options = module._closed_form, {"scaled": True}
+            else:
+                closed_form, options = module.data_loss_and_grads, {}
             with torch.no_grad():
-                for xb, yb, wb in iterator.triples():
-                    loss = module.data_loss_and_grads(xb, yb, manual, wb)
+                for xb, yb, wb in batches.triples():
+                    loss = closed_form(xb, yb, manual, wb, **options)
                     step()
                     summed += float(loss) * xb.shape[0]
                     n_batches += 1

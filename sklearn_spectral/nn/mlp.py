@@ -298,11 +298,16 @@ class SpectralMLP(nn.Module):
                 return self._closed_form(x, y, loss, sample_weight)
         return self._closed_form(x, y, loss, sample_weight)
 
-    def _closed_form(self, x, y, loss, sample_weight):
-        """:meth:`data_loss_and_grads` without its checks, under no_grad."""
+    def _closed_form(self, x, y, loss, sample_weight, scaled=False):
+        """:meth:`data_loss_and_grads` without its checks, under no_grad.
+
+        ``scaled``: ``x`` went through :attr:`input_scaling` already (the
+        training loop standardises its data once per fit).
+        """
         activation = self.activation
         act, act_grad = DERIVATIVES[type(activation)]
-        x = self.input_scaling(x)  # float64 map, cast to the network dtype
+        if not scaled:
+            x = self.input_scaling(x)  # float64 map, cast to the network dtype
         # every tensor looked up once: Module.__getattr__ and ModuleList
         # indexing cost more than the small kernels they feed
         layers = [
