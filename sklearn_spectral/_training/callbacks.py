@@ -303,26 +303,45 @@ class ConvergenceStopping(Callback):
             self.converged_ = True
             raise KeyboardInterrupt
 
-    @torch.no_grad()
     def _keep_best(self, module):
         """Copy the module's state into ``best_state_``, in place when it can.
 
         A deep copy per improving epoch took 0.67 ms on iris's default
-        network (a sixth of the fit with ``restore_factor`` on every fit);
-        copying into the tensors of the last copy takes about 0.09 ms, of
-        which building ``state_dict()`` was most: the first copy of a fit
-        keeps the pairs (the state's tensors share the parameters' and
-        buffers' storage, which a fit changes in place only).
+        network (a sixth of the fit with ``restore_factor`` on every fit).
+        The first copy of a fit lays the state's tensors of each dtype end
+        to end in one buffer (``best_state_`` holds views of it) and keeps
+        flat views of the live tensors (they share the parameters' and
+        buffers' storage, which a fit changes in place only); each later
+        copy is one ``torch.cat`` into that buffer per dtype instead of a
+        ``copy_`` per tensor (25 -> 9 us on iris's network, one thread,
+        timeit on the shared machine).
         """
         copies = self._copies
         if copies is not None and copies[0] is module:
-            for live, kept in copies[1]:
-                kept.copy_(live)
+            for views, flat in copies[1]:
+                torch.cat(views, out=flat)
             return
-        state = module.state_dict()
-        self.best_state_ = {k: v.detach().clone() for k, v in state.items()}
-        pairs = [(v.detach(), self.best_state_[k]) for k, v in state.items()]
-        self._copies = (module, pairs)
+        state = {k: v.detach() for k, v in module.state_dict().items()}
+        by_kind = {}
+        for key, value in state.items():
+            by_kind.setdefault((value.dtype, value.device), []).append(key)
+        if not all(v.is_contiguous() and not v.is_sparse for v in state.values()):
+            # no flat views of these: a copy per tensor (never cached)
+            self.best_state_ = {k: v.clone() for k, v in state.items()}
+            self._copies = None
+            return
+        kept, plan = {}, []
+        for keys in by_kind.values():
+            views = [state[k].view(-1) for k in keys]
+            flat = torch.cat(views)
+            start = 0
+            for key in keys:
+                size = state[key].numel()
+                kept[key] = flat[start : start + size].view(state[key].shape)
+                start += size
+            plan.append((views, flat))
+        self.best_state_ = {k: kept[k] for k in state}
+        self._copies = (module, plan)
 
     def on_train_end(self, net, **kwargs):
         if self.best_state_ is None or not len(net.history):

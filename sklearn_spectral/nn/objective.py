@@ -376,7 +376,6 @@ def smooth_penalty(param_groups):
     return total
 
 
-@torch.no_grad()
 def penalty_value(param_groups):
     """Value of every eigenvalue term at its current strength (a float).
 
@@ -409,8 +408,16 @@ def penalty_value(param_groups):
     >>> penalty_value(groups)
     2.5
     """
-    with torch.no_grad():  # a number for the history: no graph to build
-        return float(sum(float(pen.value(p)) for pen, p in _penalised(param_groups)))
+    # a number for the history, once an epoch: no graph to build, and one
+    # no_grad context (a decorator on top of it cost as much as the sum)
+    total = 0.0
+    with torch.no_grad():
+        for pen, p in _penalised(param_groups):
+            if type(pen) is L1:  # sum |p| in one kernel, the factor as a float
+                total += pen.coef * float(torch.linalg.vector_norm(p, 1))
+            else:
+                total += float(pen.value(p))
+    return total
 
 
 # --------------------------------------------------------------------------- #
