@@ -26,6 +26,7 @@ What is minimised is stated in :mod:`sklearn_spectral.nn.objective`.
 from __future__ import annotations
 
 import copy
+import time
 
 import torch
 from skorch import NeuralNet
@@ -183,6 +184,18 @@ def last_row(history):
     return list.__getitem__(history, -1)
 
 
+class _EpochTimer(EpochTimer):
+    """skorch's :class:`~skorch.callbacks.EpochTimer` (``dur`` in seconds).
+
+    The duration goes into the last row directly: ``History.record`` looks
+    the row up through ``History.__getitem__``, a copy of every row's
+    reference each epoch (see :func:`last_row`).
+    """
+
+    def on_epoch_end(self, net, **kwargs):
+        last_row(net.history)["dur"] = time.time() - self.epoch_start_time_
+
+
 def _split_batch(batch):
     """``(X, y, sample_weight)`` of a skorch-style batch of this net."""
     xb, yb = batch
@@ -223,7 +236,7 @@ class SpectralNet(NeuralNet):
         self.shuffle = shuffle
 
     def get_default_callbacks(self):
-        return [("epoch_timer", EpochTimer())]
+        return [("epoch_timer", _EpochTimer())]
 
     def partial_fit(self, X, y=None, classes=None, **fit_params):
         """skorch's ``partial_fit``; the per-call caches are dropped after.
@@ -236,8 +249,8 @@ class SpectralNet(NeuralNet):
         try:
             return super().partial_fit(X, y, classes=classes, **fit_params)
         finally:
-            self.__dict__.pop("_standardised_batches", None)
-            self.__dict__.pop("_hooks", None)
+            for cache in ("_standardised_batches", "_hooks", "_manual"):
+                self.__dict__.pop(cache, None)
 
     def notify(self, method_name, **cb_kwargs):
         """Call ``method_name`` of the net and of every callback that has one.
@@ -255,24 +268,25 @@ class SpectralNet(NeuralNet):
 
     def _hook_methods(self, method_name):
         """The bound ``method_name`` of each callback that overrides it."""
-        # the callbacks themselves are the key: a list changed in place
-        # (a callback replaced, appended) gets a new list of methods
-        key = tuple(id(cb) for _, cb in self.callbacks_)
+        # kept while callbacks_ is the same list of the same length (skorch
+        # and the estimators make a new list when the callbacks change; the
+        # cache holds the list, so its id is not reused meanwhile)
+        named = self.callbacks_
         cache = self.__dict__.get("_hooks")
-        if cache is None or cache[0] != key:
-            cache = self._hooks = (key, {})
-        methods = cache[1].get(method_name)
+        if cache is None or cache[0] is not named or cache[1] != len(named):
+            cache = self._hooks = (named, len(named), {})
+        methods = cache[2].get(method_name)
         if methods is None:
             base = getattr(Callback, method_name, None)
             methods = [
                 getattr(cb, method_name)
-                for _, cb in self.callbacks_
+                for _, cb in named
                 if base is None
                 or not isinstance(cb, Callback)
                 or method_name in vars(cb)  # set on the instance
                 or getattr(type(cb), method_name, None) is not base
             ]
-            cache[1][method_name] = methods
+            cache[2][method_name] = methods
         return methods
 
     def initialize_optimizer(self, triggered_directly=None):
@@ -401,10 +415,17 @@ class SpectralNet(NeuralNet):
         criterion = self.criterion_
         if not training or smooth or type(criterion) is not DataLoss:
             return None
-        manual = getattr(self.module_, "manual_gradients", None)
-        if manual is None or not manual(criterion.name):
-            return None
-        return criterion.name
+        # asked every epoch: the answer is kept for this module, loss and
+        # activation during one fit call (partial_fit drops it)
+        module = self.module_
+        key = (module, criterion.name, type(getattr(module, "activation", None)))
+        cached = self.__dict__.get("_manual")
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        manual = getattr(module, "manual_gradients", None)
+        name = criterion.name if manual is not None and manual(criterion.name) else None
+        self._manual = (key, name)
+        return name
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         """One epoch: skorch's per-batch loop, or the same steps as one loop.
