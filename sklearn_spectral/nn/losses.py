@@ -135,6 +135,22 @@ def data_loss(output, target, loss, sample_weight=None):
     return (rows * sample_weight).mean()
 
 
+#: The (n, 1) columns of -1/n that the cross-entropy's output gradient
+#: adds at the targets, by (n, dtype, device): a batch size recurs every
+#: step, and a new tensor a step cost a kernel (never written to).
+_MINUS_MEAN = {}
+
+
+def _minus_mean(n, like):
+    key = (n, like.dtype, like.device)
+    column = _MINUS_MEAN.get(key)
+    if column is None:
+        if len(_MINUS_MEAN) > 64:
+            _MINUS_MEAN.clear()
+        column = _MINUS_MEAN[key] = like.new_full((n, 1), -1.0 / n)
+    return column
+
+
 def loss_and_output_grad(output, target, loss, sample_weight=None):
     """:func:`data_loss` and its gradient in ``output``, in closed form.
 
@@ -178,7 +194,7 @@ def loss_and_output_grad(output, target, loss, sample_weight=None):
         rows = logp.gather(1, index).neg_().reshape(n)
         grad = logp.exp_().mul_(row_grad)  # softmax(z) w_i / n
         if sample_weight is None:
-            grad.scatter_add_(1, index, logp.new_full((n, 1), -1.0 / n))
+            grad.scatter_add_(1, index, _minus_mean(n, logp))
         else:
             grad.scatter_add_(1, index, row_grad.neg())
     elif loss == "squared_error":

@@ -1057,7 +1057,7 @@ def settle_inputs_(
         k, constant = item
         return constant if k is None else vals[k]
 
-    work = None
+    work = direct = None
     if closed_form is not None and hasattr(module, "manual_gradients"):
         y_cf, loss_cf, w_cf = closed_form
         if module.manual_gradients(loss_cf):
@@ -1070,13 +1070,19 @@ def settle_inputs_(
                 y_cf = y_cf.to(dtype)
             if w_cf is not None:
                 w_cf = w_cf.to(dtype)
+            # the checked closed form on inputs standardised once (xs, the
+            # same float64 numbers input_scaling gives), not every evaluation
+            direct = getattr(work, "_closed_form", None)
 
     def smooth_closed_form(vals):
         """:func:`smooth` with the module's closed-form gradients."""
         with torch.no_grad():
             for p, v in zip(work_params, vals):
                 p.data = v
-            loss = float(work.data_loss_and_grads(x, y_cf, loss_cf, w_cf))
+            if direct is not None:  # xs: x through the module's map, once
+                loss = float(direct(xs, y_cf, loss_cf, w_cf, scaled=True))
+            else:
+                loss = float(work.data_loss_and_grads(x, y_cf, loss_cf, w_cf))
             grads = []
             for p, v, wd in zip(work_params, vals, decay):
                 g = p.grad if p.grad is not None else torch.zeros_like(v)
