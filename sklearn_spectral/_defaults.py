@@ -172,7 +172,8 @@ class Settings:
         regressors, auto-depth and multilabel fits take ``loss_scale_floor``.
         Kept at 0.05 after measuring 0 (issue 20 item 2, session 10):
         ``python benchmarks/bench_stability_relevance.py --configs default
-        nofloorce:cross_entropy_loss_scale_floor=0`` (10 seeds, 5 folds).
+        nofloorce:cross_entropy_loss_scale_floor=0`` (10 seeds, 5 folds;
+        ``results/full/stability_relevance_classifier_floor.md``).
         What 0 would buy, on the first paper's set at 20 000 rows (nearly
         separable: the data loss falls to about 0.006 while the floor holds
         the loss scale at 0.035): every input of true relevance >= 0.2
