@@ -322,7 +322,9 @@ class TableEncoder:
     the ``settings.max_categories`` most frequent, share one infrequent bucket, which
     also takes the levels first seen at prediction time; a column with two
     levels, a boolean, is one 0/1 input, and an unseen level then counts
-    as the first level).
+    as the first level). A two-level column with missing cells in the
+    training data is encoded as a numeric one: its 0/1 input gets the
+    training mean in the missing cells, plus a missing indicator.
 
     Parameters
     ----------
@@ -357,8 +359,11 @@ class TableEncoder:
     indicated_ : ndarray of bool of shape (n_features_in_,)
         Numeric columns that had missing cells in training, and so a
         missing-indicator input.
+    binary_ : ndarray of bool of shape (n_features_in_,)
+        Categorical columns of two levels with missing cells in training:
+        one 0/1 input (imputed) and a missing indicator, not one-hot.
     encoders_ : dict of int to OneHotEncoder
-        The encoder of each categorical column.
+        The encoder of each one-hot encoded categorical column.
     """
 
     def __init__(self, categorical_features, feature_groups, settings):
@@ -401,6 +406,7 @@ class TableEncoder:
         self._lookups = {}
         self.fill_values_ = np.full(n_features, np.nan)
         self.indicated_ = np.zeros(n_features, dtype=bool)
+        self.binary_ = np.zeros(n_features, dtype=bool)
         frame = is_dataframe(X)
         if sp.issparse(X):
             if self.categorical_.any():
@@ -444,6 +450,12 @@ class TableEncoder:
         for j, values in enumerate(_columns(X)):
             if self.categorical_[j]:
                 codes, levels = _category_codes(values)
+                pair = self._binary_with_missing(codes, levels, sample_weight)
+                if pair is not None:
+                    self._lookups[j] = pair
+                    self.binary_[j] = True
+                    seen[j] = codes
+                    continue
                 encoder = OneHotEncoder(
                     handle_unknown="infrequent_if_exist",
                     min_frequency=self.settings.min_category_frequency,
@@ -474,6 +486,48 @@ class TableEncoder:
             self.indicated_[j] = bool(missing.any())
             seen[j] = col
         return seen
+
+    def _binary_with_missing(self, codes, levels, sample_weight):
+        """The lookup of a two-level column with missing cells, or None.
+
+        A boolean (or any column of two frequent levels) with missing cells
+        is encoded as a numeric column is: one 0/1 input (the second level
+        is 1), its missing cells given the (weighted) training mean of
+        that input, and a missing indicator. One-hot, it was three dummies
+        (``<missing>``, the two levels), the two levels' nearly collinear:
+        the network split one effect between them, and a relevant boolean
+        read about ``sqrt(2)`` too low against a numeric column (its
+        relevance is the norm of the group's weights), and was charged as a
+        group of 3 instead of 2 (``Settings.group_size_power``). A level
+        first met at prediction time counts as the first level, as for a
+        boolean without missing cells.
+
+        Returns
+        -------
+        (levels, rows, positions) or None
+            As :func:`_level_lookup`: ``rows[code]`` is the two inputs of
+            each level, ``rows[-1]`` those of an unseen level.
+        """
+        k = len(levels)
+        if MISSING_CATEGORY not in set(levels) or k != 3:
+            return None
+        missing = int(
+            np.flatnonzero(np.asarray(levels, dtype=object) == MISSING_CATEGORY)[0]
+        )
+        counts = np.bincount(codes, minlength=k)
+        first, second = (c for c in range(k) if c != missing)
+        if min(counts[first], counts[second]) < self.settings.min_category_frequency:
+            return None
+        observed = codes != missing
+        w = None if sample_weight is None else sample_weight[observed]
+        if w is not None and not w.sum() > 0:
+            w = None
+        fill = float(np.average(codes[observed] == second, weights=w))
+        rows = np.zeros((k + 1, 2))
+        rows[second, 0] = 1.0
+        rows[missing] = (fill, 1.0)
+        levels = np.asarray(levels, dtype=object)
+        return levels, rows, _positions(levels)
 
     def _encode(self, X, seen=None):
         """The encoded blocks of ``X`` and the original column of each input.
@@ -546,7 +600,11 @@ class TableEncoder:
         names = []
         for j in range(self.n_features_in_):
             name = self.column_names_[j]
-            if self.categorical_[j]:
+            if self.binary_[j]:
+                levels, rows, _ = self._lookups[j]
+                one = levels[int(np.flatnonzero(rows[:-1, 0] == 1)[0])]
+                names += [f"{name}_{one}", f"{name}_missing"]
+            elif self.categorical_[j]:
                 levels = self._lookups[j][0]
                 for out in self.encoders_[j].get_feature_names_out([name]):
                     code = str(out)[len(name) + 1 :]

@@ -183,6 +183,54 @@ def test_missing_cells_are_imputed_with_an_indicator_in_the_column():
     assert groups[names.index("age")] == groups[names.index("age_missing")]
 
 
+def test_two_level_column_with_missing_cells_is_a_value_and_an_indicator():
+    # a nullable boolean (or two text levels) with missing cells is encoded
+    # as a numeric column: one 0/1 input imputed with its training mean,
+    # and a missing indicator, in one group (not three one-hot dummies)
+    from sklearn_spectral._defaults import DEFAULT_SETTINGS
+    from sklearn_spectral._tabular import TableEncoder
+
+    rng = np.random.RandomState(0)
+    flag = rng.rand(200) < 0.3
+    X = pd.DataFrame(
+        {
+            "member": pd.array(flag, dtype="boolean"),
+            "side": pd.Series(np.where(flag, "left", "right"), dtype=object),
+            "full": flag,  # no missing cell: one 0/1 input, as before
+        }
+    )
+    X.loc[::9, "member"] = pd.NA
+    X.loc[::11, "side"] = None
+    encoder = TableEncoder("from_dtype", None, DEFAULT_SETTINGS)
+    Z = encoder.fit_transform(X)
+    names = list(encoder.get_feature_names_out())
+    assert names == [
+        "member_True",
+        "member_missing",
+        "side_right",
+        "side_missing",
+        "full_True",
+    ]
+    assert encoder.binary_.tolist() == [True, True, False]
+    assert encoder.input_groups_.tolist() == [0, 0, 1, 1, 2]
+    observed = X["member"].notna().to_numpy()
+    np.testing.assert_array_equal(Z[:, 1], ~observed)
+    np.testing.assert_array_equal(Z[observed, 0], flag[observed])
+    assert Z[~observed, 0] == pytest.approx(flag[observed].mean())
+    # the imputed value is uncorrelated with its indicator
+    assert abs(np.corrcoef(Z[:, 0], Z[:, 1])[0, 1]) < 1e-9
+    # prediction: missing cells and an unseen level (counts as the first)
+    new = X.iloc[:3].copy()
+    new["member"] = pd.array([pd.NA, True, False], dtype="boolean")
+    new["side"] = pd.Series([None, "up", "right"], dtype=object)
+    out = encoder.transform(new)
+    np.testing.assert_allclose(out[:, 0], [flag[observed].mean(), 1, 0])
+    np.testing.assert_array_equal(out[:, 1], [1, 0, 0])
+    np.testing.assert_array_equal(
+        out[:, 2:4], [[Z[X["side"].isna()][0, 2], 1], [0, 0], [1, 0]]
+    )
+
+
 def test_all_missing_column_is_an_error_naming_it():
     X, y, _ = _table(n=100)
     X["visits"] = pd.array([pd.NA] * 100, dtype="Int64")
