@@ -7,8 +7,10 @@ own schema: which columns are float, nullable Int64, object, category,
 string, bool or nullable boolean, which of them matter, the level effects)
 and on the library's own :func:`~sklearn_spectral.datasets.make_mixed_table`.
 The scenarios vary the rows (300-3000), the task (binary, 3 classes,
-regression), the share of missing cells, a column whose information is
-only in its missingness, and a weak column.
+imbalanced 3 classes with ``class_weight="balanced"``, regression), the
+share of missing cells, a column whose information is only in its
+missingness, a weak column, categories of up to 24 levels and tables of
+nullable columns only.
 
 For every scenario and seed it fits ``SpectralMLPClassifier()`` /
 ``SpectralMLPRegressor()`` and ``SpectralFeatureSelector()`` at their
@@ -78,12 +80,35 @@ SCENARIOS = {
         {"n_samples": 1000, "n_columns": 20, "n_relevant": 5},
         "20 columns, 5 relevant",
     ),
+    "many-levels": (
+        {
+            "n_samples": 600,
+            "kinds": ("object", "category", "float", "bool"),
+            "max_levels": 24,
+        },
+        "object and category columns of 3-24 levels, floats, bools",
+    ),
+    "nullable": (
+        {
+            "n_samples": 600,
+            "kinds": ("count", "boolean", "float"),
+            "missing_fraction": 0.2,
+        },
+        "nullable Int64 and boolean columns and floats, 20 % missing",
+    ),
+    "imbalanced-3class": (
+        {"n_samples": 600, "task": "multiclass", "class_proportions": (0.7, 0.2, 0.1)},
+        '3 classes 70/20/10 %, class_weight="balanced"',
+    ),
     "mixed-binary": ({"generator": "mixed"}, "make_mixed_table(600)"),
     "mixed-regression": (
         {"generator": "mixed", "task": "regression"},
         "make_mixed_table(600, task='regression')",
     ),
 }
+
+#: estimator parameters of a scenario (the model's; the selector's estimator)
+MODEL_PARAMS = {"imbalanced-3class": {"class_weight": "balanced"}}
 
 #: the scenarios the all-relevant selector runs on (``--all-relevant``)
 ALL_RELEVANT = (
@@ -131,13 +156,25 @@ def evaluate(name, seeds, all_relevant):
     kwargs, _ = SCENARIOS[name]
     task = kwargs.get("task", "classification")
     model_cls = SpectralMLPRegressor if task == "regression" else SpectralMLPClassifier
+    params = MODEL_PARAMS.get(name, {})
+    shown = ", ".join(f"{k}={v!r}" for k, v in params.items())
+    model = f"{model_cls.__name__}({shown})"
+
+    def selector(seed, **kw):
+        if params:  # the model's parameters, through the selector's estimator
+            kw["estimator"] = model_cls(**params)
+        return SpectralFeatureSelector(random_state=seed, **kw)
+
+    selector_label = (
+        f"SpectralFeatureSelector({'estimator=' + model if params else ''})"
+    )
     fits = {
-        f"{model_cls.__name__}()": lambda s: model_cls(random_state=s),
-        "SpectralFeatureSelector()": lambda s: SpectralFeatureSelector(random_state=s),
+        model: lambda s: model_cls(random_state=s, **params),
+        selector_label: selector,
     }
     if all_relevant:
-        fits['SpectralFeatureSelector(mode="all-relevant")'] = lambda s: (
-            SpectralFeatureSelector(mode="all-relevant", random_state=s)
+        fits['SpectralFeatureSelector(mode="all-relevant")'] = lambda s: selector(
+            s, mode="all-relevant"
         )
     out = {
         label: {"margin": [], "pairs": [], "recall": [], "precision": [], "s": []}

@@ -667,6 +667,9 @@ def make_random_table(
     informative_missing=False,
     weak_effect=None,
     effect=1.0,
+    kinds=None,
+    max_levels=None,
+    class_proportions=None,
     random_state=None,
 ):
     """Generate a mixed table whose schema is drawn from the seed.
@@ -712,6 +715,19 @@ def make_random_table(
         ``effect`` (a weak column, whose rank is uncertain).
     effect : float, default=1.0
         Size of each relevant column's term.
+    kinds : sequence of str or None, default=None
+        The column kinds to draw from (a subset of ``"float"``,
+        ``"count"``, ``"object"``, ``"category"``, ``"string"``, ``"bool"``,
+        ``"boolean"``); None draws from all seven.
+    max_levels : int or None, default=None
+        If set, ``object`` and ``category`` columns have 3 to
+        ``max_levels`` levels (a column of many levels); None: 3-6 and
+        3-12.
+    class_proportions : sequence of float or None, default=None
+        ``"multiclass"`` only: the share of each class (ordered by the
+        latent predictor; normalised to sum 1), for imbalanced classes;
+        None cuts ``n_classes`` classes of equal size. Its length sets the
+        number of classes.
     random_state : int, RandomState instance or None, default=None
         Determines random number generation for dataset creation (the
         schema and the rows).
@@ -759,8 +775,31 @@ def make_random_table(
     effect = _check_real(effect, "effect")
     if weak_effect is not None:
         weak_effect = _check_real(weak_effect, "weak_effect")
+    if kinds is None:
+        kinds = _TABLE_KINDS
+    elif isinstance(kinds, str) or not len(kinds) or set(kinds) - set(_TABLE_KINDS):
+        raise ValueError(
+            f"kinds must be a non-empty list of column kinds among "
+            f"{list(_TABLE_KINDS)}, got {kinds!r}."
+        )
+    level_range = {"object": (3, 7), "category": (3, 13), "string": (2, 5)}
+    if max_levels is not None:
+        max_levels = _check_int(max_levels, "max_levels", 3)
+        level_range["object"] = level_range["category"] = (3, max_levels + 1)
+    if class_proportions is not None:
+        if task != "multiclass":
+            raise ValueError(
+                f"class_proportions is for task='multiclass' only, got task={task!r}."
+            )
+        shares = np.asarray(class_proportions, dtype=np.float64)
+        if shares.ndim != 1 or len(shares) < 3 or not np.all(shares > 0):
+            raise ValueError(
+                "class_proportions must list >= 3 positive class shares, got "
+                f"{class_proportions!r}."
+            )
+        n_classes = len(shares)
     rng = check_random_state(random_state)
-    kinds = list(rng.choice(_TABLE_KINDS, n_columns))
+    kinds = list(rng.choice(tuple(kinds), n_columns))
     relevant_at = np.sort(rng.choice(n_columns, n_relevant, replace=False))
     if informative_missing:
         kinds[relevant_at[0]] = "float"
@@ -795,8 +834,7 @@ def make_random_table(
                 cells = pd.array(values, dtype="boolean")
                 cells[rng.rand(n) < missing_fraction / 2] = pd.NA
         else:
-            n_levels = {"object": (3, 7), "category": (3, 13), "string": (2, 5)}[kind]
-            k = int(rng.randint(*n_levels))
+            k = int(rng.randint(*level_range[kind]))
             levels = np.array([f"v{level}" for level in range(k)], dtype=object)
             codes = rng.choice(k, n, p=rng.dirichlet(np.full(k, 3.0)))
             term = _standardized(rng.normal(size=k)[codes])
@@ -814,7 +852,11 @@ def make_random_table(
         y = (rng.logistic(size=n) < predictor).astype(np.int64)
     elif task == "multiclass":
         latent = predictor + rng.logistic(size=n)
-        edges = np.quantile(latent, np.linspace(0, 1, n_classes + 1)[1:-1])
+        if class_proportions is None:
+            cuts = np.linspace(0, 1, n_classes + 1)[1:-1]
+        else:
+            cuts = np.cumsum(shares / shares.sum())[:-1]
+        edges = np.quantile(latent, cuts)
         y = np.searchsorted(edges, latent).astype(np.int64)
     else:
         y = predictor + rng.normal(size=n)

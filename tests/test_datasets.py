@@ -283,9 +283,42 @@ def test_random_table_informative_missingness_and_weak_column():
         assert X.shape[1] == 10 and relevant.sum() == 4 and last != first
 
 
+def test_random_table_kinds_levels_and_class_proportions():
+    for seed in range(3):
+        X, y, _ = make_random_table(
+            n_samples=1000,
+            kinds=("object", "category"),
+            max_levels=20,
+            task="multiclass",
+            class_proportions=(7, 2, 1),
+            random_state=seed,
+        )
+        assert {name.rsplit("_", 1)[0] for name in X.columns} <= {
+            "object",
+            "category",
+        }
+        levels = X.nunique()
+        assert levels.min() >= 3 and levels.max() <= 20
+        np.testing.assert_allclose(np.bincount(y) / len(y), [0.7, 0.2, 0.1], atol=0.01)
+    # the defaults draw the same tables as before these options
+    first = make_random_table(n_samples=100, random_state=3)
+    again = make_random_table(
+        n_samples=100, kinds=None, max_levels=None, random_state=3
+    )
+    assert first[0].equals(again[0])
+
+
 @pytest.mark.parametrize(
     "kwargs, match",
     [
+        ({"kinds": ("float", "text")}, "kinds must be"),
+        ({"kinds": "float"}, "kinds must be"),
+        ({"max_levels": 2}, "max_levels"),
+        ({"class_proportions": (1, 1, 1)}, "class_proportions is for"),
+        (
+            {"task": "multiclass", "class_proportions": (1, 0, 1)},
+            "class_proportions must",
+        ),
         ({"n_relevant": 11}, "n_relevant must be <="),
         ({"n_columns": 0}, "n_columns"),
         ({"task": "ranking"}, "task must be"),
