@@ -257,8 +257,8 @@ class Settings:
         0.7 +0.008 / +0.015 / +0.008 (+- 0.002-0.003, worst fold-and-seed
         -0.017), at 0.5 +0.032 / +0.048 / +0.038. **Kept at 0.75**: 0.7 gains
         0.01 R^2 on the small sets but sits next to the teacher-student's
-        cliff (at 0.65 about one fold-and-seed fit in three collapses); 0.75 keeps a margin,
-        1.0 loses on every small set.
+        cliff (at 0.65 about one fold-and-seed fit in three collapses);
+        0.75 keeps a margin, 1.0 loses on every small set.
 
     input_beta2 : float, default=0.99
         Adam's second-moment decay for the penalised input eigenvalues (0.999
