@@ -107,6 +107,8 @@ SETS = {
 N_USEFUL = 10  # shuffle=False: the useful columns come first
 #: the Settings of every spectral selection (``--settings``)
 SETTINGS = {"value": None}
+#: parameters of the all-relevant selector in ``--real`` (``--params``)
+PARAMS = {}
 
 
 def load(name, seed):
@@ -473,105 +475,209 @@ def _downstream(X_train, X_test, y_train, y_test, kept, classification, fold):
     return scores
 
 
-def real_data(sets):
+def _boruta_real(name, fold, state, split, classification, caches):
+    """BorutaPy's kept columns and CPU time on a fold (``--boruta-cache``
+    files of ``bench_stability_selection.py``, whose keys these are; run and
+    added to the first file when absent)."""
+    from bench_stability_selection import Cache, cached_run
+
+    if caches is None:
+        return None
+    cache = Cache(caches)
+    return cached_run(
+        cache,
+        f"boruta|{name}|fold{fold}|{state}",
+        "boruta",
+        *split,
+        state,
+        classification,
+        {},
+    )
+
+
+def real_data(sets, states=(0,), boruta_caches=None):
     """The all-relevant mode over 5-fold CV on real data (see ``--real``)."""
     from bench_stability_selection import REAL as LOADERS
     from bench_stability_selection import real_folds
 
-    rows, flips, always = [], [], []
+    rows, flips, always, borutas = [], [], [], []
     for name in sets:
         classification = LOADERS[name][1]
-        folds = []
-        for fold, (X_train, X_test, y_train, y_test) in enumerate(real_folds(name)):
-            start = time.process_time()
-            selector = SpectralFeatureSelector(
-                mode="all-relevant", random_state=0, settings=SETTINGS["value"]
-            ).fit(X_train, y_train)
-            cpu = time.process_time() - start
-            kept = selector.get_support()
-            hits = np.sum(
-                selector.importances_ > selector.shadow_threshold_[:, None], axis=0
-            )
-            folds.append(
-                {
-                    "kept": kept,
-                    "cpu": cpu,
-                    "hits": hits,
-                    "rounds": selector.importances_.shape[0],
-                    "logp": np.maximum(
-                        -np.log10(np.maximum(selector.pvalues_, 1e-300)), 0.0
-                    ),
-                    **_downstream(
-                        X_train, X_test, y_train, y_test, kept, classification, fold
-                    ),
-                }
-            )
-            print(name, fold, int(kept.sum()), f"{cpu:.1f} s", flush=True)
-        sets_kept = [set(np.flatnonzero(f["kept"])) for f in folds]
-        jaccard = [
+        folds = []  # one entry per fold: a list over the states
+        boruta = []
+        for fold, split in enumerate(real_folds(name)):
+            X_train, X_test, y_train, y_test = split
+            runs = []
+            for state in states:
+                start = time.process_time()
+                selector = SpectralFeatureSelector(
+                    mode="all-relevant",
+                    random_state=state,
+                    settings=SETTINGS["value"],
+                    **PARAMS,
+                ).fit(X_train, y_train)
+                cpu = time.process_time() - start
+                kept = selector.get_support()
+                runs.append(
+                    {
+                        "kept": kept,
+                        "cpu": cpu,
+                        "rounds": selector.importances_.shape[0],
+                        "tentative": int(selector.tentative_.sum()),
+                        "frequency": selector.selection_frequencies_,
+                        **_downstream(
+                            X_train, X_test, y_train, y_test, kept, classification, fold
+                        ),
+                    }
+                )
+                print(name, fold, state, int(kept.sum()), f"{cpu:.1f} s", flush=True)
+                other = _boruta_real(
+                    name, fold, state, split, classification, boruta_caches
+                )
+                if other is not None:
+                    boruta.append((fold, state, other))
+            folds.append(runs)
+        # stability across folds, for each state; and across states per fold
+        across_folds = []
+        for k in range(len(states)):
+            sets_kept = [set(np.flatnonzero(f[k]["kept"])) for f in folds]
+            across_folds += [
+                len(a & b) / max(1, len(a | b))
+                for a, b in itertools.combinations(sets_kept, 2)
+            ]
+        across_states = [
             len(a & b) / max(1, len(a | b))
-            for a, b in itertools.combinations(sets_kept, 2)
+            for f in folds
+            for a, b in itertools.combinations(
+                [set(np.flatnonzero(r["kept"])) for r in f], 2
+            )
         ]
-        column = {key: [f[key] for f in folds] for key in folds[0]}
+
+        def per_fold(key, folds=folds):
+            return [np.mean([r[key] for r in f]) for f in folds]
+
+        flat = [r for f in folds for r in f]
         rows.append(
             [
                 name,
-                ", ".join(str(len(k)) for k in sets_kept),
-                f"{np.mean(jaccard):.2f} ({np.min(jaccard):.2f})",
-                _paired(column["forest kept"], column["forest all"]),
-                _paired(column["forest kept + permuted"], column["forest all"]),
-                _paired(column["linear kept"], column["linear all"]),
-                f"{np.mean(column['cpu']):.1f}",
+                " ".join(
+                    f"{min(len(np.flatnonzero(r['kept'])) for r in f)}-"
+                    f"{max(len(np.flatnonzero(r['kept'])) for r in f)}"
+                    for f in folds
+                ),
+                f"{np.mean(across_folds):.2f} ({np.min(across_folds):.2f})",
+                f"{np.mean(across_states):.2f} ({np.min(across_states):.2f})"
+                if across_states
+                else "-",
+                _paired(per_fold("forest kept"), per_fold("forest all")),
+                _paired(per_fold("forest kept + permuted"), per_fold("forest all")),
+                _paired(per_fold("linear kept"), per_fold("linear all")),
+                f"{np.mean([r['rounds'] for r in flat]):.0f} "
+                f"({min(r['rounds'] for r in flat)}-{max(r['rounds'] for r in flat)})",
+                f"{np.mean([r['tentative'] for r in flat]):.1f}",
+                f"{np.mean([r['cpu'] for r in flat]):.1f}",
             ]
         )
-        n_kept = np.sum([f["kept"] for f in folds], axis=0)
-        threshold = -np.log10(DEFAULT_SETTINGS.all_relevant_level / n_kept.size)
+        if len(boruta) == len(flat):
+            by_state = {}
+            for fold, state, run in boruta:
+                by_state.setdefault(state, []).append(set(run["kept"]))
+            b_folds = [
+                len(a & b) / max(1, len(a | b))
+                for kept_sets in by_state.values()
+                for a, b in itertools.combinations(kept_sets, 2)
+            ]
+            b_score = [
+                np.mean([run["score"] for f, _, run in boruta if f == fold])
+                for fold in range(len(folds))
+            ]
+            b_cpu = np.mean([run["cpu"] for _, _, run in boruta])
+            borutas.append(
+                [
+                    name,
+                    f"{np.mean(b_folds):.2f} ({np.min(b_folds):.2f})",
+                    " ".join(
+                        str(len(run["kept"]))
+                        for f, s_, run in boruta
+                        if s_ == states[0]
+                    ),
+                    _paired(b_score, per_fold("forest all")),
+                    f"{b_cpu:.1f}",
+                    f"{np.mean([r['cpu'] for r in flat]) / b_cpu:.2f}",
+                ]
+            )
+        n_kept = np.sum([r["kept"] for r in flat], axis=0)
         always.append(
             [
                 name,
-                " ".join(map(str, np.flatnonzero(n_kept == len(folds)))) or "-",
+                " ".join(map(str, np.flatnonzero(n_kept == len(flat)))) or "-",
                 " ".join(map(str, np.flatnonzero(n_kept == 0))) or "-",
             ]
         )
-        for j in np.flatnonzero(n_kept < len(folds)):
+        for j in np.flatnonzero((n_kept > 0) & (n_kept < len(flat))):
             flips.append(
                 [
                     name,
                     j,
-                    f"{n_kept[j]}/{len(folds)}",
-                    " ".join(f"{f['hits'][j]}/{f['rounds']}" for f in folds),
-                    " ".join(f"{f['logp'][j]:.1f}" for f in folds),
-                    f"{threshold:.1f}",
+                    f"{n_kept[j]}/{len(flat)}",
+                    " ".join(
+                        "/".join(f"{r['frequency'][j]:.2f}" for r in f) for f in folds
+                    ),
                 ]
             )
-    return [
-        "Random state 0, 5 folds; score differences: mean over the folds of the "
-        "model on the kept columns minus the same model on all columns (paired "
-        "standard error); forest + permuted: the kept columns plus a "
-        "row-permuted copy of each dropped column.",
+    sections = [
+        f"Random states {list(states)} on each of the 5 folds. Jaccard across "
+        "folds: mean (min) over the pairs of folds, each random state apart; "
+        "across states: over the pairs of states, each fold apart. Score "
+        "differences: the model on the kept columns minus the same model on "
+        "all columns, mean over the states per fold, then mean over the folds "
+        "(paired standard error over the folds); forest + permuted: the kept "
+        "columns plus a row-permuted copy of each dropped column. Rounds: "
+        "shadow rounds run, mean (min-max); tentative: columns undecided at "
+        "the end, mean per selection.",
         md_table(
             [
                 "data",
-                "kept per fold",
+                "kept per fold (min-max over states)",
                 "Jaccard across folds (min)",
+                "across states (min)",
                 "forest: kept - all (SE)",
                 "forest: kept + permuted - all (SE)",
                 "linear: kept - all (SE)",
-                "CPU s per fold",
+                "rounds",
+                "tentative",
+                "CPU s per selection",
             ],
             rows,
         ),
-        "Columns kept in every fold and in none:",
-        md_table(["data", "kept in every fold", "kept in none"], always),
-        "Columns not kept in every fold: hits per fold (of the rounds) and "
-        "the test's -log10 p-value per fold:",
-        md_table(
-            ["data", "column", "kept in", "hits", "-log10 p", "kept at"],
-            flips,
-        )
-        if flips
-        else "Every column is kept in every fold.",
     ]
+    if borutas:
+        sections += [
+            "BorutaPy (``RandomForest*(max_depth=5, n_jobs=1)``, "
+            "``n_estimators='auto'``) on the same folds and states; the forest "
+            "on its kept columns minus all columns; our CPU time over its:",
+            md_table(
+                [
+                    "data",
+                    "BorutaPy Jaccard across folds (min)",
+                    f"kept per fold (state {states[0]})",
+                    "forest: kept - all (SE)",
+                    "CPU s",
+                    "ours / BorutaPy CPU",
+                ],
+                borutas,
+            ),
+        ]
+    sections += [
+        "Columns kept in every selection and in none:",
+        md_table(["data", "kept in every selection", "kept in none"], always),
+        "Columns kept in some selections: in how many, and their hit "
+        "frequency per fold (one value per state):",
+        md_table(["data", "column", "kept in", "hit frequency per fold"], flips)
+        if flips
+        else "Every column is kept in every selection or in none.",
+    ]
+    return sections
 
 
 def main(argv=None):
@@ -599,9 +705,29 @@ def main(argv=None):
         "--sets", nargs="+", choices=REAL, default=REAL, help="--real: the sets"
     )
     parser.add_argument(
+        "--states",
+        type=int,
+        nargs="+",
+        default=[0],
+        help="--real: random states of the selection on each fold",
+    )
+    parser.add_argument(
+        "--boruta-cache",
+        nargs="+",
+        default=None,
+        help="--real: cache files of bench_stability_selection.py with "
+        "BorutaPy's runs (keys boruta|set|fold|state; missing runs are added "
+        "to the first)",
+    )
+    parser.add_argument(
         "--settings",
         default=None,
         help="JSON dict of Settings fields for the spectral selections",
+    )
+    parser.add_argument(
+        "--params",
+        default=None,
+        help="--real: JSON dict of SpectralFeatureSelector parameters",
     )
     parser.add_argument("--name", default=None, help="result file name")
     parser.add_argument(
@@ -617,11 +743,16 @@ def main(argv=None):
         SETTINGS["value"] = dataclasses.replace(
             DEFAULT_SETTINGS, **json.loads(args.settings)
         )
+    if args.params:
+        PARAMS.update(json.loads(args.params))
     if args.real:
         write_result(
             args.name or "all_relevant_real",
             "All-relevant selection on real data: does the kept set lose anything?",
-            [__doc__.split("Usage::")[0].strip(), *real_data(args.sets)],
+            [
+                __doc__.split("Usage::")[0].strip(),
+                *real_data(args.sets, args.states, args.boruta_cache),
+            ],
             elapsed=time.perf_counter() - wall,
         )
         return 0

@@ -872,6 +872,14 @@ class Settings:
 
     all_relevant_repeats: int = 15
 
+    all_relevant_max_repeats: int = 40
+
+    all_relevant_reject_rate: float = 0.3
+
+    all_relevant_drop_confirmed: int = 0
+
+    all_relevant_keep_tentative: int = 0
+
     all_relevant_parts: int = 2
 
     all_relevant_min_shadows: int = 50
@@ -1026,6 +1034,7 @@ _POSITIVE = frozenset(
         "strength_cv_folds",
         "consensus_fits",
         "all_relevant_repeats",
+        "all_relevant_max_repeats",
         "all_relevant_parts",
         "all_relevant_min_shadows",
         "all_relevant_quantile",
@@ -1042,6 +1051,7 @@ _FRACTIONS = (
     "input_test_level",
     "all_relevant_quantile",
     "all_relevant_level",
+    "all_relevant_reject_rate",
     "auto_threshold_floor",
     "hold_fraction",
     "depth_hold_max_fraction",

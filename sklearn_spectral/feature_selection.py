@@ -42,7 +42,12 @@ from sklearn.utils.validation import (
 from ._base import BaseSpectralMLP
 from ._defaults import Settings, resolve_settings
 from ._mlp import SpectralMLPClassifier, SpectralMLPRegressor, _unique_labels
-from ._selection._all_relevant import hit_test, shadow_refits
+from ._selection._all_relevant import (
+    binomial_cdf,
+    hit_test,
+    sequential_shadow_test,
+    shadow_refits,
+)
 from ._selection._face import (
     documented_without_importances,
     importances,
@@ -626,6 +631,8 @@ class SpectralFeatureSelector(SelectFromModel):
             "null_rates_",
             "round_alphas_",
             "_round_levels",
+            "_decision",
+            "tentative_",
             "max_features_",
             "consensus_importances_",
             "correlated_groups_",
@@ -739,22 +746,49 @@ class SpectralFeatureSelector(SelectFromModel):
     def _shadow_test(self, template, X, y, params, ladder):
         """The all-relevant rounds and their test (``importances_``,
         ``shadow_importances_``, ``round_alphas_``, ``shadow_threshold_``,
-        ``null_rates_``, ``pvalues_``)."""
+        ``null_rates_``, ``pvalues_``, ``tentative_``).
+
+        ``n_repeats="auto"``: sequential decisions (see
+        :func:`~sklearn_spectral._selection._all_relevant.sequential_shadow_test`),
+        up to ``Settings.all_relevant_max_repeats`` rounds; an integer: that
+        many rounds on every column, decided at the end by the same tests.
+        """
         settings = self._settings()
+        n_features = X.shape[1]
+        common = {
+            "getter": self.importance_getter,
+            "norm_order": self.norm_order,
+            "n_jobs": self.n_jobs,
+            "alphas": ladder,
+            "min_shadows": settings.all_relevant_min_shadows,
+            "parts": settings.all_relevant_parts,
+        }
+        fit_rounds = None
         try:
-            self.importances_, self.shadow_importances_, levels = shadow_refits(
-                template,
-                X,
-                y,
-                params,
-                self._seeds(self._n_repeats()),
-                getter=self.importance_getter,
-                norm_order=self.norm_order,
-                n_jobs=self.n_jobs,
-                alphas=ladder,
-                min_shadows=settings.all_relevant_min_shadows,
-                parts=settings.all_relevant_parts,
-            )
+            if self.n_repeats == "auto":
+                run = sequential_shadow_test(
+                    template,
+                    X,
+                    y,
+                    params,
+                    self._seeds(settings.all_relevant_max_repeats),
+                    quantile=settings.all_relevant_quantile,
+                    level=settings.all_relevant_level,
+                    reject_rate=settings.all_relevant_reject_rate,
+                    batch=len(settings.all_relevant_alpha_factors),
+                    drop_confirmed=bool(settings.all_relevant_drop_confirmed),
+                    **common,
+                )
+                self.importances_ = run["importances"]
+                self.shadow_importances_ = run["shadows"]
+                levels, pools = run["levels"], run["pools"]
+                fit_rounds = run["fit_rounds"]
+                decision = run["decision"]
+            else:
+                self.importances_, self.shadow_importances_, levels = shadow_refits(
+                    template, X, y, params, self._seeds(self._n_repeats()), **common
+                )
+                pools, decision = levels, None
         except AttributeError as exc:  # as _importances_of, before any fit
             raise ValueError(
                 f"importance_getter={self.importance_getter!r} cannot read the "
@@ -766,23 +800,44 @@ class SpectralFeatureSelector(SelectFromModel):
             self.round_alphas_ = None if alpha is None else np.full(levels.size, alpha)
         else:
             self.round_alphas_ = np.asarray(ladder, dtype=float)[levels]
-        self.importances_std_ = self.importances_.std(axis=0)
+        self.importances_std_ = np.nanstd(self.importances_, axis=0)
         self.shadow_threshold_, self.null_rates_, self.pvalues_ = hit_test(
             self.importances_,
             self.shadow_importances_,
             settings.all_relevant_quantile,
-            levels,
+            pools,
+            fit_rounds,
         )
+        if decision is None:  # a fixed number of rounds: decided at the end
+            limit = settings.all_relevant_level / n_features
+            tested = np.isfinite(self.importances_)
+            hits = np.sum(self.importances_ > self.shadow_threshold_[:, None], axis=0)
+            decision = np.where(self.pvalues_ <= limit, 1, 0)
+            rejected = binomial_cdf(
+                hits, tested.sum(axis=0), settings.all_relevant_reject_rate
+            )
+            decision[(decision == 0) & (rejected <= limit)] = -1
+        self._decision = decision
+        self.tentative_ = decision == 0
+
+    def _all_relevant_keep(self):
+        """The columns the all-relevant test keeps (confirmed ones, and the
+        tentative ones with ``Settings.all_relevant_keep_tentative``)."""
+        keep = self._decision == 1
+        if self._settings().all_relevant_keep_tentative:
+            keep = keep | self.tentative_
+        return keep
 
     def _ladder_strength(self, ladder):
         """The rung at which the kept columns (all columns when none is
         kept) score the highest mean hit rate; ties go to the stronger."""
         hits = self.importances_ > self.shadow_threshold_[:, None]
-        keep = self.pvalues_ <= self._settings().all_relevant_level / hits.shape[1]
+        keep = self._all_relevant_keep()
         columns = keep if keep.any() else np.ones_like(keep)
+        tested = np.isfinite(self.importances_)
         rates = [
-            hits[self._round_levels == level][:, columns].mean()
-            if np.any(self._round_levels == level)
+            hits[at][:, columns].sum() / max(1, tested[at][:, columns].sum())
+            if np.any(at := self._round_levels == level)
             else -1.0
             for level in range(len(ladder))
         ]
@@ -984,8 +1039,12 @@ class SpectralFeatureSelector(SelectFromModel):
                 "selection_frequencies_ needs refits: fit with n_repeats >= 1."
             )
         if hasattr(self, "shadow_threshold_"):
+            # hits over the rounds each column was fitted in
             bars = np.reshape(self.shadow_threshold_, (-1, 1))
-            return np.mean(self.importances_ > bars, axis=0)
+            tested = np.isfinite(self.importances_)
+            return np.sum(self.importances_ > bars, axis=0) / np.maximum(
+                tested.sum(axis=0), 1
+            )
         model = self.estimator_
         selected = [
             scores >= resolve_threshold(self.threshold, scores, model, self.settings)
@@ -1014,8 +1073,7 @@ class SpectralFeatureSelector(SelectFromModel):
         if hasattr(self, "pvalues_"):
             frequencies = self.selection_frequencies_
             if self.stability_threshold is None:
-                level = self._settings().all_relevant_level
-                keep = self.pvalues_ <= level / scores.size
+                keep = self._all_relevant_keep()
             else:
                 keep = frequencies >= self.stability_threshold
             # rank by frequency, ties by the importance on all data

@@ -28,10 +28,17 @@ from sklearn.utils import check_array
 
 from ._face import importances as _importances
 
-__all__ = ["hit_test", "poisson_binomial_sf", "shadow_refits"]
+__all__ = [
+    "hit_test",
+    "poisson_binomial_sf",
+    "sequential_shadow_test",
+    "shadow_refits",
+]
 
 
-def shadow_fit_plan(n_features, seeds, n_levels=1, groups=None, parts=2):
+def shadow_fit_plan(
+    n_features, seeds, n_levels=1, groups=None, parts=2, columns=None, first=0
+):
     """The fits of the all-relevant rounds.
 
     Each round (one per seed) splits the columns at random into ``parts``
@@ -44,23 +51,36 @@ def shadow_fit_plan(n_features, seeds, n_levels=1, groups=None, parts=2):
     the others, within one. With ``groups`` (the group of every column,
     from the model's ``feature_groups``) the parts split whole groups.
 
+    ``columns`` (None: all) are the columns still tested and ``first`` the
+    number of the first round (the sequential test runs its rounds in
+    batches).
+
     Returns a list of ``(round, level, columns, shadow seed, model seed)``.
     """
+    active = np.arange(n_features) if columns is None else np.asarray(columns)
     plan = []
-    for i, seed in enumerate(seeds):
+    for i, seed in enumerate(seeds, start=first):
         rng = np.random.RandomState(seed)
         if groups is None:
-            halves = np.array_split(rng.permutation(n_features), parts)
+            halves = [
+                active[part]
+                for part in np.array_split(
+                    rng.permutation(active.size), min(parts, active.size)
+                )
+            ]
         else:
-            units = np.array_split(rng.permutation(int(groups.max()) + 1), parts)
-            halves = [np.flatnonzero(np.isin(groups, unit)) for unit in units]
-        for columns in halves:
-            if columns.size:
+            present = np.unique(groups[active])
+            units = np.array_split(
+                present[rng.permutation(present.size)], min(parts, present.size)
+            )
+            halves = [active[np.isin(groups[active], unit)] for unit in units]
+        for part in halves:
+            if part.size:
                 plan.append(
                     (
                         i,
                         i % n_levels,
-                        np.sort(columns),
+                        np.sort(part),
                         int(rng.randint(np.iinfo(np.int32).max)),
                         int(rng.randint(np.iinfo(np.int32).max)),
                     )
@@ -194,6 +214,9 @@ def shadow_refits(
     alphas=None,
     min_shadows=1,
     parts=2,
+    columns=None,
+    first=0,
+    return_fit_rounds=False,
 ):
     """Relevances of the real columns per round and of every shadow.
 
@@ -202,12 +225,17 @@ def shadow_refits(
     Each fit has at least ``min_shadows`` shadows: every column gets
     ``ceil(min_shadows / n_features)`` of them. Each round fits the model
     once per part of a random split of the columns into ``parts`` parts
-    (see :func:`shadow_fit_plan`).
+    (see :func:`shadow_fit_plan`). Only ``columns`` (None: all) are fitted
+    beside the shadows (the shadows copy every column); round numbers start
+    at ``first`` (which sets their strength level).
 
     Returns ``importances`` of shape ``(n_rounds, n_features)`` (each
-    column's relevance from the fit of its half), ``shadows`` of shape
+    column's relevance from the fit of its half; NaN for a column not
+    fitted), ``shadows`` of shape
     ``(n_fits, n_shadows)`` and ``levels``, the strength level (index into
-    ``alphas``) of each round, shape ``(n_rounds,)``.
+    ``alphas``) of each round, shape ``(n_rounds,)``; with
+    ``return_fit_rounds`` also the round of each fit (from 0), shape
+    ``(n_fits,)``.
     """
     if not hasattr(X, "iloc"):  # a DataFrame keeps its column types
         # shadows are permuted columns: sparse input is made dense; missing
@@ -223,14 +251,14 @@ def shadow_refits(
     n_rounds = len(seeds)
     n_levels = 1 if alphas is None else len(alphas)
     groups = column_groups_of(template, X)
-    plan = shadow_fit_plan(X.shape[1], seeds, n_levels, groups, parts)
+    plan = shadow_fit_plan(X.shape[1], seeds, n_levels, groups, parts, columns, first)
     copies = max(1, -(-int(min_shadows) // X.shape[1]))
     jobs = (
         delayed(_fit_with_shadows)(
             clone(template),
             X,
             y,
-            columns,
+            part,
             params,
             shadow_seed,
             model_seed,
@@ -240,14 +268,18 @@ def shadow_refits(
             copies,
             groups,
         )
-        for _, level, columns, shadow_seed, model_seed in plan
+        for _, level, part, shadow_seed, model_seed in plan
     )
     results = Parallel(n_jobs=n_jobs)(jobs)
-    importances = np.empty((n_rounds, X.shape[1]))
-    for (round_, _, columns, _, _), (real, _) in zip(plan, results):
-        importances[round_, columns] = real
-    levels = np.arange(n_rounds) % n_levels
-    return importances, np.vstack([shadow for _, shadow in results]), levels
+    importances = np.full((n_rounds, X.shape[1]), np.nan)
+    for (round_, _, part, _, _), (real, _) in zip(plan, results):
+        importances[round_ - first, part] = real
+    levels = np.arange(first, first + n_rounds) % n_levels
+    shadows = np.vstack([shadow for _, shadow in results])
+    if return_fit_rounds:
+        fit_rounds = np.array([round_ - first for round_, *_ in plan])
+        return importances, shadows, levels, fit_rounds
+    return importances, shadows, levels
 
 
 def poisson_binomial_sf(hits, probabilities):
@@ -268,21 +300,25 @@ def poisson_binomial_sf(hits, probabilities):
     return np.clip(tail[np.clip(hits, 0, tail.size - 1)], 0.0, 1.0)
 
 
-def hit_test(importances, shadow_importances, quantile, levels=None):
+def hit_test(importances, shadow_importances, quantile, levels=None, fit_rounds=None):
     """The bar of a hit in each round and each column's p-value of its hits.
 
     Parameters
     ----------
     importances : ndarray of shape (n_rounds, n_features)
-        Each column's relevance per round.
+        Each column's relevance per round; NaN where a column was not
+        fitted in a round (the sequential test stops fitting the columns it
+        has decided): such a round is no draw for that column.
     shadow_importances : ndarray of shape (n_fits, n_shadows)
         The shadows' relevances, ``n_fits // n_rounds`` consecutive fits per
-        round (the halves of a round).
+        round (the halves of a round) unless ``fit_rounds`` says otherwise.
     quantile : float
         The bar of a round is this quantile of the shadow relevances of
-        every fit at the round's strength level.
+        every fit in the round's pool (its strength level).
     levels : ndarray of shape (n_rounds,) or None
-        Strength level of each round (None: one level).
+        The pool of each round (its strength level; None: one pool).
+    fit_rounds : ndarray of shape (n_fits,) or None
+        The round of each fit (None: equal consecutive blocks).
 
     Returns
     -------
@@ -290,20 +326,23 @@ def hit_test(importances, shadow_importances, quantile, levels=None):
         The bar of each round.
     null_rates : ndarray of shape (n_rounds,)
         The chance of a hit under the null in each round: the fraction of
-        the level's shadows above its bar, counting one more (so that it is
+        the pool's shadows above its bar, counting one more (so that it is
         never 0 and is at most about ``1 - quantile``): at a strength whose
         L1 switches off nearly every shadow the bar is 0 and a non-zero
         relevance is itself rare evidence.
     pvalues : ndarray of shape (n_features,)
         ``P(S >= hits)`` for ``S`` the hits of a column unrelated to ``y``
-        (independent rounds at the null rates).
+        (independent rounds at the null rates of the rounds it was fitted
+        in).
     """
     n_rounds = importances.shape[0]
     if levels is None:
         levels = np.zeros(n_rounds, dtype=int)
     levels = np.asarray(levels)
-    fits_per_round = shadow_importances.shape[0] // n_rounds
-    fit_levels = np.repeat(levels, fits_per_round)
+    if fit_rounds is None:
+        fits_per_round = shadow_importances.shape[0] // n_rounds
+        fit_rounds = np.repeat(np.arange(n_rounds), fits_per_round)
+    fit_levels = levels[np.asarray(fit_rounds)]
     bars = np.empty(n_rounds)
     null_rates = np.empty(n_rounds)
     for level in np.unique(levels):
@@ -312,5 +351,132 @@ def hit_test(importances, shadow_importances, quantile, levels=None):
         rate = (np.sum(shadows > bar) + 1) / (shadows.size + 1)
         bars[levels == level] = bar
         null_rates[levels == level] = rate
-    hits = np.sum(importances > bars[:, None], axis=0)
-    return bars, null_rates, poisson_binomial_sf(hits, null_rates)
+    tested = np.isfinite(importances)
+    hits = np.sum(tested & (np.nan_to_num(importances) > bars[:, None]), axis=0)
+    if tested.all():
+        return bars, null_rates, poisson_binomial_sf(hits, null_rates)
+    pvalues = np.array(
+        [
+            poisson_binomial_sf([hits[j]], null_rates[tested[:, j]])[0]
+            for j in range(importances.shape[1])
+        ]
+    )
+    return bars, null_rates, pvalues
+
+
+def binomial_cdf(hits, n_draws, rate):
+    """``P(S <= hits)`` for ``S`` binomial with ``n_draws`` draws at ``rate``
+    (element-wise over the columns)."""
+    from scipy.stats import binom
+
+    return binom.cdf(np.asarray(hits), np.asarray(n_draws), rate)
+
+
+def sequential_shadow_test(
+    template,
+    X,
+    y,
+    params,
+    seeds,
+    *,
+    getter,
+    norm_order,
+    n_jobs,
+    alphas,
+    min_shadows,
+    parts,
+    quantile,
+    level,
+    reject_rate,
+    batch,
+    drop_confirmed=False,
+):
+    """Shadow rounds in batches, each column decided as soon as it is clear.
+
+    Boruta's own design (Kursa and Rudnicki, 2010): after each batch of
+    ``batch`` rounds (one pass over the strength ladder) every undecided
+    column is tested on all its rounds so far. It is **confirmed** when a
+    column unrelated to ``y`` would score as many hits with chance at most
+    ``level / n_features`` (the test of :func:`hit_test`), and **rejected**
+    when a column whose hit rate is ``reject_rate`` would score as few with
+    chance at most ``level / n_features`` (a binomial lower tail): a
+    relevant column beats its shadows in at least that fraction of the
+    rounds, and this one clearly does not. A decided column keeps its
+    decision; rejected columns leave the fits (the shadows keep copying
+    every column, so the null is the same in every batch), confirmed ones
+    stay as context (with ``drop_confirmed`` they leave too, and the bars
+    are read per batch). The rounds stop when every column is decided or
+    ``len(seeds)`` rounds have run; the columns still undecided then are
+    **tentative**.
+
+    Returns ``importances`` (n_rounds, n_features; NaN where a column was
+    not fitted), ``shadows`` (n_fits, n_shadows), ``levels`` (the strength
+    level of each round), ``fit_rounds``, ``pools`` (the pool of shadows
+    of each round's bar), ``decision`` (1 confirmed, -1 rejected, 0
+    tentative) and ``decided_at`` (the rounds run when each column was
+    decided; 0 for a tentative one).
+    """
+    n_features = X.shape[1]
+    n_levels = 1 if alphas is None else len(alphas)
+    decision = np.zeros(n_features, dtype=int)
+    decided_at = np.zeros(n_features, dtype=int)
+    importances, shadows, levels, fit_rounds, pools = [], [], [], [], []
+    done = 0
+    limit = level / n_features
+    while done < len(seeds):
+        active = decision == 0 if drop_confirmed else decision >= 0
+        n = min(batch, len(seeds) - done)
+        imp, shadow, lv, rounds = shadow_refits(
+            template,
+            X,
+            y,
+            params,
+            seeds[done : done + n],
+            getter=getter,
+            norm_order=norm_order,
+            n_jobs=n_jobs,
+            alphas=alphas,
+            min_shadows=min_shadows,
+            parts=parts,
+            columns=np.flatnonzero(active),
+            first=done,
+            return_fit_rounds=True,
+        )
+        importances.append(imp)
+        shadows.append(shadow)
+        levels.append(lv)
+        fit_rounds.append(rounds + done)
+        # one pool per strength; per batch too when the context changes
+        pools.append(lv + (n_levels * (done // batch) if drop_confirmed else 0))
+        done += n
+        all_importances = np.vstack(importances)
+        bars, rates, pvalues = hit_test(
+            all_importances,
+            np.vstack(shadows),
+            quantile,
+            np.concatenate(pools),
+            np.concatenate(fit_rounds),
+        )
+        tested = np.isfinite(all_importances)
+        hits = np.sum(tested & (np.nan_to_num(all_importances) > bars[:, None]), axis=0)
+        undecided = decision == 0
+        confirm = undecided & (pvalues <= limit)
+        reject = (
+            undecided
+            & ~confirm
+            & (binomial_cdf(hits, tested.sum(axis=0), reject_rate) <= limit)
+        )
+        decision[confirm] = 1
+        decision[reject] = -1
+        decided_at[confirm | reject] = done
+        if not np.any(decision == 0):
+            break
+    return {
+        "importances": np.vstack(importances),
+        "shadows": np.vstack(shadows),
+        "levels": np.concatenate(levels),
+        "fit_rounds": np.concatenate(fit_rounds),
+        "pools": np.concatenate(pools),
+        "decision": decision,
+        "decided_at": decided_at,
+    }
