@@ -524,6 +524,7 @@ def real_data(sets, states=(0,), boruta_caches=None):
                         "cpu": cpu,
                         "rounds": selector.importances_.shape[0],
                         "tentative": int(selector.tentative_.sum()),
+                        "weak": kept | selector.tentative_,
                         "frequency": selector.selection_frequencies_,
                         **_downstream(
                             X_train, X_test, y_train, y_test, kept, classification, fold
@@ -538,12 +539,17 @@ def real_data(sets, states=(0,), boruta_caches=None):
                     boruta.append((fold, state, other))
             folds.append(runs)
         # stability across folds, for each state; and across states per fold
-        across_folds = []
+        across_folds, with_tentative = [], []
         for k in range(len(states)):
             sets_kept = [set(np.flatnonzero(f[k]["kept"])) for f in folds]
             across_folds += [
                 len(a & b) / max(1, len(a | b))
                 for a, b in itertools.combinations(sets_kept, 2)
+            ]
+            sets_weak = [set(np.flatnonzero(f[k]["weak"])) for f in folds]
+            with_tentative += [
+                len(a & b) / max(1, len(a | b))
+                for a, b in itertools.combinations(sets_weak, 2)
             ]
         across_states = [
             len(a & b) / max(1, len(a | b))
@@ -575,6 +581,7 @@ def real_data(sets, states=(0,), boruta_caches=None):
                 f"{np.mean([r['rounds'] for r in flat]):.0f} "
                 f"({min(r['rounds'] for r in flat)}-{max(r['rounds'] for r in flat)})",
                 f"{np.mean([r['tentative'] for r in flat]):.1f}",
+                f"{np.mean(with_tentative):.2f}",
                 f"{np.mean([r['cpu'] for r in flat]):.1f}",
             ]
         )
@@ -646,6 +653,7 @@ def real_data(sets, states=(0,), boruta_caches=None):
                 "linear: kept - all (SE)",
                 "rounds",
                 "tentative",
+                "Jaccard with the tentative kept",
                 "CPU s per selection",
             ],
             rows,

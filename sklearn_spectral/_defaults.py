@@ -870,9 +870,7 @@ class Settings:
 
     all_relevant_alpha_factors: tuple = (1.0, 2.0, 4.0, 8.0, 16.0)
 
-    all_relevant_repeats: int = 15
-
-    all_relevant_max_repeats: int = 40
+    all_relevant_repeats: int = 40
 
     all_relevant_reject_rate: float = 0.3
 
@@ -1034,7 +1032,6 @@ _POSITIVE = frozenset(
         "strength_cv_folds",
         "consensus_fits",
         "all_relevant_repeats",
-        "all_relevant_max_repeats",
         "all_relevant_parts",
         "all_relevant_min_shadows",
         "all_relevant_quantile",

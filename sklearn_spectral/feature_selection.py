@@ -174,9 +174,18 @@ class SpectralFeatureSelector(SelectFromModel):
         the fits at the round's strength (``shadow_threshold_``); the
         chance that a column unrelated to ``y`` does so is read off the same
         shadows (``null_rates_``: about 0.01, less where the L1 switched
-        nearly every shadow off), and features whose hits over all rounds
-        are significant at family-wise level 0.05 (Bonferroni over the
-        features, ``pvalues_``) are kept. ``estimator_`` (with
+        nearly every shadow off). As in Boruta, the rounds run in batches
+        (one per rung of the ladder) and every column is decided as soon
+        as its evidence is clear: **confirmed** when its hits so far are
+        significant at family-wise level 0.05 (Bonferroni over the
+        features, ``pvalues_``), **rejected** when a column that beats its
+        shadows in 30 % of the rounds (``Settings.all_relevant_reject_rate``)
+        would score more hits at the same level. Rejected columns leave the
+        later fits; the rounds stop when every column is decided or at
+        ``Settings.all_relevant_repeats`` (40) rounds. The confirmed
+        features are kept; the ones still undecided then are tentative
+        (``tentative_``, BorutaPy's ``support_weak_``) and not kept.
+        ``estimator_`` (with
         ``threshold`` and ``feature_importances_``) is the fit on all data
         at the rung where the kept columns beat their shadows most often
         (``alpha_``).
@@ -187,9 +196,11 @@ class SpectralFeatureSelector(SelectFromModel):
         classifiers), each with its own model seed, after the fit on all
         data; they give ``importances_std_`` and ``selection_frequencies_``;
         ``"auto"`` or 0 fits once. ``"all-relevant"`` mode: the rounds of
-        two fits with shadow columns (``"auto"``: 15, i.e. 30 fits; fewer
-        rounds lose power for columns that matter only without their
-        copies; at least 5 let every rung of the strength ladder run).
+        two fits with shadow columns; ``"auto"``: sequential, until every
+        column is decided or ``Settings.all_relevant_repeats`` rounds
+        (see ``mode``); an integer: that many rounds on every column (at
+        least 5 let every rung of the strength ladder run), the columns
+        decided at the end by the same two tests.
 
     stability_threshold : float in (0, 1] or None, default=None
         ``"all-relevant"`` mode: keep the features whose hits make at
@@ -293,7 +304,8 @@ class SpectralFeatureSelector(SelectFromModel):
     importances_ : ndarray of shape (n_repeats, n_features_in_)
         Importances of each refit; only with ``n_repeats >= 1``. In
         ``"all-relevant"`` mode, each column's relevance in the fit of its
-        half, per round.
+        half, per round (as many rows as rounds ran; NaN for a column no
+        longer fitted once rejected).
 
     importances_std_ : ndarray of shape (n_features_in_,)
         Standard deviation of the importances over the refits: the
@@ -324,6 +336,14 @@ class SpectralFeatureSelector(SelectFromModel):
     round_alphas_ : ndarray of shape (n_repeats,) or None
         ``"all-relevant"`` mode: the penalty strength of each round's fits
         (None for a model without ``alpha``).
+
+    tentative_ : ndarray of shape (n_features_in_,) of bool
+        ``"all-relevant"`` mode: the features neither confirmed nor rejected
+        when the rounds ended (BorutaPy's ``support_weak_``): their hits are
+        more than a column unrelated to ``y`` scores by chance, at a level
+        the test does not reach, and fewer than a clearly relevant column's.
+        Not kept by ``get_support``; a weakly relevant column or a
+        redundant copy, to look at rather than to trust.
 
     pvalues_ : ndarray of shape (n_features_in_,)
         ``"all-relevant"`` mode: the chance that a column unrelated to
@@ -750,7 +770,7 @@ class SpectralFeatureSelector(SelectFromModel):
 
         ``n_repeats="auto"``: sequential decisions (see
         :func:`~sklearn_spectral._selection._all_relevant.sequential_shadow_test`),
-        up to ``Settings.all_relevant_max_repeats`` rounds; an integer: that
+        up to ``Settings.all_relevant_repeats`` rounds; an integer: that
         many rounds on every column, decided at the end by the same tests.
         """
         settings = self._settings()
@@ -771,7 +791,7 @@ class SpectralFeatureSelector(SelectFromModel):
                     X,
                     y,
                     params,
-                    self._seeds(settings.all_relevant_max_repeats),
+                    self._seeds(settings.all_relevant_repeats),
                     quantile=settings.all_relevant_quantile,
                     level=settings.all_relevant_level,
                     reject_rate=settings.all_relevant_reject_rate,

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from scipy.stats import binom
 from sklearn.datasets import load_diabetes, make_classification
+from sklearn.ensemble import ExtraTreesClassifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
@@ -20,6 +21,7 @@ from sklearn_spectral import (
 from sklearn_spectral._selection._all_relevant import (
     hit_test,
     poisson_binomial_sf,
+    sequential_shadow_test,
     shadow_fit_plan,
 )
 
@@ -118,6 +120,83 @@ def test_each_round_splits_the_columns_into_its_parts(parts):
             assert len(set(inside[groups == group])) == 1
 
 
+def test_hit_test_counts_only_the_rounds_a_column_was_fitted_in():
+    # NaN: the sequential test no longer fits a decided column; those rounds
+    # are no draws for it (its p-value is that of its own rounds)
+    rng = np.random.RandomState(0)
+    shadows = rng.exponential(size=(6, 100))
+    real = np.full((3, 2), 100.0)
+    real[1:, 1] = np.nan
+    bars, rates, pvalues = hit_test(real, shadows, 0.99)
+    assert np.all(real[:, 0] > bars)
+    assert pvalues[0] == pytest.approx(poisson_binomial_sf([3], rates)[0])
+    assert pvalues[1] == pytest.approx(poisson_binomial_sf([1], rates[:1])[0])
+    # an explicit round per fit (parts of unequal count) reads the same pools
+    fit_rounds = np.repeat([0, 1, 2], 2)
+    same = hit_test(real, shadows, 0.99, [0, 1, 0], fit_rounds)
+    split = hit_test(real, shadows, 0.99, [0, 1, 0])
+    for a, b in zip(same, split):
+        np.testing.assert_allclose(a, b)
+
+
+def test_a_plan_of_active_columns_fits_only_them_from_its_first_round():
+    active = np.array([1, 4, 5, 8, 9])
+    plan = shadow_fit_plan(10, [3, 4, 5], n_levels=5, parts=2, columns=active, first=7)
+    assert sorted({fit[0] for fit in plan}) == [7, 8, 9]
+    for round_ in (7, 8, 9):
+        fits = [fit for fit in plan if fit[0] == round_]
+        assert {fit[1] for fit in fits} == {round_ % 5}
+        np.testing.assert_array_equal(
+            np.sort(np.concatenate([fit[2] for fit in fits])), active
+        )
+    # a single column left: one fit per round, not an empty part
+    alone = shadow_fit_plan(10, [3, 4], parts=2, columns=[6])
+    assert [fit[2].tolist() for fit in alone] == [[6], [6]]
+    # all columns: the plan of the fixed rounds, draw for draw
+    for a, b in zip(
+        shadow_fit_plan(10, [3, 4], parts=2, columns=np.arange(10)),
+        shadow_fit_plan(10, [3, 4], parts=2),
+    ):
+        np.testing.assert_array_equal(a[2], b[2])
+        assert a[3:] == b[3:]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_sequential_rounds_decide_clear_columns_early_and_stop(seed):
+    # a forest's importances make the signal clear: the informative columns
+    # are confirmed, the noise rejected, well before the cap of rounds; a
+    # rejected column leaves the fits after its batch
+    X, y = _small_set(seed, n_samples=300)
+    run = sequential_shadow_test(
+        ExtraTreesClassifier(n_estimators=10, random_state=0),
+        X,
+        y,
+        {},
+        np.arange(40) + 100 * seed,
+        getter="auto",
+        norm_order=1,
+        n_jobs=None,
+        alphas=None,
+        min_shadows=50,
+        parts=2,
+        quantile=0.99,
+        level=0.05,
+        reject_rate=0.3,
+        batch=5,
+    )
+    decision, rounds = run["decision"], run["importances"].shape[0]
+    assert rounds % 5 == 0 and rounds < 40
+    assert np.all(decision != 0)  # nothing tentative: the cap was not reached
+    assert np.sum(decision[:5] == 1) >= 4
+    assert np.sum(decision[5:] == 1) <= 1
+    tested = np.isfinite(run["importances"])
+    for j in np.flatnonzero(decision == -1):
+        at = run["decided_at"][j]
+        assert tested[:at, j].all() and not tested[at:, j].any()
+    # confirmed columns stay in the fits as context
+    assert tested[:, decision == 1].all()
+
+
 @pytest.mark.parametrize("parts", [1, 3])
 def test_the_rounds_fit_once_per_part(parts):
     X, y = _small_set(0, n_samples=100)
@@ -182,17 +261,22 @@ def test_informative_columns_are_kept_and_noise_is_not(seed):
     # 400 rows some carry little: over seeds 0-6 the test kept 3-5 of the 5
     # and at most one noise column (the headline problem, 750 rows, is in
     # benchmarks/bench_stability_selection.py)
+    # the default rounds: sequential, each column decided when its
+    # evidence is clear (20-25 rounds here over seeds 0-2, cap 40)
     X, y = _small_set(seed)
-    selector = SpectralFeatureSelector(
-        mode="all-relevant", n_repeats=10, random_state=seed
-    ).fit(X, y)
+    selector = SpectralFeatureSelector(mode="all-relevant", random_state=seed).fit(X, y)
     kept = selector.get_support(indices=True)
     assert np.sum(kept < 5) >= 3
     assert np.sum(kept >= 5) <= 1
-    np.testing.assert_array_equal(
-        selector.get_support(),
-        selector.pvalues_ <= DEFAULT_SETTINGS.all_relevant_level / X.shape[1],
-    )
+    rounds = selector.importances_.shape[0]
+    assert rounds % len(DEFAULT_SETTINGS.all_relevant_alpha_factors) == 0
+    assert rounds <= DEFAULT_SETTINGS.all_relevant_repeats
+    assert selector.tentative_.dtype == bool
+    assert not np.any(selector.tentative_ & selector.get_support())
+    # a rejected column is no longer fitted: NaN in its later rounds
+    dropped = ~np.isfinite(selector.importances_)
+    assert not np.any(dropped[:, selector.get_support()])
+    assert np.all(selector.selection_frequencies_ <= 1)
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -209,3 +293,10 @@ def test_real_regression_keeps_the_columns_a_forest_uses(seed):
     kept = selector.get_support(indices=True)
     assert {2, 8} <= set(kept.tolist())
     assert kept.size >= 3
+    # a fixed number of rounds: every column fitted in each, decided at the
+    # end by the same two tests
+    assert np.all(np.isfinite(selector.importances_))
+    np.testing.assert_array_equal(
+        selector.get_support(),
+        selector.pvalues_ <= DEFAULT_SETTINGS.all_relevant_level / X.shape[1],
+    )
