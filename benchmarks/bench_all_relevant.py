@@ -109,6 +109,8 @@ N_USEFUL = 10  # shuffle=False: the useful columns come first
 SETTINGS = {"value": None}
 #: parameters of the all-relevant selector in ``--real`` (``--params``)
 PARAMS = {}
+#: the random states BorutaPy runs at in ``--real`` (None: every state)
+BORUTA_STATES = {"value": None}
 
 
 def load(name, seed):
@@ -532,8 +534,12 @@ def real_data(sets, states=(0,), boruta_caches=None):
                     }
                 )
                 print(name, fold, state, int(kept.sum()), f"{cpu:.1f} s", flush=True)
-                other = _boruta_real(
-                    name, fold, state, split, classification, boruta_caches
+                other = (
+                    _boruta_real(
+                        name, fold, state, split, classification, boruta_caches
+                    )
+                    if BORUTA_STATES["value"] is None or state in BORUTA_STATES["value"]
+                    else None
                 )
                 if other is not None:
                     boruta.append((fold, state, other))
@@ -585,7 +591,7 @@ def real_data(sets, states=(0,), boruta_caches=None):
                 f"{np.mean([r['cpu'] for r in flat]):.1f}",
             ]
         )
-        if len(boruta) == len(flat):
+        if boruta:
             by_state = {}
             for fold, state, run in boruta:
                 by_state.setdefault(state, []).append(set(run["kept"]))
@@ -602,6 +608,7 @@ def real_data(sets, states=(0,), boruta_caches=None):
             borutas.append(
                 [
                     name,
+                    " ".join(map(str, sorted(by_state))),
                     f"{np.mean(b_folds):.2f} ({np.min(b_folds):.2f})",
                     " ".join(
                         str(len(run["kept"]))
@@ -667,6 +674,7 @@ def real_data(sets, states=(0,), boruta_caches=None):
             md_table(
                 [
                     "data",
+                    "BorutaPy's random states",
                     "BorutaPy Jaccard across folds (min)",
                     f"kept per fold (state {states[0]})",
                     "forest: kept - all (SE)",
@@ -733,6 +741,13 @@ def main(argv=None):
         help="JSON dict of Settings fields for the spectral selections",
     )
     parser.add_argument(
+        "--boruta-states",
+        type=int,
+        nargs="+",
+        default=None,
+        help="--real: the random states BorutaPy runs at (default: --states)",
+    )
+    parser.add_argument(
         "--params",
         default=None,
         help="--real: JSON dict of SpectralFeatureSelector parameters",
@@ -753,6 +768,7 @@ def main(argv=None):
         )
     if args.params:
         PARAMS.update(json.loads(args.params))
+    BORUTA_STATES["value"] = args.boruta_states
     if args.real:
         write_result(
             args.name or "all_relevant_real",

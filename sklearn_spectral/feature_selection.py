@@ -774,7 +774,6 @@ class SpectralFeatureSelector(SelectFromModel):
         many rounds on every column, decided at the end by the same tests.
         """
         settings = self._settings()
-        n_features = X.shape[1]
         common = {
             "getter": self.importance_getter,
             "norm_order": self.norm_order,
@@ -829,7 +828,7 @@ class SpectralFeatureSelector(SelectFromModel):
             fit_rounds,
         )
         if decision is None:  # a fixed number of rounds: decided at the end
-            limit = settings.all_relevant_level / n_features
+            limit = settings.all_relevant_level / self.importances_.shape[1]
             tested = np.isfinite(self.importances_)
             hits = np.sum(self.importances_ > self.shadow_threshold_[:, None], axis=0)
             decision = np.where(self.pvalues_ <= limit, 1, 0)

@@ -201,6 +201,22 @@ def _table_with_shadows(X, columns, rng, copies=1, rows=None):
     return pd.concat([real, pd.DataFrame(shadows)], axis=1)
 
 
+def _shadow_input(X):
+    """``X`` as the shadow fits take it: a DataFrame as it is (it keeps its
+    column types), anything else a dense float array (shadows are permuted
+    columns: sparse input is made dense; missing cells stay, the spectral
+    models impute them)."""
+    if hasattr(X, "iloc"):
+        return X
+    X = check_array(
+        X,
+        accept_sparse=True,
+        dtype=(np.float64, np.float32),
+        ensure_all_finite="allow-nan",
+    )
+    return X.toarray() if hasattr(X, "toarray") else X
+
+
 def shadow_refits(
     template,
     X,
@@ -237,17 +253,7 @@ def shadow_refits(
     ``return_fit_rounds`` also the round of each fit (from 0), shape
     ``(n_fits,)``.
     """
-    if not hasattr(X, "iloc"):  # a DataFrame keeps its column types
-        # shadows are permuted columns: sparse input is made dense; missing
-        # cells stay (the spectral models impute them)
-        X = check_array(
-            X,
-            accept_sparse=True,
-            dtype=(np.float64, np.float32),
-            ensure_all_finite="allow-nan",
-        )
-        if hasattr(X, "toarray"):
-            X = X.toarray()
+    X = _shadow_input(X)
     n_rounds = len(seeds)
     n_levels = 1 if alphas is None else len(alphas)
     groups = column_groups_of(template, X)
@@ -416,6 +422,7 @@ def sequential_shadow_test(
     tentative) and ``decided_at`` (the rounds run when each column was
     decided; 0 for a tentative one).
     """
+    X = _shadow_input(X)
     n_features = X.shape[1]
     n_levels = 1 if alphas is None else len(alphas)
     decision = np.zeros(n_features, dtype=int)
