@@ -109,6 +109,8 @@ N_USEFUL = 10  # shuffle=False: the useful columns come first
 SETTINGS = {"value": None}
 #: parameters of the all-relevant selector in ``--real`` (``--params``)
 PARAMS = {}
+#: ``--stability-cache PATH LABEL``: our ``--real`` rows also written there
+STABILITY_CACHE = {"value": None}
 #: the random states BorutaPy runs at in ``--real`` (None: every state)
 BORUTA_STATES = {"value": None}
 
@@ -534,6 +536,20 @@ def real_data(sets, states=(0,), boruta_caches=None):
                     }
                 )
                 print(name, fold, state, int(kept.sum()), f"{cpu:.1f} s", flush=True)
+                if STABILITY_CACHE["value"] is not None:
+                    # the row bench_stability_selection.py would compute, under
+                    # its cache key (``--library-version LABEL`` reads it)
+                    from bench_stability_selection import Cache
+
+                    path, label = STABILITY_CACHE["value"]
+                    Cache([path]).put(
+                        f"all-relevant|{name}|fold{fold}|{state}|{label}|{{}}",
+                        {
+                            "kept": np.flatnonzero(kept).tolist(),
+                            "cpu": cpu,
+                            "score": runs[-1]["forest kept"],
+                        },
+                    )
                 other = (
                     _boruta_real(
                         name, fold, state, split, classification, boruta_caches
@@ -748,6 +764,15 @@ def main(argv=None):
         help="--real: the random states BorutaPy runs at (default: --states)",
     )
     parser.add_argument(
+        "--stability-cache",
+        nargs=2,
+        default=None,
+        metavar=("PATH", "LABEL"),
+        help="--real: also write each selection as a row of "
+        "bench_stability_selection.py's cache at PATH, for its "
+        "--library-version LABEL",
+    )
+    parser.add_argument(
         "--params",
         default=None,
         help="--real: JSON dict of SpectralFeatureSelector parameters",
@@ -769,6 +794,7 @@ def main(argv=None):
     if args.params:
         PARAMS.update(json.loads(args.params))
     BORUTA_STATES["value"] = args.boruta_states
+    STABILITY_CACHE["value"] = args.stability_cache
     if args.real:
         write_result(
             args.name or "all_relevant_real",
