@@ -874,10 +874,6 @@ class Settings:
 
     all_relevant_reject_rate: float = 0.3
 
-    all_relevant_drop_confirmed: int = 0
-
-    all_relevant_keep_tentative: int = 0
-
     all_relevant_parts: int = 2
 
     all_relevant_min_shadows: int = 50

@@ -795,7 +795,6 @@ class SpectralFeatureSelector(SelectFromModel):
                     level=settings.all_relevant_level,
                     reject_rate=settings.all_relevant_reject_rate,
                     batch=len(settings.all_relevant_alpha_factors),
-                    drop_confirmed=bool(settings.all_relevant_drop_confirmed),
                     **common,
                 )
                 self.importances_ = run["importances"]
@@ -840,12 +839,9 @@ class SpectralFeatureSelector(SelectFromModel):
         self.tentative_ = decision == 0
 
     def _all_relevant_keep(self):
-        """The columns the all-relevant test keeps (confirmed ones, and the
-        tentative ones with ``Settings.all_relevant_keep_tentative``)."""
-        keep = self._decision == 1
-        if self._settings().all_relevant_keep_tentative:
-            keep = keep | self.tentative_
-        return keep
+        """The columns the all-relevant test keeps: the confirmed ones (not
+        the tentative ones, as BorutaPy's ``support_``)."""
+        return self._decision == 1
 
     def _ladder_strength(self, ladder):
         """The rung at which the kept columns (all columns when none is

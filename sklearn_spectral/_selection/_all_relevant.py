@@ -395,7 +395,6 @@ def sequential_shadow_test(
     level,
     reject_rate,
     batch,
-    drop_confirmed=False,
 ):
     """Shadow rounds in batches, each column decided as soon as it is clear.
 
@@ -409,29 +408,28 @@ def sequential_shadow_test(
     relevant column beats its shadows in at least that fraction of the
     rounds, and this one clearly does not. A decided column keeps its
     decision; rejected columns leave the fits (the shadows keep copying
-    every column, so the null is the same in every batch), confirmed ones
-    stay as context (with ``drop_confirmed`` they leave too, and the bars
-    are read per batch). The rounds stop when every column is decided or
+    every column, so the null is the same in every batch and the bars pool
+    the rounds of a strength over the batches), confirmed ones stay as
+    context. The rounds stop when every column is decided or
     ``len(seeds)`` rounds have run; the columns still undecided then are
     **tentative**.
 
     Returns ``importances`` (n_rounds, n_features; NaN where a column was
     not fitted), ``shadows`` (n_fits, n_shadows), ``levels`` (the strength
     level of each round), ``fit_rounds``, ``pools`` (the pool of shadows
-    of each round's bar), ``decision`` (1 confirmed, -1 rejected, 0
+    of each round's bar: its strength level), ``decision`` (1 confirmed, -1 rejected, 0
     tentative) and ``decided_at`` (the rounds run when each column was
     decided; 0 for a tentative one).
     """
     X = _shadow_input(X)
     n_features = X.shape[1]
-    n_levels = 1 if alphas is None else len(alphas)
     decision = np.zeros(n_features, dtype=int)
     decided_at = np.zeros(n_features, dtype=int)
     importances, shadows, levels, fit_rounds, pools = [], [], [], [], []
     done = 0
     limit = level / n_features
     while done < len(seeds):
-        active = decision == 0 if drop_confirmed else decision >= 0
+        active = decision >= 0
         n = min(batch, len(seeds) - done)
         imp, shadow, lv, rounds = shadow_refits(
             template,
@@ -453,8 +451,7 @@ def sequential_shadow_test(
         shadows.append(shadow)
         levels.append(lv)
         fit_rounds.append(rounds + done)
-        # one pool per strength; per batch too when the context changes
-        pools.append(lv + (n_levels * (done // batch) if drop_confirmed else 0))
+        pools.append(lv)  # one pool of shadows per strength
         done += n
         all_importances = np.vstack(importances)
         bars, rates, pvalues = hit_test(
