@@ -111,6 +111,8 @@ SETTINGS = {"value": None}
 PARAMS = {}
 #: ``--stability-cache PATH LABEL``: our ``--real`` rows also written there
 STABILITY_CACHE = {"value": None}
+#: ``--raw PATH``: every ``--real`` selection, read back to resume a run
+RAW = {"path": None, "runs": {}}
 #: the random states BorutaPy runs at in ``--real`` (None: every state)
 BORUTA_STATES = {"value": None}
 
@@ -513,6 +515,28 @@ def real_data(sets, states=(0,), boruta_caches=None):
             X_train, X_test, y_train, y_test = split
             runs = []
             for state in states:
+                raw_key = f"{name}|{fold}|{state}|{json.dumps(PARAMS, sort_keys=True)}"
+                if RAW["path"] is not None and raw_key in RAW["runs"]:
+                    # resumed from ``--raw`` (a run cut short)
+                    run = RAW["runs"][raw_key]
+                    runs.append(
+                        {
+                            k: np.asarray(v) if isinstance(v, list) else v
+                            for k, v in run.items()
+                        }
+                    )
+                    print(name, fold, state, "from --raw", flush=True)
+                    other = (
+                        _boruta_real(
+                            name, fold, state, split, classification, boruta_caches
+                        )
+                        if BORUTA_STATES["value"] is None
+                        or state in BORUTA_STATES["value"]
+                        else None
+                    )
+                    if other is not None:
+                        boruta.append((fold, state, other))
+                    continue
                 start = time.process_time()
                 selector = SpectralFeatureSelector(
                     mode="all-relevant",
@@ -536,6 +560,12 @@ def real_data(sets, states=(0,), boruta_caches=None):
                     }
                 )
                 print(name, fold, state, int(kept.sum()), f"{cpu:.1f} s", flush=True)
+                if RAW["path"] is not None:
+                    RAW["runs"][raw_key] = {
+                        k: v.tolist() if isinstance(v, np.ndarray) else v
+                        for k, v in runs[-1].items()
+                    }
+                    Path(RAW["path"]).write_text(json.dumps(RAW["runs"]))
                 if STABILITY_CACHE["value"] is not None:
                     # the row bench_stability_selection.py would compute, under
                     # its cache key (``--library-version LABEL`` reads it)
@@ -773,6 +803,11 @@ def main(argv=None):
         "--library-version LABEL",
     )
     parser.add_argument(
+        "--raw",
+        default=None,
+        help="--real: JSON file of every selection, read back to resume",
+    )
+    parser.add_argument(
         "--params",
         default=None,
         help="--real: JSON dict of SpectralFeatureSelector parameters",
@@ -795,6 +830,10 @@ def main(argv=None):
         PARAMS.update(json.loads(args.params))
     BORUTA_STATES["value"] = args.boruta_states
     STABILITY_CACHE["value"] = args.stability_cache
+    if args.raw:
+        RAW["path"] = args.raw
+        if Path(args.raw).exists():
+            RAW["runs"] = json.loads(Path(args.raw).read_text())
     if args.real:
         write_result(
             args.name or "all_relevant_real",
