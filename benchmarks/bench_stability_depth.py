@@ -7,8 +7,11 @@ fixed-depth network's minus 2 paired standard errors (the standard error of
 the mean of the per-fold differences), and it may return a perceptron
 ``()`` only where a linear model ties the fixed network.
 
-Methods (every model is ``Pipeline(StandardScaler(), model)``,
-``random_state=0``, on the same folds):
+Methods (every model is ``Pipeline(StandardScaler(), model)``, on the
+same folds; ``--states K`` fits each network with ``random_state`` 0 .. K-1
+on every fold, the per-fold score is the mean over the states and the
+paired standard error is taken over folds: one state per fold cannot tell
+a seed's luck from a bias):
 
 * **fixed**: ``SpectralMLPClassifier()`` / ``SpectralMLPRegressor()``;
 * **auto**: the same with ``auto_depth=True`` (the evidence step judges the
@@ -28,7 +31,8 @@ data). ``--quick`` uses 1000 instead of 2000 rows of the generated sets and
 skips digits.
 
 Candidate defaults are compared by extra methods named ``"auto, NAME=VALUE"``
-(a ``Settings`` field or an estimator parameter), e.g.::
+(a ``Settings`` field or an estimator parameter; several joined by
+``;``), e.g.::
 
     python benchmarks/bench_stability_depth.py --quick --name scratch \
         --methods fixed auto "auto, in-sample" linear \
@@ -116,30 +120,34 @@ def small_nonlinear_sets():
     return sets
 
 
-def make_model(method, task):
+def make_model(method, task, state=SEED):
     clf = task == "classification"
     if method == "linear":
-        return LogisticRegression(random_state=SEED) if clf else RidgeCV()
+        return LogisticRegression(random_state=state) if clf else RidgeCV()
     cls = SpectralMLPClassifier if clf else SpectralMLPRegressor
-    params = {"random_state": SEED}
+    params = {"random_state": state}
     if method != "fixed":
         params["auto_depth"] = True
     if method == "auto, in-sample":
         params["validation_fraction"] = 1e-6
     if method.startswith("auto, ") and "=" in method:
-        # a candidate default: "auto, <parameter or Settings field>=<value>"
-        name, value = method[len("auto, ") :].split("=")
-        if name in {f.name for f in dataclasses.fields(Settings)}:
-            params["settings"] = dataclasses.replace(
-                DEFAULT_SETTINGS, **{name: type(getattr(DEFAULT_SETTINGS, name))(value)}
-            )
-        else:
-            params[name] = float(value)
+        # a candidate default: "auto, <parameter or Settings field>=<value>",
+        # several joined by ";"
+        fields = {f.name for f in dataclasses.fields(Settings)}
+        settings = {}
+        for item in method[len("auto, ") :].split(";"):
+            name, value = item.strip().split("=")
+            if name in fields:
+                settings[name] = type(getattr(DEFAULT_SETTINGS, name))(value)
+            else:
+                params[name] = float(value)
+        if settings:
+            params["settings"] = dataclasses.replace(DEFAULT_SETTINGS, **settings)
     return cls(**params)
 
 
-def run_fold(method, ds, train, test):
-    pipe = make_pipeline(StandardScaler(), make_model(method, ds.task))
+def run_fold(method, ds, train, test, state=SEED):
+    pipe = make_pipeline(StandardScaler(), make_model(method, ds.task, state))
     start = time.process_time()
     pipe.fit(ds.X[train], ds.y[train])
     seconds = time.process_time() - start
@@ -161,6 +169,16 @@ def folds_of(ds, n_splits):
     return list(cls(n_splits, shuffle=True, random_state=SEED).split(ds.X, ds.y))
 
 
+def _fits(per_fold):
+    """Every fit of a method: the states of every fold, in order."""
+    return [r for fold in per_fold for r in fold]
+
+
+def _scores(per_fold):
+    """A method's score per fold: the mean over its model seeds."""
+    return [float(np.mean([r[0] for r in fold])) for fold in per_fold]
+
+
 def paired(a, b):
     """Mean of ``a - b`` over folds and its standard error."""
     d = np.asarray(a) - np.asarray(b)
@@ -177,6 +195,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument(
+        "--states",
+        type=int,
+        default=3,
+        help="model seeds per fold (the fold's score is their mean)",
+    )
     parser.add_argument("--only", nargs="*", default=None, help="data set names")
     parser.add_argument("--methods", nargs="*", default=METHODS)
     parser.add_argument(
@@ -196,13 +220,18 @@ def main(argv=None):
     for ds in sets:
         folds = folds_of(ds, args.folds)
         for method in args.methods:
-            res[ds.name, method] = [run_fold(method, ds, tr, te) for tr, te in folds]
-            scores = [r[0] for r in res[ds.name, method]]
+            # the linear models are deterministic: one state is all of them
+            states = 1 if method == "linear" else args.states
+            res[ds.name, method] = [
+                [run_fold(method, ds, tr, te, s) for s in range(states)]
+                for tr, te in folds
+            ]
+            scores = _scores(res[ds.name, method])
             print(f"{ds.name:40s} {method:16s} {np.mean(scores):.4f}", flush=True)
 
     rows, verdicts = [], []
     for ds in sets:
-        got = {m: [r[0] for r in res[ds.name, m]] for m in args.methods}
+        got = {m: _scores(res[ds.name, m]) for m in args.methods}
         fixed = got["fixed"]
         row = [ds.name, f"{ds.X.shape[0]} x {ds.X.shape[1]}"]
         row.append(f"{np.mean(fixed):.3f} ± {np.std(fixed):.3f}")
@@ -213,7 +242,7 @@ def main(argv=None):
             mean, se = paired(got[method], fixed)
             worst = min(np.asarray(got[method]) - np.asarray(fixed))
             ok = mean >= -2 * se - 1e-12
-            archs = [r[2]["architecture"] for r in res[ds.name, method]]
+            archs = [r[2]["architecture"] for r in _fits(res[ds.name, method])]
             row += [
                 f"{np.mean(got[method]):.3f}",
                 f"{mean:+.3f} ± {se:.3f} (worst {worst:+.3f})"
@@ -239,10 +268,10 @@ def main(argv=None):
     for ds in sets:
         if "auto" not in args.methods or "linear" not in args.methods:
             break
-        archs = [r[2]["architecture"] for r in res[ds.name, "auto"]]
+        archs = [r[2]["architecture"] for r in _fits(res[ds.name, "auto"])]
         n_perc = sum(a == () for a in archs)
-        lin = [r[0] for r in res[ds.name, "linear"]]
-        mean, se = paired(lin, [r[0] for r in res[ds.name, "fixed"]])
+        lin = _scores(res[ds.name, "linear"])
+        mean, se = paired(lin, _scores(res[ds.name, "fixed"]))
         ties = mean >= -2 * se
         perceptron_rows.append(
             [
@@ -257,25 +286,35 @@ def main(argv=None):
     for ds in sets:
         if "auto" not in args.methods:
             break
-        extras = [r[2] for r in res[ds.name, "auto"]]
+        per_fold = [[r[2] for r in fold] for fold in res[ds.name, "auto"]]
+
+        def show(key, per_fold=per_fold):
+            return " ".join(",".join(str(key(e)) for e in fold) for fold in per_fold)
+
         decision_rows.append(
             [
                 ds.name,
-                " ".join(str(e.get("live")) for e in extras),
-                " ".join(str(e.get("in_sample")) for e in extras),
-                " ".join(str(e.get("held_out")) for e in extras),
-                " ".join(str(sum(e["architecture"])) for e in extras),
+                show(lambda e: e.get("live")),
+                show(lambda e: e.get("in_sample")),
+                show(lambda e: e.get("held_out")),
+                show(lambda e: sum(e["architecture"])),
             ]
         )
     times = [
-        [m, fmt(np.mean([r[1] for k, v in res.items() if k[1] == m for r in v]))]
+        [
+            m,
+            fmt(np.mean([r[1] for k, v in res.items() if k[1] == m for r in _fits(v)])),
+        ]
         for m in args.methods
     ]
     n_ok = sum(verdicts)
     sections = [
         "Score: accuracy (classification) or R^2 (regression, averaged over "
         f"the outputs) on the test fold; {args.folds}-fold CV "
-        "(`StratifiedKFold` / `KFold`, shuffled, `random_state=0`). "
+        "(`StratifiedKFold` / `KFold`, shuffled, `random_state=0`), "
+        f"{args.states} model seed(s) per fold (`random_state` 0-"
+        f"{args.states - 1}; a fold's score is the mean over them; the linear "
+        "models are deterministic). "
         "`auto - fixed ± SE`: the mean over folds of the per-fold difference "
         "and its standard error; **LOSES** marks a mean below -2 SE. "
         f"Auto-depth within 2 paired SE of fixed depth on {n_ok} of "
@@ -289,7 +328,9 @@ def main(argv=None):
             perceptron_rows,
         ),
         "## The evidence step's choices per fold (auto)\n\n"
-        "Hidden neurons alive before the step, the in-sample rule's choice, "
+        "Per fold (space-separated; the model seeds of a fold "
+        "comma-separated): "
+        "hidden neurons alive before the step, the in-sample rule's choice, "
         "the held-out rule's (None: too few rows held out) and the neurons "
         "kept (the larger of the two; 0 = the affine map).",
         md_table(["data set", "alive", "in-sample", "held-out", "kept"], decision_rows),
