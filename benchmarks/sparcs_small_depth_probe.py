@@ -1,0 +1,175 @@
+"""Why auto-depth trails fixed depth on small non-linear regressions.
+
+A probe of the mechanism behind issue 20 item 5 on the three 300 x 19
+"small non-linear" sets of ``bench_stability_depth.py`` (5-fold CV, several
+model seeds per fold). Per fold and seed it records:
+
+* ``fixed``: the default ``SpectralMLPRegressor`` (``(100,)``, every row);
+* ``fixed 80%``: the same trained on the rows auto-depth trains on (its
+  held-out split removed): what holding rows out costs by itself;
+* ``auto``: ``auto_depth=True``; ``auto pre``: the same network before
+  its evidence step (every live neuron kept);
+* ``fixed (k,)``: a fixed network of the width auto-depth chose, on every
+  row: a refit of the chosen architecture;
+* the fixed network's effective width: neurons holding 95 % of its summed
+  node relevance.
+
+Example::
+
+    python benchmarks/sparcs_small_depth_probe.py --states 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+
+import numpy as np
+from _common import setup
+from bench_stability_depth import folds_of, small_nonlinear_sets
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_spectral import SpectralMLPRegressor
+from sklearn_spectral._plans import _AutoDepth
+
+
+class _Recording(_AutoDepth):
+    """The auto-depth plan, keeping a copy of the network before its step."""
+
+    def __init__(self):
+        self.before = None
+
+    def settle(self, est, module, X, y, sample_weight, held_out=None):
+        self.before = copy.deepcopy(module)
+        self.held = held_out
+        self.rows = (X, y)
+        return super().settle(est, module, X, y, sample_weight, held_out)
+
+
+class _Probe(SpectralMLPRegressor):
+    def _plan(self):
+        if not self.auto_depth:
+            return super()._plan()
+        if not hasattr(self, "_rec"):
+            self._rec = _Recording()
+        return self._rec
+
+
+def _refit(est, epochs, lr_factor=1.0):
+    """Continue training the settled network on every row, data loss only.
+
+    Every exact zero (switched-off gate, phi entry) stays at 0."""
+    import torch
+
+    module = copy.deepcopy(est.net_.module_)
+    X, y = est._rec.rows
+    x = torch.as_tensor(np.asarray(X, dtype=np.float32))
+    t = torch.as_tensor(np.asarray(y, dtype=np.float32)).reshape(len(x), -1)
+    params = [p for p in module.parameters() if p.requires_grad]
+    keep = [(p != 0).to(p.dtype) for p in params]
+    opt = torch.optim.Adam(params, lr=est.learning_rate_init * lr_factor)
+    gen = torch.Generator().manual_seed(0)
+    batch = est.net_.batch_size
+    module.train()
+    for _ in range(epochs):
+        perm = torch.randperm(len(x), generator=gen)
+        for i in range(0, len(x), batch):
+            idx = perm[i : i + batch]
+            opt.zero_grad()
+            loss = torch.mean((module(x[idx]) - t[idx]) ** 2)
+            loss.backward()
+            for p, k in zip(params, keep):
+                p.grad.mul_(k)
+            opt.step()
+            with torch.no_grad():
+                for p, k in zip(params, keep):
+                    p.mul_(k)
+    module.eval()
+    return module
+
+
+def _r2(est, module, X, y):
+    saved = est.net_.module_
+    est.net_.module_ = module
+    try:
+        return est.score(X, y)
+    finally:
+        est.net_.module_ = saved
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--states", type=int, default=3)
+    args = parser.parse_args()
+    setup(threads=1, quick=True)
+    rows = {}
+    for ds in small_nonlinear_sets():
+        for f, (tr, te) in enumerate(folds_of(ds, 5)):
+            sc = StandardScaler().fit(ds.X[tr])
+            Xtr, Xte = sc.transform(ds.X[tr]), sc.transform(ds.X[te])
+            ytr, yte = ds.y[tr], ds.y[te]
+            for s in range(args.states):
+                r = {}
+                fixed = SpectralMLPRegressor(random_state=s).fit(Xtr, ytr)
+                r["fixed"] = fixed.score(Xte, yte)
+                w_in, w_out = fixed.coefs_[0], fixed.coefs_[1]
+                rel = np.linalg.norm(w_in, axis=0) * np.linalg.norm(w_out, axis=1)
+                rel = np.sort(rel)[::-1]
+                c = np.cumsum(rel) / rel.sum()
+                r["fixed eff. width"] = int(np.searchsorted(c, 0.95) + 1)
+                r["fixed epochs"] = fixed.n_iter_
+                auto = _Probe(random_state=s, auto_depth=True).fit(Xtr, ytr)
+                r["auto"] = auto.score(Xte, yte)
+                r["auto pre"] = _r2(auto, auto._rec.before, Xte, yte)
+                r["auto epochs"] = auto.n_iter_
+                for e in (10, 30):
+                    r[f"refit {e}"] = _r2(auto, _refit(auto, e), Xte, yte)
+                k = int(sum(auto.architecture_))
+                r["auto width"] = k
+                r["auto live"] = auto._depth_decision.n_live
+                train = auto._rec.held[0]
+                f80 = SpectralMLPRegressor(random_state=s).fit(Xtr[train], ytr[train])
+                r["fixed 80%"] = f80.score(Xte, yte)
+                if k > 0:
+                    fk = SpectralMLPRegressor(
+                        random_state=s, hidden_layer_sizes=(k,)
+                    ).fit(Xtr, ytr)
+                    r["fixed (k,)"] = fk.score(Xte, yte)
+                else:
+                    r["fixed (k,)"] = r["auto"]
+                for key, v in r.items():
+                    rows.setdefault((ds.name, key), []).append((f, v))
+            print(ds.name, f, {k: round(v, 3) for k, v in r.items()}, flush=True)
+    for ds in small_nonlinear_sets():
+        print(f"\n{ds.name}")
+        fixed = np.array([v for _, v in rows[ds.name, "fixed"]])
+        folds = np.array([f for f, _ in rows[ds.name, "fixed"]])
+        for key in (
+            "fixed",
+            "fixed 80%",
+            "auto pre",
+            "auto",
+            "refit 10",
+            "refit 30",
+            "fixed (k,)",
+        ):
+            v = np.array([x for _, x in rows[ds.name, key]])
+            d = np.array([np.mean((v - fixed)[folds == f]) for f in range(5)])
+            print(
+                f"  {key:12s} {v.mean():.3f}  - fixed {d.mean():+.3f} ± "
+                f"{d.std(ddof=1) / np.sqrt(5):.3f}"
+            )
+        for key in (
+            "fixed eff. width",
+            "fixed epochs",
+            "auto epochs",
+            "auto live",
+            "auto width",
+        ):
+            if (ds.name, key) in rows:
+                v = np.array([x for _, x in rows[ds.name, key]])
+                print(f"  {key:16s} mean {v.mean():.1f} min {v.min()} max {v.max()}")
+
+
+if __name__ == "__main__":
+    main()
