@@ -226,6 +226,10 @@ class _AutoDepth:
             layer_tolerance=settings.settle_layer_tolerance,
             layer_gain_fraction=settings.settle_layer_gain_fraction,
             lbfgs_iter=settings.settle_lbfgs_iter,
+            refit_epochs=settings.settle_refit_epochs,
+            refit_lr=float(est.learning_rate_init),
+            refit_batch_size=est._batch_size(X.shape[0]),
+            generator=torch.Generator().manual_seed(int(est._split_seed)),
         )
 
     @staticmethod

@@ -316,6 +316,51 @@ def test_held_out_rows_veto_switching_off_what_generalises(seed):
     assert vetoed.settled
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_refit_after_the_decision_keeps_the_pattern_and_learns_every_row(seed):
+    """The refit after the held-out decision trains the network chosen on
+    every row: the same decision, the neurons switched off stay off, every
+    exact zero (here an input's gate) stays 0, and the loss on all rows
+    drops."""
+    import copy
+
+    from sklearn_spectral.nn.evidence import Rows
+
+    net, x, y, gen = _trained_gated(seed, n=400)
+    with torch.no_grad():
+        net.gate[2] = 0.0  # an input switched off by the fit
+    train, held = Rows(x[:300], y[:300]), Rows(x[300:], y[300:])
+    options = {"loss": "squared_error", "cost_per_parameter": 0.0}
+    plain, refitted = copy.deepcopy(net), copy.deepcopy(net)
+    a = plain.settle_depth(train, held, **options)
+    b = refitted.settle_depth(
+        train,
+        held,
+        refit_epochs=20,
+        refit_lr=1e-3,
+        generator=torch.Generator().manual_seed(0),
+        **options,
+    )
+    assert (a.n_hidden, a.n_in_sample, a.n_held_out) == (
+        b.n_hidden,
+        b.n_in_sample,
+        b.n_held_out,
+    )
+    assert not b.linear and (a.refit_epochs, b.refit_epochs) == (0, 20)
+    for before, after in zip(
+        plain.sparcs.hidden_masks(), refitted.sparcs.hidden_masks()
+    ):
+        assert torch.equal(before, after)
+    assert refitted.gate[2] == 0
+    for before, after in zip(plain.parameters(), refitted.parameters()):
+        assert torch.all(after[before == 0] == 0)
+    with torch.no_grad():
+        loss_a = (plain(x) - y).pow(2).mean()
+        loss_b = (refitted(x) - y).pow(2).mean()
+    assert loss_b < loss_a
+    assert not refitted.training
+
+
 def test_auto_depth_integer_weights_equal_repeated_rows():
     """At the estimator: a weight of k and k repeated rows fit the same model
     (few rows: no row is held out, the in-sample rule decides)."""

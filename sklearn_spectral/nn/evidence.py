@@ -21,6 +21,11 @@ inputs in use, and leaves the network as the one chosen:
   both the training data and the held-out rows agree that the output does
   not need it.
 
+When the fit held rows out and the network keeps hidden neurons, the
+network chosen then trains for a few epochs on every row
+(:func:`refit_kept`; ``refit_epochs``): the decision needed rows the fit
+did not train on, the final network need not do without them.
+
 With two hidden layers or more and held-out rows, a layer step runs
 first: a whole hidden layer goes when the network without it is not worse
 on the held-out rows (``layer_tolerance``; the highest layer is dropped
@@ -52,6 +57,7 @@ __all__ = [
     "Rows",
     "candidate_counts",
     "contributions",
+    "refit_kept",
     "settle_depth",
 ]
 
@@ -120,6 +126,9 @@ class DepthDecision:
         without hidden layer ``j`` (1-based; the highest layer in use is
         dropped with its readout refitted) against the whole network on the
         held-out rows, first round of the layer step; ``0``: the affine map.
+    refit_epochs : int, default=0
+        Epochs the network chosen was trained for afterwards on every row
+        (:func:`refit_kept`); 0 when it was not.
 
     See Also
     --------
@@ -140,6 +149,7 @@ class DepthDecision:
     held_out: dict = field(default_factory=dict)
     n_layers: int | None = None
     layers_held_out: dict = field(default_factory=dict)
+    refit_epochs: int = 0
 
 
 @runtime_checkable
@@ -621,6 +631,10 @@ def settle_depth(
     layer_tolerance=None,
     layer_gain_fraction=0.0,
     lbfgs_iter=100,
+    refit_epochs=0,
+    refit_lr=1e-3,
+    refit_batch_size=None,
+    generator=None,
 ):
     """Switch off the hidden neurons the data give no evidence for.
 
@@ -663,6 +677,18 @@ def settle_depth(
         that does not shrink with the rows, as a standard error does).
     lbfgs_iter : int, default=100
         L-BFGS iterations of the logistic regression (``cross_entropy``).
+    refit_epochs : int, default=0
+        When the step had held-out rows and keeps hidden neurons, the
+        network chosen is then trained for this many epochs on ``train``
+        and ``held_out`` together (:func:`refit_kept`): the decision needed
+        rows the fit did not train on, the final network need not do
+        without them. 0 leaves the network as the fit trained it.
+    refit_lr : float, default=1e-3
+        Adam's learning rate for the refit.
+    refit_batch_size : int or None, default=None
+        Rows per step of the refit; None for all rows in one step.
+    generator : torch.Generator or None, default=None
+        Draws the refit's row order.
 
     Returns
     -------
@@ -671,6 +697,7 @@ def settle_depth(
 
     See Also
     --------
+    refit_kept : The refit after the decision.
     sklearn_spectral.nn.gated.GatedSparcsNetwork.settle_depth : The method
         the estimators call.
 
@@ -773,23 +800,38 @@ def settle_depth(
         n_held_out = min(m for m, (mean, se) in stats.items() if mean <= bars[m] * se)
     best = n_in_sample if n_held_out is None else max(n_in_sample, n_held_out)
     linear = best == 0
+    both = None
+    if held_out is not None:
+        both = Rows(
+            torch.cat([train.x, held_out.x]),
+            torch.cat([train.target, held_out.target]),
+            None
+            if train.weight is None and held_out.weight is None
+            else torch.cat(
+                [_weights(train, train.x.dtype), _weights(held_out, train.x.dtype)]
+            ),
+        )
+    refitted = 0
     if linear:
-        if held_out is not None:
-            both = Rows(
-                torch.cat([train.x, held_out.x]),
-                torch.cat([train.target, held_out.target]),
-                None
-                if train.weight is None and held_out.weight is None
-                else torch.cat(
-                    [_weights(train, train.x.dtype), _weights(held_out, train.x.dtype)]
-                ),
-            )
+        if both is not None:
             w_on, b = affine(both, float(_weights(both, torch.float64).sum()))
         w_full = torch.zeros(n_out, len(on), dtype=w_on.dtype, device=w_on.device)
         w_full[:, on] = w_on
         sparcs.set_linear(w_full, b)
     else:
         sparcs.switch_off(masks_keeping(best))
+        if both is not None and refit_epochs > 0:
+            refit_kept(
+                network,
+                both,
+                loss=loss,
+                epochs=refit_epochs,
+                lr=refit_lr,
+                batch_size=refit_batch_size,
+                generator=generator,
+            )
+            refitted = int(refit_epochs)
+    network.eval()
     network.settled = True
     return DepthDecision(
         n_hidden=0 if linear else best,
@@ -800,4 +842,105 @@ def settle_depth(
         held_out=stats,
         n_layers=n_layers,
         layers_held_out=layer_stats,
+        refit_epochs=refitted,
     )
+
+
+def refit_kept(
+    network, rows, *, loss, epochs, lr=1e-3, batch_size=None, generator=None
+):
+    """Train a settled network's non-zero parameters on ``rows``, data loss only.
+
+    Auto-depth decides its neurons on rows the fit held out; this step
+    then lets the network chosen learn from every row. Every parameter
+    that is exactly 0 stays at 0 (an input's gate, an entry the L1 cleared)
+    and the neurons switched off stay off (their masks), so the inputs and
+    the architecture are the fit's and the evidence step's: only the
+    weights they leave move. Plain Adam (a fresh state) on the weighted
+    mean loss of the rows, no penalty, for a few epochs: the fit's own
+    penalties chose the pattern; a long refit without them would overfit.
+
+    Parameters
+    ----------
+    network : GatedSparcsNetwork
+        Settled network; trained in place, left in eval mode.
+    rows : Rows
+        Every row (raw inputs, encoded targets, weights in their own units).
+    loss : {"squared_error", "cross_entropy", "binary_cross_entropy"}
+        The training criterion.
+    epochs : int
+        Passes over ``rows``.
+    lr : float, default=1e-3
+        Adam's learning rate.
+    batch_size : int or None, default=None
+        Rows per step; None for all rows in one step.
+    generator : torch.Generator or None, default=None
+        Draws the row order of each epoch.
+
+    Returns
+    -------
+    GatedSparcsNetwork
+        ``network``.
+
+    See Also
+    --------
+    settle_depth : Calls it once the neurons are decided.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral.nn.evidence import Rows, refit_kept
+    >>> from sklearn_spectral.nn.gated import GatedSparcsNetwork
+    >>> gen = torch.Generator().manual_seed(0)
+    >>> net = GatedSparcsNetwork((2, 8, 1), generator=gen, hidden_eig_init=0.5)
+    >>> x = torch.randn(64, 2, generator=gen)
+    >>> rows = Rows(x, torch.tanh(x[:, :1]) * x[:, 1:])
+    >>> with torch.no_grad():
+    ...     net.gate[1] = 0.0  # an input switched off
+    >>> _ = refit_kept(net, rows, loss="squared_error", epochs=3, lr=1e-2)
+    >>> float(net.gate[1])
+    0.0
+    """
+    if loss not in LOSSES:
+        raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}.")
+    params = [p for p in network.parameters() if p.requires_grad]
+    keep = [(p != 0).to(p.dtype) for p in params]
+    # Adam by hand (torch.optim's first use imports ~1 s of modules)
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    moments = [(torch.zeros_like(p), torch.zeros_like(p)) for p in params]
+    manual = getattr(network, "manual_gradients", None)
+    manual = manual is not None and manual(loss)
+    n = len(rows.x)
+    step = n if batch_size is None else max(1, min(int(batch_size), n))
+    weight = None if rows.weight is None else rows.weight.to(params[0].dtype)
+    t = 0
+    network.train()
+    for _ in range(int(epochs)):
+        order = torch.randperm(n, generator=generator).to(rows.x.device)
+        for start in range(0, n, step):
+            idx = order[start : start + step]
+            w = None if weight is None else weight[idx] * (len(idx) / weight[idx].sum())
+            if manual:  # the fit's closed-form gradients
+                network.data_loss_and_grads(rows.x[idx], rows.target[idx], loss, w)
+            else:
+                for p in params:
+                    p.grad = None
+                # the evidence step runs under no_grad; autograd needs a graph
+                with torch.enable_grad():
+                    out = network(rows.x[idx])
+                    per_row = per_sample_loss(out, rows.target[idx], loss)
+                    per_row = per_row if w is None else per_row * w
+                    per_row.mean().backward()
+            t += 1
+            with torch.no_grad():
+                for p, k, (m, v) in zip(params, keep, moments):
+                    if p.grad is None:
+                        continue
+                    g = p.grad * k
+                    m.mul_(beta1).add_(g, alpha=1 - beta1)
+                    v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
+                    denom = (v / (1 - beta2**t)).sqrt_().add_(eps)
+                    p.addcdiv_(m, denom, value=-lr / (1 - beta1**t))
+                    p.mul_(k)
+    network.eval()
+    return network
