@@ -601,10 +601,14 @@ class Settings:
         0.006; wine: alcohol +0.068 -> +0.090; teacher-student (1000 rows)
         +0.009 -> +0.014; wine +0.009 -> +0.008 and iris: petal width
         +0.003 -> +0.000 (the two that moved down); every other set within
-        0.001. 5 epochs gave about the same (+0.005, -0.000, -0.027), 30
-        lost on two of the small sets in the probe (no penalty: a long
-        refit overfits). It costs about 3 % of an auto-depth fit's CPU
-        time (0.214 -> 0.221 s, mean over the quick bench).
+        0.001. 5 epochs gave about the same on the small sets (+0.005,
+        -0.000, -0.027); 20 did no better there (+0.002, -0.003, -0.032 ±
+        0.016, below 2 SE) though better on iris (+0.013) and the
+        teacher-student (+0.016); in the probe 30 scored below 10 on all
+        three small sets (no penalty: a long refit overfits). It costs
+        about 3 % of an auto-depth fit's CPU time (0.214 -> 0.221 s, mean
+        over the quick bench). Not tried yet: a refit through the fit's own
+        loop (its penalties and stopping rule).
 
     alpha_grid_factors : tuple, default=(1.0, 2.0, 4.0, 8.0, 16.0)
         Strengths tried by the selector's ``alpha="auto"``, as multiples of the
