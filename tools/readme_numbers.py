@@ -310,8 +310,12 @@ def auto_depth():
     diff = column(rows, "auto - fixed")
     loses = [r["data set"] for r in rows if "LOSES" in r[diff]]
     worst = min(rows, key=lambda r: first(r[diff]))
+    # the bench's default is 3 model seeds per fold
+    states = re.search(r"--states (\d+)", command_of(path))
+    states = int(states.group(1)) if states else 3
     text = (
         f"**Auto-depth** (`{command_of(path)}`, {link(path)}): over 5-fold CV "
+        f"({states} model seed{'s' if states > 1 else ''} per fold) "
         f"`auto_depth=True` is within 2 paired standard errors of the fixed "
         f"network on {len(rows) - len(loses)} of {len(rows)} data sets"
     )
@@ -320,6 +324,8 @@ def auto_depth():
             f"; **it loses on {', '.join(loses)}** (worst: {worst['data set']}, "
             f"{worst[diff]})"
         )
+    else:
+        text += f"; closest to losing: {worst['data set']}, {worst[diff]}"
     return text + "."
 
 
