@@ -320,10 +320,14 @@ def auto_depth():
         f"network on {len(rows) - len(loses)} of {len(rows)} data sets"
     )
     if loses:
-        text += (
-            f"; **it loses on {', '.join(loses)}** (worst: {worst['data set']}, "
-            f"{worst[diff]})"
-        )
+        lost = [
+            f"{r['data set']}, {r[diff].replace(' **LOSES**', '')}"
+            for r in rows
+            if "LOSES" in r[diff]
+        ]
+        text += f"; **it loses on {'; '.join(lost)}**"
+        if worst["data set"] not in loses:
+            text += f" (largest deficit: {worst['data set']}, {worst[diff]})"
     else:
         text += f"; closest to losing: {worst['data set']}, {worst[diff]}"
     return text + "."
