@@ -72,6 +72,9 @@ from sklearn_spectral._selection._strength import _folds, _spread, per_sample_lo
 from sklearn_spectral.relevance import auto_threshold
 
 FACTORS = [1, 2, 4, 8, 16]
+#: the strengths between those of :data:`FACTORS` (a sqrt(2) grid, ``--fine``)
+FINE = [2**0.5, 2**1.5, 2**2.5, 2**3.5]
+FINE_GRID = sorted(FACTORS + FINE)
 FULL_FITS = 5
 STRENGTH_RULES = ("1se", "1sec", "min", "stab", "stab2")
 
@@ -109,11 +112,11 @@ def _group_scores(scores, labels):
     return norms[labels]
 
 
-def path_length(run, labels):
+def path_length(run, labels, factors=FACTORS):
     """Strengths the search fits before its stopping rules end it (as the
     selector: all folds keep nothing, or 2 clearly worse in a row)."""
     losses = []
-    for k, factor in enumerate(FACTORS):
+    for k, factor in enumerate(factors):
         losses.append(run["fold_loss"][factor])
         kept = [_kept(_group_scores(s, labels)).sum() for s in run["fold_imp"][factor]]
         if max(kept) == 0:
@@ -129,7 +132,7 @@ def path_length(run, labels):
                     worse = False
             if worse:
                 return k + 1
-    return len(FACTORS)
+    return len(factors)
 
 
 def _jaccard(a, b):
@@ -142,9 +145,9 @@ def pairwise(sets):
     return (float(np.mean(values)), float(np.min(values))) if values else (1.0, 1.0)
 
 
-def chosen_factor(run, rule, labels):
-    n = path_length(run, labels)
-    losses = np.array([run["fold_loss"][f] for f in FACTORS[:n]])
+def chosen_factor(run, rule, labels, factors=FACTORS):
+    n = path_length(run, labels, factors)
+    losses = np.array([run["fold_loss"][f] for f in factors[:n]])
     means = losses.mean(axis=1)
     best = int(np.argmin(means))
     within = [
@@ -153,14 +156,14 @@ def chosen_factor(run, rule, labels):
         if means[k] - means[best] <= _paired_se(losses[k], losses[best])
     ]
     if rule == "min":
-        return FACTORS[best], n
+        return factors[best], n
     if rule == "1se":
-        return FACTORS[max(within)], n
+        return factors[max(within)], n
     if rule == "1sec":  # the end of the unbroken run within 1 SE above the best
         k = best
         while k + 1 < n and k + 1 in within:
             k += 1
-        return FACTORS[k], n
+        return factors[k], n
     if rule == "stab2":
         within = [
             k
@@ -171,10 +174,10 @@ def chosen_factor(run, rule, labels):
     for k in within:
         sets = [
             np.flatnonzero(_kept(_group_scores(s, labels)))
-            for s in run["fold_imp"][FACTORS[k]]
+            for s in run["fold_imp"][factors[k]]
         ]
         stability.append((pairwise(sets)[0], k))
-    return FACTORS[max(stability)[1]], n
+    return factors[max(stability)[1]], n
 
 
 def consensus(run, factor, rule, labels):
@@ -218,17 +221,17 @@ def cpu_of(run, n_fitted, rule):
     return search + extra.get(rule.split(">=")[0], 5) * full
 
 
-def collect_run(X, y, classification, state, groups=None):
-    """Fits of one split and random state (see the module docstring)."""
+def fold_fits(out, X, y, classification, state, factors, params):
+    """The fits of the strength search at ``factors`` (missing ones only):
+    the same folds and fold seeds for every strength."""
     model = SpectralMLPClassifier if classification else SpectralMLPRegressor
     seeds = np.random.RandomState(state).randint(2**31 - 1, size=100)
     folds = _folds(y, 5, int(seeds[0]), classification)
     scale = 1.0 if classification else _spread(y)
-    params = {} if groups is None else {"feature_groups": groups}
-    out = {"fold_imp": {}, "fold_loss": {}, "full_imp": {}}
-    out.update(cpu_fold={}, cpu_full={})
     n = len(y)
-    for factor in FACTORS:
+    for factor in factors:
+        if factor in out["fold_imp"]:
+            continue
         losses, scores, cpus = np.zeros(n), [], []
         for k, held_out in enumerate(folds):
             rows = np.setdiff1d(np.arange(n), held_out)
@@ -241,6 +244,15 @@ def collect_run(X, y, classification, state, groups=None):
         out["fold_imp"][factor] = np.array(scores)
         out["fold_loss"][factor] = losses
         out["cpu_fold"][factor] = cpus
+    return out
+
+
+def collect_run(X, y, classification, state, groups=None):
+    """Fits of one split and random state (see the module docstring)."""
+    params = {} if groups is None else {"feature_groups": groups}
+    out = {"fold_imp": {}, "fold_loss": {}, "full_imp": {}}
+    out.update(cpu_fold={}, cpu_full={})
+    fold_fits(out, X, y, classification, state, FACTORS, params)
     labels = None
     if groups is not None:
         labels = np.empty(X.shape[1], dtype=int)
@@ -254,6 +266,10 @@ def full_fits(out, X, y, classification, state, labels, params):
     model = SpectralMLPClassifier if classification else SpectralMLPRegressor
     seeds = np.random.RandomState(state).randint(2**31 - 1, size=100)
     wanted = {chosen_factor(out, rule, labels)[0] for rule in STRENGTH_RULES}
+    if all(f in out["fold_imp"] for f in FINE_GRID):
+        wanted |= {
+            chosen_factor(out, rule, labels, FINE_GRID)[0] for rule in STRENGTH_RULES
+        }
     for factor in sorted(wanted - set(out["full_imp"])):
         full, cpus = [], []
         for j in range(FULL_FITS):
@@ -387,6 +403,18 @@ def main(argv=None):
     parser.add_argument("--store", default="/tmp/consensus")
     parser.add_argument("--groups", type=float, default=None)
     parser.add_argument(
+        "--splits",
+        nargs="+",
+        type=int,
+        default=None,
+        help="collect only these data seeds (headline) or folds (real data)",
+    )
+    parser.add_argument(
+        "--fine",
+        action="store_true",
+        help="collect the fold fits of the sqrt(2) grid between the strengths",
+    )
+    parser.add_argument(
         "--rules",
         nargs="+",
         default=["mean5", "full1", "folds", "freq>=0.5", "freq>=0.6", "ffreq>=0.6"],
@@ -435,6 +463,8 @@ def main(argv=None):
         if args.collect:
             runs = pickle.loads(path.read_bytes()) if path.exists() else {}
             for (split, (X, _, y, _)), state in itertools.product(splits, args.states):
+                if args.splits is not None and split not in args.splits:
+                    continue
                 if (split, state) in runs:
                     run = runs[(split, state)]
                     labels = run.get("labels")
@@ -444,19 +474,27 @@ def main(argv=None):
                             np.flatnonzero(labels == g).tolist()
                             for g in range(labels.max() + 1)
                         ]
+                    if args.fine:
+                        fold_fits(run, X, y, classification, state, FINE, params)
                     full_fits(run, X, y, classification, state, labels, params)
                     path.write_bytes(pickle.dumps(runs))
+                    print(name, split, state, "completed", flush=True)
                     continue
                 groups = labels = None
+                run_params = {}
                 if args.groups is not None:
                     labels = spearman_clusters(X, args.groups)
                     groups = [
                         np.flatnonzero(labels == g).tolist()
                         for g in range(labels.max() + 1)
                     ]
+                    run_params = {"feature_groups": groups}
                 start = time.time()
                 run = collect_run(X, y, classification, state, groups)
                 run["labels"] = labels
+                if args.fine:
+                    fold_fits(run, X, y, classification, state, FINE, run_params)
+                    full_fits(run, X, y, classification, state, labels, run_params)
                 runs[(split, state)] = run
                 path.write_bytes(pickle.dumps(runs))
                 print(name, split, state, f"{time.time() - start:.0f}s", flush=True)

@@ -338,7 +338,9 @@ def evaluate_synthetic(
     return rows
 
 
-def evaluate_real(name, methods, state, cache, params):
+def evaluate_real(name, methods, states, cache, params, competitor_states=(0,)):
+    """Every method on the 5 folds of a real set, at each random state
+    (the minimal mode at ``states``, the others at ``competitor_states``)."""
     _, classification = REAL[name]
     folds = list(real_folds(name))
     rows = []
@@ -350,34 +352,50 @@ def evaluate_real(name, methods, state, cache, params):
         )
     for method in methods:
         runs = []
-        for i, split in enumerate(folds):
-            key = f"{method}|{name}|fold{i}|{state}"
-            run = cached_run(
-                cache,
-                key,
-                method,
-                *split,
-                state,
-                classification,
-                params.get(method, {}),
-            )
-            if run is None:
-                continue
-            runs.append(run)
-            print(
-                name,
-                i,
-                method,
-                len(run["kept"]),
-                f"{run['cpu']:.1f}s",
-                f"score={run['score']:.3f}",
-                flush=True,
-            )
-        if len(runs) == len(folds):
+        for state in states if method == "spectral" else competitor_states:
+            for i, split in enumerate(folds):
+                key = f"{method}|{name}|fold{i}|{state}"
+                run = cached_run(
+                    cache,
+                    key,
+                    method,
+                    *split,
+                    state,
+                    classification,
+                    params.get(method, {}),
+                )
+                if run is None:
+                    continue
+                runs.append(dict(run, fold=i, state=state))
+                print(
+                    name,
+                    i,
+                    state,
+                    method,
+                    len(run["kept"]),
+                    f"{run['cpu']:.1f}s",
+                    f"score={run['score']:.3f}",
+                    flush=True,
+                )
+        if runs and len({r["fold"] for r in runs}) == len(folds):
             rows.append(
                 {"data": name, "method": method, "runs": runs, "baseline": baseline}
             )
     return rows
+
+
+def fold_jaccards(runs):
+    """Mean pairwise Jaccard of the kept sets of runs from different folds
+    (data variation and training noise), with its worst pair, and of runs
+    from the same fold at different random states (training noise alone;
+    None with one state per fold)."""
+    across, within = [], []
+    for a, b in itertools.combinations(runs, 2):
+        value = jaccard(a["kept"], b["kept"])
+        (within if a.get("fold") == b.get("fold") else across).append(value)
+    across_stat = (float(np.mean(across)), float(np.min(across))) if across else None
+    within_stat = (float(np.mean(within)), float(np.min(within))) if within else None
+    return across_stat, within_stat
 
 
 # --------------------------------------------------------------------------- #
@@ -431,8 +449,10 @@ def real_table(rows):
     header = [
         "data",
         "method",
-        "kept per fold",
+        "states",
+        "kept per fold (min-max over states)",
         "Jaccard across folds (min)",
+        "within a fold (min)",
         "forest score on kept",
         "minus all columns (paired SE)",
         "CPU s",
@@ -440,17 +460,29 @@ def real_table(rows):
     table = []
     for row in rows:
         runs = row["runs"]
-        scores = np.array([r["score"] for r in runs])
+        n_folds = len(row["baseline"])
+        by_fold = [[r for r in runs if r.get("fold", i) == i] for i in range(n_folds)]
+        if "fold" not in runs[0]:  # an old raw file: one run per fold
+            by_fold = [[r] for r in runs]
+        scores = np.array([np.mean([r["score"] for r in f]) for f in by_fold])
         diff = scores - np.array(row["baseline"])
         se = diff.std(ddof=1) / np.sqrt(diff.size)
-        jac, jac_min = pairwise_jaccard([r["kept"] for r in runs])
+        across, within = fold_jaccards(runs)
+        counts = []
+        for fold in by_fold:
+            sizes = [len(r["kept"]) for r in fold]
+            low, high = min(sizes), max(sizes)
+            counts.append(str(low) if low == high else f"{low}-{high}")
+        n_states = max(len(f) for f in by_fold)
         table.append(
             [
                 row["data"],
                 METHODS[row["method"]][0],
-                ", ".join(str(len(r["kept"])) for r in runs),
-                f"{jac:.2f} ({jac_min:.2f})",
-                _ms(scores, 3),
+                n_states,
+                ", ".join(counts),
+                f"{across[0]:.2f} ({across[1]:.2f})" if across else "-",
+                f"{within[0]:.2f} ({within[1]:.2f})" if within else "-",
+                _ms([r["score"] for r in runs], 3),
                 f"{diff.mean():+.3f} ({se:.3f})",
                 _ms([r["cpu"] for r in runs], 1),
             ]
@@ -533,6 +565,21 @@ def main(argv=None):
     )
     parser.add_argument("--name", default="stability_selection")
     parser.add_argument(
+        "--fold-states",
+        type=int,
+        default=3,
+        help="random states 0..N-1 of the minimal mode on each CV fold of "
+        "the real sets: the Jaccard across folds is then the mean over pairs "
+        "of runs from different folds, and the Jaccard within a fold (pairs "
+        "of states on the same fold) is the training noise alone",
+    )
+    parser.add_argument(
+        "--competitor-fold-states",
+        type=int,
+        default=1,
+        help="random states 0..N-1 of the other methods on each CV fold",
+    )
+    parser.add_argument(
         "--data-seeds",
         nargs="+",
         type=int,
@@ -591,7 +638,14 @@ def main(argv=None):
                 boruta_seeds=friedman_seeds[:1],
             )
         else:
-            real_rows += evaluate_real(name, args.only, 0, cache, params)
+            real_rows += evaluate_real(
+                name,
+                args.only,
+                list(range(args.fold_states)),
+                cache,
+                params,
+                list(range(args.competitor_fold_states)),
+            )
 
     digest = hashlib.sha1(args.spectral_params.encode()).hexdigest()[:8]
     sections = [
@@ -607,9 +661,15 @@ def main(argv=None):
         "states; test score ± std over the states.",
         synthetic_table(synthetic_rows),
         "## Real data: 5-fold CV, stability across folds",
-        "Random state 0 for every method; the forest's score on the kept "
-        "columns, mean ± std over the folds, and its paired difference to "
-        "the forest on all columns (mean over folds, standard error).",
+        f"Random states 0-{args.fold_states - 1} of the minimal mode on each "
+        f"fold, 0-{args.competitor_fold_states - 1} of the other methods. "
+        "Jaccard across folds: the mean over every pair of runs from "
+        "different folds (the data's variation plus the training noise; "
+        "worst pair in brackets); within a fold: over pairs of runs of the "
+        "same fold at different states (the training noise alone). The "
+        "forest's score on the kept columns, mean ± std over the runs, and "
+        "its paired difference to the forest on all columns (per fold the "
+        "mean over the states; mean over folds, standard error).",
         real_table(real_rows),
         "## Budget",
         budget_table(synthetic_rows, real_rows),

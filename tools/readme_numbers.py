@@ -209,6 +209,21 @@ def _selection_rows(path):
     return truth, folds, budget
 
 
+def _states_note(folds, ours):
+    """How the fold Jaccard was taken: one random state per fold, or the
+    mean over pairs of runs from different folds at several states."""
+    if "states" not in folds[0]:
+        return ""
+    states = max(int(first(r["states"])) for r in folds if r["method"] == ours)
+    if states <= 1:
+        return ""
+    return (
+        f" ({states} random states per fold; mean over pairs of runs from "
+        "different folds, and in brackets over pairs of states on one fold, "
+        "the training noise alone)"
+    )
+
+
 def selection():
     path = result_file("stability_selection")
     truth, folds, budget = _selection_rows(path)
@@ -222,6 +237,7 @@ def selection():
         for r in head
     )
     fold_j = column(folds, "Jaccard")
+    within = [key for key in folds[0] if key.startswith("within a fold")]
     lines = []
     for data in dict.fromkeys(r["data"] for r in folds):
         mine = next(r for r in folds if r["data"] == data and r["method"] == ours)
@@ -229,6 +245,8 @@ def selection():
             r for r in folds if r["data"] == data and r["method"].startswith("Boruta")
         ]
         part = f"{data} {first(mine[fold_j]):.2f}"
+        if within and not math.isnan(first(mine[within[0]])):
+            part += f" (within a fold {first(mine[within[0]]):.2f})"
         if boruta:
             b = first(boruta[0][fold_j])
             part += f" (BorutaPy {b:.2f}" + (
@@ -246,7 +264,7 @@ def selection():
         f"**Selection** (`{command_of(path)}`, {link(path)}): "
         f"`SpectralFeatureSelector()` on the headline problem (1000 x 50, 10 "
         f"informative): {per_seed} (targets 0.95). Jaccard of the kept sets "
-        f"across 5 CV folds: {', '.join(lines)}. CPU time "
+        f"across 5 CV folds{_states_note(folds, ours)}: {', '.join(lines)}. CPU time "
         f"{min(costs):.2f}-{max(costs):.2f}x BorutaPy's on the same data (budget "
         "0.25x"
     )
@@ -281,7 +299,7 @@ def all_relevant():
             below = ", **below it**" if first(mine[fold_j]) < b else ""
             versus = f", BorutaPy {b:.2f}{below}"
         parts.append(
-            f"{data} keeps {mine['kept per fold']} (Jaccard "
+            f"{data} keeps {mine[column(folds, 'kept per fold')]} (Jaccard "
             f"{first(mine[fold_j]):.2f}{versus}; forest {diff:+.3f} +- {se:.3f} "
             f"against all columns{flag})"
         )
