@@ -395,6 +395,152 @@ def trade_off(store):
     return "\n".join([header, "|" + "---|" * (len(head) + 4), *rows])
 
 
+# --------------------------------------------------------------------------- #
+# session 10: several random states per fold, votes and the strength band
+# --------------------------------------------------------------------------- #
+def band(run, labels, factors=FACTORS, se=2.0):
+    """Indices (in ``factors``) of the fitted strengths whose mean loss is
+    within ``se`` paired standard errors of the best."""
+    n = path_length(run, labels, factors)
+    losses = np.array([run["fold_loss"][f] for f in factors[:n]])
+    means = losses.mean(axis=1)
+    best = int(np.argmin(means))
+    return [
+        k
+        for k in range(n)
+        if means[k] - means[best] <= se * _paired_se(losses[k], losses[best])
+    ], n
+
+
+def candidate_set(run, spec):
+    """Kept columns of one stored run under a candidate ``spec`` =
+    (grid, strength rule, consensus, vote level); None when the run lacks
+    the fits it needs. Also the number of strengths fitted and of fits on
+    all rows the rule needs."""
+    grid, strength, rule, q = spec
+    factors = FINE_GRID if grid == "sqrt2" else FACTORS
+    if any(f not in run["fold_imp"] for f in factors):
+        return None
+    factor, n = chosen_factor(run, strength, None, factors)
+    full = run["full_imp"].get(factor)
+    fold = run["fold_imp"][factor]
+    if rule == "mean5":
+        if full is None:
+            return None
+        return np.flatnonzero(_kept(np.mean(full, axis=0))), n, 5
+    if rule == "vote":  # the fold fits and the fits on all rows
+        if full is None:
+            return None
+        votes = np.mean([_kept(s) for s in [*fold, *full]], axis=0)
+        return np.flatnonzero(votes >= q - 1e-9), n, 5
+    if rule == "vote-folds":  # the fold fits alone
+        votes = np.mean([_kept(s) for s in fold], axis=0)
+        return np.flatnonzero(votes >= q - 1e-9), n, 1
+    if rule in ("band", "band-folds"):
+        within, _ = band(run, None, factors)
+        fits = [s for k in within for s in run["fold_imp"][factors[k]]]
+        if rule == "band":
+            if full is None:
+                return None
+            fits += list(full)
+        votes = np.mean([_kept(s) for s in fits], axis=0)
+        return np.flatnonzero(votes >= q - 1e-9), n, 5 if rule == "band" else 1
+    raise ValueError(rule)
+
+
+S10_CANDIDATES = [
+    ("2x", "stab2", "mean5", None),  # the default of session 9
+    ("2x", "stab2", "vote", 0.5),  # (a)
+    ("2x", "stab2", "vote-folds", 0.5),
+    ("2x", "stab2", "band", 0.5),  # (b)
+    ("2x", "stab2", "band-folds", 0.5),
+    ("sqrt2", "stab2", "mean5", None),  # (c)
+    ("sqrt2", "stab2", "vote", 0.5),
+    ("sqrt2", "stab2", "band", 0.5),
+    ("sqrt2", "stab2", "band-folds", 0.5),
+    ("2x", "min", "mean5", None),  # (d)
+    ("2x", "min", "vote", 0.5),
+    ("2x", "min", "vote-folds", 0.5),
+    ("sqrt2", "min", "vote", 0.5),
+    ("2x", "1se", "mean5", None),
+]
+
+
+def fold_pairs(kept):
+    """``kept``: {(fold, state): set}. Mean (min) Jaccard over pairs of
+    different folds, mean over pairs of states on one fold."""
+    across, within = [], []
+    for (ka, a), (kb, b) in itertools.combinations(kept.items(), 2):
+        (within if ka[0] == kb[0] else across).append(_jaccard(a, b))
+    return (
+        float(np.mean(across)),
+        float(np.min(across)),
+        float(np.mean(within)) if within else float("nan"),
+    )
+
+
+def s10_table(store, levels=(None, 0.9)):
+    """Every candidate of :data:`S10_CANDIDATES` (with and without the
+    correlated-column expansion) on every stored set, one row each."""
+    sets = [n for n in ("headline", *REAL) if (store / f"{n}.pkl").exists()]
+    runs = {n: pickle.loads((store / f"{n}.pkl").read_bytes()) for n in sets}
+    data = {n: {s: p[0] for s, p in splits_of(n)[0]} for n in sets}
+    clusters = {}
+    rows = []
+    for spec, level in itertools.product(S10_CANDIDATES, levels):
+        cells, cpu = [], []
+        for name in sets:
+            kept, fits = {}, []
+            for (split, state), run in sorted(runs[name].items()):
+                out = candidate_set(run, spec)
+                if out is None:
+                    break
+                chosen, n, n_full = out
+                if level is not None:
+                    key = (name, split, level)
+                    if key not in clusters:
+                        clusters[key] = spearman_clusters(data[name][split], level)
+                    chosen = expand(chosen, clusters[key])
+                kept[(split, state)] = chosen
+                factors = FINE_GRID if spec[0] == "sqrt2" else FACTORS
+                full_cpu = np.mean([np.mean(c) for c in run["cpu_full"].values()])
+                fits.append(
+                    sum(np.sum(run["cpu_fold"][f]) for f in factors[:n])
+                    + n_full * full_cpu
+                )
+            if len(kept) < len(runs[name]):
+                cells.append("n/a")
+                cpu.append("-")
+                continue
+            cpu.append(f"{np.mean(fits):.1f}")
+            if name == "headline":
+                for seed in sorted({k[0] for k in kept}):
+                    sets_ = [v for k, v in kept.items() if k[0] == seed]
+                    recall = np.mean([np.sum(v < 10) / 10 for v in sets_])
+                    precision = np.mean(
+                        [np.sum(v < 10) / max(len(v), 1) for v in sets_]
+                    )
+                    jac = pairwise(sets_)[0]
+                    cells.append(f"s{seed}: {recall:.2f} / {precision:.2f} / {jac:.2f}")
+                continue
+            across, worst, within = fold_pairs(kept)
+            counts = [len(v) for v in kept.values()]
+            cells.append(
+                f"**{across:.2f}** ({worst:.2f}; {within:.2f}; "
+                f"{min(counts)}-{max(counts)})"
+            )
+        grid, strength, rule, q = spec
+        rule_name = rule if q is None or rule == "mean5" else f"{rule}>={q}"
+        rows.append(
+            f"| {grid} | {strength} | {rule_name} | {level or '-'} | "
+            + " | ".join(cells)
+            + f" | {' / '.join(cpu)} |"
+        )
+    header = "| grid | strength | consensus | grouping | " + " | ".join(sets)
+    header += " | CPU s (" + ", ".join(sets) + ") |"
+    return "\n".join([header, "|" + "---|" * (len(sets) + 5), *rows])
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--collect", action="store_true")
@@ -427,6 +573,12 @@ def main(argv=None):
         "set to results/consensus_rules.md",
     )
     parser.add_argument("--note", action="append", default=[])
+    parser.add_argument(
+        "--candidates",
+        action="store_true",
+        help="print the table of the session-10 candidates (several states "
+        "per fold) on every stored set",
+    )
     args = parser.parse_args(argv)
     import torch
 
@@ -434,6 +586,9 @@ def main(argv=None):
     warnings.filterwarnings("ignore")
     store = Path(args.store)
     store.mkdir(parents=True, exist_ok=True)
+    if args.candidates:
+        print(s10_table(store))
+        return 0
     if args.write:
         setup(1, quick=True)
         sections = [

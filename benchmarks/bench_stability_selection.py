@@ -52,6 +52,7 @@ import hashlib
 import itertools
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -69,7 +70,7 @@ from sklearn.feature_selection import SelectFromModel
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_spectral import SpectralFeatureSelector
+from sklearn_spectral import DEFAULT_SETTINGS, SpectralFeatureSelector
 
 # --------------------------------------------------------------------------- #
 # data
@@ -137,13 +138,24 @@ def _forest(classification, seed, **params):
     return cls(random_state=seed, n_jobs=1, **params)
 
 
+def _with_settings(params):
+    """``params`` with a ``"settings"`` dict made the library's Settings
+    (``dataclasses.replace`` of the defaults: a variant of a tuned constant,
+    never a module global)."""
+    if isinstance(params.get("settings"), dict):
+        params = dict(params, settings=replace(DEFAULT_SETTINGS, **params["settings"]))
+    return params
+
+
 def spectral(X, y, seed, classification, params):
-    selector = SpectralFeatureSelector(random_state=seed, **params)
+    selector = SpectralFeatureSelector(random_state=seed, **_with_settings(params))
     return selector.fit(X, y).get_support()
 
 
 def spectral_all_relevant(X, y, seed, classification, params):
-    selector = SpectralFeatureSelector(mode="all-relevant", random_state=seed, **params)
+    selector = SpectralFeatureSelector(
+        mode="all-relevant", random_state=seed, **_with_settings(params)
+    )
     return selector.fit(X, y).get_support()
 
 
@@ -537,7 +549,8 @@ def main(argv=None):
         "--spectral-params",
         default="{}",
         help="JSON dict of SpectralFeatureSelector parameters for both "
-        "spectral rows (measuring a variant)",
+        "spectral rows (measuring a variant); a 'settings' dict replaces "
+        "those fields of DEFAULT_SETTINGS",
     )
     parser.add_argument(
         "--cache",

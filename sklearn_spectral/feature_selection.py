@@ -1067,6 +1067,56 @@ class SpectralFeatureSelector(SelectFromModel):
         ]
         return np.mean(selected, axis=0)
 
+    def _votes_in_band(self):
+        """Whether the kept set is the vote of the strength band's fits."""
+        path = getattr(self, "alpha_path_", None)
+        return (
+            self._settings().strength_band_vote > 0
+            and hasattr(self, "consensus_importances_")
+            and isinstance(path, dict)
+            and "fold_importances" in path
+            and bool(np.any(path["in_band"]))
+        )
+
+    @property
+    def band_frequencies_(self):
+        """Fraction of the strength band's fits that keep each feature.
+
+        ``"minimal"`` mode with ``alpha="auto"`` and a spectral model: the
+        fits are the fold fits of every candidate strength of the search
+        (``alpha_path_["in_band"]``) and the fits on all rows at ``alpha_``
+        (``consensus_importances_``); a fit keeps a feature when
+        ``threshold`` keeps it or a member of its correlated group
+        (``correlated_groups_``). Follows ``threshold`` if it is changed
+        after ``fit``. The selection keeps the features with a frequency of
+        at least ``Settings.strength_band_vote``.
+        """
+        if not self._votes_in_band():
+            raise AttributeError(
+                "band_frequencies_ needs the strength search of alpha='auto' "
+                "in 'minimal' mode with a spectral model and "
+                "Settings.strength_band_vote > 0."
+            )
+        path = self.alpha_path_
+        fits = [
+            *path["fold_importances"][np.asarray(path["in_band"], dtype=bool)].reshape(
+                -1, path["fold_importances"].shape[-1]
+            ),
+            *self.consensus_importances_,
+        ]
+        groups = getattr(self, "correlated_groups_", [])
+        kept = [
+            expand_to_groups(
+                scores
+                >= resolve_threshold(
+                    self.threshold, scores, self.estimator_, self.settings
+                ),
+                groups,
+            )
+            for scores in fits
+        ]
+        return np.mean(kept, axis=0)
+
     def _max_features(self):
         max_features = getattr(self, "max_features_", self.max_features)
         if callable(max_features):
@@ -1096,6 +1146,10 @@ class SpectralFeatureSelector(SelectFromModel):
         elif self.stability_threshold is not None and hasattr(self, "importances_"):
             frequencies = self.selection_frequencies_
             keep = frequencies >= self.stability_threshold
+            order = np.lexsort((-scores, -frequencies))
+        elif model is getattr(self, "estimator_", None) and self._votes_in_band():
+            frequencies = self.band_frequencies_
+            keep = frequencies >= self._settings().strength_band_vote - 1e-12
             order = np.lexsort((-scores, -frequencies))
         else:
             keep = scores >= resolve_threshold(

@@ -321,9 +321,13 @@ def cv_one_se_alpha(
         each strength, and ``"importances"`` (shape ``(n_alphas, n_features)``:
         the models' ``feature_importances_``, mean over the folds; the
         path a :class:`~sklearn_spectral.plotting.RegularizationPathDisplay`
-        draws without refitting). A strength whose fits do not beat the constant
-        prediction by one standard error is never chosen; when none does,
-        the model's own ``alpha`` is returned.
+        draws without refitting), ``"fold_importances"`` (shape
+        ``(n_alphas, n_folds, n_features)``: each fold fit's) and
+        ``"in_band"`` (whether the strength was a candidate: within the
+        tolerance of the best and better than the constant). A strength
+        whose fits do not beat the constant prediction by one standard
+        error is never chosen; when none does, the model's own ``alpha`` is
+        returned.
     """
     classifier = is_classifier(estimator)
     if sample_weight is not None:
@@ -351,7 +355,7 @@ def cv_one_se_alpha(
     n = len(y)
     w = np.ones(n) if sample_weight is None else sample_weight
     w = w / w.sum()
-    losses, kept_masks, importances = [], [], []
+    losses, kept_masks, importances, fold_importances = [], [], [], []
     parallel = Parallel(n_jobs=n_jobs)
     for alpha in alphas:
         results = parallel(
@@ -374,6 +378,7 @@ def cv_one_se_alpha(
         losses.append(loss)
         kept_masks.append([fold_kept for _, fold_kept, _ in results])
         importances.append(np.mean([fold[2] for fold in results], axis=0))
+        fold_importances.append(np.vstack([fold[2] for fold in results]))
         # stronger strengths than one that keeps nothing in every fold would
         # keep nothing too; and the path is stopped after two strengths in a
         # row that lose to the best so far by more than two standard errors
@@ -429,5 +434,7 @@ def cv_one_se_alpha(
         ),
         "agreement": agreement,
         "importances": np.vstack(importances),
+        "fold_importances": np.stack(fold_importances),
+        "in_band": np.isin(np.arange(len(alphas)), within),
     }
     return alphas[chosen], path
