@@ -32,6 +32,7 @@ from sklearn_spectral import (
 from sklearn_spectral._selection._face import resolve_threshold as _resolve_threshold
 from sklearn_spectral._selection._groups import correlated_groups, expand_to_groups
 from sklearn_spectral._target import infer_task
+from sklearn_spectral.relevance import auto_threshold
 
 
 @pytest.fixture(autouse=True)
@@ -93,7 +94,11 @@ def test_default_selection_reads_the_mean_of_the_consensus_fits(linear_data):
     # the selected set is a property of the data, tested over seeds in
     # tests/test_selection_stability.py; here: what the selection reads
     X, y = linear_data
-    selector = SpectralFeatureSelector(random_state=0, settings=FAST).fit(X, y)
+    # strength_band_vote=0: the mean relevance of the consensus fits
+    mean_rule = replace(FAST, strength_band_vote=0.0)
+    selector = SpectralFeatureSelector(random_state=0, settings=mean_rule).fit(X, y)
+    with pytest.raises(AttributeError, match="strength_band_vote"):
+        selector.band_frequencies_
     consensus = selector.consensus_importances_
     assert consensus.shape == (FAST.consensus_fits, X.shape[1])
     np.testing.assert_allclose(selector.feature_importances_, consensus.mean(axis=0))
@@ -111,6 +116,46 @@ def test_default_selection_reads_the_mean_of_the_consensus_fits(linear_data):
     np.testing.assert_array_equal(
         one.feature_importances_, one.estimator_.feature_importances_
     )
+
+
+def test_band_vote_is_the_frequency_over_the_band_fits(linear_data):
+    # the default kept set: the columns kept in at least strength_band_vote
+    # of the fits of the strength band (fold fits of every candidate
+    # strength and the consensus fits at alpha_)
+    X, y = linear_data
+    selector = SpectralFeatureSelector(random_state=0, settings=FAST).fit(X, y)
+    path = selector.alpha_path_
+    n_alphas, n_features = len(path["alpha"]), X.shape[1]
+    assert path["fold_importances"].shape == (
+        n_alphas,
+        FAST.strength_cv_folds,
+        n_features,
+    )
+    np.testing.assert_allclose(
+        path["fold_importances"].mean(axis=1), path["importances"]
+    )
+    assert path["in_band"].dtype == bool and path["in_band"].any()
+    assert selector.correlated_groups_ == []
+    fits = np.vstack(
+        [
+            path["fold_importances"][path["in_band"]].reshape(-1, n_features),
+            selector.consensus_importances_,
+        ]
+    )
+    expected = np.mean([s >= auto_threshold(s) for s in fits], axis=0)
+    np.testing.assert_allclose(selector.band_frequencies_, expected)
+    np.testing.assert_array_equal(
+        selector.get_support(), expected >= FAST.strength_band_vote
+    )
+    # max_features ranks by frequency
+    top = selector.set_params(max_features=1).get_support(indices=True)
+    assert expected[top[0]] == expected.max()
+    # the vote follows a threshold changed after fit
+    selector.set_params(max_features=None, threshold=np.inf)
+    assert not selector.get_support().any()
+    assert selector.band_frequencies_.max() == 0
+    with pytest.raises(ValueError, match="strength_band_vote"):
+        replace(FAST, strength_band_vote=1.5)
 
 
 def test_wide_data_keeps_a_small_set():
@@ -667,5 +712,5 @@ def test_selector_keeps_a_group_of_copies_whole(linear_data):
     assert alone.correlated_groups_ == []
     np.testing.assert_array_equal(
         alone.get_support(),
-        alone.feature_importances_ >= alone.threshold_,
+        alone.band_frequencies_ >= FAST.strength_band_vote,
     )
