@@ -65,13 +65,15 @@ class SpectralFeatureSelector(SelectFromModel):
     """Keep the features that the input eigenvalues of a spectral network use.
 
     A spectral MLP whose L1 penalty on the input eigenvalues switches
-    irrelevant inputs off is fitted, at a strength chosen by
-    cross-validation, several times with different seeds; the features
-    whose mean relevance clears ``threshold`` are kept. This is scikit-learn's
-    :class:`~sklearn.feature_selection.SelectFromModel` (it subclasses it)
-    with a spectral default model, the ``"auto"`` threshold and optional
-    refits on half-samples that measure how stable the relevance and the
-    selection are (``n_repeats``, ``stability_threshold``).
+    irrelevant inputs off is fitted along a range of strengths on the
+    folds of a cross-validation and several times on all rows; the features
+    that ``threshold`` keeps in enough of the fits at the strengths that
+    predict as well as the best are kept (``band_frequencies_``). This is
+    scikit-learn's :class:`~sklearn.feature_selection.SelectFromModel` (it
+    subclasses it) with a spectral default model, the ``"auto"`` threshold
+    and optional refits on half-samples that measure how stable the
+    relevance and the selection are (``n_repeats``,
+    ``stability_threshold``).
 
     Parameters
     ----------
@@ -136,11 +138,16 @@ class SpectralFeatureSelector(SelectFromModel):
         the paired standard error of the per-row difference) the one whose
         5 fold fits agree the most on the kept columns is used (mean
         pairwise Jaccard, ``alpha_path_["agreement"]``; ties go to the
-        stronger; ``alpha_path_`` keeps the path). The selection is then a
-        set that predicts as well as the best fit and that the data, not
-        the seed, decide: sparse where the fits agree on a sparse set, all
-        of the weakly relevant columns where each fit keeps a different
-        few of them. It costs up to 25 fits on 80 % of the rows, through
+        stronger; ``alpha_path_`` keeps the path) for the fits on all rows.
+        The kept set is then a vote, not the choice of one strength: a
+        column is kept when ``threshold`` keeps it (or a member of its
+        correlated group) in at least ``Settings.strength_band_vote`` (0.3)
+        of the fold fits of every strength within the tolerance and of the
+        fits on all rows (``band_frequencies_``; stability selection over
+        the strengths that predict as well as the best). One choice of
+        strength followed the seed and the fold where the loss is flat
+        over the grid (weak or correlated columns); the vote does not
+        depend on it. It costs up to 25 fits on 80 % of the rows, through
         joblib (``n_jobs``). In ``"all-relevant"``
         mode there is no search: the shadow rounds climb a ladder of
         strengths instead (see ``mode``). With ``prefit=True``, or for a
@@ -270,6 +277,16 @@ class SpectralFeatureSelector(SelectFromModel):
         (``benchmarks/bench_stability_selection.py``). Dropped by
         ``partial_fit``.
 
+    band_frequencies_ : ndarray of shape (n_features_in_,)
+        ``"minimal"`` mode with ``alpha="auto"`` and a spectral model: the
+        fraction of the fits of the strength band (the fold fits of every
+        candidate strength, ``alpha_path_["in_band"]``, and the consensus
+        fits) that keep each feature or a member of its correlated group;
+        the features with at least ``Settings.strength_band_vote`` are
+        selected (0: ``feature_importances_ >= threshold_`` instead, and no
+        such attribute). Follows ``threshold`` if it is changed after
+        ``fit``. Dropped by ``partial_fit``.
+
     correlated_groups_ : list of ndarray
         ``"minimal"`` mode with a spectral model: the groups of two or more
         columns decided together (``group_correlated``), as column indices;
@@ -292,10 +309,12 @@ class SpectralFeatureSelector(SelectFromModel):
         per-row loss, each row held out once), ``"standard_error"`` (of its
         paired difference to the best), ``"n_kept"`` (mean over the
         folds), ``"agreement"`` (mean pairwise Jaccard of the fold fits'
-        kept sets) and ``"importances"`` (``feature_importances_``, mean over
-        the folds; shape ``(n_alphas, n_features_in_)``) of each strength
-        tried; None otherwise (and in ``"all-relevant"`` mode, which does
-        not search).
+        kept sets), ``"importances"`` (``feature_importances_``, mean over
+        the folds; shape ``(n_alphas, n_features_in_)``),
+        ``"fold_importances"`` (each fold fit's; shape ``(n_alphas,
+        n_folds, n_features_in_)``) and ``"in_band"`` (a candidate strength:
+        within the tolerance of the best) of each strength tried; None
+        otherwise (and in ``"all-relevant"`` mode, which does not search).
 
     max_features_ : int
         The maximum number of features (``max_features`` or its callable's
