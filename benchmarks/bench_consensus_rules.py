@@ -412,57 +412,88 @@ def band(run, labels, factors=FACTORS, se=2.0):
     ], n
 
 
-def candidate_set(run, spec):
-    """Kept columns of one stored run under a candidate ``spec`` =
-    (grid, strength rule, consensus, vote level); None when the run lacks
-    the fits it needs. Also the number of strengths fitted and of fits on
-    all rows the rule needs."""
-    grid, strength, rule, q = spec
+def candidate_set(run, spec, labels):
+    """Kept columns of one stored run under a candidate ``spec`` = (grid,
+    fits, consensus, vote level, grouping level); None when the run lacks
+    the fits it needs. ``labels``: the correlated clusters at the grouping
+    level (None for none). Also the number of strengths fitted and of fits
+    on all rows the rule needs.
+
+    fits: ``stab2`` / ``min`` (the fold fits at that strength), ``base``
+    (at the model's own alpha), ``band`` (at every strength within 2 SE of
+    the best), ``path`` (every strength fitted); ``+full`` adds the 5 fits
+    on all rows at the ``stab2`` strength (``min``: at the minimum). consensus: ``mean5`` (the mean
+    relevance of the 5 fits on all rows at the chosen strength, then the
+    threshold: the rule of session 9), ``vote`` (a column kept by at least
+    the vote level of the fits, then its cluster kept whole) or
+    ``groupvote`` (each fit's kept set widened to its clusters before the
+    vote: the selector's ``strength_band_vote``).
+    """
+    grid, which, rule, q, _ = spec
     factors = FINE_GRID if grid == "sqrt2" else FACTORS
     if any(f not in run["fold_imp"] for f in factors):
         return None
-    factor, n = chosen_factor(run, strength, None, factors)
-    full = run["full_imp"].get(factor)
-    fold = run["fold_imp"][factor]
+    stab2, n = chosen_factor(run, "stab2", None, factors)
+    full = run["full_imp"].get(stab2)
     if rule == "mean5":
+        strength = (
+            stab2 if which == "stab2" else chosen_factor(run, which, None, factors)[0]
+        )
+        full = run["full_imp"].get(strength)
         if full is None:
             return None
-        return np.flatnonzero(_kept(np.mean(full, axis=0))), n, 5
-    if rule == "vote":  # the fold fits and the fits on all rows
+        kept = np.flatnonzero(_kept(np.mean(full, axis=0)))
+        return (kept if labels is None else expand(kept, labels)), n, 5
+    base = which.replace("+full", "")
+    if base in ("stab2", "min"):
+        strengths = [chosen_factor(run, base, None, factors)[0]]
+    elif base == "base":
+        strengths = [factors[0]]
+    elif base == "band":
+        strengths = [factors[k] for k in band(run, None, factors)[0]]
+    else:  # the whole fitted path
+        strengths = factors[:n]
+    fits = [s for f in strengths for s in run["fold_imp"][f]]
+    n_full = 1
+    if which.endswith("+full"):
+        full = run["full_imp"].get(strengths[0] if base == "min" else stab2)
         if full is None:
             return None
-        votes = np.mean([_kept(s) for s in [*fold, *full]], axis=0)
-        return np.flatnonzero(votes >= q - 1e-9), n, 5
-    if rule == "vote-folds":  # the fold fits alone
-        votes = np.mean([_kept(s) for s in fold], axis=0)
-        return np.flatnonzero(votes >= q - 1e-9), n, 1
-    if rule in ("band", "band-folds"):
-        within, _ = band(run, None, factors)
-        fits = [s for k in within for s in run["fold_imp"][factors[k]]]
-        if rule == "band":
-            if full is None:
-                return None
-            fits += list(full)
-        votes = np.mean([_kept(s) for s in fits], axis=0)
-        return np.flatnonzero(votes >= q - 1e-9), n, 5 if rule == "band" else 1
-    raise ValueError(rule)
+        fits += list(full)
+        n_full = 5
+    sets = [_kept(s) for s in fits]
+    if rule == "groupvote" and labels is not None:
+        sets = [np.isin(labels, labels[s]) for s in sets]
+    kept = np.flatnonzero(np.mean(sets, axis=0) >= q - 1e-9)
+    if rule == "vote" and labels is not None:
+        kept = expand(kept, labels)
+    return kept, n, n_full
 
 
 S10_CANDIDATES = [
-    ("2x", "stab2", "mean5", None),  # the default of session 9
-    ("2x", "stab2", "vote", 0.5),  # (a)
-    ("2x", "stab2", "vote-folds", 0.5),
-    ("2x", "stab2", "band", 0.5),  # (b)
-    ("2x", "stab2", "band-folds", 0.5),
-    ("sqrt2", "stab2", "mean5", None),  # (c)
-    ("sqrt2", "stab2", "vote", 0.5),
-    ("sqrt2", "stab2", "band", 0.5),
-    ("sqrt2", "stab2", "band-folds", 0.5),
-    ("2x", "min", "mean5", None),  # (d)
-    ("2x", "min", "vote", 0.5),
-    ("2x", "min", "vote-folds", 0.5),
-    ("sqrt2", "min", "vote", 0.5),
-    ("2x", "1se", "mean5", None),
+    # (grid, fits, consensus, vote level, grouping level)
+    ("2x", "stab2", "mean5", None, None),
+    ("2x", "stab2", "mean5", None, 0.9),  # the default of session 9
+    ("2x", "min", "mean5", None, 0.9),
+    ("2x", "1se", "mean5", None, 0.9),
+    ("sqrt2", "stab2", "mean5", None, 0.9),  # (c) a finer grid
+    ("2x", "stab2+full", "vote", 0.5, 0.9),  # (a) a vote at the strength
+    ("2x", "stab2", "vote", 0.5, 0.9),
+    ("2x", "min+full", "vote", 0.5, 0.9),  # (d) the CV minimum + a vote
+    ("2x", "min", "vote", 0.5, 0.9),
+    ("2x", "band", "vote", 0.5, 0.9),  # (b) a vote over the band
+    ("2x", "band+full", "vote", 0.5, 0.9),
+    ("2x", "band+full", "groupvote", 0.5, 0.9),
+    ("2x", "band+full", "groupvote", 0.4, 0.9),
+    ("2x", "band+full", "groupvote", 0.3, 0.9),  # strength_band_vote=0.3
+    ("2x", "band+full", "vote", 0.3, None),
+    ("2x", "band+full", "groupvote", 0.3, 0.8),
+    ("sqrt2", "band+full", "groupvote", 0.3, 0.9),
+    ("2x", "band", "groupvote", 0.3, 0.9),
+    ("2x", "path+full", "groupvote", 0.3, 0.9),
+    ("2x", "path+full", "groupvote", 0.7, 0.9),
+    ("2x", "base", "groupvote", 0.5, 0.9),  # no search: the model's alpha
+    ("2x", "base", "groupvote", 0.5, 0.8),
 ]
 
 
@@ -473,34 +504,40 @@ def fold_pairs(kept):
     for (ka, a), (kb, b) in itertools.combinations(kept.items(), 2):
         (within if ka[0] == kb[0] else across).append(_jaccard(a, b))
     return (
-        float(np.mean(across)),
-        float(np.min(across)),
+        float(np.mean(across)) if across else float("nan"),
+        float(np.min(across)) if across else float("nan"),
         float(np.mean(within)) if within else float("nan"),
     )
 
 
-def s10_table(store, levels=(None, 0.9)):
-    """Every candidate of :data:`S10_CANDIDATES` (with and without the
-    correlated-column expansion) on every stored set, one row each."""
+def s10_table(store):
+    """Every candidate of :data:`S10_CANDIDATES` on every stored set, one
+    row each: headline recall / precision / Jaccard across states per data
+    seed; real data Jaccard across folds (over pairs of runs from different
+    folds at any state; worst pair; the mean within a fold; kept counts)."""
     sets = [n for n in ("headline", *REAL) if (store / f"{n}.pkl").exists()]
     runs = {n: pickle.loads((store / f"{n}.pkl").read_bytes()) for n in sets}
+    # a set counts only with every fold (several states each) or seed
+    sets = [n for n in sets if n == "headline" or len({k[0] for k in runs[n]}) == 5]
     data = {n: {s: p[0] for s, p in splits_of(n)[0]} for n in sets}
     clusters = {}
     rows = []
-    for spec, level in itertools.product(S10_CANDIDATES, levels):
+    for spec in S10_CANDIDATES:
+        level = spec[4]
         cells, cpu = [], []
         for name in sets:
             kept, fits = {}, []
             for (split, state), run in sorted(runs[name].items()):
-                out = candidate_set(run, spec)
-                if out is None:
-                    break
-                chosen, n, n_full = out
+                labels = None
                 if level is not None:
                     key = (name, split, level)
                     if key not in clusters:
                         clusters[key] = spearman_clusters(data[name][split], level)
-                    chosen = expand(chosen, clusters[key])
+                    labels = clusters[key]
+                out = candidate_set(run, spec, labels)
+                if out is None:
+                    break
+                chosen, n, n_full = out
                 kept[(split, state)] = chosen
                 factors = FINE_GRID if spec[0] == "sqrt2" else FACTORS
                 full_cpu = np.mean([np.mean(c) for c in run["cpu_full"].values()])
@@ -529,14 +566,14 @@ def s10_table(store, levels=(None, 0.9)):
                 f"**{across:.2f}** ({worst:.2f}; {within:.2f}; "
                 f"{min(counts)}-{max(counts)})"
             )
-        grid, strength, rule, q = spec
-        rule_name = rule if q is None or rule == "mean5" else f"{rule}>={q}"
+        grid, which, rule, q, level = spec
+        rule_name = rule if q is None else f"{rule} >= {q}"
         rows.append(
-            f"| {grid} | {strength} | {rule_name} | {level or '-'} | "
+            f"| {grid} | {which} | {rule_name} | {level or '-'} | "
             + " | ".join(cells)
             + f" | {' / '.join(cpu)} |"
         )
-    header = "| grid | strength | consensus | grouping | " + " | ".join(sets)
+    header = "| grid | fits | consensus | grouping | " + " | ".join(sets)
     header += " | CPU s (" + ", ".join(sets) + ") |"
     return "\n".join([header, "|" + "---|" * (len(sets) + 5), *rows])
 
@@ -587,7 +624,34 @@ def main(argv=None):
     store = Path(args.store)
     store.mkdir(parents=True, exist_ok=True)
     if args.candidates:
-        print(s10_table(store))
+        table = s10_table(store)
+        print(table)
+        if args.write:
+            setup(1, quick=True)
+            sections = [
+                "Candidate rules of the minimal set replayed on stored fits "
+                "with 3 random states on each of the 5 CV folds (session 10; "
+                "``--collect --fine --states 0 1 2``, headline data seed 2 "
+                "with ``--splits 2 --states 100 101 102 103 104``). The rules "
+                "are those of :func:`candidate_set`.",
+                __doc__.split("Usage::")[0].strip().split("\n\n")[0],
+                "## Every candidate on every set",
+                "Headline: recall / precision / pairwise Jaccard across the 5 "
+                "random states (data seed 2). Real data: **Jaccard across "
+                "folds** (mean over pairs of runs from different folds at any "
+                "state; worst pair; mean Jaccard of two states on the same "
+                "fold, i.e. the training noise alone; kept counts). CPU s: "
+                "mean CPU seconds of the fits a rule needs per selection, "
+                "process times on a loaded machine.",
+                table,
+            ]
+            if args.note:
+                sections += ["## Run notes", "\n".join(f"- {n}" for n in args.note)]
+            write_result(
+                "consensus_rules_s10",
+                "Selection rules with several random states per fold",
+                sections,
+            )
         return 0
     if args.write:
         setup(1, quick=True)
