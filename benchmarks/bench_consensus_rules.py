@@ -421,13 +421,16 @@ def candidate_set(run, spec, labels):
 
     fits: ``stab2`` / ``min`` (the fold fits at that strength), ``base``
     (at the model's own alpha), ``band`` (at every strength within 2 SE of
-    the best), ``path`` (every strength fitted); ``+full`` adds the 5 fits
-    on all rows at the ``stab2`` strength (``min``: at the minimum). consensus: ``mean5`` (the mean
-    relevance of the 5 fits on all rows at the chosen strength, then the
-    threshold: the rule of session 9), ``vote`` (a column kept by at least
-    the vote level of the fits, then its cluster kept whole) or
+    the best), ``dense`` (those of ``band`` no stronger than the best: the
+    selector's ``strength_band_vote``), ``path`` (every strength fitted);
+    ``+full`` adds the 5 fits on all rows at the ``stab2`` strength
+    (``min``: at the minimum).
+    consensus: ``mean5`` (the mean relevance of the 5 fits on all rows at
+    the chosen strength, then the threshold: the rule of session 9),
+    ``vote`` (a column kept by at least the vote level of the fits, then
+    its cluster kept whole) or
     ``groupvote`` (each fit's kept set widened to its clusters before the
-    vote: the selector's ``strength_band_vote``).
+    vote, as the selector does).
     """
     grid, which, rule, q, _ = spec
     factors = FINE_GRID if grid == "sqrt2" else FACTORS
@@ -451,6 +454,10 @@ def candidate_set(run, spec, labels):
         strengths = [factors[0]]
     elif base == "band":
         strengths = [factors[k] for k in band(run, None, factors)[0]]
+    elif base == "dense":  # the band's strengths up to the best one
+        best = chosen_factor(run, "min", None, factors)[0]
+        within = [factors[k] for k in band(run, None, factors)[0]]
+        strengths = [f for f in within if f <= best]
     else:  # the whole fitted path
         strengths = factors[:n]
     fits = [s for f in strengths for s in run["fold_imp"][f]]
@@ -485,7 +492,9 @@ S10_CANDIDATES = [
     ("2x", "band+full", "vote", 0.5, 0.9),
     ("2x", "band+full", "groupvote", 0.5, 0.9),
     ("2x", "band+full", "groupvote", 0.4, 0.9),
-    ("2x", "band+full", "groupvote", 0.3, 0.9),  # strength_band_vote=0.3
+    ("2x", "band+full", "groupvote", 0.3, 0.9),
+    ("2x", "dense+full", "groupvote", 0.3, 0.9),  # strength_band_vote=0.3
+    ("2x", "dense+full", "groupvote", 0.5, 0.9),
     ("2x", "band+full", "vote", 0.3, None),
     ("2x", "band+full", "groupvote", 0.3, 0.8),
     ("sqrt2", "band+full", "groupvote", 0.3, 0.9),

@@ -142,15 +142,15 @@ class SpectralFeatureSelector(SelectFromModel):
         The kept set is then a vote, not the choice of one strength: a
         column is kept when ``threshold`` keeps it (or a member of its
         correlated group) in at least ``Settings.strength_band_vote`` (0.3)
-        of the fold fits of every strength within the tolerance and of the
-        fits on all rows (``band_frequencies_``; stability selection over
-        the strengths that predict as well as the best). One choice of
-        strength followed the seed and the fold where the loss is flat
-        over the grid (weak or correlated columns); the vote does not
-        depend on it. It costs up to 25 fits on 80 % of the rows, through
-        joblib (``n_jobs``). In ``"all-relevant"``
-        mode there is no search: the shadow rounds climb a ladder of
-        strengths instead (see ``mode``). With ``prefit=True``, or for a
+        of the fold fits of every strength within the tolerance and no
+        stronger than the best, and of the fits on all rows
+        (``band_frequencies_``; stability selection over the strengths that
+        predict as well as the best). One choice of strength followed the
+        seed and the fold where the loss is flat over the grid (weak or
+        correlated columns); the vote does not depend on it. It costs up to
+        25 fits on 80 % of the rows, through joblib (``n_jobs``). In
+        ``"all-relevant"`` mode there is no search: the shadow rounds climb
+        a ladder of strengths instead (see ``mode``). With ``prefit=True``, or for a
         model that is not one of this library's (whose ``alpha``, if it has
         one, means something else), ``"auto"`` is ``None``.
 
@@ -280,8 +280,9 @@ class SpectralFeatureSelector(SelectFromModel):
     band_frequencies_ : ndarray of shape (n_features_in_,)
         ``"minimal"`` mode with ``alpha="auto"`` and a spectral model: the
         fraction of the fits of the strength band (the fold fits of every
-        candidate strength, ``alpha_path_["in_band"]``, and the consensus
-        fits) that keep each feature or a member of its correlated group;
+        candidate strength no stronger than the best one,
+        ``alpha_path_["in_band"]``, and the consensus fits) that keep each
+        feature or a member of its correlated group;
         the features with at least ``Settings.strength_band_vote`` are
         selected (0: ``feature_importances_ >= threshold_`` instead, and no
         such attribute). Follows ``threshold`` if it is changed after
@@ -1097,18 +1098,26 @@ class SpectralFeatureSelector(SelectFromModel):
             and bool(np.any(path["in_band"]))
         )
 
+    def _band_strengths(self):
+        """Mask of the strengths whose fold fits vote: the candidates
+        (``alpha_path_["in_band"]``) no stronger than the best one."""
+        path = self.alpha_path_
+        band = np.asarray(path["in_band"], dtype=bool)
+        dense = np.arange(band.size) <= int(np.argmin(path["validation_loss"]))
+        return band & dense if np.any(band & dense) else band
+
     @property
     def band_frequencies_(self):
         """Fraction of the strength band's fits that keep each feature.
 
         ``"minimal"`` mode with ``alpha="auto"`` and a spectral model: the
         fits are the fold fits of every candidate strength of the search
-        (``alpha_path_["in_band"]``) and the fits on all rows at ``alpha_``
-        (``consensus_importances_``); a fit keeps a feature when
-        ``threshold`` keeps it or a member of its correlated group
-        (``correlated_groups_``). Follows ``threshold`` if it is changed
-        after ``fit``. The selection keeps the features with a frequency of
-        at least ``Settings.strength_band_vote``.
+        (``alpha_path_["in_band"]``) no stronger than the best one and the
+        fits on all rows at ``alpha_`` (``consensus_importances_``); a fit
+        keeps a feature when ``threshold`` keeps it or a member of its
+        correlated group (``correlated_groups_``). Follows ``threshold`` if
+        it is changed after ``fit``. The selection keeps the features with
+        a frequency of at least ``Settings.strength_band_vote``.
         """
         if not self._votes_in_band():
             raise AttributeError(
@@ -1118,7 +1127,7 @@ class SpectralFeatureSelector(SelectFromModel):
             )
         path = self.alpha_path_
         fits = [
-            *path["fold_importances"][np.asarray(path["in_band"], dtype=bool)].reshape(
+            *path["fold_importances"][self._band_strengths()].reshape(
                 -1, path["fold_importances"].shape[-1]
             ),
             *self.consensus_importances_,

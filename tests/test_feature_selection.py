@@ -121,7 +121,7 @@ def test_default_selection_reads_the_mean_of_the_consensus_fits(linear_data):
 def test_band_vote_is_the_frequency_over_the_band_fits(linear_data):
     # the default kept set: the columns kept in at least strength_band_vote
     # of the fits of the strength band (fold fits of every candidate
-    # strength and the consensus fits at alpha_)
+    # strength up to the best one, and the consensus fits at alpha_)
     X, y = linear_data
     selector = SpectralFeatureSelector(random_state=0, settings=FAST).fit(X, y)
     path = selector.alpha_path_
@@ -136,9 +136,12 @@ def test_band_vote_is_the_frequency_over_the_band_fits(linear_data):
     )
     assert path["in_band"].dtype == bool and path["in_band"].any()
     assert selector.correlated_groups_ == []
+    # the candidate strengths no stronger than the best one
+    band = path["in_band"] & (np.arange(n_alphas) <= np.argmin(path["validation_loss"]))
+    assert band.any()
     fits = np.vstack(
         [
-            path["fold_importances"][path["in_band"]].reshape(-1, n_features),
+            path["fold_importances"][band].reshape(-1, n_features),
             selector.consensus_importances_,
         ]
     )
