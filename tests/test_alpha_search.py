@@ -131,9 +131,18 @@ def test_one_se_alpha_weights_and_per_sample_loss():
         "n_kept",
         "agreement",
         "importances",
+        "fold_importances",
+        "in_band",
     }
-    # each strength's importances, mean over the folds (issue 21's path)
+    # each strength's importances, mean over the folds (issue 21's path),
+    # each fold fit's (the selector's band vote) and the candidates
     assert path["importances"].shape == (len(path["alpha"]), 5)
+    assert path["fold_importances"].shape[:1] == (len(path["alpha"]),)
+    np.testing.assert_allclose(
+        path["fold_importances"].mean(axis=1), path["importances"]
+    )
+    assert path["in_band"].dtype == bool
+    assert path["in_band"][list(path["alpha"]).index(alpha)]
     assert np.all(np.isfinite(path["validation_loss"]))
     assert np.all((path["n_kept"] >= 0) & (path["n_kept"] <= 5))
     assert np.all((path["agreement"] >= 0) & (path["agreement"] <= 1))
