@@ -532,6 +532,11 @@ def budget_table(synthetic_rows, real_rows):
     return md_table(["data", "seed", "method", "CPU / BorutaPy's"], table)
 
 
+def _states(n):
+    """Random states 0..n-1, in words."""
+    return "0" if n == 1 else f"0-{n - 1}"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer seeds")
@@ -674,8 +679,9 @@ def main(argv=None):
         "states; test score ± std over the states.",
         synthetic_table(synthetic_rows),
         "## Real data: 5-fold CV, stability across folds",
-        f"Random states 0-{args.fold_states - 1} of the minimal mode on each "
-        f"fold, 0-{args.competitor_fold_states - 1} of the other methods. "
+        f"Random states {_states(args.fold_states)} of the minimal mode on "
+        f"each fold, {_states(args.competitor_fold_states)} of the other "
+        "methods. "
         "Jaccard across folds: the mean over every pair of runs from "
         "different folds (the data's variation plus the training noise; "
         "worst pair in brackets); within a fold: over pairs of runs of the "
