@@ -218,9 +218,9 @@ def _states_note(folds, ours):
     if states <= 1:
         return ""
     return (
-        f" ({states} random states per fold; mean over pairs of runs from "
-        "different folds, and in brackets over pairs of states on one fold, "
-        "the training noise alone)"
+        f" ({states} random states per fold: the mean over pairs of runs "
+        "from different folds; within a fold: over pairs of states on one "
+        "fold, the training noise alone)"
     )
 
 
