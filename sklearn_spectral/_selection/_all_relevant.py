@@ -402,7 +402,9 @@ def sequential_shadow_test(
     ``batch`` rounds (one pass over the strength ladder) every undecided
     column is tested on all its rounds so far. It is **confirmed** when a
     column unrelated to ``y`` would score as many hits with chance at most
-    ``level / n_features`` (the test of :func:`hit_test`), and **rejected**
+    ``level / (n_features * n_looks)`` (the test of :func:`hit_test`;
+    ``n_looks`` the most batches the cap allows, so that the repeated looks
+    keep the chance of any false confirmation below ``level``), and **rejected**
     when a column whose hit rate is ``reject_rate`` would score as few with
     chance at most ``level / n_features`` (a binomial lower tail): a
     relevant column beats its shadows in at least that fraction of the
@@ -428,6 +430,13 @@ def sequential_shadow_test(
     importances, shadows, levels, fit_rounds, pools = [], [], [], [], []
     done = 0
     limit = level / n_features
+    # A null column is looked at after every batch: Bonferroni over the
+    # looks as well as the columns keeps the chance that any of them is
+    # confirmed below ``level`` (BorutaPy's ``two_step`` divides by its
+    # iteration count for the same reason). A rejection needs no such
+    # share: its error is a column that hits at exactly ``reject_rate``
+    # being dropped, and relevant columns hit more often than that.
+    confirm_limit = limit / -(-len(seeds) // batch)
     while done < len(seeds):
         active = decision >= 0
         n = min(batch, len(seeds) - done)
@@ -464,7 +473,7 @@ def sequential_shadow_test(
         tested = np.isfinite(all_importances)
         hits = np.sum(tested & (np.nan_to_num(all_importances) > bars[:, None]), axis=0)
         undecided = decision == 0
-        confirm = undecided & (pvalues <= limit)
+        confirm = undecided & (pvalues <= confirm_limit)
         reject = (
             undecided
             & ~confirm
