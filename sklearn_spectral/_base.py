@@ -547,6 +547,7 @@ class BaseSpectralMLP(BaseEstimator):
             callbacks=callbacks,
             objective=self._objective(steps_per_epoch),
             seed=seed + 1,
+            standardise_max_bytes=self._settings().standardise_once_max_bytes,
             device=device,
             verbose=0,
         )
