@@ -4,13 +4,13 @@ The sequential test (``SpectralFeatureSelector(mode="all-relevant")``) looks
 at every undecided column after each batch of shadow rounds. This probe
 counts what a default selection keeps on
 
-* the headline problem (``make_classification(1000, 50, n_informative=10,
-  n_redundant=0, n_repeated=0, shuffle=False, random_state=s)``, 75/25
-  stratified split, standardised), data seeds 0-4 x random states 100-101:
+* the headline problem of ``bench_stability_selection.py`` (its
+  ``synthetic_split``), data seeds 0-4 x random states 100-101:
   recall of the 10 informative columns, noise columns kept, CPU seconds;
-* ``load_breast_cancer`` and ``load_diabetes``, 5-fold CV (shuffled,
-  ``random_state=0``), random state 0: columns kept and tentative per fold
-  and the mean pairwise Jaccard of the kept sets across folds.
+* ``load_breast_cancer`` and ``load_diabetes`` on the 5 CV folds of
+  ``bench_stability_selection.py`` (``real_folds``), random state 0:
+  columns kept and tentative per fold and the mean pairwise Jaccard of the
+  kept sets across folds.
 
 Not a result file: a probe printed to the terminal (about 3 CPU minutes).
 Run it on two commits to compare a change of the test, as was done for the
@@ -26,9 +26,7 @@ import time
 
 import numpy as np
 import torch
-from sklearn.datasets import load_breast_cancer, load_diabetes, make_classification
-from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
-from sklearn.preprocessing import StandardScaler
+from bench_stability_selection import real_folds, synthetic_split
 
 from sklearn_spectral import SpectralFeatureSelector
 
@@ -43,19 +41,7 @@ def _select(X, y, random_state):
 def headline():
     recalls, noise, cpus = [], 0, []
     for seed in range(5):
-        X, y = make_classification(
-            n_samples=1000,
-            n_features=50,
-            n_informative=10,
-            n_redundant=0,
-            n_repeated=0,
-            shuffle=False,
-            random_state=seed,
-        )
-        X_train, _, y_train, _ = train_test_split(
-            X, y, test_size=0.25, random_state=seed, stratify=y
-        )
-        X_train = StandardScaler().fit_transform(X_train)
+        X_train, _, y_train, _ = synthetic_split("headline", seed)
         for state in (100, 101):
             selector, cpu = _select(X_train, y_train, state)
             kept = np.flatnonzero(selector.get_support())
@@ -74,16 +60,10 @@ def headline():
 
 
 def real():
-    for name, loader, stratified in (
-        ("breast_cancer", load_breast_cancer, True),
-        ("diabetes", load_diabetes, False),
-    ):
-        X, y = loader(return_X_y=True)
-        cv = (StratifiedKFold if stratified else KFold)(5, shuffle=True, random_state=0)
+    for name in ("breast_cancer", "diabetes"):
         kept, tentative, cpus = [], [], []
-        for train, _ in cv.split(X, y):
-            X_train = StandardScaler().fit_transform(X[train])
-            selector, cpu = _select(X_train, y[train], 0)
+        for X_train, _, y_train, _ in real_folds(name):
+            selector, cpu = _select(X_train, y_train, 0)
             kept.append(set(np.flatnonzero(selector.get_support())))
             tentative.append(int(np.sum(selector.tentative_)))
             cpus.append(cpu)
