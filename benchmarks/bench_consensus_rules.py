@@ -312,8 +312,7 @@ def replay(runs, name, strength, rule, grouping, data):
             cpus.append(cpu_of(run, n, rule))
         mean, worst = pairwise(sets)
         if name == "headline":
-            recall = np.mean([np.sum(s < 10) / 10 for s in sets])
-            precision = np.mean([np.sum(s < 10) / max(len(s), 1) for s in sets])
+            recall, precision = headline_scores(sets)
             cells.append(f"s{key}: r {recall:.2f} p {precision:.2f} J {mean:.2f}")
         else:
             kept = ",".join(str(len(s)) for s in sets)
@@ -321,6 +320,13 @@ def replay(runs, name, strength, rule, grouping, data):
     return f"| {name} | {grouping} | {strength} | {rule} | {'; '.join(cells)} | " + (
         f"{np.mean(cpus):.1f} |"
     )
+
+
+def headline_scores(sets):
+    """Mean recall and precision of kept sets on the headline (columns 0-9)."""
+    recall = np.mean([np.sum(s < 10) / 10 for s in sets])
+    precision = np.mean([np.sum(s < 10) / max(len(s), 1) for s in sets])
+    return recall, precision
 
 
 TRADE_OFF = [
@@ -369,8 +375,7 @@ def trade_off(store):
                     continue
                 mean, worst = pairwise(kept)
                 if name == "headline":
-                    recall = np.mean([np.sum(s < 10) / 10 for s in kept])
-                    precision = np.mean([np.sum(s < 10) / max(len(s), 1) for s in kept])
+                    recall, precision = headline_scores(kept)
                     cells.append(f"{recall:.2f} / {precision:.2f} / {mean:.2f}")
                 else:
                     counts = ",".join(str(len(s)) for s in kept)
