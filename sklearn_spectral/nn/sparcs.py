@@ -224,20 +224,25 @@ default="relu"
         n_layers = len(self.layer_sizes)
         v = x
         for i in range(1, n_layers):
-            phi_v = v @ self.phi[i - 1].T
-            if i == 1:
-                # lam_input is fixed at 0: C[1] v = -lam[1] * (phi v).
-                lam = lams[1] * self.hidden_mask_0 if n_layers > 2 else lams[1]
-                pre = phi_v * -lam
-            else:
-                # C[i] is elementwise from phi (cheap next to the batch matmul)
-                pre = v @ self.coupling(i).T
-            if self.bias is not None:
-                pre = pre + self.bias[i - 1]
+            pre, phi_v = self._layer(v, i, lams)
             if i == n_layers - 1:
                 return pre
             v = self._f(pre) - phi_v
         return v  # pragma: no cover - loop always returns
+
+    def _layer(self, v, i, lams):
+        """``(C[i] v + b[i], phi[i-1] v)``: layer ``i``'s pre-activation."""
+        phi_v = v @ self.phi[i - 1].T
+        if i == 1:
+            # lam_input is fixed at 0: C[1] v = -lam[1] * (phi v).
+            lam = lams[1] * self.hidden_mask_0 if len(self.layer_sizes) > 2 else lams[1]
+            pre = phi_v * -lam
+        else:
+            # C[i] is elementwise from phi (cheap next to the batch matmul)
+            pre = v @ self.coupling(i).T
+        if self.bias is not None:
+            pre = pre + self.bias[i - 1]
+        return pre, phi_v
 
     # ------------------------------------------- gradients without autograd
     def manual_gradients(self):
@@ -676,12 +681,10 @@ default="relu"
         torch.Tensor of shape (n_samples, N_B)
             ``v`` of the last hidden layer.
         """
+        lams = self._lams()
         v = x
         for i in range(1, len(self.layer_sizes) - 1):
-            phi_v = v @ self.phi[i - 1].T
-            pre = v @ self.coupling(i).T
-            if self.bias is not None:
-                pre = pre + self.bias[i - 1]
+            pre, phi_v = self._layer(v, i, lams)
             v = self._f(pre) - phi_v
         return v
 
