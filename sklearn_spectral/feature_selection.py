@@ -1080,12 +1080,22 @@ class SpectralFeatureSelector(SelectFromModel):
             return np.sum(self.importances_ > bars, axis=0) / np.maximum(
                 tested.sum(axis=0), 1
             )
-        model = self.estimator_
-        selected = [
-            scores >= resolve_threshold(self.threshold, scores, model, self.settings)
-            for scores in self.importances_
+        return self._kept_fraction(self.importances_)
+
+    def _kept_fraction(self, fits, groups=()):
+        """Fraction of ``fits`` (importance vectors) in which ``threshold``
+        keeps each feature, or a member of its group in ``groups``."""
+        kept = [
+            expand_to_groups(
+                scores
+                >= resolve_threshold(
+                    self.threshold, scores, self.estimator_, self.settings
+                ),
+                groups,
+            )
+            for scores in fits
         ]
-        return np.mean(selected, axis=0)
+        return np.mean(kept, axis=0)
 
     def _votes_in_band(self):
         """Whether the kept set is the vote of the strength band's fits."""
@@ -1132,18 +1142,7 @@ class SpectralFeatureSelector(SelectFromModel):
             ),
             *self.consensus_importances_,
         ]
-        groups = getattr(self, "correlated_groups_", [])
-        kept = [
-            expand_to_groups(
-                scores
-                >= resolve_threshold(
-                    self.threshold, scores, self.estimator_, self.settings
-                ),
-                groups,
-            )
-            for scores in fits
-        ]
-        return np.mean(kept, axis=0)
+        return self._kept_fraction(fits, getattr(self, "correlated_groups_", []))
 
     def _max_features(self):
         max_features = getattr(self, "max_features_", self.max_features)
