@@ -905,15 +905,12 @@ def refit_kept(
         raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}.")
     params = [p for p in network.parameters() if p.requires_grad]
     keep = [(p != 0).to(p.dtype) for p in params]
-    # Adam by hand (torch.optim's first use imports ~1 s of modules)
-    beta1, beta2, eps = 0.9, 0.999, 1e-8
-    moments = [(torch.zeros_like(p), torch.zeros_like(p)) for p in params]
+    optimizer = torch.optim.Adam(params, lr=lr)
     manual = getattr(network, "manual_gradients", None)
     manual = manual is not None and manual(loss)
     n = len(rows.x)
     step = n if batch_size is None else max(1, min(int(batch_size), n))
     weight = None if rows.weight is None else rows.weight.to(params[0].dtype)
-    t = 0
     network.train()
     for _ in range(int(epochs)):
         order = torch.randperm(n, generator=generator).to(rows.x.device)
@@ -931,16 +928,12 @@ def refit_kept(
                     per_row = per_sample_loss(out, rows.target[idx], loss)
                     per_row = per_row if w is None else per_row * w
                     per_row.mean().backward()
-            t += 1
             with torch.no_grad():
-                for p, k, (m, v) in zip(params, keep, moments):
-                    if p.grad is None:
-                        continue
-                    g = p.grad * k
-                    m.mul_(beta1).add_(g, alpha=1 - beta1)
-                    v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
-                    denom = (v / (1 - beta2**t)).sqrt_().add_(eps)
-                    p.addcdiv_(m, denom, value=-lr / (1 - beta1**t))
+                for p, k in zip(params, keep):
+                    if p.grad is not None:
+                        p.grad.mul_(k)  # zeros get no gradient, no moment
+                optimizer.step()
+                for p, k in zip(params, keep):
                     p.mul_(k)
     network.eval()
     return network
