@@ -632,7 +632,9 @@ def real_data(sets, states=(0,), boruta_caches=None):
                 _paired(per_fold("linear kept"), per_fold("linear all")),
                 f"{np.mean([r['rounds'] for r in flat]):.0f} "
                 f"({min(r['rounds'] for r in flat)}-{max(r['rounds'] for r in flat)})",
-                f"{np.mean([r['tentative'] for r in flat]):.1f}",
+                f"{np.mean([r['tentative'] for r in flat]):.1f} ("
+                + " ".join("/".join(str(r["tentative"]) for r in f) for f in folds)
+                + ")",
                 f"{np.mean(with_tentative):.2f}",
                 f"{np.mean([r['cpu'] for r in flat]):.1f}",
             ]
@@ -694,7 +696,7 @@ def real_data(sets, states=(0,), boruta_caches=None):
         "(paired standard error over the folds); forest + permuted: the kept "
         "columns plus a row-permuted copy of each dropped column. Rounds: "
         "shadow rounds run, mean (min-max); tentative: columns undecided at "
-        "the end, mean per selection.",
+        "the end, mean per selection (per fold, each state's count).",
         md_table(
             [
                 "data",
