@@ -801,6 +801,11 @@ class SpectralFeatureSelector(SelectFromModel):
             "alphas": ladder,
             "min_shadows": settings.all_relevant_min_shadows,
             "parts": settings.all_relevant_parts,
+            # the default model's rounds: fewer epochs than its fit on all
+            # data (``Settings.all_relevant_max_iter``)
+            "max_iter": settings.all_relevant_max_iter
+            if self.estimator is None
+            else None,
         }
         fit_rounds = None
         try:

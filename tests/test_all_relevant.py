@@ -255,6 +255,39 @@ def test_the_default_rounds_climb_the_strength_ladder():
     assert fixed.alpha_ == 0.1
 
 
+def test_the_default_rounds_cap_their_epochs(monkeypatch):
+    # Settings.all_relevant_max_iter caps the epochs of the default model's
+    # shadow fits only: the fit on all data and a model the user passes
+    # keep their own max_iter
+    from sklearn_spectral._selection import _all_relevant
+
+    seen = []
+    original = _all_relevant._fit_with_shadows
+
+    def recording(estimator, *args, **kwargs):
+        result = original(estimator, *args, **kwargs)
+        seen.append((estimator.max_iter, estimator.n_iter_))
+        return result
+
+    monkeypatch.setattr(_all_relevant, "_fit_with_shadows", recording)
+    X, y = _small_set(0, n_samples=100)
+    settings = dataclasses.replace(DEFAULT_SETTINGS, all_relevant_max_iter=3)
+    selector = SpectralFeatureSelector(
+        mode="all-relevant", n_repeats=1, random_state=0, settings=settings
+    ).fit(X, y)
+    assert seen and all(cap == 3 and epochs <= 3 for cap, epochs in seen)
+    assert selector.estimator_.max_iter == SpectralMLPClassifier().max_iter
+    seen.clear()
+    SpectralFeatureSelector(
+        SpectralMLPClassifier(hidden_layer_sizes=(8,), max_iter=5),
+        mode="all-relevant",
+        n_repeats=1,
+        random_state=0,
+        settings=settings,
+    ).fit(X, y)
+    assert seen and all(cap == 5 for cap, _ in seen)
+
+
 @pytest.mark.parametrize("seed", [0, 1])
 def test_informative_columns_are_kept_and_noise_is_not(seed):
     # make_classification's informative columns differ in strength, and on

@@ -101,6 +101,7 @@ def _fit_with_shadows(
     alpha=None,
     copies=1,
     groups=None,
+    max_iter=None,
 ):
     """Fit on ``[X[:, columns], shadows]``; the two sets of importances.
 
@@ -110,6 +111,8 @@ def _fit_with_shadows(
     a group are permuted together in each copy, the model gets the real and
     the shadow groups as its ``feature_groups``, and each column scores its
     group's relevance (the norm over the group): one decision per group.
+    ``max_iter`` (None: the model's own) caps the model's epochs when it
+    has a ``max_iter`` parameter.
     """
     rng = np.random.RandomState(shadow_seed)
     rows = None
@@ -135,6 +138,10 @@ def _fit_with_shadows(
         estimator.set_params(random_state=model_seed)
     if alpha is not None:
         estimator.set_params(alpha=alpha)
+    if max_iter is not None:
+        own = estimator.get_params(deep=False).get("max_iter")
+        if own is not None:
+            estimator.set_params(max_iter=min(int(own), int(max_iter)))
     if groups is not None:
         # the group of each position of ``data``: the real columns of the
         # half, then each copy's shadows, in groups of their own
@@ -233,6 +240,7 @@ def shadow_refits(
     columns=None,
     first=0,
     return_fit_rounds=False,
+    max_iter=None,
 ):
     """Relevances of the real columns per round and of every shadow.
 
@@ -243,7 +251,8 @@ def shadow_refits(
     once per part of a random split of the columns into ``parts`` parts
     (see :func:`shadow_fit_plan`). Only ``columns`` (None: all) are fitted
     beside the shadows (the shadows copy every column); round numbers start
-    at ``first`` (which sets their strength level).
+    at ``first`` (which sets their strength level). ``max_iter`` (None: the
+    model's own) caps each fit's epochs.
 
     Returns ``importances`` of shape ``(n_rounds, n_features)`` (each
     column's relevance from the fit of its half; NaN for a column not
@@ -273,6 +282,7 @@ def shadow_refits(
             None if alphas is None else alphas[level],
             copies,
             groups,
+            max_iter,
         )
         for _, level, part, shadow_seed, model_seed in plan
     )
@@ -395,6 +405,7 @@ def sequential_shadow_test(
     level,
     reject_rate,
     batch,
+    max_iter=None,
 ):
     """Shadow rounds in batches, each column decided as soon as it is clear.
 
@@ -455,6 +466,7 @@ def sequential_shadow_test(
             columns=np.flatnonzero(active),
             first=done,
             return_fit_rounds=True,
+            max_iter=max_iter,
         )
         importances.append(imp)
         shadows.append(shadow)
