@@ -835,7 +835,8 @@ class Settings:
         benchmarks/bench_all_relevant.py --real --sets diabetes wine
         breast_cancer --states 0 1 2`` (3 random states x 5 CV folds,
         ``--settings '{"all_relevant_max_iter": 200}'`` against 40, paired
-        per state; ``benchmarks/results/all_relevant_real.md``): fold
+        per state; ``benchmarks/results/all_relevant_real_s11.md`` and
+        ``all_relevant_real_s11_uncapped.md``): fold
         Jaccard breast_cancer 0.86 -> 0.90 (+0.046 +- 0.022; 21 -> 25.5
         columns kept, BorutaPy 24-26), diabetes 0.90 -> 0.98 (+0.082 +-
         0.016; 6.4 -> 6.1 kept: s1 no longer in 4 of 15), wine 0.99 both;
