@@ -191,7 +191,9 @@ class SpectralFeatureSelector(SelectFromModel):
         later fits; the rounds stop when every column is decided or at
         ``Settings.all_relevant_repeats`` (40) rounds. The confirmed
         features are kept; the ones still undecided then are tentative
-        (``tentative_``, BorutaPy's ``support_weak_``) and not kept.
+        (``tentative_``, BorutaPy's ``support_weak_``) and not kept. The
+        default model's shadow fits stop after
+        ``Settings.all_relevant_max_iter`` (40) epochs.
         ``estimator_`` (with
         ``threshold`` and ``feature_importances_``) is the fit on all data
         at the rung where the kept columns beat their shadows most often
