@@ -31,6 +31,7 @@ from sklearn_spectral.nn.mlp import SpectralMLP, closed_form_gradients_work
 from sklearn_spectral.nn.objective import (
     EigenvalueTerm,
     SpectralObjective,
+    _two_loop,
     set_strength,
     smooth_penalty,
 )
@@ -759,3 +760,46 @@ def test_notify_calls_every_hook_a_callback_defines():
     net.partial_fit(X.astype(np.float32), y, classes=np.unique(y))  # 3 epochs
     assert counter.begun_ == 6 and counter.ended_ == 3
     assert "_hooks" not in vars(net)  # a fitted net keeps no bound methods
+
+
+def _reference_two_loop(q, inverse, pairs):
+    # Nocedal and Wright's Algorithm 7.4 as written, one pair at a time
+    q = q.copy()
+    alphas = []
+    for s, y in reversed(pairs):
+        a = float(s @ q) / float(s @ y)
+        alphas.append(a)
+        q -= a * y
+    s, y = pairs[-1]
+    r = float(s @ y) / float(y @ (y * inverse)) * q * inverse
+    for (s, y), a in zip(pairs, reversed(alphas)):
+        r += (a - float(y @ r) / float(s @ y)) * s
+    return r
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("m", [1, 4, 10])
+def test_two_loop_from_stored_products_equals_the_plain_recursion(seed, m):
+    # the settle solve's recursion (pairs in rows of S and Y, their products
+    # kept) gives the plain recursion's direction, also with the pairs in
+    # permuted slots of the buffers
+    rng = np.random.default_rng(seed)
+    n, size = 50, 10
+    pairs = []
+    for _ in range(m):
+        s = rng.normal(size=n)
+        pairs.append((s, s * rng.uniform(0.5, 2.0, size=n) + 0.01 * rng.normal(size=n)))
+    q, inverse = rng.normal(size=n), rng.uniform(0.5, 2.0, size=n)
+    order = list(rng.permutation(size)[:m])
+    S, Y = np.zeros((size, n)), np.zeros((size, n))
+    for slot, (s, y) in zip(order, pairs):
+        S[slot], Y[slot] = s, y
+    sy = [[float(s_k @ y_j) for _, y_j in pairs] for s_k, _ in pairs]
+    rhos = [1.0 / float(s @ y) for s, y in pairs]
+    y_metric = [float(y @ (y * inverse)) for _, y in pairs]
+    got = _two_loop(q, inverse, S, Y, order, rhos, sy, y_metric)
+    expected = _reference_two_loop(q, inverse, pairs)
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)
+    # no pair: a small step in the metric
+    empty = _two_loop(q, inverse, S, Y, [], [], [], [])
+    np.testing.assert_allclose(empty, 0.01 * q * inverse)

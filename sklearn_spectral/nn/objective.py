@@ -48,6 +48,7 @@ import copy
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
 from .penalties import L1, make_penalty
@@ -1212,60 +1213,55 @@ def _settle_owlqn(
     """
     shapes = [v.shape for v in values]
     sizes = [v.numel() for v in values]
+    device = values[0].device
 
     def flat(tensors):
-        return torch.cat([t.reshape(-1) for t in tensors])
+        # float64 numpy vectors: the solve's own arithmetic is a few dozen
+        # operations a step on vectors of a few thousand entries, where
+        # numpy's dispatch costs about half of torch's
+        return np.concatenate(
+            [t.detach().reshape(-1).cpu().numpy() for t in tensors]
+        ).astype(np.float64, copy=False)
 
     def unflat(vector):
-        return [t.view(shape) for t, shape in zip(vector.split(sizes), shapes)]
+        # torch views of the vector (never changed in place afterwards)
+        whole = torch.from_numpy(vector).to(device)
+        return [t.view(shape) for t, shape in zip(whole.split(sizes), shapes)]
 
     x, g = flat(values), flat(grads)
-    c = flat([torch.full_like(v, float(k)) for v, k in zip(values, coef)])
+    c = np.concatenate([np.full(n, float(k)) for n, k in zip(sizes, coef)])
     l1_on = c > 0
     inverse = 1.0 / flat(metric)
-    pairs = []  # (s, y, 1 / s.y)
+    # the last pairs s_k, y_k (rows of S and Y, oldest first in `order`),
+    # rho_k = 1 / s_k.y_k and the products the recursion needs (sy[k][j] =
+    # s_k.y_j, y_k.(y_k / metric))
+    S = np.zeros((history_size, x.size))
+    Y = np.zeros((history_size, x.size))
+    order, rhos, sy, y_metric = [], [], [], []
     moves = []
     evaluations = steps = 0
     r_old = relevance(values)
     last_zeros, settled = None, 0
     for _ in range(max_iter):
-        # the minimum-norm subgradient of smooth + sum c |x| (OWL-QN's)
-        right, left = g + c, g - c
-        at_zero = torch.where(
-            right < 0, right, torch.where(left > 0, left, torch.zeros_like(g))
-        )
-        pg = torch.where(x > 0, right, torch.where(x < 0, left, at_zero))
-        pg = torch.where(l1_on, pg, g)
-        # two-loop recursion, initial inverse Hessian gamma * diag(1 / m)
-        q = pg.clone()
-        alphas = []
-        for s_k, y_k, rho in reversed(pairs):
-            a_k = rho * float(s_k @ q)
-            alphas.append(a_k)
-            q -= a_k * y_k
-        if pairs:
-            s_k, y_k, rho = pairs[-1]
-            gamma = (1.0 / rho) / max(float(y_k @ (y_k * inverse)), 1e-300)
-        else:
-            gamma = 0.01  # a few of the fit's learning rates in the metric
-        r = gamma * q * inverse
-        for (s_k, y_k, rho), a_k in zip(pairs, reversed(alphas)):
-            r += (a_k - rho * float(y_k @ r)) * s_k
-        d = -r
+        # the minimum-norm subgradient of smooth + sum c |x| (OWL-QN's):
+        # g + c sign(x) off zero, g soft-thresholded by c at zero (c is 0
+        # off the L1 coordinates, where it is g)
+        pg = np.where(x != 0, g + c * np.sign(x), g - np.minimum(np.maximum(g, -c), c))
+        d = -_two_loop(pg, inverse, S, Y, order, rhos, sy, y_metric)
         # on the L1 coordinates move only where -pg points
-        d = torch.where(l1_on & (d * pg >= 0), torch.zeros_like(d), d)
+        d = np.where(l1_on & (d * pg >= 0), 0.0, d)
         slope = float(pg @ d)
         if slope >= 0:  # not a descent direction: restart from the metric
-            pairs = []
+            order, rhos, sy, y_metric = [], [], [], []
             d = -0.01 * pg * inverse
             slope = float(pg @ d)
             if slope >= 0:
                 break  # stationary
-        orthant = torch.where(x != 0, torch.sign(x), -torch.sign(pg))
+        orthant = np.where(x != 0, np.sign(x), -np.sign(pg))
         t = 1.0
         while True:
             new = x + t * d
-            new = torch.where(l1_on & (torch.sign(new) != orthant), 0.0, new)
+            new = np.where(l1_on & (np.sign(new) != orthant), 0.0, new)
             new_values = unflat(new)
             new_loss, new_grads = smooth(new_values)
             evaluations += 1
@@ -1283,9 +1279,25 @@ def _settle_owlqn(
         s_k, y_k = new - x, new_g - g
         curvature = float(s_k @ y_k)
         if curvature > 1e-10 * float(y_k @ y_k) ** 0.5 * float(s_k @ s_k) ** 0.5:
-            pairs.append((s_k, y_k, 1.0 / curvature))
-            if len(pairs) > history_size:
-                pairs.pop(0)
+            if len(order) == history_size:
+                for seq in (order, rhos, sy, y_metric):
+                    seq.pop(0)
+                for row in sy:
+                    row.pop(0)
+            slot = min(set(range(history_size)) - set(order))
+            if order:
+                # s_new.y_j and s_j.y_new for the pairs kept
+                with_new = (Y @ s_k)[order].tolist()
+                new_with = (S @ y_k)[order].tolist()
+                for row, value in zip(sy, new_with):
+                    row.append(value)
+                sy.append([*with_new, curvature])
+            else:
+                sy.append([curvature])
+            S[slot], Y[slot] = s_k, y_k
+            order.append(slot)
+            rhos.append(1.0 / curvature)
+            y_metric.append(float(y_k @ (y_k * inverse)))
         x, g, objective = new, new_g, new_objective
         values, grads = new_values, new_grads
         recent = moves[-memory:]
@@ -1300,3 +1312,40 @@ def _settle_owlqn(
         if settled >= memory:
             break
     return values, objective, steps, evaluations
+
+
+def _two_loop(q, inverse, S, Y, order, rhos, sy, y_metric):
+    """L-BFGS's two-loop recursion, its dot products from stored pairs.
+
+    The product of the inverse-Hessian approximation (initial
+    ``gamma * diag(inverse)``, ``gamma = s.y / y.(inverse * y)`` of the last
+    pair; 0.01 with no pair, a few of the fit's learning rates in Adam's
+    metric) with ``q`` (float64 numpy vectors; the pairs are the rows
+    ``order`` of ``S`` and ``Y``, oldest first). Nocedal and Wright's
+    Algorithm 7.4, with each ``s_k.q_k`` and ``y_k.r_k`` of its two loops
+    written as a product with the first ``q`` or ``r`` minus the earlier
+    corrections, through the pairs' products ``sy[k][j] = s_k.y_j`` kept as
+    the pairs are added: four matrix-vector products and a few scalars per
+    call instead of four operations per pair.
+    """
+    m = len(order)
+    if not m:
+        return 0.01 * q * inverse
+    sq = (S @ q)[order].tolist()
+    alphas = [0.0] * m
+    for k in range(m - 1, -1, -1):
+        dot = sq[k] - sum(alphas[j] * sy[k][j] for j in range(k + 1, m))
+        alphas[k] = rhos[k] * dot
+    weights = np.zeros(len(S))
+    weights[order] = alphas
+    q = q - weights @ Y
+    gamma = (1.0 / rhos[-1]) / max(y_metric[-1], 1e-300)
+    r = gamma * q * inverse
+    yr = (Y @ r)[order].tolist()
+    coeffs = [0.0] * m
+    for k in range(m):
+        dot = yr[k] + sum(coeffs[j] * sy[j][k] for j in range(k))
+        coeffs[k] = alphas[k] - rhos[k] * dot
+    weights = np.zeros(len(S))
+    weights[order] = coeffs
+    return r + weights @ S
