@@ -1120,24 +1120,38 @@ def settle_inputs_(
     def l1(vals):
         return sum(c * float(v.abs().sum()) for v, c in zip(vals, coef) if c)
 
-    def relevance(vals):
-        phi = vals[phi_k] if phi_k is not None else first.phi.detach().to(dtype)
-        col = _per_eigenvalue((phi * phi).sum(dim=0), index, first.lam_in.numel())
-        r = vals[lam_k].abs() * col.sqrt()
-        return r / r.sum().clamp(min=1e-300)
+    # the solve's bookkeeping reads the flat float64 vectors of
+    # _settle_owlqn (numpy): each parameter a slice of them
+    ends = np.cumsum([0] + [p.numel() for p in params]).tolist()
+    lam_slice = slice(ends[lam_k], ends[lam_k + 1])
+    n_eig = first.lam_in.numel()
+    group_of = None if first.input_groups is None else index.cpu().numpy()
+    if phi_k is not None:
+        phi_slice, phi_shape = slice(ends[phi_k], ends[phi_k + 1]), first.phi.shape
+    else:
+        phi_fixed = first.phi.detach().to(dtype).cpu().numpy()
+
+    def relevance(flat):
+        """The normalised input relevance at the flat vector ``flat``."""
+        phi = flat[phi_slice].reshape(phi_shape) if phi_k is not None else phi_fixed
+        col = (phi * phi).sum(axis=0)
+        if group_of is not None:
+            col = np.bincount(group_of, weights=col, minlength=n_eig)
+        r = np.abs(flat[lam_slice]) * np.sqrt(col)
+        return r / max(float(r.sum()), 1e-300)
 
     targets = None
     if until_zero is not None and len(until_zero):
-        targets = torch.as_tensor(list(until_zero), dtype=torch.long)
+        targets = np.asarray(list(until_zero), dtype=np.int64)
 
-    def done(vals, grads):
+    def done(flat, flat_grad):
         """Every eigenvalue the solve is for at 0 or no longer shrinking."""
         if targets is None:
             return False
-        lam = vals[lam_k][targets]
+        lam = flat[lam_slice][targets]
         if pull_below is None:
             return not bool(lam.any())
-        pull = -torch.sign(lam) * grads[lam_k][targets]
+        pull = -np.sign(lam) * flat_grad[lam_slice][targets]
         return bool(((lam == 0) | (pull >= pull_below)).all())
 
     was_training = module.training
@@ -1159,7 +1173,7 @@ def settle_inputs_(
             metric,
             relevance,
             done,
-            lam_k,
+            lam_slice,
             int(max_iter),
             tol,
             int(memory),
@@ -1188,7 +1202,7 @@ def _settle_owlqn(
     metric,
     relevance,
     done,
-    lam_k,
+    lam_slice,
     max_iter,
     tol,
     memory,
@@ -1240,7 +1254,7 @@ def _settle_owlqn(
     order, rhos, sy, y_metric = [], [], [], []
     moves = []
     evaluations = steps = 0
-    r_old = relevance(values)
+    r_old = relevance(x)
     last_zeros, settled = None, 0
     for _ in range(max_iter):
         # the minimum-norm subgradient of smooth + sum c |x| (OWL-QN's):
@@ -1272,8 +1286,8 @@ def _settle_owlqn(
         if t < 1e-10:
             break
         steps += 1
-        r_new = relevance(new_values)
-        moves.append(float((r_new - r_old).abs().sum()))
+        r_new = relevance(new)
+        moves.append(float(np.abs(r_new - r_old).sum()))
         r_old = r_new
         new_g = flat(new_grads)
         s_k, y_k = new - x, new_g - g
@@ -1305,9 +1319,9 @@ def _settle_owlqn(
             break
         # the inputs the solve is for settled, and the set of zeros has not
         # moved for `memory` steps: the rest of the network re-fitted to it
-        zeros = values[lam_k] == 0
-        same = last_zeros is not None and bool(torch.equal(zeros, last_zeros))
-        settled = settled + 1 if (same and done(values, grads)) else 0
+        zeros = x[lam_slice] == 0
+        same = last_zeros is not None and bool(np.array_equal(zeros, last_zeros))
+        settled = settled + 1 if (same and done(x, g)) else 0
         last_zeros = zeros
         if settled >= memory:
             break
