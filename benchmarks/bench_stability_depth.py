@@ -230,12 +230,14 @@ def main(argv=None):
             print(f"{ds.name:40s} {method:16s} {np.mean(scores):.4f}", flush=True)
 
     rows, verdicts = [], []
+    # the candidates after the four standard methods, in the order given
+    extra = [m for m in args.methods if m not in METHODS]
     for ds in sets:
         got = {m: _scores(res[ds.name, m]) for m in args.methods}
         fixed = got["fixed"]
         row = [ds.name, f"{ds.X.shape[0]} x {ds.X.shape[1]}"]
         row.append(f"{np.mean(fixed):.3f} ± {np.std(fixed):.3f}")
-        for method in ("auto", "auto, in-sample", *args.methods[4:]):
+        for method in ("auto", "auto, in-sample", *extra):
             if method not in got:
                 row += ["", "", ""]
                 continue
@@ -256,7 +258,7 @@ def main(argv=None):
             row.append(f"{np.mean(got['linear']):.3f} ({mean:+.3f} ± {se:.3f})")
         rows.append(row)
     header = ["data set", "rows x cols", "fixed, mean ± std"]
-    for method in ("auto", "auto, in-sample", *args.methods[4:]):
+    for method in ("auto", "auto, in-sample", *extra):
         header += [
             method,
             f"{method} - fixed ± SE (worst fold)",

@@ -1,10 +1,11 @@
-"""Why auto-depth trails fixed depth on small non-linear regressions.
+"""Why auto-depth trails fixed depth on a data set: capacity, decision or rows.
 
 A probe of the mechanism behind issue 20 item 5 on the three 300 x 19
-"small non-linear" sets of ``bench_stability_depth.py`` (5-fold CV, several
-model seeds per fold). Per fold and seed it records:
+"small non-linear" sets of ``bench_stability_depth.py`` (or any of its
+sets, ``--set``; 5-fold CV, several model seeds per fold). Per fold and
+seed it records:
 
-* ``fixed``: the default ``SpectralMLPRegressor`` (``(100,)``, every row);
+* ``fixed``: the default estimator (``(100,)``, every row);
 * ``fixed 90%``: the same trained on the rows auto-depth trains on (its
   held-out split removed): what holding rows out costs by itself;
 * ``auto``: ``auto_depth=True`` without the refit after the evidence step
@@ -20,6 +21,9 @@ model seeds per fold). Per fold and seed it records:
 Examples::
 
     python benchmarks/sparcs_small_depth_probe.py --states 3
+    python benchmarks/sparcs_small_depth_probe.py --states 3 --set digits
+    python benchmarks/sparcs_small_depth_probe.py --states 3 --set digits \
+        --refits 10 --setting depth_alpha_class_power=0
     python benchmarks/sparcs_small_depth_probe.py --teacher-student 5000
 """
 
@@ -31,10 +35,15 @@ from dataclasses import replace
 
 import numpy as np
 from _common import setup
+from bench_real_data import load_sets as real_sets
 from bench_stability_depth import folds_of, small_nonlinear_sets
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_spectral import DEFAULT_SETTINGS, SpectralMLPRegressor
+from sklearn_spectral import (
+    DEFAULT_SETTINGS,
+    SpectralMLPClassifier,
+    SpectralMLPRegressor,
+)
 from sklearn_spectral._plans import _AutoDepth
 
 
@@ -51,13 +60,18 @@ class _Recording(_AutoDepth):
         return super().settle(est, module, X, y, sample_weight, held_out)
 
 
-class _Probe(SpectralMLPRegressor):
-    def _plan(self):
-        if not self.auto_depth:
-            return super()._plan()
-        if not hasattr(self, "_rec"):
-            self._rec = _Recording()
-        return self._rec
+def _probe_class(base):
+    """``base`` whose auto-depth fits record their network before the step."""
+
+    class _Probe(base):
+        def _plan(self):
+            if not self.auto_depth:
+                return super()._plan()
+            if not hasattr(self, "_rec"):
+                self._rec = _Recording()
+            return self._rec
+
+    return _Probe
 
 
 def _r2(est, module, X, y):
@@ -104,20 +118,48 @@ def main():
         metavar="ROWS",
         help="instead: refit against none on the teacher-student, 5 folds",
     )
+    parser.add_argument(
+        "--set",
+        nargs="*",
+        default=None,
+        help="names of bench_stability_depth.py's sets (default: the three "
+        "small non-linear regressions)",
+    )
+    parser.add_argument(
+        "--refits", nargs="*", type=int, default=[10, 30], help="refit epochs"
+    )
+    parser.add_argument(
+        "--setting",
+        nargs="*",
+        default=[],
+        metavar="NAME=VALUE",
+        help="Settings fields for every fit, e.g. depth_alpha_class_power=0",
+    )
     args = parser.parse_args()
+    base_settings = DEFAULT_SETTINGS
+    for item in args.setting:
+        name, value = item.split("=")
+        kind = type(getattr(DEFAULT_SETTINGS, name))
+        base_settings = replace(base_settings, **{name: kind(value)})
     setup(threads=1, quick=True)
     if args.teacher_student:
         teacher_student(args.teacher_student)
         return
+    sets = small_nonlinear_sets()
+    if args.set:
+        sets = [s for s in real_sets(quick=False) + sets if s.name in args.set]
     rows = {}
-    for ds in small_nonlinear_sets():
+    for ds in sets:
+        base = SpectralMLPClassifier if ds.task == "classification" else None
+        base = base or SpectralMLPRegressor
+        probe = _probe_class(base)
         for f, (tr, te) in enumerate(folds_of(ds, 5)):
             sc = StandardScaler().fit(ds.X[tr])
             Xtr, Xte = sc.transform(ds.X[tr]), sc.transform(ds.X[te])
             ytr, yte = ds.y[tr], ds.y[te]
             for s in range(args.states):
                 r = {}
-                fixed = SpectralMLPRegressor(random_state=s).fit(Xtr, ytr)
+                fixed = base(random_state=s, settings=base_settings).fit(Xtr, ytr)
                 r["fixed"] = fixed.score(Xte, yte)
                 w_in, w_out = fixed.coefs_[0], fixed.coefs_[1]
                 rel = np.linalg.norm(w_in, axis=0) * np.linalg.norm(w_out, axis=1)
@@ -125,27 +167,26 @@ def main():
                 c = np.cumsum(rel) / rel.sum()
                 r["fixed eff. width"] = int(np.searchsorted(c, 0.95) + 1)
                 r["fixed epochs"] = fixed.n_iter_
-                no_refit = replace(DEFAULT_SETTINGS, settle_refit_epochs=0)
-                auto = _Probe(random_state=s, auto_depth=True, settings=no_refit)
+                no_refit = replace(base_settings, settle_refit_epochs=0)
+                auto = probe(random_state=s, auto_depth=True, settings=no_refit)
                 auto.fit(Xtr, ytr)
                 r["auto"] = auto.score(Xte, yte)
                 r["auto pre"] = _r2(auto, auto._rec.before, Xte, yte)
                 r["auto epochs"] = auto.n_iter_
-                for e in (10, 30):
-                    refit = replace(DEFAULT_SETTINGS, settle_refit_epochs=e)
-                    est = SpectralMLPRegressor(
-                        random_state=s, auto_depth=True, settings=refit
-                    )
+                for e in args.refits:
+                    refit = replace(base_settings, settle_refit_epochs=e)
+                    est = base(random_state=s, auto_depth=True, settings=refit)
                     r[f"refit {e}"] = est.fit(Xtr, ytr).score(Xte, yte)
                 k = int(sum(auto.architecture_))
                 r["auto width"] = k
                 r["auto live"] = auto._depth_decision.n_live
                 train = auto._rec.held[0]
-                f80 = SpectralMLPRegressor(random_state=s).fit(Xtr[train], ytr[train])
+                f80 = base(random_state=s, settings=base_settings)
+                f80.fit(Xtr[train], ytr[train])
                 r["fixed 90%"] = f80.score(Xte, yte)
                 if k > 0:
-                    fk = SpectralMLPRegressor(
-                        random_state=s, hidden_layer_sizes=(k,)
+                    fk = base(
+                        random_state=s, hidden_layer_sizes=(k,), settings=base_settings
                     ).fit(Xtr, ytr)
                     r["fixed (k,)"] = fk.score(Xte, yte)
                 else:
@@ -153,7 +194,7 @@ def main():
                 for key, v in r.items():
                     rows.setdefault((ds.name, key), []).append((f, v))
             print(ds.name, f, {k: round(v, 3) for k, v in r.items()}, flush=True)
-    for ds in small_nonlinear_sets():
+    for ds in sets:
         print(f"\n{ds.name}")
         fixed = np.array([v for _, v in rows[ds.name, "fixed"]])
         folds = np.array([f for f, _ in rows[ds.name, "fixed"]])
@@ -162,8 +203,7 @@ def main():
             "fixed 90%",
             "auto pre",
             "auto",
-            "refit 10",
-            "refit 30",
+            *(f"refit {e}" for e in args.refits),
             "fixed (k,)",
         ):
             v = np.array([x for _, x in rows[ds.name, key]])

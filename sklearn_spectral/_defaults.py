@@ -621,6 +621,32 @@ class Settings:
         over the quick bench). Not tried yet: a refit through the fit's own
         loop (its penalties and stopping rule).
 
+    depth_alpha_class_power : float, default=1.0
+        Auto-depth, softmax classifiers: the depth penalty's strength is
+        ``depth_alpha / (n_classes - 1) ** depth_alpha_class_power``, as a
+        k-output regression's is ``depth_alpha / k``: a neuron serves every
+        free logit of the softmax, and a task with more classes needs more
+        neurons, each of which lowers the mean cross-entropy by less (its
+        gain is spread over the rows of the classes it separates). Binary
+        classifiers (one free logit) are unchanged whatever the power. At 0
+        (the rule before) digits (10 classes) recruited 7-12 neurons where
+        the fixed network spreads its fit over about 80 of its 100 (the
+        neurons holding 95 % of its weight), and the network before the
+        evidence step already lost -0.005 ± 0.002 accuracy to the fixed one
+        (the step itself and the held-out rows cost ~0.001 each; ``python
+        /tmp``-style probe recorded in ``benchmarks/sparcs_small_depth_probe.py
+        --set digits``). Measured with ``python
+        benchmarks/bench_stability_depth.py --only digits wine iris --methods
+        fixed auto "auto, depth_alpha_class_power=1.0"
+        "auto, depth_alpha_class_power=0.5"`` (5 folds x 3 seeds; auto minus
+        fixed, mean ± paired SE over folds), 0 / 0.5 / 1: digits -0.004 ±
+        0.001 / +0.001 ± 0.003 / +0.005 ± 0.004 (13-55 neurons at 1, CPU per
+        auto fit lower: fewer epochs), wine +0.008 at all three, iris +0.004
+        at all three (more neurons kept at 1, 0-55). The same lower strength
+        for every task (``depth_alpha=1e-4``) cost the small non-linear
+        regressions -0.020 and -0.029 R^2 (more neurons, more variance), so
+        the scaling is by the classes, not a new global strength.
+
     alpha_grid_factors : tuple, default=(1.0, 2.0, 4.0, 8.0, 16.0)
         Strengths tried by the selector's ``alpha="auto"``, as multiples of the
         model's ``alpha``. At the default 0.1 this spans 0.1-1.6;
@@ -991,6 +1017,7 @@ class Settings:
     settle_layer_tolerance: float = 0.0
     settle_layer_gain_fraction: float = 0.0
     settle_refit_epochs: int = 10
+    depth_alpha_class_power: float = 1.0
 
     # -- selection -----------------------------------------------------------
 

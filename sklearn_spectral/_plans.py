@@ -280,10 +280,13 @@ def _outputs_averaged(est):
     fraction ``f`` of each of ``k`` outputs' variance brings ``k`` times
     the evidence of one output, but lowers the training loss, a mean over
     the outputs, by ``f`` only. So the strength on that mean is
-    ``depth_alpha / k`` for a k-output regression, ``depth_alpha`` for a
-    softmax classifier (one loss per row) and a multilabel one (its binary
-    cross-entropy is already the sum over the labels, as
-    ``MLPClassifier``'s).
+    ``depth_alpha / k`` for a k-output regression and ``depth_alpha`` for a
+    multilabel classifier (its binary cross-entropy is already the sum over
+    the labels, as ``MLPClassifier``'s). A softmax classifier has one loss
+    per row but ``K - 1`` free logits: its divisor is ``(K - 1) **
+    Settings.depth_alpha_class_power`` (1 for a binary one); at ``K = 10``
+    (digits) the plain ``depth_alpha`` grew 7-12 neurons and lost to the
+    fixed network, at ``depth_alpha / 9`` 13-55 and won (see the field).
 
     Against the mean, the L1 switched the hidden neurons off while they
     grew out of the linear fit's plateau (their gradient is small there),
@@ -299,7 +302,11 @@ def _outputs_averaged(est):
     0.0001, +0.0019 ± 0.0001, +0.0011 ± 0.0001 (20-24 neurons). At 20 000
     rows (one split) 0.970 with (18,) against 0.9994 with (32,).
     """
-    if getattr(est, "_loss", None) in (None, "cross_entropy", "binary_cross_entropy"):
+    loss = getattr(est, "_loss", None)
+    if loss is None:  # a softmax classifier: its free logits
+        free = max(1, int(getattr(est, "n_outputs_", 2)) - 1)
+        return float(free) ** est._settings().depth_alpha_class_power
+    if loss in ("cross_entropy", "binary_cross_entropy"):
         return 1
     return max(1, int(est.n_outputs_))
 

@@ -1,6 +1,7 @@
 """auto_depth=True (SPARCS): grows hidden neurons only for non-linear data."""
 
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -10,7 +11,11 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression, RidgeCV
 from sklearn.model_selection import train_test_split
 
-from sklearn_spectral import SpectralMLPClassifier, SpectralMLPRegressor
+from sklearn_spectral import (
+    DEFAULT_SETTINGS,
+    SpectralMLPClassifier,
+    SpectralMLPRegressor,
+)
 from sklearn_spectral.datasets import make_linear_to_nonlinear, make_teacher_student
 from sklearn_spectral.nn.gated import GatedSparcsNetwork
 
@@ -218,6 +223,31 @@ def test_hidden_eigenvalue_rate_follows_the_steps_per_epoch(
         (8,), auto_depth=True, batch_size=batch_size, max_iter=1, n_threads=1
     ).fit(X, X[:, 0])
     assert _depth_lr(reg) == pytest.approx(factor)
+
+
+@pytest.mark.parametrize(
+    "n_classes, power", [(2, 1.0), (3, 1.0), (10, 1.0), (10, 0.5), (10, 0.0)]
+)
+def test_depth_strength_of_a_softmax_follows_its_free_logits(n_classes, power):
+    """``depth_alpha / (K - 1) ** depth_alpha_class_power`` for K classes.
+
+    At ``depth_alpha`` alone digits (10 classes) grew 7-12 neurons and lost
+    to the fixed network (``Settings.depth_alpha_class_power``)."""
+    X = np.random.RandomState(0).normal(size=(12 * n_classes, 3))
+    y = np.arange(len(X)) % n_classes
+    settings = replace(DEFAULT_SETTINGS, depth_alpha_class_power=power)
+    clf = SpectralMLPClassifier(
+        (4,), auto_depth=True, max_iter=1, depth_alpha=1e-3, settings=settings
+    ).fit(X, y)
+    (term,) = [t for t in clf._objective(1).terms if t.name == "depth"]
+    assert term.alpha == pytest.approx(1e-3 / (n_classes - 1) ** power)
+    # a multilabel classifier sums its labels' losses already: no divisor
+    labels = np.stack([y % 2, (y // 2) % 2], axis=1)
+    multi = SpectralMLPClassifier(
+        (4,), auto_depth=True, max_iter=1, depth_alpha=1e-3, settings=settings
+    ).fit(X, labels)
+    (term,) = [t for t in multi._objective(1).terms if t.name == "depth"]
+    assert term.alpha == pytest.approx(1e-3)
 
 
 @pytest.mark.parametrize("seed", [0, 1])
