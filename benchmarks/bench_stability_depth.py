@@ -227,7 +227,17 @@ def main(argv=None):
                 for tr, te in folds
             ]
             scores = _scores(res[ds.name, method])
-            print(f"{ds.name:40s} {method:16s} {np.mean(scores):.4f}", flush=True)
+            archs = [r[2].get("architecture") for r in _fits(res[ds.name, method])]
+            perceptrons = sum(a == () for a in archs)
+            print(
+                f"{ds.name:40s} {method:16s} {np.mean(scores):.4f}"
+                + (
+                    f"  () in {perceptrons}/{len(archs)}"
+                    if archs[0] is not None
+                    else ""
+                ),
+                flush=True,
+            )
 
     rows, verdicts = [], []
     # the candidates after the four standard methods, in the order given

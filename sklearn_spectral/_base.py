@@ -419,8 +419,12 @@ class BaseSpectralMLP(BaseEstimator):
             )
         return int(min(self.batch_size, n_samples))
 
-    def _objective(self, steps_per_epoch):
-        """The eigenvalue and eigenvector terms this estimator minimises."""
+    def _objective(self, steps_per_epoch, n_effective=None):
+        """The eigenvalue and eigenvector terms this estimator minimises.
+
+        ``n_effective``: the weight sum of the rows that train (auto-depth's
+        depth term may depend on it), None when unknown.
+        """
         terms = [
             EigenvalueTerm(
                 "input",
@@ -430,7 +434,7 @@ class BaseSpectralMLP(BaseEstimator):
                 beta2=self._settings().input_beta2,
             )
         ]
-        terms += self._plan().extra_terms(self, steps_per_epoch)
+        terms += self._plan().extra_terms(self, steps_per_epoch, n_effective)
         return SpectralObjective(terms, float(self.phi_alpha))
 
     def _schedule(self, n_samples, n_features, baseline_loss):
@@ -545,7 +549,7 @@ class BaseSpectralMLP(BaseEstimator):
             batch_size=batch_size,
             train_split=train_split,
             callbacks=callbacks,
-            objective=self._objective(steps_per_epoch),
+            objective=self._objective(steps_per_epoch, n_effective),
             seed=seed + 1,
             standardise_max_bytes=self._settings().standardise_once_max_bytes,
             device=device,

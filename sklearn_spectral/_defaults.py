@@ -634,8 +634,10 @@ class Settings:
         neurons holding 95 % of its weight), and the network before the
         evidence step already lost -0.005 ± 0.002 accuracy to the fixed one
         (the step itself and the held-out rows cost ~0.001 each; ``python
-        /tmp``-style probe recorded in ``benchmarks/sparcs_small_depth_probe.py
-        --set digits``). Measured with ``python
+        benchmarks/sparcs_small_depth_probe.py --states 3 --set digits
+        --refits 10 --setting depth_alpha_class_power=0``; at 1: 59-95
+        neurons grown, 13-55 kept, before the step +0.003 ± 0.003). Measured
+        with ``python
         benchmarks/bench_stability_depth.py --only digits wine iris --methods
         fixed auto "auto, depth_alpha_class_power=1.0"
         "auto, depth_alpha_class_power=0.5"`` (5 folds x 3 seeds; auto minus
@@ -646,6 +648,33 @@ class Settings:
         for every task (``depth_alpha=1e-4``) cost the small non-linear
         regressions -0.020 and -0.029 R^2 (more neurons, more variance), so
         the scaling is by the classes, not a new global strength.
+
+    depth_alpha_per_parameter : float, default=0.02
+        Auto-depth: the depth penalty's strength is at least this times a
+        neuron's parameters (inputs + outputs + 1) per training row, ``max(
+        depth_alpha, c (n_in + n_out + 1) / n_train)`` (before the divisors of
+        the outputs or classes): fitted to noise, a neuron lowers the mean
+        training loss by about its parameter count over the rows (Akaike), so
+        a strength fixed in the rows lets small data grow neurons that do
+        not generalise. With 0.02 only data of fewer than about 20 rows per
+        parameter move (the three 300 x 19 small non-linear regressions:
+        1.9e-3 instead of 1e-3; wine, iris, breast_cancer; the 1000-row
+        teacher-student barely, 1.1e-3). Measured with ``python
+        benchmarks/bench_stability_depth.py --quick --methods fixed auto
+        linear "auto, depth_alpha_per_parameter=C"`` (16 sets x 5 folds x 3
+        seeds; auto minus fixed, mean ± paired SE over folds), 0 -> 0.02:
+        small non-linear +0.005 ± 0.005 -> +0.025 ± 0.006, +0.001 ± 0.010 ->
+        +0.014 ± 0.018, -0.028 ± 0.015 -> -0.003 ± 0.017 (6-12 neurons
+        instead of 14-24: the network before the evidence step had lost
+        -0.039 ± 0.026 there, variance of a network grown on 216 rows);
+        wine: alcohol +0.090 -> +0.109, breast_cancer +0.002 -> +0.004 (``()``
+        in 14 of 15 fits instead of 8; the linear model ties), teacher-student
+        +0.014 both, linnerud (20 rows) +8.39 -> +8.22, every other set
+        unchanged; CPU per auto fit 0.200 -> 0.187 s. On the three small sets
+        0.015 gave +0.016, +0.018, -0.021 and 0.03 +0.030, +0.001, -0.049
+        (``()`` in 3 and 2 of 15 fits where the linear model loses): 0.02 is
+        near a cliff on the third set, and ``()`` stays in 1 fit of 15 on the
+        second and third sets.
 
     alpha_grid_factors : tuple, default=(1.0, 2.0, 4.0, 8.0, 16.0)
         Strengths tried by the selector's ``alpha="auto"``, as multiples of the
@@ -1018,6 +1047,7 @@ class Settings:
     settle_layer_gain_fraction: float = 0.0
     settle_refit_epochs: int = 10
     depth_alpha_class_power: float = 1.0
+    depth_alpha_per_parameter: float = 0.02
 
     # -- selection -----------------------------------------------------------
 

@@ -41,7 +41,7 @@ class _FixedDepth:
         )
 
     @staticmethod
-    def extra_terms(est, steps_per_epoch):
+    def extra_terms(est, steps_per_epoch, n_effective=None):
         return []
 
     @staticmethod
@@ -106,13 +106,13 @@ class _AutoDepth:
         )
 
     @staticmethod
-    def extra_terms(est, steps_per_epoch):
+    def extra_terms(est, steps_per_epoch, n_effective=None):
         return [
             EigenvalueTerm(
                 "depth",
                 "hidden",
                 est.depth_penalty,
-                float(est.depth_alpha) / _outputs_averaged(est),
+                _depth_strength(est, n_effective) / _outputs_averaged(est),
                 growth=float(est.depth_growth),
                 lr_factor=est._settings().depth_lr_multiple(steps_per_epoch),
             )
@@ -269,6 +269,24 @@ class _AutoDepth:
                 .numpy()
                 for i in range(1, sparcs.n_hidden_layers + 1)
             ]
+
+
+def _depth_strength(est, n_effective):
+    """``depth_alpha``, at least ``Settings.depth_alpha_per_parameter`` times
+    a neuron's parameters per training row (``n_effective``; None: unknown).
+
+    A neuron's apparent gain on the training loss from fitting noise is
+    about its parameter count over the rows (Akaike), so a strength that
+    does not fall with the rows lets small data grow neurons that do not
+    generalise; on large data the fixed ``depth_alpha`` rules.
+    """
+    alpha = float(est.depth_alpha)
+    per_parameter = est._settings().depth_alpha_per_parameter
+    if per_parameter > 0 and n_effective:
+        n_out = int(getattr(est, "n_outputs_", 1))
+        n_in = int(getattr(est, "n_features_in_", 1))
+        alpha = max(alpha, per_parameter * (n_in + n_out + 1) / float(n_effective))
+    return alpha
 
 
 def _outputs_averaged(est):

@@ -250,6 +250,25 @@ def test_depth_strength_of_a_softmax_follows_its_free_logits(n_classes, power):
     assert term.alpha == pytest.approx(1e-3)
 
 
+@pytest.mark.parametrize("n_samples", [60, 240, 4000])
+def test_depth_strength_falls_with_the_rows_down_to_depth_alpha(n_samples):
+    """``max(depth_alpha, c (n_in + n_out + 1) / n_train)``: a neuron's
+    noise gain on the training loss shrinks with the rows (Akaike)."""
+    X = np.random.RandomState(0).normal(size=(n_samples, 9))
+    reg = SpectralMLPRegressor((4,), auto_depth=True, max_iter=1).fit(X, X[:, 0])
+    (term,) = [t for t in reg.net_.objective.terms if t.name == "depth"]
+    held = int(np.ceil(0.1 * n_samples))  # held out when at least 10 rows
+    n_train = n_samples - held if held >= 10 else n_samples
+    c = DEFAULT_SETTINGS.depth_alpha_per_parameter
+    expected = max(reg.depth_alpha, c * (9 + 1 + 1) / n_train)
+    assert term.alpha == pytest.approx(expected)
+    assert term.alpha >= reg.depth_alpha
+    if n_samples == 4000:
+        assert term.alpha == reg.depth_alpha
+    elif c > 0:
+        assert term.alpha > reg.depth_alpha
+
+
 @pytest.mark.parametrize("seed", [0, 1])
 def test_teacher_student_finds_the_teachers_width(seed):
     """The SPARCS paper's teacher-student (``R relu(R x)``, 20 hidden
