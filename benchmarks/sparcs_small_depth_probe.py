@@ -23,7 +23,7 @@ Examples::
     python benchmarks/sparcs_small_depth_probe.py --states 3
     python benchmarks/sparcs_small_depth_probe.py --states 3 --set digits
     python benchmarks/sparcs_small_depth_probe.py --states 3 --set digits \
-        --refits 10 --setting depth_alpha_class_power=0
+        --refits 10 --setting depth_alpha_class_power=0 depth_alpha_per_parameter=0
     python benchmarks/sparcs_small_depth_probe.py --teacher-student 5000
 """
 

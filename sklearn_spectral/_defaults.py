@@ -635,9 +635,10 @@ class Settings:
         evidence step already lost -0.005 ± 0.002 accuracy to the fixed one
         (the step itself and the held-out rows cost ~0.001 each; ``python
         benchmarks/sparcs_small_depth_probe.py --states 3 --set digits
-        --refits 10 --setting depth_alpha_class_power=0``; at 1: 59-95
-        neurons grown, 13-55 kept, before the step +0.003 ± 0.003). Measured
-        with ``python
+        --refits 10 --setting depth_alpha_class_power=0
+        depth_alpha_per_parameter=0``; at 1: 59-95 neurons grown, 13-55 kept,
+        before the step +0.003 ± 0.003). Measured (before
+        ``depth_alpha_per_parameter``) with ``python
         benchmarks/bench_stability_depth.py --only digits wine iris --methods
         fixed auto "auto, depth_alpha_class_power=1.0"
         "auto, depth_alpha_class_power=0.5"`` (5 folds x 3 seeds; auto minus
