@@ -348,6 +348,15 @@ def auto_depth():
             text += f" (largest deficit: {worst['data set']}, {worst[diff]})"
     else:
         text += f"; closest to losing: {worst['data set']}, {worst[diff]}"
+    # the second half of the target: () only where a linear model ties
+    perceptrons = table(path, "Perceptrons")
+    wrong = [r for r in perceptrons if "where linear loses" in r[""]]
+    if wrong:
+        text += "; **it ends at `()` where a linear model loses** on " + ", ".join(
+            f"{r['data set']} ({r['auto `()` folds']} fits; linear - fixed "
+            f"{r['linear - fixed ± SE']})"
+            for r in wrong
+        )
     return text + "."
 
 
