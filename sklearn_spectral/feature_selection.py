@@ -266,9 +266,13 @@ class SpectralFeatureSelector(SelectFromModel):
 
     feature_importances_ : ndarray of shape (n_features_in_,)
         The importances the selection reads: in ``"minimal"`` mode with a
-        spectral model, the mean of ``consensus_importances_``; otherwise
-        those of ``estimator_`` (read by ``importance_getter``; the norm
-        over rows of a 2-D ``coef_``).
+        spectral model, the mean relevance of the fits that vote
+        (``band_frequencies_``: the band's fold fits and the consensus
+        fits), so that a column the vote keeps reads above 0 (unless only
+        a member of its correlated group was kept), or the mean of
+        ``consensus_importances_`` where there is no vote;
+        otherwise those of ``estimator_`` (read by ``importance_getter``;
+        the norm over rows of a 2-D ``coef_``).
 
     consensus_importances_ : ndarray of shape (consensus_fits, n_features_in_)
         ``"minimal"`` mode with a spectral model: the importances of
@@ -1045,20 +1049,26 @@ class SpectralFeatureSelector(SelectFromModel):
         check_is_fitted(self, "estimator_")
 
     def _scores(self, model):
-        """The importances the selection reads: the mean over the consensus
-        fits when there are some, else the model's."""
-        if model is getattr(self, "estimator_", None) and hasattr(
-            self, "consensus_importances_"
-        ):
-            return self.consensus_importances_.mean(axis=0)
+        """The importances the selection reads: the mean over the fits that
+        vote when the strength band votes (:meth:`_band_fits`), else the
+        mean over the consensus fits when there are some, else the
+        model's."""
+        if model is getattr(self, "estimator_", None):
+            if self._votes_in_band():
+                return np.mean(self._band_fits(), axis=0)
+            if hasattr(self, "consensus_importances_"):
+                return self.consensus_importances_.mean(axis=0)
         return self._importances_of(model)
 
     @property
     def feature_importances_(self):
         """Importances the selection reads, one per feature.
 
-        The mean over ``consensus_importances_`` when the selector fitted
-        several models on all rows, else those of ``estimator_``.
+        The mean relevance of the fits that vote when the strength band
+        votes (the fits of ``band_frequencies_``: a column kept by its own
+        votes never reads 0), else the mean over ``consensus_importances_`` when
+        the selector fitted several models on all rows, else those of
+        ``estimator_``.
         """
         if not hasattr(self, "estimator_"):
             raise AttributeError(
@@ -1142,14 +1152,22 @@ class SpectralFeatureSelector(SelectFromModel):
                 "in 'minimal' mode with a spectral model and "
                 "Settings.strength_band_vote > 0."
             )
+        return self._kept_fraction(
+            self._band_fits(), getattr(self, "correlated_groups_", [])
+        )
+
+    def _band_fits(self):
+        """Importances of the fits that vote (:attr:`band_frequencies_`):
+        the fold fits of the band's strengths, then the consensus fits."""
         path = self.alpha_path_
-        fits = [
-            *path["fold_importances"][self._band_strengths()].reshape(
-                -1, path["fold_importances"].shape[-1]
-            ),
-            *self.consensus_importances_,
-        ]
-        return self._kept_fraction(fits, getattr(self, "correlated_groups_", []))
+        return np.vstack(
+            [
+                path["fold_importances"][self._band_strengths()].reshape(
+                    -1, path["fold_importances"].shape[-1]
+                ),
+                self.consensus_importances_,
+            ]
+        )
 
     def _max_features(self):
         max_features = getattr(self, "max_features_", self.max_features)
