@@ -696,7 +696,16 @@ class Settings:
         (``benchmarks/bench_consensus_rules.py --candidates``): 0.5 is less
         stable (breast_cancer 0.84, diabetes 0.67), and letting the
         strengths stronger than the minimum vote too drops weak columns
-        (diabetes 0.71, wine 0.94 measured).
+        (diabetes 0.71, wine 0.94 measured). Session 11, replayed on the
+        same stored fits with each fold's mean Jaccard to the other folds
+        paired (``bench_consensus_rules.py --s11``,
+        ``results/consensus_rules_s11.md``): 0.4 and 0.5 lose on diabetes
+        (-0.13 +- 0.01) and breast_cancer (-0.03 +- 0.01), and so does a
+        narrower band (only the best strength and half of it: -0.08 +-
+        0.01 on breast_cancer; the best alone: -0.10 +- 0.01); 0.4 would
+        drop the irrelevant columns the vote keeps on some users' tables
+        (``bench_tables.py``, missingness-signal precision 0.92 -> 0.97)
+        at that cost in stability.
 
     all_relevant_alpha : float, default=0.03
         All-relevant mode: penalty strength of the default model, the lowest
