@@ -730,6 +730,7 @@ class SpectralFeatureSelector(SelectFromModel):
                 factors=settings.alpha_grid_factors,
                 n_folds=settings.strength_cv_folds,
                 stability_se=settings.strength_stability_se,
+                stop_after=settings.strength_stop_after,
                 sample_weight=params.get("sample_weight"),
                 random_state=int(seeds.randint(np.iinfo(np.int32).max)),
                 n_jobs=self.n_jobs,
