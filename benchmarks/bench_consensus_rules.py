@@ -20,7 +20,8 @@ run:
   most on the kept columns, mean pairwise Jaccard; ties to the stronger:
   ``stab2`` is the selector's rule, ``Settings.strength_stability_se=2``);
   the path is stopped after 2 clearly worse strengths, as the selector
-  does;
+  did before session 11 (``Settings.strength_stop_after=1`` now: the same
+  kept sets on every stored run, fewer strengths fitted);
 * the consensus of the fits at that strength: ``mean5`` (mean importance
   of the 5 fits on all rows, then ``threshold="auto"``: the selector's
   rule), ``full1`` (one fit on all rows), ``folds`` (mean of the 5 fold
