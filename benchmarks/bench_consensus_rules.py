@@ -20,7 +20,8 @@ run:
   most on the kept columns, mean pairwise Jaccard; ties to the stronger:
   ``stab2`` is the selector's rule, ``Settings.strength_stability_se=2``);
   the path is stopped after 2 clearly worse strengths, as the selector
-  does;
+  did before session 11 (``Settings.strength_stop_after=1`` now: the same
+  kept sets on every stored run, fewer strengths fitted);
 * the consensus of the fits at that strength: ``mean5`` (mean importance
   of the 5 fits on all rows, then ``threshold="auto"``: the selector's
   rule), ``full1`` (one fit on all rows), ``folds`` (mean of the 5 fold
@@ -427,7 +428,9 @@ def candidate_set(run, spec, labels):
     fits: ``stab2`` / ``min`` (the fold fits at that strength), ``base``
     (at the model's own alpha), ``band`` (at every strength within 2 SE of
     the best), ``dense`` (those of ``band`` no stronger than the best: the
-    selector's ``strength_band_vote``), ``path`` (every strength fitted);
+    selector's ``strength_band_vote``), ``near`` (those of ``band`` at the
+    best strength and half of it), ``best`` (the best strength alone),
+    ``path`` (every strength fitted);
     ``+full`` adds the 5 fits on all rows at the ``stab2`` strength
     (``min``: at the minimum).
     consensus: ``mean5`` (the mean relevance of the 5 fits on all rows at
@@ -463,6 +466,12 @@ def candidate_set(run, spec, labels):
         best = chosen_factor(run, "min", None, factors)[0]
         within = [factors[k] for k in band(run, None, factors)[0]]
         strengths = [f for f in within if f <= best]
+    elif base == "near":  # the best strength and its weaker neighbour
+        best = chosen_factor(run, "min", None, factors)[0]
+        within = [factors[k] for k in band(run, None, factors)[0]]
+        strengths = [f for f in within if best / 2 <= f <= best]
+    elif base == "best":  # the best strength alone
+        strengths = [chosen_factor(run, "min", None, factors)[0]]
     else:  # the whole fitted path
         strengths = factors[:n]
     fits = [s for f in strengths for s in run["fold_imp"][f]]
@@ -511,6 +520,15 @@ S10_CANDIDATES = [
 ]
 
 
+#: session 11: the band's width, the grouping level and the vote level
+S11_CANDIDATES = [
+    ("2x", which, "groupvote", q, level)
+    for which in ("dense+full", "near+full", "best+full", "band+full")
+    for level in (0.9, 0.8, 0.7, 0.6)
+    for q in (0.3, 0.4, 0.5)
+]
+
+
 def fold_pairs(kept):
     """``kept``: {(fold, state): set}. Mean (min) Jaccard over pairs of
     different folds, mean over pairs of states on one fold."""
@@ -524,8 +542,28 @@ def fold_pairs(kept):
     )
 
 
-def s10_table(store):
-    """Every candidate of :data:`S10_CANDIDATES` on every stored set, one
+def per_fold_jaccard(kept):
+    """``kept``: {(fold, state): set}. Each fold's mean Jaccard of its runs
+    to the runs of the other folds (the unit of a paired comparison)."""
+    folds = sorted({k[0] for k in kept})
+    return np.array(
+        [
+            np.mean(
+                [
+                    _jaccard(a, b)
+                    for ka, a in kept.items()
+                    for kb, b in kept.items()
+                    if ka[0] == fold and kb[0] != fold
+                ]
+            )
+            for fold in folds
+        ]
+    )
+
+
+def s10_table(store, candidates=None):
+    """Every candidate of ``candidates`` (default :data:`S10_CANDIDATES`)
+    on every stored set, one
     row each: headline recall / precision / Jaccard across states per data
     seed; real data Jaccard across folds (over pairs of runs from different
     folds at any state; worst pair; the mean within a fold; kept counts)."""
@@ -534,9 +572,9 @@ def s10_table(store):
     # a set counts only with every fold (several states each) or seed
     sets = [n for n in sets if n == "headline" or len({k[0] for k in runs[n]}) == 5]
     data = {n: {s: p[0] for s, p in splits_of(n)[0]} for n in sets}
-    clusters = {}
+    clusters, reference = {}, {}
     rows = []
-    for spec in S10_CANDIDATES:
+    for spec in S10_CANDIDATES if candidates is None else candidates:
         level = spec[4]
         cells, cpu = [], []
         for name in sets:
@@ -576,9 +614,18 @@ def s10_table(store):
                 continue
             across, worst, within = fold_pairs(kept)
             counts = [len(v) for v in kept.values()]
+            paired = ""
+            if candidates is not None:
+                # each fold's mean Jaccard to the other folds, minus the
+                # first candidate's (the default): mean and standard error
+                folds = per_fold_jaccard(kept)
+                reference.setdefault(name, folds)
+                diff = folds - reference[name]
+                se = diff.std(ddof=1) / np.sqrt(diff.size)
+                paired = f"; {diff.mean():+.3f} +- {se:.3f}"
             cells.append(
                 f"**{across:.2f}** ({worst:.2f}; {within:.2f}; "
-                f"{min(counts)}-{max(counts)})"
+                f"{min(counts)}-{max(counts)}{paired})"
             )
         grid, which, rule, q, level = spec
         rule_name = rule if q is None else f"{rule} >= {q}"
@@ -630,6 +677,12 @@ def main(argv=None):
         help="print the table of the session-10 candidates (several states "
         "per fold) on every stored set",
     )
+    parser.add_argument(
+        "--s11",
+        action="store_true",
+        help="print (with --write: write) the table of the session-11 "
+        "candidates, with paired differences to the default",
+    )
     args = parser.parse_args(argv)
     import torch
 
@@ -637,6 +690,38 @@ def main(argv=None):
     warnings.filterwarnings("ignore")
     store = Path(args.store)
     store.mkdir(parents=True, exist_ok=True)
+    if args.s11:
+        table = s10_table(store, S11_CANDIDATES)
+        print(table)
+        if args.write:
+            setup(1, quick=True)
+            sections = [
+                "Session 11: the vote of the minimal mode replayed on the "
+                "stored fits of session 10 (3 random states on each of the 5 "
+                "CV folds; headline data seed 2 at 5 random states; digits not "
+                "stored). Candidates (:func:`candidate_set`): which fits vote "
+                "(``dense+full``: the default, the fold fits of the band's "
+                "strengths no stronger than the best and the 5 fits on all "
+                "rows; ``near``: only the best strength and half of it; "
+                "``best``: the best alone; ``band``: every strength of the "
+                "band), the vote level, the grouping level "
+                "(``group_correlated``).",
+                "Headline: recall / precision / pairwise Jaccard across the 5 "
+                "random states (data seed 2). Real data: **Jaccard across "
+                "folds** (worst pair; within a fold; kept counts; each fold's "
+                "mean Jaccard to the other folds minus the first row's, mean "
+                "+- standard error over the 5 folds). CPU s: the fits a rule "
+                "needs, process times of session 10 on a loaded machine.",
+                table,
+            ]
+            if args.note:
+                sections += ["## Run notes", "\n".join(f"- {n}" for n in args.note)]
+            write_result(
+                "consensus_rules_s11",
+                "The vote's band, level and grouping on stored fits",
+                sections,
+            )
+        return 0
     if args.candidates:
         table = s10_table(store)
         print(table)

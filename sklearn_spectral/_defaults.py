@@ -752,7 +752,31 @@ class Settings:
         (``benchmarks/bench_consensus_rules.py --candidates``): 0.5 is less
         stable (breast_cancer 0.84, diabetes 0.67), and letting the
         strengths stronger than the minimum vote too drops weak columns
-        (diabetes 0.71, wine 0.94 measured).
+        (diabetes 0.71, wine 0.94 measured). Session 11, replayed on the
+        same stored fits with each fold's mean Jaccard to the other folds
+        paired (``bench_consensus_rules.py --s11``,
+        ``results/consensus_rules_s11.md``): 0.4 and 0.5 lose on diabetes
+        (-0.13 +- 0.01) and breast_cancer (-0.03 +- 0.01), and so does a
+        narrower band (only the best strength and half of it: -0.08 +-
+        0.01 on breast_cancer; the best alone: -0.10 +- 0.01); 0.4 would
+        drop the irrelevant columns the vote keeps on some users' tables
+        (``bench_tables.py``, missingness-signal precision 0.92 -> 0.97)
+        at that cost in stability.
+
+    strength_stop_after : int, default=1
+        Minimal mode, ``alpha="auto"``: the strength search stops once
+        this many strengths in a row each lose to the best before them by
+        more than two paired standard errors (stronger strengths are not
+        fitted; they would not be in the band). Was 2 (a block of
+        redundant columns dropped at a stronger strength might score
+        better). Replayed on every stored run (session 10's 50 runs, 3
+        random states x 5 folds of breast_cancer, diabetes and wine and 5
+        states of headline seed 2; session 9's one-state runs of digits
+        and the headline, /tmp script on ``bench_consensus_rules.py``'s
+        store), 1 gives the same kept set on every run with fewer strengths
+        fitted: headline 3 -> 2, digits 3 -> 2, wine 4.5 -> 3.2, diabetes
+        4.5 -> 3.8, breast_cancer 4.9 -> 4.7; measured by the selector
+        itself in ``results/stability_selection.md`` (session 11).
 
     all_relevant_alpha : float, default=0.03
         All-relevant mode: penalty strength of the default model, the lowest
@@ -1062,6 +1086,8 @@ class Settings:
 
     strength_band_vote: float = 0.3
 
+    strength_stop_after: int = 1
+
     all_relevant_alpha: float = 0.03
 
     all_relevant_alpha_factors: tuple = (1.0, 2.0, 4.0, 8.0, 16.0)
@@ -1230,6 +1256,7 @@ _POSITIVE = frozenset(
         "standardise_once_max_bytes",
         "settle_lbfgs_iter",
         "strength_cv_folds",
+        "strength_stop_after",
         "consensus_fits",
         "all_relevant_repeats",
         "all_relevant_parts",

@@ -224,3 +224,30 @@ def test_stability_se_none_is_the_one_standard_error_rule(seed):
     assert alpha in (*within, 0.1)
     best, _ = cv_one_se_alpha(model, X, y, stability_se=0.0, **common)
     assert best in (path["alpha"][np.argmin(path["validation_loss"])], 0.1)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_path_stops_at_the_first_clearly_worse_strength(seed):
+    # Settings.strength_stop_after: the search ends once a strength loses to
+    # the best before it (by more than two standard errors); waiting for a
+    # second one fits the same strengths first, on the same folds and seeds
+    X, y = make_classification(
+        n_samples=300, n_features=6, n_informative=2, random_state=seed
+    )
+    model = SpectralMLPClassifier(hidden_layer_sizes=(8,), max_iter=30)
+    common = {
+        "kept": lambda m: m.feature_importances_ > 0,
+        "factors": (1.0, 4.0, 16.0, 64.0),
+        "n_folds": 3,
+        "random_state": seed,
+    }
+    _, first = cv_one_se_alpha(model, X, y, stop_after=1, **common)
+    _, second = cv_one_se_alpha(model, X, y, stop_after=2, **common)
+    n = len(first["alpha"])
+    assert n <= len(second["alpha"])
+    np.testing.assert_allclose(second["validation_loss"][:n], first["validation_loss"])
+    np.testing.assert_allclose(second["importances"][:n], first["importances"])
+    if n < len(second["alpha"]):  # it stopped on a worse strength
+        losses = first["validation_loss"]
+        assert losses[-1] > losses[:-1].min()
+        assert not first["in_band"][-1]

@@ -150,6 +150,10 @@ def test_band_vote_is_the_frequency_over_the_band_fits(linear_data):
     np.testing.assert_array_equal(
         selector.get_support(), expected >= FAST.strength_band_vote
     )
+    # the importances are the mean relevance of the same fits: a column the
+    # vote keeps was kept by some of them, so it never reads 0
+    np.testing.assert_allclose(selector.feature_importances_, fits.mean(axis=0))
+    assert np.all(selector.feature_importances_[selector.get_support()] > 0)
     # max_features ranks by frequency
     top = selector.set_params(max_features=1).get_support(indices=True)
     assert expected[top[0]] == expected.max()
