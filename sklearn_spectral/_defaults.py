@@ -966,6 +966,23 @@ class Settings:
         / 10, regression-600 and mixed-regression 10 / 10 / 10. The
         relevance is read on unit-variance inputs whatever the power.
 
+    importance_gradient_rows : int, default=0
+        How ``feature_importances_`` reads the fitted network. 0: the
+        first-layer reading, ``r_j = |lam_j| ||phi[:, j]||`` (the norm of
+        the direct-space weights leaving input ``j``). ``n > 0``: the
+        downstream-aware reading ``r_j = sqrt(mean_x ||d f(x) / d x_j||^2)``
+        over at most ``n`` training rows (a subsample drawn with the fit's
+        seed), the derivative of the raw outputs (logits centred over the
+        classes, standardised targets) with respect to the unit-variance
+        input, through the whole network (one extra forward and backward
+        pass per output). With ``eigenvalues="in"`` it is ``|lam_j|
+        sqrt(mean ||J(x) phi[:, j]||^2)``: a zero eigenvalue is a zero
+        relevance, as in the first-layer reading, but a first-layer weight
+        the next layers barely use no longer counts. Both are grouped per
+        original column (root-sum-square) and normalised to sum 1. The
+        selector's strength search ranks by the first-layer reading
+        whatever this says.
+
     See Also
     --------
     DEFAULT_SETTINGS : The settings of a default fit.
@@ -1094,6 +1111,10 @@ class Settings:
     min_category_frequency: int = 5
 
     group_size_power: float = 0.75
+
+    # -- reading the relevance -----------------------------------------------
+
+    importance_gradient_rows: int = 0
 
     def __post_init__(self):
         for field in fields(self):
