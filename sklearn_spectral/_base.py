@@ -1344,6 +1344,7 @@ def _input_settling(settings):
         shrink_fraction=settings.settle_shrink_fraction,
         solve_rows=settings.input_settle_max_rows,
         release_fraction=settings.settle_release_fraction,
+        newton_step=settings.input_readmit_step,
     )
 
 

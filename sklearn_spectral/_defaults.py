@@ -1019,6 +1019,8 @@ class Settings:
 
     input_settle_tol: float = 1e-4
 
+    input_readmit_step: float = 0.0
+
     standardise_once_max_bytes: int = 2**23
     input_settle_max_rows: int = 5000
 
