@@ -504,6 +504,18 @@ class InputSettling(Callback):
             self.newton_step * (pull - alpha) / curvature.clamp_min(1e-30),
             torch.zeros_like(pull),
         )
+        # the quadratic model can overshoot through the ReLUs: halve the
+        # step until the penalised data loss is below its value at 0
+        at_zero = _data_loss(module, X, losses)
+        for _ in range(30):
+            with torch.no_grad():
+                first.lam_in[eigen] = target.to(first.lam_in.dtype)
+            moved = _data_loss(module, X, losses) + alpha * float(target.sum())
+            if moved < at_zero:
+                break
+            target = target / 2
+        else:
+            target = torch.zeros_like(target)
         decay = next(
             (
                 grp.get("weight_decay", 0.0)
@@ -676,6 +688,12 @@ def _column_norms(first, eigen):
     squares = torch.zeros(first.lam_in.numel(), dtype=torch.float64)
     squares.index_add_(0, index, (first.phi.detach().double() ** 2).sum(dim=0))
     return squares.sqrt()[eigen]
+
+
+def _data_loss(module, x, losses):
+    """Mean data loss of ``module`` on ``x`` (a float)."""
+    with torch.no_grad():
+        return float(losses(module(x)).double().mean())
 
 
 def _lam_gradient(module, x, losses):
