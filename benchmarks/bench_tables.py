@@ -53,9 +53,9 @@ from sklearn_spectral import (
 )
 from sklearn_spectral.datasets import make_mixed_table, make_random_table
 
-#: ``--reading``: relevance read through the whole network (the root mean
-#: square of its input gradient over at most 2048 training rows).
-GRADIENT_READING = dataclasses.replace(DEFAULT_SETTINGS, importance_gradient_rows=2048)
+#: ``--reading``: the model again with the first-layer reading of relevance
+#: (``Settings.importance_gradient_rows=0``, the default before session 11).
+FIRST_LAYER_READING = dataclasses.replace(DEFAULT_SETTINGS, importance_gradient_rows=0)
 
 #: name -> (generator keyword arguments, short description)
 SCENARIOS = {
@@ -176,8 +176,8 @@ def evaluate(name, seeds, all_relevant, reading=False, selector_too=True):
     )
     fits = {model: lambda s: model_cls(random_state=s, **params)}
     if reading:
-        fits[model + " gradient reading"] = lambda s: model_cls(
-            random_state=s, settings=GRADIENT_READING, **params
+        fits[model + " first-layer reading"] = lambda s: model_cls(
+            random_state=s, settings=FIRST_LAYER_READING, **params
         )
     if selector_too:
         fits[selector_label] = selector
@@ -246,8 +246,8 @@ def main():
     parser.add_argument(
         "--reading",
         action="store_true",
-        help="also the model with Settings.importance_gradient_rows=2048 "
-        "(the downstream-aware reading of relevance)",
+        help="also the model with Settings.importance_gradient_rows=0 "
+        "(the first-layer reading of relevance)",
     )
     parser.add_argument("--no-selector", action="store_true", help="the models alone")
     parser.add_argument("--threads", type=int, default=1)

@@ -9,10 +9,11 @@ largest irrelevant one, scores summing to 1; > 0 is a clean ranking):
 
 * ``norm``: the first-layer reading of relevance (the norm of the
   first-layer weights leaving each column's inputs; ``feature_importances_``
-  at ``Settings.importance_gradient_rows=0``);
-* ``gradient``: the downstream-aware reading of the same fit
-  (``feature_importances_`` at ``importance_gradient_rows=2048``: the root
-  mean square of the network's own input gradient);
+  at ``Settings.importance_gradient_rows=0``, the fitted
+  ``_first_layer_importances``);
+* ``gradient``: the default reading of the same fit (``feature_importances_``
+  at ``importance_gradient_rows=2048``: the root mean square of the
+  network's own input gradient);
 * ``dependence``: how much the fitted model's output moves when the column
   is permuted on the training rows (root mean square change of the
   prediction, or of the probability of the last class);

@@ -912,10 +912,13 @@ class BaseSpectralMLP(BaseEstimator):
     def _per_column(self, relevance, eigenvalues):
         """Relevance and eigenvalue of every original column.
 
-        A column's relevance is the norm of all the direct-space weights
-        leaving the inputs made from it (its one-hot dummies, or its value
-        and missing indicator), each weight on the scale of a unit-variance
-        input; its eigenvalue is the one they share. The ``p`` inputs of a
+        A column's relevance is the root-sum-square of its inputs'
+        relevances (its one-hot dummies, or its value and missing
+        indicator): for the first-layer reading the norm of all the
+        direct-space weights leaving them, for the gradient reading
+        (:meth:`_gradient_relevance`) that of the network's output gradient
+        with respect to them, each on the scale of a unit-variance input;
+        its eigenvalue is the one they share. The ``p`` inputs of a
         group were standardised to a variance below 1
         (:meth:`_group_size_factor`), so their weights are that factor
         larger than on unit-variance inputs: undone here, so that a column
