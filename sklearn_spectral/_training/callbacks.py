@@ -423,7 +423,15 @@ class InputSettling(Callback):
         (no longer shrinking); 0 ends it on 0, ``tol`` or ``max_iter``.
     newton_step : float, default=0.0
         A re-admitted eigenvalue starts at this fraction of the minimiser of
-        the L1 problem along it (:meth:`_newton_start`); 0 starts it at 0.
+        the L1 problem along it (:meth:`_newton_start`), and at the check
+        that ends the fit the eigenvalues that still fail it (re-admitted
+        once already, or past ``max_rounds``) get that step instead of
+        staying at 0; 0 re-admits at 0 and leaves them.
+    balance : bool, default=True
+        With ``newton_step``: split the step's direct-space weight between
+        the eigenvalue and its eigenvector column as the L1 and the
+        eigenvector term balance it (else the column keeps the norm the
+        re-admission gave it).
 
     Attributes
     ----------
@@ -685,7 +693,9 @@ class InputSettling(Callback):
 def _column_norms(first, eigen):
     """Norm of each given eigenvalue's eigenvector columns (float64)."""
     index = _eigenvalue_of_input(first)
-    squares = torch.zeros(first.lam_in.numel(), dtype=torch.float64)
+    squares = torch.zeros(
+        first.lam_in.numel(), dtype=torch.float64, device=first.phi.device
+    )
     squares.index_add_(0, index, (first.phi.detach().double() ** 2).sum(dim=0))
     return squares.sqrt()[eigen]
 
