@@ -1013,7 +1013,8 @@ class Settings:
         failures of the first layer, e.g. binary 300 rows 54/60, regression
         57/60, all clean; no fit the first layer ranked cleanly is lost;
         the model's permutation dependence 359/360); ``bench_tables.py
-        --quick --reading --no-selector`` 50 of 50 instead of 49;
+        --quick --threads 1 --reading`` (``results/tables.md``) 50 of 50
+        instead of 49;
         ``bench_stability_relevance.py --configs default
         gradient:importance_gradient_rows=2048 --only paper linear headline
         --name stability_relevance_reading``: the paper's set ties (Pearson
