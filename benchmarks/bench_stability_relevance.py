@@ -448,6 +448,11 @@ def main():
         default=["paper", "linear", "headline", "accuracy"],
         help="problems to run",
     )
+    parser.add_argument(
+        "--name",
+        default="stability_relevance",
+        help="result file name (without .md)",
+    )
     args = parser.parse_args()
     setup(args.threads, quick=args.quick)
     size = SIZES[args.quick]
@@ -490,7 +495,7 @@ def main():
     sections += summary_tables(results, reference)
     sections += per_seed_tables({k: v for k, v in results.items() if v["paper"]})
     write_result(
-        "stability_relevance",
+        args.name,
         "Relevance over seeds (issue 20 item 2)",
         sections,
         elapsed=time.perf_counter() - start,

@@ -39,17 +39,23 @@ Example::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
 
 import numpy as np
 from _common import md_table, mean_std, setup, write_result
 
 from sklearn_spectral import (
+    DEFAULT_SETTINGS,
     SpectralFeatureSelector,
     SpectralMLPClassifier,
     SpectralMLPRegressor,
 )
 from sklearn_spectral.datasets import make_mixed_table, make_random_table
+
+#: ``--reading``: the model again with the first-layer reading of relevance
+#: (``Settings.importance_gradient_rows=0``, the default before session 11).
+FIRST_LAYER_READING = dataclasses.replace(DEFAULT_SETTINGS, importance_gradient_rows=0)
 
 #: name -> (generator keyword arguments, short description)
 SCENARIOS = {
@@ -152,7 +158,7 @@ def support_scores(support, relevant):
     return recall, precision
 
 
-def evaluate(name, seeds, all_relevant):
+def evaluate(name, seeds, all_relevant, reading=False, selector_too=True):
     kwargs, _ = SCENARIOS[name]
     task = kwargs.get("task", "classification")
     model_cls = SpectralMLPRegressor if task == "regression" else SpectralMLPClassifier
@@ -168,10 +174,13 @@ def evaluate(name, seeds, all_relevant):
     selector_label = (
         f"SpectralFeatureSelector({'estimator=' + model if params else ''})"
     )
-    fits = {
-        model: lambda s: model_cls(random_state=s, **params),
-        selector_label: selector,
-    }
+    fits = {model: lambda s: model_cls(random_state=s, **params)}
+    if reading:
+        fits[model + " first-layer reading"] = lambda s: model_cls(
+            random_state=s, settings=FIRST_LAYER_READING, **params
+        )
+    if selector_too:
+        fits[selector_label] = selector
     if all_relevant:
         fits['SpectralFeatureSelector(mode="all-relevant")'] = lambda s: selector(
             s, mode="all-relevant"
@@ -234,6 +243,13 @@ def main():
         help="also SpectralFeatureSelector(mode='all-relevant'), on "
         + ", ".join(ALL_RELEVANT),
     )
+    parser.add_argument(
+        "--reading",
+        action="store_true",
+        help="also the model with Settings.importance_gradient_rows=0 "
+        "(the first-layer reading of relevance)",
+    )
+    parser.add_argument("--no-selector", action="store_true", help="the models alone")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument(
         "--name", default="tables", help="results file name (without .md)"
@@ -245,7 +261,13 @@ def main():
     seeds = list(range(args.seeds))
     rows = []
     for name in names:
-        rows += evaluate(name, seeds, args.all_relevant and name in ALL_RELEVANT)
+        rows += evaluate(
+            name,
+            seeds,
+            args.all_relevant and name in ALL_RELEVANT,
+            reading=args.reading,
+            selector_too=not args.no_selector,
+        )
     scenarios = md_table(
         ["scenario", "table"],
         [[name, SCENARIOS[name][1]] for name in names],

@@ -7,8 +7,13 @@ the model alone at its defaults, over data seeds x model seeds (model
 rankings of the columns by the margin (smallest relevant score minus
 largest irrelevant one, scores summing to 1; > 0 is a clean ranking):
 
-* ``norm``: the model's ``feature_importances_`` (the norm of the
-  first-layer weights leaving each column's inputs);
+* ``norm``: the first-layer reading of relevance (the norm of the
+  first-layer weights leaving each column's inputs; ``feature_importances_``
+  at ``Settings.importance_gradient_rows=0``, the fitted
+  ``_first_layer_importances``);
+* ``gradient``: the default reading of the same fit (``feature_importances_``
+  at ``importance_gradient_rows=2048``: the root mean square of the
+  network's own input gradient);
 * ``dependence``: how much the fitted model's output moves when the column
   is permuted on the training rows (root mean square change of the
   prediction, or of the probability of the last class);
@@ -22,6 +27,7 @@ largest irrelevant one, scores summing to 1; > 0 is a clean ranking):
 """
 
 import argparse
+import dataclasses
 import sys
 import time
 import warnings
@@ -38,6 +44,10 @@ from sklearn_spectral import (
     SpectralMLPRegressor,
 )
 from sklearn_spectral._tabular import TableEncoder
+
+#: Both readings from one fit: the gradient one is ``feature_importances_``,
+#: the first-layer one the fitted ``_first_layer_importances``.
+READING = dataclasses.replace(DEFAULT_SETTINGS, importance_gradient_rows=2048)
 
 DEFAULT = (
     "binary-300",
@@ -118,25 +128,32 @@ def main(argv=None):
         kwargs, _ = SCENARIOS[name]
         regression = kwargs.get("task") == "regression"
         cls = SpectralMLPRegressor if regression else SpectralMLPClassifier
-        norm, dep, orc, wrong = [], [], [], []
+        norm, grad, dep, orc, wrong = [], [], [], [], []
         for seed in range(args.seeds):
             X, y, relevant = make_table(kwargs, seed)
             orc.append(margin(oracle(X, y, regression), relevant))
             for state in range(args.states):
-                model = cls(random_state=100 * state + seed).fit(X, y)
-                norm.append(margin(model.feature_importances_, relevant))
+                model = cls(random_state=100 * state + seed, settings=READING)
+                model.fit(X, y)
+                norm.append(margin(model._first_layer_importances, relevant))
+                grad.append(margin(model.feature_importances_, relevant))
                 dep.append(margin(dependence(model, X, regression, seed), relevant))
                 if norm[-1] <= 0:
                     wrong.append(f"{seed}:{state}")
-        norm, dep, orc = map(np.asarray, (norm, dep, orc))
+        norm, grad, dep, orc = map(np.asarray, (norm, grad, dep, orc))
         n = len(norm)
         failing = norm <= 0
         print(
             f"{name} | norm clean {np.sum(norm > 0)}/{n}, {norm.mean():.3f} / "
-            f"{norm.min():.3f} | dependence clean {np.sum(dep > 0)}/{n}, "
+            f"{norm.min():.3f} | gradient clean {np.sum(grad > 0)}/{n}, "
+            f"{grad.mean():.3f} / {grad.min():.3f} | "
+            f"dependence clean {np.sum(dep > 0)}/{n}, "
             f"{dep.mean():.3f} / {dep.min():.3f} | of the norm's failures, "
             f"clean by dependence {np.sum(dep[failing] > 0)}/{failing.sum()} "
-            f"({' '.join(wrong)}) | oracle clean {np.sum(orc > 0)}/{len(orc)}, "
+            f"({' '.join(wrong)}), by gradient {np.sum(grad[failing] > 0)} | "
+            f"gradient wrong where norm clean "
+            f"{np.sum((grad <= 0) & ~failing)} | "
+            f"oracle clean {np.sum(orc > 0)}/{len(orc)}, "
             f"worst -log p margin {orc.min():.2f} | "
             f"{time.process_time() - start:.0f} s",
             flush=True,

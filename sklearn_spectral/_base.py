@@ -46,6 +46,7 @@ from .nn.losses import DataLoss
 from .nn.mlp import ACTIVATIONS
 from .nn.objective import EigenvalueTerm, SpectralObjective
 from .nn.optim import ProximalAdam
+from .nn.reading import input_gradient_relevance
 from .relevance import normalize_relevance
 
 #: Largest finite float32 value: float64 inputs beyond it would become inf
@@ -716,7 +717,7 @@ class BaseSpectralMLP(BaseEstimator):
                     self, self.net_.module_, all_X, all_y, all_weights, held_out
                 )
         self._record_history(history_len)
-        self._set_spectral_attributes()
+        self._set_spectral_attributes(X)
         if epochs is None:
             self._check_convergence(baseline_loss, history_len)
         return self
@@ -843,13 +844,19 @@ class BaseSpectralMLP(BaseEstimator):
             return hint + ", or set standardize=True (standardise the inputs)."
         return hint + "."
 
-    def _set_spectral_attributes(self):
+    def _set_spectral_attributes(self, X):
         module = self.net_.module_
         relevance = module.input_relevance().cpu().double().numpy()
         eigenvalues = module.input_eigenvalues().cpu().double().numpy()
         relevance, eigenvalues = self._per_column(relevance, eigenvalues)
         if getattr(self, "_no_signal", False):
             relevance = np.zeros_like(relevance)
+        # the selector ranks by the first-layer reading whatever
+        # Settings.importance_gradient_rows says (_selection/_strength.py)
+        self._first_layer_importances = normalize_relevance(relevance)
+        rows = self._settings().importance_gradient_rows
+        if rows > 0 and not getattr(self, "_no_signal", False):
+            relevance = self._gradient_relevance(X, rows)
         self.input_relevance_ = relevance
         self.input_eigenvalues_ = eigenvalues
         self.feature_importances_ = normalize_relevance(relevance)
@@ -864,13 +871,54 @@ class BaseSpectralMLP(BaseEstimator):
         for name, value in self._plan().fitted_attributes(self, module).items():
             setattr(self, name, value)
 
+    def _gradient_relevance(self, X, max_rows):
+        """The downstream-aware relevance of every original column.
+
+        ``r_j = sqrt(mean_x ||d f(x) / d u_j||^2)`` over at most ``max_rows``
+        rows of ``X`` (the network's inputs, a subsample drawn with the fit's
+        seed), ``u_j`` the unit-variance input ``j`` and ``f`` the raw outputs
+        (logits centred over the classes for a softmax classifier, the
+        standardised targets of a regressor), through the trained network
+        (:func:`~sklearn_spectral.nn.reading.input_gradient_relevance`).
+        With ``eigenvalues="in"`` the derivative is ``lam_j J(x) phi[:, j]``:
+        a zero eigenvalue is a zero relevance. Grouped per original column as
+        the first-layer reading is (:meth:`_per_column`).
+        """
+        n = X.shape[0]
+        if n > max_rows:
+            rng = np.random.default_rng(getattr(self, "_split_seed", 0))
+            X = X[np.sort(rng.choice(n, size=max_rows, replace=False))]
+        dtype = self._network_input_dtype(X)
+        # the training network itself: the float64 export would be built for
+        # this pass alone (it doubled the CPU of a 600-row table fit)
+        module = self.net_.module_
+        x = _as_tensor(_dense_rows(X, 0, X.shape[0], dtype), dtype)
+        x = x.to(self.net_.device)
+        # softmax logits: a shift common to every class changes nothing
+        centre = hasattr(self, "classes_") and not getattr(self, "_multilabel", False)
+        # one pass per output over chunks of about 2 ** 22 entries
+        chunk = max(64, 2**22 // max(1, X.shape[1]))
+        with torch_threads(self._n_threads(X.shape[1], min(chunk, X.shape[0]))):
+            per_input = input_gradient_relevance(
+                module, x, centre_outputs=centre, chunk_rows=chunk
+            ).numpy()
+        # d f / d X_j * input_scale_ is the derivative with respect to the
+        # network's standardised input, on the scale of the first-layer
+        # weights: _per_column takes both to unit-variance inputs alike
+        per_input = per_input * np.asarray(self.input_scale_, dtype=np.float64)
+        eigenvalues = np.zeros(per_input.shape[0])
+        return self._per_column(per_input, eigenvalues)[0]
+
     def _per_column(self, relevance, eigenvalues):
         """Relevance and eigenvalue of every original column.
 
-        A column's relevance is the norm of all the direct-space weights
-        leaving the inputs made from it (its one-hot dummies, or its value
-        and missing indicator), each weight on the scale of a unit-variance
-        input; its eigenvalue is the one they share. The ``p`` inputs of a
+        A column's relevance is the root-sum-square of its inputs'
+        relevances (its one-hot dummies, or its value and missing
+        indicator): for the first-layer reading the norm of all the
+        direct-space weights leaving them, for the gradient reading
+        (:meth:`_gradient_relevance`) that of the network's output gradient
+        with respect to them, each on the scale of a unit-variance input;
+        its eigenvalue is the one they share. The ``p`` inputs of a
         group were standardised to a variance below 1
         (:meth:`_group_size_factor`), so their weights are that factor
         larger than on unit-variance inputs: undone here, so that a column
@@ -1299,6 +1347,7 @@ def _input_settling(settings):
         shrink_fraction=settings.settle_shrink_fraction,
         solve_rows=settings.input_settle_max_rows,
         release_fraction=settings.settle_release_fraction,
+        newton_step=settings.input_readmit_step,
     )
 
 

@@ -265,13 +265,20 @@ bool mask, default="from_dtype"
 _COMMON_ATTRIBUTES = """
     feature_importances_ : ndarray of shape (n_features_in_,)
         Global input relevance, normalised to sum to 1: for each input ``j``
-        the norm of all the direct-space weights leaving it,
-        ``||W_1[:, j]||_2``. With the default ``eigenvalues="in"`` this is
-        the first paper's ``|lam_in_j| * ||phi[:, j]||_2``. With the default
-        ``standardize=True`` it is measured on standardised inputs: the
-        relevance of a one-standard-deviation change of each column, which
-        does not change when a column is rescaled. All zeros if the penalty
-        switched every input off.
+        the root mean square over the training rows (at most
+        ``Settings.importance_gradient_rows``, 2048, a seeded subsample) of
+        the norm of the network's output gradient ``d f(x) / d x_j`` (the
+        logits centred over the classes, the standardised targets). With
+        the default ``eigenvalues="in"`` that gradient is ``lam_in_j *
+        J(x) phi[:, j]``: an eigenvalue the penalty switched off is a zero
+        importance, as in the first paper's ``|lam_in_j| *
+        ||phi[:, j]||_2``, which it refines by weighing each first-layer
+        weight by how much the rest of the network uses it
+        (``importance_gradient_rows=0`` gives the first paper's reading).
+        With the default ``standardize=True`` it is measured on
+        standardised inputs: the relevance of a one-standard-deviation
+        change of each column, which does not change when a column is
+        rescaled. All zeros if the penalty switched every input off.
 
     input_relevance_ : ndarray of shape (n_features_in_,)
         The same relevance before normalisation.

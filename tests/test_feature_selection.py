@@ -102,8 +102,9 @@ def test_default_selection_reads_the_mean_of_the_consensus_fits(linear_data):
     consensus = selector.consensus_importances_
     assert consensus.shape == (FAST.consensus_fits, X.shape[1])
     np.testing.assert_allclose(selector.feature_importances_, consensus.mean(axis=0))
+    # the selector reads its models' first-layer relevance (session 11)
     np.testing.assert_array_equal(
-        consensus[0], selector.estimator_.feature_importances_
+        consensus[0], selector.estimator_._first_layer_importances
     )
     kept = selector.feature_importances_ >= selector.threshold_
     np.testing.assert_array_equal(selector.get_support(), kept)
@@ -114,7 +115,7 @@ def test_default_selection_reads_the_mean_of_the_consensus_fits(linear_data):
     one = SpectralFeatureSelector(random_state=0, settings=single).fit(X, y)
     assert not hasattr(one, "consensus_importances_")
     np.testing.assert_array_equal(
-        one.feature_importances_, one.estimator_.feature_importances_
+        one.feature_importances_, one.estimator_._first_layer_importances
     )
 
 
@@ -437,7 +438,7 @@ def test_partial_fit_after_fit_drops_the_consensus(linear_data):
     selector.partial_fit(X, y)
     assert not hasattr(selector, "consensus_importances_")
     np.testing.assert_array_equal(
-        selector.feature_importances_, selector.estimator_.feature_importances_
+        selector.feature_importances_, selector.estimator_._first_layer_importances
     )
 
 

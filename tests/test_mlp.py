@@ -74,11 +74,18 @@ def test_fitted_attributes(classification_data):
     assert clf.input_eigenvalues_.shape == (8,)
     assert [lam_in.shape for lam_in, _ in clf.eigenvalues_] == [(8,), (16,), (8,)]
     assert clf.n_iter_ == len(clf.loss_curve_) <= 30
-    # relevance is the norm of the direct-space columns: |lam_in| * ||phi[:, j]||
+    # the first-layer reading is the norm of the direct-space columns,
+    # |lam_in| * ||phi[:, j]|| (what the selector ranks by); the default
+    # reading (the network's input gradient) has the same zeros
     layer = clf.net_.module_.layers[0]
     expected = layer.lam_in.abs() * torch.linalg.vector_norm(layer.phi, dim=0)
+    expected = expected.detach().double().numpy()
     np.testing.assert_allclose(
-        clf.input_relevance_, expected.detach().double(), rtol=1e-6
+        clf._first_layer_importances, expected / expected.sum(), rtol=1e-6
+    )
+    np.testing.assert_array_equal(clf.input_relevance_ == 0, expected == 0)
+    np.testing.assert_allclose(
+        clf.feature_importances_, clf.input_relevance_ / clf.input_relevance_.sum()
     )
 
 

@@ -81,16 +81,76 @@ def _linear_target(seed, n_samples=300):
     return X, y
 
 
+#: The first-layer reading alone (``_first_layer_importances`` of a default
+#: fit; ``feature_importances_`` is the network's input gradient).
+FIRST_LAYER = dataclasses.replace(DEFAULT_SETTINGS, importance_gradient_rows=0)
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_linear_target_noise_below_relevant_inputs(seed):
     # y = x0 - 2 x1: before the input tests and the polish phase the three
-    # noise inputs kept 0.13-0.21 of the importance and x1 led x0 by 0.02
+    # noise inputs kept 0.13-0.21 of the importance and x1 led x0 by 0.02.
+    # One fit reads both: the first-layer reading is feature_importances_
+    # at importance_gradient_rows=0 (test_the_gradient_reading_leaves_the_fit_alone)
     X, y = _linear_target(seed)
     model = SpectralMLPRegressor(random_state=seed).fit(X, y)
-    importances = model.feature_importances_
-    assert importances[2:].max() <= 0.05
-    assert importances[1] > importances[0] > importances[2:].max()
+    for importances in (model._first_layer_importances, model.feature_importances_):
+        assert importances[2:].max() <= 0.05
+        assert importances[1] > importances[0] > importances[2:].max()
     assert model.score(X, y) > 0.98
+    # the derivative of a linear fit is its coefficients: 1 : 2 (measured
+    # 0.333 / 0.667 on seed 0, where the first layer reads 0.326 / 0.674)
+    gradient = model.feature_importances_
+    assert gradient[1] / gradient[0] == pytest.approx(2.0, rel=0.1)
+    # a zero eigenvalue is a zero relevance in both readings
+    np.testing.assert_array_equal(gradient == 0, model._first_layer_importances == 0)
+
+
+def test_gradient_reading_of_known_networks():
+    from sklearn_spectral.nn.reading import input_gradient_relevance
+
+    net = torch.nn.Linear(3, 2, bias=False, dtype=torch.float64)
+    with torch.no_grad():
+        net.weight.copy_(torch.tensor([[2.0, 0.0, 1.0], [0.0, 0.0, 1.0]]))
+    x = torch.zeros(4, 3, dtype=torch.float64)
+    # the norm of each column of W, and, centred over the two outputs,
+    # the norm of the column minus its mean: (1, -1), (0, 0), (0, 0)
+    torch.testing.assert_close(
+        input_gradient_relevance(net, x),
+        torch.tensor([2.0, 0.0, 2.0**0.5], dtype=torch.float64),
+    )
+    torch.testing.assert_close(
+        input_gradient_relevance(net, x, centre_outputs=True, chunk_rows=3),
+        torch.tensor([2.0**0.5, 0.0, 0.0], dtype=torch.float64),
+    )
+    # a non-linear network: the root mean square over the rows
+    rows = torch.tensor([[1.0], [3.0]], dtype=torch.float64)
+
+    class Square(torch.nn.Module):
+        def forward(self, v):
+            return v**2
+
+    torch.testing.assert_close(
+        input_gradient_relevance(Square(), rows),
+        torch.tensor([(0.5 * (2.0**2 + 6.0**2)) ** 0.5], dtype=torch.float64),
+    )
+    assert input_gradient_relevance(Square(), rows[:0]).tolist() == [0.0]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_the_gradient_reading_leaves_the_fit_alone():
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    plain = SpectralMLPClassifier(random_state=0, max_iter=40, settings=FIRST_LAYER)
+    plain.fit(X, y)
+    read = SpectralMLPClassifier(random_state=0, max_iter=40).fit(X, y)
+    np.testing.assert_array_equal(
+        read._first_layer_importances, plain.feature_importances_
+    )
+    np.testing.assert_array_equal(read.predict_proba(X), plain.predict_proba(X))
+    assert read.feature_importances_.sum() == pytest.approx(1.0)
+    assert not np.array_equal(read.feature_importances_, plain.feature_importances_)
 
 
 def test_chi2_quantile_matches_scipy():
@@ -145,6 +205,48 @@ def test_zeroed_relevant_input_is_readmitted(seed):
     assert importances[3] == 0
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_readmission_step_lowers_the_penalised_loss(seed):
+    # Settings.input_readmit_step: a re-admitted eigenvalue starts at the
+    # minimiser of the L1 problem along it, not at 0, split between lam and
+    # phi as the two penalties balance it (alpha lam = decay ||phi||^2)
+    from sklearn_spectral._training.callbacks import InputSettling, _lam_gradient
+
+    X, y = _linear_target(seed)
+    model = SpectralMLPRegressor(random_state=seed).fit(X, y)
+    net, module = model.net_, model.net_.module_
+    module.eval()
+    drop_inputs_(module, net.optimizer_, [1])
+    x = torch.as_tensor(X, dtype=torch.float32)
+    target = torch.as_tensor((y - y.mean()) / y.std(), dtype=torch.float32)
+
+    def losses(o):
+        return (o[:, 0] - target) ** 2
+
+    penalty = InputSettling._input_penalty(net)
+    score = input_score_test(module, x, losses)
+    grad = score["directions"] * score["gradient_norm"][None, :]
+    readmit_inputs_(module, net.optimizer_, [1], grad, score["phi_norm"])
+    first = module.layers[0]
+
+    def objective():
+        with torch.no_grad():
+            data = float(losses(module(x)).mean())
+        return data + penalty.coef * float(first.lam_in.abs().sum())
+
+    at_zero = objective()
+    assert float(-_lam_gradient(module, x, losses)[1]) > penalty.coef  # KKT fails
+    InputSettling(newton_step=1.0)._newton_start(
+        module, net.optimizer_, x, losses, [1], penalty
+    )
+    lam = float(first.lam_in[1])
+    assert lam > 0
+    assert objective() < at_zero
+    decay = 2 * model.phi_alpha
+    phi_sq = float((first.phi[:, 1].double() ** 2).sum())
+    assert penalty.coef * lam == pytest.approx(decay * phi_sq, rel=1e-3)
+
+
 @pytest.mark.parametrize(
     "params", [{"auto_depth": True}, {"penalized": "all"}, {"penalty": "l2"}]
 )
@@ -175,7 +277,10 @@ def test_the_end_of_fit_solve_adds_no_epochs_and_zeroes_the_noise():
         assert 0 < solve["steps"] <= DEFAULT_SETTINGS.input_settle_max_iter
         assert model.n_iter_ == plain.n_iter_  # same epochs, same stop
         assert model.feature_importances_[2:].max() == 0.0
-        assert plain.feature_importances_[2:].max() > 0.05
+        # (the first-layer reading; the network's gradient reads them at
+        # 0.03-0.04 each)
+        assert plain._first_layer_importances[2:].max() > 0.05
+        assert plain.feature_importances_[2:].max() > 0.01
         assert model.score(X, y) >= plain.score(X, y) - 0.005
 
 

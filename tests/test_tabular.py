@@ -385,7 +385,9 @@ def test_column_relevance_is_read_on_unit_variance_inputs():
     expected = np.sqrt(
         np.bincount(column, weights=(per_input / size**power) ** 2, minlength=8)
     )
-    np.testing.assert_allclose(clf.input_relevance_, expected, rtol=1e-6)
+    np.testing.assert_allclose(
+        clf._first_layer_importances, expected / expected.sum(), rtol=1e-6
+    )
     # the inputs' scale carries the factor: a dummy's scale is p ** a its
     # standard deviation (a 0/1 input of mean m: sqrt(m (1 - m)))
     dummy = np.flatnonzero(size > 2)[0]
@@ -393,8 +395,43 @@ def test_column_relevance_is_read_on_unit_variance_inputs():
     np.testing.assert_allclose(
         clf.input_scale_[dummy], values.std() * size[dummy] ** power, rtol=1e-6
     )
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_gradient_reading_is_per_column_on_unit_variance_inputs():
+    # Settings.importance_gradient_rows: the root mean square over the rows
+    # of the centred logits' derivative with respect to each unit-variance
+    # input, root-sum-square over a column's inputs; recomputed here with
+    # autograd through the training network (float32, all 300 rows)
+    from dataclasses import replace
+
+    from sklearn_spectral._defaults import DEFAULT_SETTINGS
+
+    settings = replace(DEFAULT_SETTINGS, importance_gradient_rows=1000)
+    X, y, _ = _table(n=300)
+    clf = SpectralMLPClassifier(max_iter=30, random_state=0, settings=settings)
+    clf.fit(X, y)
+    encoded = clf.encoder_.transform(X)
+    inputs = torch.as_tensor(encoded, dtype=torch.float64).requires_grad_(True)
+    module = clf.network_.double()
+    logits = module(inputs)
+    logits = logits - logits.mean(dim=1, keepdim=True)
+    squares = 0.0
+    for k in range(logits.shape[1]):
+        (grad,) = torch.autograd.grad(logits[:, k].sum(), inputs, retain_graph=True)
+        squares = squares + grad.numpy() ** 2
+    groups = clf.encoder_.input_groups_
+    size = np.bincount(groups)[groups]
+    unit = np.sqrt(squares.mean(axis=0)) * clf.input_scale_ / size**0.75
+    expected = np.sqrt(
+        np.bincount(clf.encoder_.column_of_input_, weights=unit**2, minlength=8)
+    )
     np.testing.assert_allclose(
-        clf.feature_importances_, expected / expected.sum(), rtol=1e-6
+        clf.feature_importances_, expected / expected.sum(), rtol=1e-4, atol=1e-7
+    )
+    # zeros are the first layer's zeros
+    np.testing.assert_array_equal(
+        clf.feature_importances_ == 0, clf._first_layer_importances == 0
     )
 
 

@@ -69,7 +69,16 @@ def documented_without_importances(estimator):
 
 
 def importances(estimator, getter, norm_order):
-    """One non-negative float64 importance per feature of a fitted model."""
+    """One non-negative float64 importance per feature of a fitted model.
+
+    A spectral model's first-layer reading (``_first_layer_importances``)
+    under ``"auto"``: the selector ranks as it did before the estimators'
+    ``feature_importances_`` became the gradient reading
+    (``Settings.importance_gradient_rows``).
+    """
+    first_layer = getattr(estimator, "_first_layer_importances", None)
+    if getter == "auto" and first_layer is not None:
+        return np.asarray(first_layer, dtype=np.float64)
     scores = _get_feature_importances(
         estimator, getter, transform_func="norm", norm_order=norm_order
     )

@@ -229,7 +229,10 @@ def _fit_fold(estimator, X, y, held_out, sample_weight, alpha, seed, scale, kept
     return (
         _held_out_loss(model, X, y, held_out, scale),
         np.asarray(kept(model), dtype=bool),
-        np.asarray(model.feature_importances_, dtype=np.float64),
+        np.asarray(
+            getattr(model, "_first_layer_importances", model.feature_importances_),
+            dtype=np.float64,
+        ),
     )
 
 
