@@ -898,7 +898,7 @@ def refit_kept(
     >>> with torch.no_grad():
     ...     net.gate[1] = 0.0  # an input switched off
     >>> _ = refit_kept(net, rows, loss="squared_error", epochs=3, lr=1e-2)
-    >>> float(net.gate[1])
+    >>> float(net.gate[1].detach())
     0.0
     """
     if loss not in LOSSES:

@@ -74,13 +74,11 @@ class RelevanceDisplay:
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> from sklearn.datasets import make_classification
-    >>> from sklearn_spectral import SpectralFeatureSelector, SpectralMLPClassifier
+    >>> from sklearn_spectral import SpectralFeatureSelector
     >>> from sklearn_spectral.plotting import RelevanceDisplay
     >>> X, y = make_classification(n_samples=300, n_features=8, n_informative=3,
     ...                            n_redundant=0, shuffle=False, random_state=0)
-    >>> model = SpectralMLPClassifier(hidden_layer_sizes=(16,), max_iter=30,
-    ...                               learning_rate_init=0.01)
-    >>> selector = SpectralFeatureSelector(model, random_state=0).fit(X, y)
+    >>> selector = SpectralFeatureSelector(random_state=0).fit(X, y)
     >>> display = RelevanceDisplay.from_estimator(selector)
     >>> len(display.bars_)
     8
