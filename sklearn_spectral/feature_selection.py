@@ -279,7 +279,13 @@ class SpectralFeatureSelector(SelectFromModel):
         a member of its correlated group was kept), or the mean of
         ``consensus_importances_`` where there is no vote;
         otherwise those of ``estimator_`` (read by ``importance_getter``;
-        the norm over rows of a 2-D ``coef_``).
+        the norm over rows of a 2-D ``coef_``). With a spectral model and
+        ``importance_getter="auto"`` the relevance read is the first-layer
+        one, ``|lam_j| ||phi[:, j]||`` normalised (its measurements were
+        made with it), not the input-gradient reading of the model's own
+        ``feature_importances_`` (``Settings.importance_gradient_rows``):
+        the two agree on which features are 0 and differ in the sizes of
+        the others.
 
     consensus_importances_ : ndarray of shape (consensus_fits, n_features_in_)
         ``"minimal"`` mode with a spectral model: the importances of
