@@ -408,14 +408,16 @@ def test_constant_loss_is_the_loss_of_the_best_constant():
     assert constant_loss(counts, "poisson", w) == pytest.approx(expected)
 
 
-def test_a_wrong_derivative_makes_the_fit_fall_back_to_autograd(monkeypatch):
+def test_a_wrong_derivative_makes_the_fit_fall_back_to_autograd(monkeypatch, request):
     from sklearn_spectral.nn import activations, mlp
 
     relu, _ = activations.DERIVATIVES[torch.nn.ReLU]
     monkeypatch.setitem(
         activations.DERIVATIVES, torch.nn.ReLU, (relu, lambda m, g, z, h: 2 * g)
     )
-    monkeypatch.setattr(mlp, "_PROBED", {})
+    # probe afresh now, and again after the test (the right derivative back)
+    mlp._probe.cache_clear()
+    request.addfinalizer(mlp._probe.cache_clear)
     assert not closed_form_gradients_work("relu", "cross_entropy")
     net = SpectralMLP(3, [4], 2)
     assert not net.manual_gradients("cross_entropy")

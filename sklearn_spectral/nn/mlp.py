@@ -5,6 +5,8 @@ This module imports nothing from scikit-learn.
 
 from __future__ import annotations
 
+import functools
+
 import torch
 from torch import nn
 
@@ -45,10 +47,6 @@ EIGENVALUE_MODES = {
 }
 
 
-#: Outcome of :func:`closed_form_gradients_work` by (activation type, loss).
-_PROBED = {}
-
-
 def closed_form_gradients_work(activation, loss):
     """Whether the closed-form gradients match autograd for this pair.
 
@@ -82,13 +80,13 @@ def closed_form_gradients_work(activation, loss):
     True
     """
     kind = ACTIVATIONS[activation] if isinstance(activation, str) else activation
-    key = (kind, loss)
-    if key not in _PROBED:
-        _PROBED[key] = _probe(kind, loss)
-    return _PROBED[key]
+    return _probe(kind, loss)
 
 
+@functools.cache
 def _probe(kind, loss):
+    """The probe itself, once per process and pair (``_probe.cache_clear()``
+    forgets the outcomes)."""
     name = next((n for n, k in ACTIVATIONS.items() if k is kind), None)
     if name is None or kind not in DERIVATIVES or loss not in LOSSES:
         return False
