@@ -722,3 +722,27 @@ def test_selector_keeps_a_group_of_copies_whole(linear_data):
         alone.get_support(),
         alone.band_frequencies_ >= FAST.strength_band_vote,
     )
+
+
+@pytest.mark.parametrize("mode", ["minimal", "all-relevant"])
+def test_only_the_users_fit_reads_relevance_through_the_gradient(mode, monkeypatch):
+    # the selector ranks its own fits (folds, consensus refits, shadow
+    # rounds) by the first-layer reading: the input-gradient pass runs once,
+    # for estimator_, whose feature_importances_ the user reads
+    from sklearn_spectral._base import BaseSpectralMLP
+
+    calls = []
+    reading = BaseSpectralMLP._gradient_relevance
+
+    def counted(self, X, max_rows):
+        calls.append(X.shape)
+        return reading(self, X, max_rows)
+
+    monkeypatch.setattr(BaseSpectralMLP, "_gradient_relevance", counted)
+    X, y = make_classification(
+        n_samples=200, n_features=6, n_informative=2, random_state=0
+    )
+    selector = SpectralFeatureSelector(mode=mode, random_state=0).fit(X, y)
+    assert len(calls) == 1
+    model = selector.estimator_
+    assert not np.allclose(model.feature_importances_, model._first_layer_importances)

@@ -27,6 +27,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_array
 
 from ._face import importances as _importances
+from ._face import without_gradient_reading
 
 __all__ = [
     "hit_test",
@@ -270,7 +271,7 @@ def shadow_refits(
     copies = max(1, -(-int(min_shadows) // X.shape[1]))
     jobs = (
         delayed(_fit_with_shadows)(
-            clone(template),
+            without_gradient_reading(clone(template)),
             X,
             y,
             part,

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import numpy as np
 from sklearn.feature_selection._base import _get_feature_importances
 from sklearn.feature_selection._from_model import _calculate_threshold
 
+from .._base import BaseSpectralMLP
 from .._defaults import resolve_settings
 from ..relevance import auto_threshold
 
-__all__ = ["documented_without_importances", "importances", "resolve_threshold"]
+__all__ = [
+    "documented_without_importances",
+    "importances",
+    "resolve_threshold",
+    "without_gradient_reading",
+]
 
 
 def resolve_threshold(threshold, scores, estimator=None, settings=None):
@@ -83,3 +90,24 @@ def importances(estimator, getter, norm_order):
         estimator, getter, transform_func="norm", norm_order=norm_order
     )
     return np.asarray(scores, dtype=np.float64)
+
+
+def without_gradient_reading(estimator):
+    """``estimator`` set to skip the input-gradient reading of relevance.
+
+    The selector's own fits (strength-search folds, consensus refits,
+    all-relevant rounds) are ranked by the first-layer reading
+    (:func:`importances`), so the extra pass a spectral model makes after
+    training for its ``feature_importances_``
+    (``Settings.importance_gradient_rows``) would be computed and thrown
+    away: it is turned off on them. The training is the same either way
+    (the reading comes after it). Other estimators are returned unchanged.
+    """
+    if not isinstance(estimator, BaseSpectralMLP):
+        return estimator
+    settings = resolve_settings(estimator.get_params(deep=False)["settings"])
+    if settings.importance_gradient_rows:
+        estimator.set_params(
+            settings=dataclasses.replace(settings, importance_gradient_rows=0)
+        )
+    return estimator

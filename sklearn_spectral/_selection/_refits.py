@@ -12,6 +12,7 @@ from sklearn.utils import _safe_indexing, resample
 from sklearn.utils.validation import _check_method_params, _num_samples
 
 from ._face import importances as _importances
+from ._face import without_gradient_reading
 
 __all__ = ["half_sample", "refit_importances"]
 
@@ -71,7 +72,7 @@ def refit_importances(
     n_samples = _num_samples(X)
     jobs = (
         delayed(fit_on)(
-            clone(template),
+            without_gradient_reading(clone(template)),
             X,
             y,
             None

@@ -42,6 +42,7 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils import _safe_indexing, check_array
 
 from .._defaults import DEFAULT_SETTINGS
+from ._face import without_gradient_reading
 
 __all__ = ["cv_one_se_alpha", "kept_set_agreement", "per_sample_loss"]
 
@@ -208,7 +209,10 @@ def _clearly_worse(losses, w, stop_after):
 def _fit_fold(estimator, X, y, held_out, sample_weight, alpha, seed, scale, kept):
     """Fit at ``alpha`` without the rows ``held_out``; their loss, the
     mask of the columns the fitted model keeps and its importances."""
-    model = clone(estimator).set_params(alpha=alpha, random_state=seed)
+    # ranked by the first-layer reading: no input-gradient pass
+    model = without_gradient_reading(clone(estimator)).set_params(
+        alpha=alpha, random_state=seed
+    )
     n = len(y)
     if _takes_sample_weight(model):
         # the held-out rows get weight 0, which removes them from the fit
@@ -229,10 +233,7 @@ def _fit_fold(estimator, X, y, held_out, sample_weight, alpha, seed, scale, kept
     return (
         _held_out_loss(model, X, y, held_out, scale),
         np.asarray(kept(model), dtype=bool),
-        np.asarray(
-            getattr(model, "_first_layer_importances", model.feature_importances_),
-            dtype=np.float64,
-        ),
+        np.asarray(model.feature_importances_, dtype=np.float64),
     )
 
 
