@@ -789,7 +789,8 @@ class BaseSpectralMLP(BaseEstimator):
         self.out_activation_ = self._out_activation()
 
     def _check_convergence(self, baseline_loss, history_len):
-        stopper = dict(self.net_.callbacks_)["convergence"]
+        callbacks = dict(self.net_.callbacks_)
+        stopper = callbacks["convergence"]
         self.converged_ = bool(stopper.converged_)
         # a fit that ended on a spike of its loss returns its best epoch
         final = stopper.best_loss_ if stopper.restored_ else self.loss_curve_[-1]
@@ -799,30 +800,50 @@ class BaseSpectralMLP(BaseEstimator):
         # constant's loss tiny (2e-6) while a fresh network starts near the
         # unweighted one (0.6): "diverged" is judged against the larger
         reference = max(baseline_loss, getattr(self, "_unweighted_baseline", 0.0))
-        if (
-            baseline_loss > 0
-            and peak > self._settings().diverged_factor * reference
-            and final >= 0.99 * baseline_loss
-        ):
+        # ... and against where this fit started: a small fresh network can
+        # start many times worse than a constant and fall steadily from there
+        start = callbacks["stop_on_divergence"].start_loss_
+        if np.isfinite(start):
+            reference = max(reference, start)
+        factor = self._settings().diverged_factor
+        no_better = baseline_loss > 0 and final >= 0.99 * baseline_loss
+        if no_better and peak > factor * reference:
             raise ValueError(
                 f"Training diverged: the training loss rose to {peak:.4g}, "
                 f"{peak / baseline_loss:.0f} times that of a constant prediction "
                 f"({baseline_loss:.4g}), and ended at {final:.4g}, no better than "
                 "a constant. " + hint
             )
+        far = None
+        if no_better and np.isfinite(start) and start > factor * baseline_loss:
+            far = (
+                f"The final training loss ({final:.4g}) is no better than a "
+                f"constant prediction ({baseline_loss:.4g}), but the network "
+                f"started {start / baseline_loss:.0f} times worse ({start:.4g}) "
+                "and the loss fell: "
+                + (
+                    "set standardize=True (standardise the inputs)."
+                    if not self.standardize
+                    else "raise max_iter or learning_rate_init."
+                )
+            )
         if not self.converged_ and self.n_iter_ >= self.max_iter:
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
-                "reached and the optimization hasn't converged yet.",
+                "reached and the optimization hasn't converged yet."
+                + ("" if far is None else " " + far),
                 ConvergenceWarning,
             )
-        elif baseline_loss > 0 and final >= 0.99 * baseline_loss:
+        elif no_better:
             warnings.warn(
-                f"The final training loss ({final:.4g}) is no better than a "
-                f"constant prediction ({baseline_loss:.4g}): the data may carry "
-                "no signal, or the penalty switched the inputs off "
-                f"({int(np.sum(self.input_relevance_ > 0))} of "
-                f"{self.n_features_in_} inputs left). " + hint,
+                far
+                or (
+                    f"The final training loss ({final:.4g}) is no better than a "
+                    f"constant prediction ({baseline_loss:.4g}): the data may "
+                    "carry no signal, or the penalty switched the inputs off "
+                    f"({int(np.sum(self.input_relevance_ > 0))} of "
+                    f"{self.n_features_in_} inputs left). " + hint
+                ),
                 ConvergenceWarning,
             )
 

@@ -522,7 +522,8 @@ def test_a_fit_does_not_import_torch_dynamo():
         "X, y = load_iris(return_X_y=True);"
         "SpectralMLPClassifier(max_iter=5, random_state=0).fit(X, y).predict(X);"
         "from sklearn_spectral import SpectralMLPRegressor;"
-        "SpectralMLPRegressor((4,), auto_depth=True, max_iter=3).fit(X, y);"
+        "SpectralMLPRegressor((4,), auto_depth=True, max_iter=3, random_state=0)"
+        ".fit(X, y);"
         "print('torch._dynamo' in sys.modules)"
     )
     result = subprocess.run(

@@ -175,7 +175,57 @@ class TrainingDiverged(FloatingPointError):
 
 
 class StopOnDivergence(Callback):
-    """Abort training at the end of an epoch whose loss is NaN or infinite."""
+    """Abort training at the end of an epoch whose loss is NaN or infinite.
+
+    It also measures where each call of ``fit``/``partial_fit`` starts:
+    ``start_loss_`` is the data loss of the network as it enters training
+    (at most ``max_rows`` evenly spaced rows of the training data, no
+    gradient). A fit *diverged* when its loss rose far above that start; a
+    fresh small network can start several times worse than a constant
+    prediction (a 4-neuron regressor on iris up to 17 times, seeds 0-299)
+    and fall steadily from there, which is slow progress, not divergence.
+
+    Parameters
+    ----------
+    max_rows : int, default=4096
+        Rows the starting loss is measured on (a stride through the data:
+        no random numbers drawn).
+    """
+
+    def __init__(self, max_rows=4096):
+        self.max_rows = max_rows
+
+    def initialize(self):
+        self.start_loss_ = math.nan
+        return self
+
+    def on_train_begin(self, net, X=None, **kwargs):
+        self.start_loss_ = math.nan
+        if X is None or self.max_rows <= 0:
+            return
+        try:
+            X, y, w = dataset_tensors(X, net.device)
+        except TypeError:  # not this library's dataset: nothing to measure
+            return
+        n = X.shape[0]
+        if n == 0 or y is None:
+            return
+        step = -(-n // self.max_rows)
+        if step > 1:
+            rows = torch.arange(0, n, step, device=X.device)
+            X, y = X.index_select(0, rows), y.index_select(0, rows)
+            w = None if w is None else w.index_select(0, rows)
+        if X.is_sparse:
+            X = X.to_dense()
+        module = net.module_
+        was_training = module.training
+        module.eval()
+        try:
+            with torch.no_grad():
+                loss = net.data_loss(module(X), y, w)
+        finally:
+            module.train(was_training)
+        self.start_loss_ = float(loss)
 
     def on_epoch_end(self, net, **kwargs):
         loss = last_row(net.history)["train_loss"]
