@@ -547,3 +547,47 @@ def test_layer_step_drops_a_layer_only_where_held_out_rows_allow(seed):
             for layer in (1, 2):
                 mean, se = decision.layers_held_out[layer]
                 assert mean > 2 * se
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_affine_map_of_a_narrow_network_is_the_one_it_computes(seed):
+    """A hidden layer narrower than the inputs cannot carry every affine
+    map: the map the evidence step chooses is the best one it can carry
+    (least squares in the row span of ``linear_basis``), and the settled
+    network computes exactly that map."""
+    from sklearn_spectral.nn.evidence import Rows
+
+    gen = torch.Generator().manual_seed(seed)
+    net = GatedSparcsNetwork((6, 2, 1), generator=gen, hidden_eig_init=0.5)
+    x = torch.randn(300, 6, generator=gen, dtype=torch.float64).float()
+    y = x @ torch.linspace(-1.0, 1.0, 6) + 0.1 * torch.randn(300, generator=gen)
+    y = y[:, None]
+    with torch.no_grad():
+        z = net.input_scaling(x) * net.node_gate()
+        basis = net.sparcs.linear_basis().double()
+    # the best affine map in the span, by least squares in float64
+    design = torch.cat([z.double() @ basis.T, torch.ones(300, 1).double()], 1)
+    coef = torch.linalg.lstsq(design, y.double()).solution
+    best = float(((design @ coef - y.double()) ** 2).mean())
+    decision = net.settle_depth(
+        Rows(x, y), loss="squared_error", cost_per_parameter=1e6
+    )
+    assert decision.linear and net.sparcs.architecture(0.0) == ()
+    with torch.no_grad():
+        mse = float(((net(x).double() - y.double()) ** 2).mean())
+    assert mse == pytest.approx(best, rel=1e-4)
+    assert mse < float(y.double().var())  # better than a constant
+
+
+def test_narrow_auto_depth_regressor_never_settles_on_a_broken_linear_map():
+    # 4 neurons, 10 collinear inputs (s1-s5): the unconstrained affine map
+    # was projected into the 4-dimensional span afterwards, leaving training
+    # R^2 of 0.09-0.13 on seeds 0 and 2 (-79 on one CV fold); ordinary
+    # least squares reaches 0.518
+    X, y = load_diabetes(return_X_y=True)
+    for seed in range(4):
+        reg = SpectralMLPRegressor((4,), auto_depth=True, random_state=seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            reg.fit(X, y)
+        assert reg.score(X, y) > 0.4

@@ -771,9 +771,21 @@ def settle_depth(
             held_rows[m] = per_sample_loss(network(held_out.x), held_out.target, loss)
         restore()
 
+    # the perceptron set_linear makes expresses the weights in the row span
+    # of linear_basis() only: a hidden layer narrower than the inputs in use
+    # (4 neurons, diabetes' 10 inputs) cannot carry every affine map, and
+    # the map chosen here must be the one the network then computes
+    span = _expressible_span(sparcs.linear_basis()[:, on])
+
     def affine(rows, weight_total):
         z_on = gated(rows.x)[:, on]
-        return linear_fit(z_on, rows, loss, n_out, weight_total, lbfgs_iter)
+        if span is None:
+            return linear_fit(z_on, rows, loss, n_out, weight_total, lbfgs_iter)
+        basis = span.to(z_on.dtype)
+        coef, bias = linear_fit(
+            z_on @ basis.T, rows, loss, n_out, weight_total, lbfgs_iter
+        )
+        return coef @ basis, bias
 
     w_on, b = affine(train, total)
     linear_dev = deviance(gated(train.x)[:, on] @ w_on.T + b, train, loss, total)
@@ -844,6 +856,29 @@ def settle_depth(
         layers_held_out=layer_stats,
         refit_epochs=refitted,
     )
+
+
+def _expressible_span(basis):
+    """Orthonormal rows spanning ``basis``'s rows, or None when they span all.
+
+    Parameters
+    ----------
+    basis : torch.Tensor of shape (k, n)
+        :meth:`~sklearn_spectral.nn.sparcs.SparcsNetwork.linear_basis`,
+        restricted to the inputs in use.
+
+    Returns
+    -------
+    torch.Tensor of shape (rank, n) (float64) or None
+        None when every weight of ``n`` inputs is expressible (rank ``n``).
+    """
+    n = basis.shape[1]
+    if n == 0:
+        return None
+    _, s, vh = torch.linalg.svd(basis.double(), full_matrices=False)
+    tol = float(s.max()) * max(basis.shape) * torch.finfo(basis.dtype).eps
+    rank = int((s > tol).sum())
+    return None if rank >= n else vh[:rank]
 
 
 def refit_kept(

@@ -600,14 +600,35 @@ default="relu"
         return acts
 
     @torch.no_grad()
+    def linear_basis(self):
+        """The product ``phi[B-1] ... phi[0]``, of shape (last hidden, n_in).
+
+        A perceptron made by :meth:`set_linear` computes
+        ``weight = M @ linear_basis()`` for some ``M`` (the last ``phi``):
+        the direct-space weights it can express are the rows' span. When a
+        hidden layer is narrower than the inputs that span is not every
+        weight, and an affine map must be fitted inside it.
+
+        Returns
+        -------
+        torch.Tensor of shape (layer_sizes[-2], layer_sizes[0])
+        """
+        prod = self.phi[0]
+        for phi in self.phi[1:-1]:
+            prod = phi @ prod
+        return prod
+
+    @torch.no_grad()
     def set_linear(self, weight, bias):
         """Make the network the affine map ``x -> weight @ x + bias``.
 
         Every hidden neuron is switched off and every hidden eigenvalue set
         to 0, so the network is a perceptron (``architecture() == ()``);
-        then the last ``phi`` is solved for ``weight`` (exact when the
-        product ``phi[B-1] ... phi[0]`` has full column rank, e.g. no hidden
-        layer narrower than the input) and the output bias for ``bias``.
+        then the last ``phi`` is solved for ``weight`` (exact when
+        ``weight`` lies in the row span of :meth:`linear_basis`, as any
+        weight does when that product has full column rank: no hidden layer
+        narrower than the input; otherwise its least-squares projection)
+        and the output bias for ``bias``.
 
         Parameters
         ----------
@@ -624,9 +645,7 @@ default="relu"
         for lam in self.lam[:-1]:
             lam.zero_()
         dtype, device = self.phi[0].dtype, self.phi[0].device
-        prod = self.phi[0]
-        for phi in self.phi[1:-1]:
-            prod = phi @ prod
+        prod = self.linear_basis()
         # output = (-1)^(B+1) diag(lam_out) phi[B] prod x + const
         sign = -1.0 if self.n_hidden_layers % 2 == 0 else 1.0
         lam_out = self.lam[-1]
