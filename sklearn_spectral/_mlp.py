@@ -624,9 +624,12 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
                 multi_output=multilabel,
                 y_numeric=False,
             )
+            # mixed label types: a clear error before type_of_target and
+            # numpy sort them
+            labels = None
             if not multilabel:
                 y = column_or_1d(y, warn=True)
-                _unique_labels(y, "y")  # mixed types: a clear error first
+                labels = _unique_labels(y, "y")
             target_type = type_of_target(y, input_name="y")
         if target_type not in ("binary", "multiclass", "multilabel-indicator"):
             raise ValueError(
@@ -634,8 +637,6 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
                 "supports binary, multiclass and multilabel (a 2-D 0/1 indicator "
                 "matrix) targets; use SpectralMLPRegressor for continuous targets."
             )
-        # mixed label types: a clear error before numpy sorts them
-        labels = None if multilabel else _unique_labels(y, "y")
         if first:
             self._multilabel = multilabel
             if multilabel:
