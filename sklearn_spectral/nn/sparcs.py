@@ -612,6 +612,8 @@ default="relu"
         Returns
         -------
         torch.Tensor of shape (layer_sizes[-2], layer_sizes[0])
+            The product of every ``phi`` but the last, from the inputs to
+            the last hidden layer.
         """
         prod = self.phi[0]
         for phi in self.phi[1:-1]:
