@@ -955,11 +955,11 @@ class Settings:
         linear model +0.000 either; CPU time per selection 0.62x, 0.46x and
         0.47x (0.23x, 0.26x and 0.89x BorutaPy's; digits 0.40x instead of
         1.3x, fold Jaccard 0.98 instead of 0.94 at random state 0;
-        ``all_relevant_stability.md``). The cost: the weakest columns of
+        ``all_relevant_stability_s11.md``). The cost: the weakest columns of
         clean synthetic signals: the headline problem's data seed 2 keeps 9
         of its 10 informative columns at random state 100 (10 uncapped),
         and on ``--generality --quick --seeds 0 1``
-        (``all_relevant_generality.md`` against
+        (``all_relevant_generality_s11.md`` against
         ``all_relevant_generality_s11_uncapped.md``) the weak linear
         target's recall is 0.60 instead of 0.70 (the 1/4 coefficient on
         seed 0), the independent-Gaussian set's 0.82 instead of 0.77, the
@@ -992,8 +992,8 @@ class Settings:
         1.00 on every set. Classification is not checked: a linear
         probability model per class (the same F-test) re-admitted nothing
         useful on breast_cancer, wine or the headline problem (without the
-        grouping; fold
-        Jaccard 0.88 against 0.89, headline data seed 2 still 9 of 10).
+        grouping; fold Jaccard 0.88 against 0.89, headline data seed 2
+        still 9 of 10).
 
     auto_threshold_ratio : float, default=10.0
         ``threshold="auto"``: the smallest ratio between consecutive sorted
