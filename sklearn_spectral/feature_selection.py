@@ -954,7 +954,7 @@ class SpectralFeatureSelector(SelectFromModel):
         self.correlated_groups_ = correlated_groups(X, self.group_correlated)
         if not self.correlated_groups_:
             return None
-        labels = np.arange(X.shape[1])
+        labels = np.arange(np.asarray(X).shape[1])
         for group in self.correlated_groups_:
             labels[group] = group[0]
         return np.unique(labels, return_inverse=True)[1]

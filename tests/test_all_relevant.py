@@ -83,6 +83,12 @@ def test_linear_readmission_adds_a_group_whole_and_skips_what_it_cannot_fit():
         X, y, np.arange(5) < 1, 0.05, groups=groups, sample_weight=np.ones(400)
     )
     np.testing.assert_array_equal(weighted, readmitted)
+    # a copy of a kept column, or a constant, adds nothing to the fit
+    wider = np.column_stack([X, X[:, 0], np.full(400, 3.0)])
+    extended = linear_readmission(
+        wider, y, np.arange(7) < 1, 0.05, groups=np.array([0, 1, 2, 2, 3, 4, 5])
+    )
+    np.testing.assert_array_equal(extended, [0, 0, 1, 1, 0, 0, 0])
     # missing cells or sparse input: nothing is checked
     holed = X.copy()
     holed[0, 4] = np.nan

@@ -122,7 +122,8 @@ def _fit_with_shadows(
     if groups is not None:  # one permutation of the rows per group and copy
         n_groups = int(groups.max()) + 1
         rows = [
-            [rng.permutation(len(y)) for _ in range(n_groups)] for _ in range(copies)
+            [rng.permutation(X.shape[0]) for _ in range(n_groups)]
+            for _ in range(copies)
         ]
         rows = [[per_group[g] for g in groups] for per_group in rows]
     if hasattr(X, "iloc"):
@@ -563,6 +564,20 @@ def sequential_shadow_test(
     }
 
 
+def _orthonormal_basis(matrix, scale=None, tolerance=1e-8):
+    """An orthonormal basis of the column space of ``matrix``: its left
+    singular vectors above ``tolerance`` times ``scale`` (None: the largest
+    singular value). Rank-deficient columns (copies, constants, or what is
+    left of a column the basis already spans) add nothing."""
+    if matrix.shape[1] == 0:
+        return matrix
+    left, singular, _ = np.linalg.svd(matrix, full_matrices=False)
+    scale = singular[0] if scale is None else scale
+    if not scale > 0:
+        return left[:, :0]
+    return left[:, singular > tolerance * scale]
+
+
 def linear_readmission(X, y, kept, level, *, groups=None, sample_weight=None):
     """The columns not ``kept`` that a linear model on the kept ones misses.
 
@@ -623,23 +638,34 @@ def linear_readmission(X, y, kept, level, *, groups=None, sample_weight=None):
     if groups is None:
         groups = np.arange(n_features)
     limit = level / (n_features * Y.shape[1])
-
-    def fit(columns):
-        design = np.column_stack([np.ones(n_samples), X[:, columns]]) * root[:, None]
-        coef, _, rank, _ = np.linalg.lstsq(design, Y * root[:, None], rcond=None)
-        residual = Y * root[:, None] - design @ coef
-        return np.sum(residual**2, axis=0), rank
-
-    base = np.flatnonzero(kept)
-    rss0, rank0 = fit(base)
-    for group in np.unique(groups[~kept]):
-        members = np.flatnonzero(groups == group)
-        rss1, rank1 = fit(np.concatenate([base, members]))
-        df1, df2 = rank1 - rank0, n_samples - rank1
+    X = X * root[:, None]
+    Y = Y * root[:, None]
+    # an orthonormal basis of the confirmed columns and the intercept: one
+    # decomposition for every candidate (the residuals of each candidate on
+    # it give the F-test of adding it, without a fit per candidate)
+    basis = _orthonormal_basis(np.column_stack([root, X[:, kept]]))
+    residual = Y - basis @ (basis.T @ Y)
+    rss0 = np.sum(residual**2, axis=0)
+    candidates = np.flatnonzero(~kept)
+    if not candidates.size:
+        return readmitted
+    free = X[:, candidates] - basis @ (basis.T @ X[:, candidates])
+    column = {j: k for k, j in enumerate(candidates)}
+    for group in np.unique(groups[candidates]):
+        members = candidates[groups[candidates] == group]
+        # judged against the columns' own size: what the confirmed columns
+        # already span leaves only rounding behind
+        added = _orthonormal_basis(
+            free[:, [column[j] for j in members]],
+            scale=np.linalg.norm(X[:, members], axis=0).max(),
+        )
+        df1, df2 = added.shape[1], n_samples - basis.shape[1] - added.shape[1]
         if df1 < 1 or df2 < 1:
             continue
+        explained = np.sum((added.T @ residual) ** 2, axis=0)
+        rss1 = np.maximum(rss0 - explained, 0.0)
         with np.errstate(divide="ignore", invalid="ignore"):
-            statistic = (rss0 - rss1) / df1 / (rss1 / df2)
+            statistic = explained / df1 / (rss1 / df2)
         pvalues = f_distribution.sf(np.nan_to_num(statistic, nan=0.0), df1, df2)
         if np.min(pvalues) <= limit:
             readmitted[members] = True
