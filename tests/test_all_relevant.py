@@ -399,6 +399,8 @@ def test_informative_columns_are_kept_and_noise_is_not(seed):
     assert rounds <= 20
     assert selector.tentative_.dtype == bool
     assert not np.any(selector.tentative_ & selector.get_support())
+    # the linear check is for regression only
+    assert not selector.linear_readmitted_.any()
     # a rejected column is no longer fitted: NaN in its later rounds
     dropped = ~np.isfinite(selector.importances_)
     assert not np.any(dropped[:, selector.get_support()])
