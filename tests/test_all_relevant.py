@@ -20,6 +20,7 @@ from sklearn_spectral import (
 )
 from sklearn_spectral._selection._all_relevant import (
     hit_test,
+    linear_readmission,
     poisson_binomial_sf,
     sequential_shadow_test,
     shadow_fit_plan,
@@ -36,6 +37,67 @@ def _quiet_convergence():
 # --------------------------------------------------------------------------- #
 # the test itself, on simulated relevances (no fit)
 # --------------------------------------------------------------------------- #
+def test_linear_readmission_finds_a_conditional_effect_and_no_noise():
+    # y = x0 + x1 - x2 + e with x2 = x1 + small noise: x2 alone says
+    # little about y (its marginal correlation is about 0.0), given x0 and
+    # x1 its effect is clear; columns 3-7 are noise. The shadow test
+    # confirmed x0 and x1 (kept); the check adds x2 and no noise column
+    for seed in range(10):
+        rng = np.random.RandomState(seed)
+        X = rng.standard_normal((300, 8))
+        X[:, 2] = X[:, 1] + 0.3 * rng.standard_normal(300)
+        y = X[:, 0] + X[:, 1] - X[:, 2] + 0.5 * rng.standard_normal(300)
+        kept = np.arange(8) < 2
+        readmitted = linear_readmission(X, y, kept, 0.05)
+        np.testing.assert_array_equal(np.flatnonzero(readmitted), [2])
+        # nothing is checked at level 0
+        assert not linear_readmission(X, y, kept, 0.0).any()
+
+
+@pytest.mark.parametrize("shape", ["linear", "nonlinear"])
+def test_linear_readmission_keeps_its_level_under_the_null(shape):
+    # candidates independent of y and of the kept column: over 120 data
+    # sets at family-wise level 0.1 at most about 12 re-admit anything
+    # (binomial 120 x 0.1: 22 or more has chance below 0.005), whatever the
+    # target's shape given the kept column
+    false = 0
+    for seed in range(120):
+        rng = np.random.RandomState(seed)
+        X = rng.standard_normal((120, 6))
+        signal = X[:, 0] if shape == "linear" else np.sin(3 * X[:, 0]) + X[:, 0] ** 2
+        y = signal + rng.standard_normal(120)
+        false += linear_readmission(X, y, np.arange(6) < 1, 0.1).any()
+    assert false <= 21
+
+
+def test_linear_readmission_adds_a_group_whole_and_skips_what_it_cannot_fit():
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((400, 5))
+    X[:, 3] = X[:, 2] + 0.2 * rng.standard_normal(400)
+    y = X[:, 0] + X[:, 2] - X[:, 3] + 0.3 * rng.standard_normal(400)
+    groups = np.array([0, 1, 2, 2, 3])
+    readmitted = linear_readmission(X, y, np.arange(5) < 1, 0.05, groups=groups)
+    np.testing.assert_array_equal(readmitted, [False, False, True, True, False])
+    # weighted rows: the same columns
+    weighted = linear_readmission(
+        X, y, np.arange(5) < 1, 0.05, groups=groups, sample_weight=np.ones(400)
+    )
+    np.testing.assert_array_equal(weighted, readmitted)
+    # a copy of a kept column, or a constant, adds nothing to the fit
+    wider = np.column_stack([X, X[:, 0], np.full(400, 3.0)])
+    extended = linear_readmission(
+        wider, y, np.arange(7) < 1, 0.05, groups=np.array([0, 1, 2, 2, 3, 4, 5])
+    )
+    np.testing.assert_array_equal(extended, [0, 0, 1, 1, 0, 0, 0])
+    # missing cells or sparse input: nothing is checked
+    holed = X.copy()
+    holed[0, 4] = np.nan
+    assert not linear_readmission(holed, y, np.arange(5) < 1, 0.05).any()
+    from scipy import sparse
+
+    assert not linear_readmission(sparse.csr_matrix(X), y, np.arange(5) < 1, 0.05).any()
+
+
 def test_poisson_binomial_tail_is_the_binomial_for_equal_rates():
     hits = np.arange(0, 12)
     np.testing.assert_allclose(
@@ -97,6 +159,32 @@ def test_hit_test_controls_false_positives_under_the_null(seed):
         _, _, pvalues = hit_test(real, shadows, 0.99, levels)
         kept += np.any(pvalues <= 0.05 / n_features)
     assert kept / 40 <= 0.15
+
+
+@pytest.mark.parametrize("seed", [0])
+def test_hit_test_holds_a_group_to_the_shadows_of_its_size(seed):
+    # columns 0-1 and 2-4 are groups: each column scores its group's norm,
+    # whose null distribution is not a single column's (here 3x and 0.3x).
+    # One pool per level let the columns of the wide groups beat its bar
+    # more often than its null rate said; per size, null columns keep the
+    # family-wise level (30 draws at 0.05)
+    rng = np.random.RandomState(seed)
+    sizes = np.array([2, 2, 3, 3, 3, 1, 1, 1, 1, 1])
+    scale = np.where(sizes == 2, 3.0, np.where(sizes == 3, 0.3, 1.0))
+    n_rounds, copies, kept = 40, 5, 0
+    for _ in range(30):
+        shadows = rng.exponential(size=(2 * n_rounds, copies * 10)) * np.tile(
+            scale, copies
+        )
+        real = rng.exponential(size=(n_rounds, 10)) * scale
+        bars, rates, pvalues = hit_test(real, shadows, 0.99, sizes=sizes)
+        assert bars.shape == rates.shape == (n_rounds, 10)
+        for size in (1, 2, 3):
+            pool = shadows[:, np.tile(sizes, copies) == size]
+            np.testing.assert_allclose(bars[:, sizes == size], np.quantile(pool, 0.99))
+        kept += np.any(pvalues <= 0.05 / 10)
+    # (one pool: 5-15 of the 30 on seeds 0-5; per size 0-1 on each)
+    assert kept <= 5
 
 
 @pytest.mark.parametrize("parts", [1, 2, 3, 4])
@@ -166,9 +254,10 @@ def test_sequential_rounds_decide_clear_columns_early_and_stop(seed):
     # a forest's importances make the signal clear: the informative columns
     # are confirmed, the noise rejected, well before the cap of rounds; a
     # rejected column leaves the fits after its batch
+    # (5 trees: the same properties on seeds 0-4 as 10, in 2/3 of the time)
     X, y = _small_set(seed, n_samples=300)
     run = sequential_shadow_test(
-        ExtraTreesClassifier(n_estimators=10, random_state=0),
+        ExtraTreesClassifier(n_estimators=5, random_state=0),
         X,
         y,
         {},
@@ -310,6 +399,8 @@ def test_informative_columns_are_kept_and_noise_is_not(seed):
     assert rounds <= 20
     assert selector.tentative_.dtype == bool
     assert not np.any(selector.tentative_ & selector.get_support())
+    # the linear check is for regression only
+    assert not selector.linear_readmitted_.any()
     # a rejected column is no longer fitted: NaN in its later rounds
     dropped = ~np.isfinite(selector.importances_)
     assert not np.any(dropped[:, selector.get_support()])
@@ -333,7 +424,14 @@ def test_real_regression_keeps_the_columns_a_forest_uses(seed):
     # a fixed number of rounds: every column fitted in each, decided at the
     # end by the same two tests
     assert np.all(np.isfinite(selector.importances_))
+    # (the confirmed ones), plus the linear check's re-admissions
+    confirmed = selector.pvalues_ <= DEFAULT_SETTINGS.all_relevant_level / X.shape[1]
     np.testing.assert_array_equal(
-        selector.get_support(),
-        selector.pvalues_ <= DEFAULT_SETTINGS.all_relevant_level / X.shape[1],
+        selector.get_support(), confirmed | selector.linear_readmitted_
     )
+    assert not np.any(confirmed & selector.linear_readmitted_)
+    # s1/s2 (4, 5) and s3/s4 (6, 7) are correlated groups, decided together
+    groups = [g.tolist() for g in selector.correlated_groups_]
+    assert [4, 5] in groups and [6, 7] in groups
+    support = selector.get_support()
+    assert support[4] == support[5] and support[6] == support[7]
