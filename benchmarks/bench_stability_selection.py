@@ -147,9 +147,26 @@ def _with_settings(params):
     return params
 
 
+#: Fits the last minimal-mode selection made (strength search and fits on
+#: all rows), recorded with its run.
+_FITS = {}
+
+
 def spectral(X, y, seed, classification, params):
     selector = SpectralFeatureSelector(random_state=seed, **_with_settings(params))
-    return selector.fit(X, y).get_support()
+    selector.fit(X, y)
+    path = selector.alpha_path_
+    search = 0 if path is None else int(np.prod(path["fold_importances"].shape[:2]))
+    consensus = getattr(selector, "consensus_importances_", None)
+    on_all_rows = 1 if consensus is None else len(consensus)
+    if consensus is not None and not np.any(
+        np.isclose(
+            getattr(selector, "consensus_alphas_", [selector.alpha_]), selector.alpha_
+        )
+    ):
+        on_all_rows += 1  # estimator_ is not one of the voting fits
+    _FITS["last"] = {"search": search, "all_rows": on_all_rows}
+    return selector.get_support()
 
 
 def spectral_all_relevant(X, y, seed, classification, params):
@@ -246,7 +263,10 @@ def run_one(method, X_train, X_test, y_train, y_test, seed, classification, para
     cpu = time.process_time() - start
     kept = np.flatnonzero(support)
     score = downstream(X_train, X_test, y_train, y_test, kept, classification)
-    return {"kept": kept.tolist(), "cpu": cpu, "score": score}
+    result = {"kept": kept.tolist(), "cpu": cpu, "score": score}
+    if method == "spectral" and "last" in _FITS:
+        result["fits"] = _FITS.pop("last")
+    return result
 
 
 def library_version():

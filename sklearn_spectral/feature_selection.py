@@ -146,12 +146,14 @@ class SpectralFeatureSelector(SelectFromModel):
         column is kept when ``threshold`` keeps it (or a member of its
         correlated group) in at least ``Settings.strength_band_vote`` (0.3)
         of the fold fits of every strength within the tolerance and no
-        stronger than the best, and of the fits on all rows
-        (``band_frequencies_``; stability selection over the strengths that
-        predict as well as the best). One choice of strength followed the
-        seed and the fold where the loss is flat over the grid (weak or
-        correlated columns); the vote does not depend on it. It costs up to
-        25 fits on 80 % of the rows, through joblib (``n_jobs``). In
+        stronger than the best, and of the fits on all rows at those
+        strengths (``band_frequencies_``; stability selection over the
+        strengths that predict as well as the best). One choice of strength
+        followed the seed and the fold where the loss is flat over the grid
+        (weak or correlated columns); the vote does not depend on it. The
+        fits on all rows are added in batches while some column's vote is
+        undecided (``consensus_alphas_``). It costs up to 25 fits on 80 % of
+        the rows and 5 to 15 on all rows, through joblib (``n_jobs``). In
         ``"all-relevant"`` mode there is no search: the shadow rounds climb
         a ladder of strengths instead (see ``mode``). With ``prefit=True``, or for a
         model that is not one of this library's (whose ``alpha``, if it has
@@ -304,13 +306,24 @@ class SpectralFeatureSelector(SelectFromModel):
         the two agree on which features are 0 and differ in the sizes of
         the others.
 
-    consensus_importances_ : ndarray of shape (consensus_fits, n_features_in_)
-        ``"minimal"`` mode with a spectral model: the importances of
-        ``estimator_`` (first row) and of ``Settings.consensus_fits - 1``
-        more fits on all rows at ``alpha_``, each with its own seed. Which
-        inputs one fit's L1 switches off depends on its seed; their mean
-        does not: the selected set becomes a function of the data
-        (``benchmarks/bench_stability_selection.py``). Dropped by
+    consensus_importances_ : ndarray of shape (n_fits, n_features_in_)
+        ``"minimal"`` mode with a spectral model: the importances of fits
+        on all rows, each with its own seed. Which inputs one fit's L1
+        switches off depends on its seed; their vote or mean does not: the
+        selected set becomes a function of the data
+        (``benchmarks/bench_stability_selection.py``). When the strength
+        band votes (``band_frequencies_``): fits at the band's strengths,
+        as many at each, ``estimator_`` (first row) among them when
+        ``alpha_`` is one of them, added in batches of
+        ``Settings.consensus_fits`` while the Wilson interval of some
+        column's band frequency (``Settings.consensus_decide_z``) contains
+        ``Settings.strength_band_vote``, up to
+        ``Settings.consensus_max_fits``. Otherwise ``estimator_`` and
+        ``Settings.consensus_fits - 1`` more fits at ``alpha_``. Dropped by
+        ``partial_fit``.
+
+    consensus_alphas_ : ndarray of shape (n_fits,)
+        The strength of each row of ``consensus_importances_``. Dropped by
         ``partial_fit``.
 
     band_frequencies_ : ndarray of shape (n_features_in_,)
@@ -724,6 +737,7 @@ class SpectralFeatureSelector(SelectFromModel):
             "linear_readmitted_",
             "max_features_",
             "consensus_importances_",
+            "consensus_alphas_",
             "correlated_groups_",
         ):
             self.__dict__.pop(name, None)
@@ -779,29 +793,14 @@ class SpectralFeatureSelector(SelectFromModel):
         self._set_feature_names(X, reset=True)
         # an unusable importance fails here, before any refit
         first = self._importances_of(self.estimator_)
-        if self._uses_consensus(template):
-            more = settings.consensus_fits - 1
-            extra = refit_importances(
-                template,
-                X,
-                y,
-                params,
-                [
-                    (None, seed)
-                    for seed in seeds.randint(np.iinfo(np.int32).max, size=more)
-                ],
-                classification=self.task_ == "classification",
-                getter=self.importance_getter,
-                norm_order=self.norm_order,
-                n_jobs=self.n_jobs,
-            )
-            self.consensus_importances_ = np.vstack([first, extra])
         if self.mode == "minimal" and isinstance(template, BaseSpectralMLP):
             self.correlated_groups_ = (
                 []
                 if self.group_correlated is None
                 else correlated_groups(X, self.group_correlated)
             )
+        if self._uses_consensus(template):
+            self._consensus(template, X, y, params, first, seeds)
         if self.mode == "all-relevant":
             if ladder is None:
                 self._shadow_test(template, X, y, params, None)
@@ -820,6 +819,99 @@ class SpectralFeatureSelector(SelectFromModel):
             )
             self.importances_std_ = self.importances_.std(axis=0)
         return self
+
+    def _consensus(self, template, X, y, params, first, seeds):
+        """The fits on all rows (``consensus_importances_``,
+        ``consensus_alphas_``).
+
+        Without a strength band (``alpha`` given, or ``strength_band_vote``
+        0): ``estimator_`` and ``Settings.consensus_fits - 1`` more fits at
+        ``alpha_``. With one: fits at the band's strengths, each new fit at
+        the strength with the fewest so far (the weakest first), so that
+        every strength of the band weighs the same in the vote;
+        ``estimator_`` is one of them when ``alpha_`` is in the band. They
+        come in batches of ``Settings.consensus_fits`` (through joblib)
+        while some column's vote is undecided: the Wilson interval of its
+        band frequency at ``Settings.consensus_decide_z`` contains
+        ``Settings.strength_band_vote``; at most
+        ``Settings.consensus_max_fits`` fits.
+        """
+        settings = self._settings()
+
+        def fit_batch(alphas):
+            pairs = [
+                (None, seed)
+                for seed in seeds.randint(np.iinfo(np.int32).max, size=len(alphas))
+            ]
+            return refit_importances(
+                template,
+                X,
+                y,
+                params,
+                pairs,
+                classification=self.task_ == "classification",
+                getter=self.importance_getter,
+                norm_order=self.norm_order,
+                n_jobs=self.n_jobs,
+                alphas=alphas,
+            )
+
+        strengths = self._band_alphas()
+        if strengths is None:
+            more = [self.alpha_] * (settings.consensus_fits - 1)
+            self.consensus_importances_ = np.vstack([first, fit_batch(more)])
+            self.consensus_alphas_ = np.full(settings.consensus_fits, self.alpha_)
+            return
+        in_band = np.isclose(strengths, self.alpha_, rtol=1e-12, atol=0.0)
+        rows = [first] if in_band.any() else []
+        row_alphas = [float(self.alpha_)] if in_band.any() else []
+        cap = max(settings.consensus_fits, settings.consensus_max_fits)
+        target = settings.consensus_fits
+        while True:
+            counts = [int(np.isclose(row_alphas, a).sum()) for a in strengths]
+            batch = []
+            for _ in range(target - len(rows)):
+                k = int(np.argmin(counts))  # ties: the weakest strength
+                batch.append(float(strengths[k]))
+                counts[k] += 1
+            if batch:
+                rows.extend(fit_batch(batch))
+                row_alphas.extend(batch)
+            self.consensus_importances_ = np.vstack(rows)
+            self.consensus_alphas_ = np.asarray(row_alphas, dtype=float)
+            if len(rows) >= cap or self._vote_decided():
+                return
+            target = min(len(rows) + settings.consensus_fits, cap)
+
+    def _band_alphas(self):
+        """The strengths whose fold fits vote (:meth:`_band_strengths`), or
+        None when the selection is not a vote of the strength band."""
+        path = getattr(self, "alpha_path_", None)
+        if (
+            self._settings().strength_band_vote > 0
+            and isinstance(path, dict)
+            and "fold_importances" in path
+            and bool(np.any(path["in_band"]))
+        ):
+            return np.asarray(path["alpha"], dtype=float)[self._band_strengths()]
+        return None
+
+    def _vote_decided(self):
+        """Whether every column's band frequency is clearly on one side of
+        ``Settings.strength_band_vote``: its Wilson score interval at
+        ``Settings.consensus_decide_z`` does not contain the vote level."""
+        settings = self._settings()
+        n = len(self._band_fits())
+        frequency = self.band_frequencies_
+        z = settings.consensus_decide_z
+        centre = (frequency + z**2 / (2 * n)) / (1 + z**2 / n)
+        half = (
+            z
+            * np.sqrt(frequency * (1 - frequency) / n + z**2 / (4 * n**2))
+            / (1 + z**2 / n)
+        )
+        vote = settings.strength_band_vote
+        return not np.any((centre - half < vote) & (centre + half >= vote))
 
     def _all_relevant_ladder(self, template, y):
         """The strengths of the all-relevant rounds, or None for one strength.
@@ -1074,6 +1166,7 @@ class SpectralFeatureSelector(SelectFromModel):
         # the other consensus fits saw none of this batch; the selection
         # reads the updated model alone
         self.__dict__.pop("consensus_importances_", None)
+        self.__dict__.pop("consensus_alphas_", None)
         self.__dict__.pop("correlated_groups_", None)
         if self.prefit:
             if first_call:
@@ -1206,13 +1299,8 @@ class SpectralFeatureSelector(SelectFromModel):
 
     def _votes_in_band(self):
         """Whether the kept set is the vote of the strength band's fits."""
-        path = getattr(self, "alpha_path_", None)
         return (
-            self._settings().strength_band_vote > 0
-            and hasattr(self, "consensus_importances_")
-            and isinstance(path, dict)
-            and "fold_importances" in path
-            and bool(np.any(path["in_band"]))
+            hasattr(self, "consensus_importances_") and self._band_alphas() is not None
         )
 
     def _band_strengths(self):
@@ -1230,8 +1318,8 @@ class SpectralFeatureSelector(SelectFromModel):
         ``"minimal"`` mode with ``alpha="auto"`` and a spectral model: the
         fits are the fold fits of every candidate strength of the search
         (``alpha_path_["in_band"]``) no stronger than the best one and the
-        fits on all rows at ``alpha_`` (``consensus_importances_``); a fit
-        keeps a feature when ``threshold`` keeps it or a member of its
+        fits on all rows at those strengths (``consensus_importances_``); a
+        fit keeps a feature when ``threshold`` keeps it or a member of its
         correlated group (``correlated_groups_``). Follows ``threshold`` if
         it is changed after ``fit``. The selection keeps the features with
         a frequency of at least ``Settings.strength_band_vote``.

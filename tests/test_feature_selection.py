@@ -71,12 +71,13 @@ def linear_data():
 
 
 #: Cheaper selection settings for tests of the API (not of the selected set):
-#: 2 folds, 2 strengths, 2 consensus fits.
+#: 2 folds, 2 strengths, 2 consensus fits (and no more).
 FAST = replace(
     DEFAULT_SETTINGS,
     strength_cv_folds=2,
     alpha_grid_factors=(1.0, 4.0),
     consensus_fits=2,
+    consensus_max_fits=2,
 )
 
 
@@ -122,7 +123,7 @@ def test_default_selection_reads_the_mean_of_the_consensus_fits(linear_data):
 def test_band_vote_is_the_frequency_over_the_band_fits(linear_data):
     # the default kept set: the columns kept in at least strength_band_vote
     # of the fits of the strength band (fold fits of every candidate
-    # strength up to the best one, and the consensus fits at alpha_)
+    # strength up to the best one, and the consensus fits at those strengths)
     X, y = linear_data
     selector = SpectralFeatureSelector(random_state=0, settings=FAST).fit(X, y)
     path = selector.alpha_path_
@@ -158,6 +159,67 @@ def test_band_vote_is_the_frequency_over_the_band_fits(linear_data):
     # max_features ranks by frequency
     top = selector.set_params(max_features=1).get_support(indices=True)
     assert expected[top[0]] == expected.max()
+
+
+def _wilson_contains(frequency, n, level, z):
+    centre = (frequency + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z * np.sqrt(frequency * (1 - frequency) / n + z**2 / (4 * n**2))
+    half /= 1 + z**2 / n
+    return (centre - half < level) & (centre + half >= level)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_consensus_fits_spread_over_the_band_until_the_vote_is_decided(
+    linear_data, seed
+):
+    # the fits on all rows are at the band's strengths, as many at each
+    # (estimator_ is one of them when alpha_ is in the band), added in
+    # batches while a column's band frequency is undecided, up to a cap
+    X, y = linear_data
+    few = replace(FAST, consensus_fits=2, consensus_max_fits=6)
+    selector = SpectralFeatureSelector(random_state=seed, settings=few).fit(X, y)
+    path = selector.alpha_path_
+    band = path["in_band"] & (
+        np.arange(len(path["alpha"])) <= np.argmin(path["validation_loss"])
+    )
+    strengths = path["alpha"][band]
+    alphas = selector.consensus_alphas_
+    rows = selector.consensus_importances_
+    assert len(alphas) == len(rows) >= few.consensus_fits
+    assert len(rows) <= few.consensus_max_fits
+    assert np.all(np.isin(alphas, strengths))
+    counts = [np.sum(alphas == a) for a in strengths]
+    assert max(counts) - min(counts) <= 1
+    own = selector.estimator_._first_layer_importances
+    assert (selector.alpha_ in strengths) == np.array_equal(rows[0], own)
+    # stopped at the cap, or with every column clearly on one side
+    n = len(selector._band_fits())
+    undecided = _wilson_contains(
+        selector.band_frequencies_, n, few.strength_band_vote, few.consensus_decide_z
+    )
+    assert len(rows) == few.consensus_max_fits or not undecided.any()
+    if len(rows) > few.consensus_fits:  # a batch was added: it was undecided
+        first = np.vstack(
+            [
+                path["fold_importances"][band].reshape(-1, X.shape[1]),
+                rows[: len(rows) - few.consensus_fits],
+            ]
+        )
+        kept = np.mean([s >= auto_threshold(s) for s in first], axis=0)
+        level, z = few.strength_band_vote, few.consensus_decide_z
+        assert _wilson_contains(kept, len(first), level, z).any()
+    # z = 0: the first batch alone; a huge z: always the cap
+    at_once = SpectralFeatureSelector(
+        random_state=seed, settings=replace(few, consensus_decide_z=0.0)
+    ).fit(X, y)
+    assert len(at_once.consensus_importances_) == few.consensus_fits
+    np.testing.assert_array_equal(
+        at_once.consensus_importances_, rows[: few.consensus_fits]
+    )
+    always = SpectralFeatureSelector(
+        random_state=seed, settings=replace(few, consensus_decide_z=50.0)
+    ).fit(X, y)
+    assert len(always.consensus_importances_) == few.consensus_max_fits
     # the vote follows a threshold changed after fit
     selector.set_params(max_features=None, threshold=np.inf)
     assert not selector.get_support().any()

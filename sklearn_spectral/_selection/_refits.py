@@ -33,14 +33,16 @@ def half_sample(n_samples, y, classification, seed):
     )
 
 
-def fit_on(estimator, X, y, indices, fit_params, seed, getter, norm_order):
+def fit_on(estimator, X, y, indices, fit_params, seed, getter, norm_order, alpha=None):
     """Fit ``estimator`` on the rows ``indices`` (all rows for None).
 
     Returns its importances; ``seed`` (when not None) replaces the model's
-    ``random_state``.
+    ``random_state``, ``alpha`` (when not None) its ``alpha``.
     """
     if seed is not None and "random_state" in estimator.get_params(deep=False):
         estimator.set_params(random_state=seed)
+    if alpha is not None:
+        estimator.set_params(alpha=alpha)
     if indices is not None:
         fit_params = _check_method_params(X, params=fit_params, indices=indices)
         X, y = _safe_indexing(X, indices), _safe_indexing(y, indices)
@@ -53,14 +55,32 @@ def fit_on(estimator, X, y, indices, fit_params, seed, getter, norm_order):
 
 
 def refit_importances(
-    template, X, y, params, seeds, *, classification, getter, norm_order, n_jobs
+    template,
+    X,
+    y,
+    params,
+    seeds,
+    *,
+    classification,
+    getter,
+    norm_order,
+    n_jobs,
+    alphas=None,
 ):
     """Importances of one refit per ``(split seed, model seed)`` pair.
 
     A split seed of None fits all rows (only the model seed changes);
-    otherwise the refit sees a half-sample of the rows. Returns an array of
-    shape ``(len(seeds), n_features)``.
+    otherwise the refit sees a half-sample of the rows. ``alphas`` (one per
+    pair, or None for the template's own) sets each refit's ``alpha``.
+    Returns an array of shape ``(len(seeds), n_features)``.
     """
+    seeds = list(seeds)
+    alphas = [None] * len(seeds) if alphas is None else list(alphas)
+    if len(alphas) != len(seeds):
+        raise ValueError(
+            f"alphas must have one strength per seed pair: got {len(alphas)} "
+            f"for {len(seeds)} pairs."
+        )
     # array-likes without a shape (lists, objects with __array__) become
     # arrays; DataFrames stay as they are for the model
     if not hasattr(X, "shape"):
@@ -82,8 +102,9 @@ def refit_importances(
             int(model_seed),
             getter,
             norm_order,
+            None if alpha is None else float(alpha),
         )
-        for split_seed, model_seed in seeds
+        for (split_seed, model_seed), alpha in zip(seeds, alphas)
     )
     results = Parallel(n_jobs=n_jobs)(jobs)
     return np.vstack([np.asarray(r, dtype=np.float64) for r in results])
