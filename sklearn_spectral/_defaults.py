@@ -738,25 +738,26 @@ class Settings:
     consensus_max_fits : int, default=15
         Minimal mode, the strength band's vote: at most this many fits on
         all rows (``consensus_decide_z``; ``consensus_fits`` when larger).
-        Session 12, replayed on stored runs of the selector (10 random
-        states on each of 5 CV folds; at each run 20 more fits on all rows
-        at each strength of its band; script /tmp/s12sel/replay2.py of the
-        session, not kept), fold Jaccard with 5 fits at ``alpha_`` (the
-        rule before) -> 15 spread over the band, each fold's mean Jaccard to
-        the other folds paired: breast_cancer 0.877 -> 0.891 (+0.014 +-
-        0.003; within a fold 0.913 -> 0.943), diabetes 0.932 -> 0.944
-        (+0.012 +- 0.009), wine 0.994 -> 0.991 (-0.003 +- 0.001); headline
-        data seed 2 (10 states) Jaccard across states 0.89 -> 0.92 (+0.03 +-
-        0.02; recall 0.86 -> 0.83, precision 0.83 -> 0.82: its columns 6 and 9
-        are no stronger than noise columns 29 and 30, a steadier vote does not
-        find them). A cap of
-        10 gained less on breast_cancer (+0.005), 20 and 25 no more (+0.013,
-        +0.010) and lost on wine (-0.008). More fits at ``alpha_`` alone
-        (the rule before, 15 or 25 fits) did not help (breast_cancer -0.022
-        and -0.000 on the first 14 runs): ``alpha_`` can be far from the
-        band (1.6 where the band is 0.1), so the fits at one strength pull
-        the vote to that strength. The selector itself measures the chosen
-        rule in ``benchmarks/results/stability_selection.md``.
+        Session 12, replayed on stored runs of the selector
+        (``benchmarks/consensus_spread_probe.py``,
+        ``results/consensus_spread_s12.md``: 10 random states on each of 5
+        CV folds; at each run 20 more fits on all rows at ``alpha_`` and at
+        each strength of its band), fold Jaccard with 5 fits at ``alpha_``
+        (the rule before) -> 15 spread over the band, each fold's mean
+        Jaccard to the other folds paired: breast_cancer 0.874 -> 0.891
+        (+0.017 +- 0.002; within a fold 0.912 -> 0.943), diabetes 0.932 ->
+        0.944 (+0.013 +- 0.007), wine 0.985 -> 0.991 (+0.006 +- 0.002);
+        headline data seed 2 (10 states) Jaccard across states 0.91 ->
+        0.92 (+0.01 +- 0.01; recall 0.86 -> 0.83, precision 0.80 -> 0.82:
+        its columns 6 and 9 are no stronger than noise columns 29 and 30, a
+        steadier vote does not find them). A cap of 10 gained less on
+        breast_cancer (+0.009) and lost on the headline (-0.021), 20 and 25
+        no more (+0.016, +0.014). More fits at ``alpha_`` alone (15 or 25)
+        lost everywhere (breast_cancer -0.016 and -0.023, diabetes -0.163
+        and -0.195, wine -0.012 and -0.018): ``alpha_`` can be far from the
+        band (1.6 where the band is 0.1), and fits at one strength pull the
+        vote to it. The selector itself measures the chosen rule in
+        ``benchmarks/results/stability_selection*.md``.
 
     consensus_decide_z : float, default=1.64
         Minimal mode, the strength band's vote: fits on all rows are added,
@@ -766,13 +767,12 @@ class Settings:
         column is undecided), up to ``consensus_max_fits``. 0: the first
         batch only; a large value: always ``consensus_max_fits``.
         Where the vote is clear the fits stop early: in the replay above
-        (1.64 against no early stop, the same kept sets), diabetes 34.1 ->
-        29.6 fits per selection, wine 32.8 -> 24.6, headline seed 2 the
-        same 25 (its weak columns stay near the vote), breast_cancer 38.2
-        -> 38.0 (its "error" columns are near the vote level: every
-        selection goes to the cap). The rule before made 22.8 fits on wine:
-        wine does not get cheaper (some of its columns sit at 0.3-0.6 in
-        the band's fits).
+        (1.64 against no early stop at the cap of 15, the same kept sets),
+        diabetes 34.4 -> 29.9 fits per selection, wine 32.9 -> 24.7,
+        breast_cancer 38.3 -> 38.1 and headline seed 2 25 -> 25 (their weak
+        columns sit near the vote level: every selection goes to the cap).
+        The rule before made 22.8 fits on wine: wine does not get cheaper
+        (some of its columns sit at 0.3-0.6 in the band's fits).
 
     strength_stability_se : float, default=2.0
         Minimal mode, ``alpha="auto"``: the strengths whose CV loss is within
