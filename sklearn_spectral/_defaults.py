@@ -735,44 +735,53 @@ class Settings:
         band's strengths, and the size of each further batch
         (``consensus_decide_z``).
 
-    consensus_max_fits : int, default=15
+    consensus_max_fits : int, default=5
         Minimal mode, the strength band's vote: at most this many fits on
         all rows (``consensus_decide_z``; ``consensus_fits`` when larger).
-        Session 12, replayed on stored runs of the selector
+        At 5, the default, no batch follows the first: where the fits go
+        mattered, not how many. Session 12, measured by the selector itself
+        (``bench_stability_selection.py --quick --threads 1 --fold-states
+        10``: 10 random states on each of 5 CV folds,
+        ``results/stability_selection_states10_{max5,max15}.md``; each
+        fold's mean Jaccard to the other folds, paired with the rule before,
+        ``results/stability_selection_states10_s11.md``), fold Jaccard of 5
+        fits at ``alpha_`` (the rule before) -> 5 fits spread over the band
+        -> up to 15 spread over the band, added while a column is undecided:
+        breast_cancer 0.877 -> 0.892 (+0.015 +- 0.002) -> 0.878 (+0.000 +-
+        0.004), diabetes 0.932 -> 0.955 (+0.022 +- 0.005) -> 0.920 (-0.012
+        +- 0.002), wine 0.994 -> 0.988 (-0.006 +- 0.002; one selection of
+        fold 1 keeps 10 of 13) -> 0.997 (+0.003 +- 0.001); CPU per
+        selection 2.51 -> 2.35 -> 3.19 s on breast_cancer. The standard
+        errors over folds understate the noise of the fits on all rows:
+        replayed with 12 draws of those fits
         (``benchmarks/consensus_spread_probe.py``,
-        ``results/consensus_spread_s12.md``: 10 random states on each of 5
-        CV folds; at each run 20 more fits on all rows at ``alpha_`` and at
-        each strength of its band), fold Jaccard with 5 fits at ``alpha_``
-        (the rule before) -> 15 spread over the band, each fold's mean
-        Jaccard to the other folds paired: breast_cancer 0.874 -> 0.891
-        (+0.017 +- 0.002; within a fold 0.912 -> 0.943), diabetes 0.932 ->
-        0.944 (+0.013 +- 0.007), wine 0.985 -> 0.991 (+0.006 +- 0.002);
-        headline data seed 2 (10 states) Jaccard across states 0.91 ->
-        0.92 (+0.01 +- 0.01; recall 0.86 -> 0.83, precision 0.80 -> 0.82:
-        its columns 6 and 9 are no stronger than noise columns 29 and 30, a
-        steadier vote does not find them). A cap of 10 gained less on
-        breast_cancer (+0.009) and lost on the headline (-0.021), 20 and 25
-        no more (+0.016, +0.014). More fits at ``alpha_`` alone (15 or 25)
-        lost everywhere (breast_cancer -0.016 and -0.023, diabetes -0.163
-        and -0.195, wine -0.012 and -0.018): ``alpha_`` can be far from the
-        band (1.6 where the band is 0.1), and fits at one strength pull the
-        vote to it. The selector itself measures the chosen rule in
-        ``benchmarks/results/stability_selection*.md``.
+        ``results/consensus_spread_s12.md``: 20 stored fits at ``alpha_``
+        and at each band strength per run), the paired differences of 5
+        spread fits are +0.009 (sd 0.005 over the draws), +0.020 (0.008)
+        and +0.004 (0.005), of 15 +0.012 (0.007), +0.000 (0.011) and
+        +0.002 (0.008); headline data seed 2 (band 0.1 alone: 5 spread fits
+        are the rule before) Jaccard across states 0.91 -> 0.91 -> 0.94
+        (recall 0.85 -> 0.85 -> 0.82: its columns 6 and 9 are no stronger
+        than noise columns 29 and 30, a steadier vote does not find them).
+        More fits at ``alpha_`` alone (15 or 25) lost everywhere
+        (breast_cancer -0.016 and -0.023, diabetes -0.163 and -0.195, wine
+        -0.012 and -0.018): ``alpha_`` can be far from the band (1.6 where
+        the band is 0.1), and fits at one strength pull the vote to it.
 
     consensus_decide_z : float, default=1.64
         Minimal mode, the strength band's vote: fits on all rows are added,
         ``consensus_fits`` at a time and spread over the band's strengths
         (as many at each), while the Wilson score interval at this ``z`` of
         some column's band frequency contains ``strength_band_vote`` (the
-        column is undecided), up to ``consensus_max_fits``. 0: the first
-        batch only; a large value: always ``consensus_max_fits``.
-        Where the vote is clear the fits stop early: in the replay above
-        (1.64 against no early stop at the cap of 15, the same kept sets),
-        diabetes 34.4 -> 29.9 fits per selection, wine 32.9 -> 24.7,
-        breast_cancer 38.3 -> 38.1 and headline seed 2 25 -> 25 (their weak
-        columns sit near the vote level: every selection goes to the cap).
-        The rule before made 22.8 fits on wine: wine does not get cheaper
-        (some of its columns sit at 0.3-0.6 in the band's fits).
+        column is undecided), up to ``consensus_max_fits`` (at its default
+        5, never). 0: the first batch only; a large value: always
+        ``consensus_max_fits``. With a cap of 15 (the replay above, 1.64
+        against no early stop, the same kept sets): diabetes 34.4 -> 29.9
+        fits per selection, wine 32.9 -> 24.7, breast_cancer 38.3 -> 38.1
+        and headline seed 2 25 -> 25 (their weak columns sit near the vote
+        level: every selection goes to the cap). Wine does not get cheaper
+        than the rule before (22.8 fits): some of its columns sit at
+        0.3-0.6 in the band's fits.
 
     strength_stability_se : float, default=2.0
         Minimal mode, ``alpha="auto"``: the strengths whose CV loss is within
@@ -1225,7 +1234,7 @@ class Settings:
 
     consensus_fits: int = 5
 
-    consensus_max_fits: int = 15
+    consensus_max_fits: int = 5
 
     consensus_decide_z: float = 1.64
 

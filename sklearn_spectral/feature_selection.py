@@ -151,9 +151,9 @@ class SpectralFeatureSelector(SelectFromModel):
         strengths that predict as well as the best). One choice of strength
         followed the seed and the fold where the loss is flat over the grid
         (weak or correlated columns); the vote does not depend on it. The
-        fits on all rows are added in batches while some column's vote is
-        undecided (``consensus_alphas_``). It costs up to 25 fits on 80 % of
-        the rows and 5 to 15 on all rows, through joblib (``n_jobs``). In
+        fits on all rows are spread over the band's strengths
+        (``consensus_alphas_``). It costs up to 25 fits on 80 % of the rows
+        and 5 on all rows, through joblib (``n_jobs``). In
         ``"all-relevant"`` mode there is no search: the shadow rounds climb
         a ladder of strengths instead (see ``mode``). With ``prefit=True``, or for a
         model that is not one of this library's (whose ``alpha``, if it has
