@@ -31,6 +31,7 @@ from sklearn_spectral import (
 )
 from sklearn_spectral._selection._face import resolve_threshold as _resolve_threshold
 from sklearn_spectral._selection._groups import correlated_groups, expand_to_groups
+from sklearn_spectral._selection._refits import refit_importances
 from sklearn_spectral._target import infer_task
 from sklearn_spectral.relevance import auto_threshold
 
@@ -161,6 +162,23 @@ def test_band_vote_is_the_frequency_over_the_band_fits(linear_data):
     assert expected[top[0]] == expected.max()
 
 
+def test_refits_take_one_strength_per_fit(linear_data):
+    X, y = linear_data
+    with pytest.raises(ValueError, match="one strength per seed pair"):
+        refit_importances(
+            _tiny(),
+            X,
+            y,
+            {},
+            [(None, 0), (None, 1)],
+            classification=True,
+            getter="auto",
+            norm_order=1,
+            n_jobs=None,
+            alphas=[0.1],
+        )
+
+
 def _wilson_contains(frequency, n, level, z):
     centre = (frequency + z**2 / (2 * n)) / (1 + z**2 / n)
     half = z * np.sqrt(frequency * (1 - frequency) / n + z**2 / (4 * n**2))
@@ -168,16 +186,23 @@ def _wilson_contains(frequency, n, level, z):
     return (centre - half < level) & (centre + half >= level)
 
 
-@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("seed", [0, 1, 3])
 def test_consensus_fits_spread_over_the_band_until_the_vote_is_decided(
     linear_data, seed
 ):
     # the fits on all rows are at the band's strengths, as many at each
     # (estimator_ is one of them when alpha_ is in the band), added in
-    # batches while a column's band frequency is undecided, up to a cap
+    # batches while a column's band frequency is undecided, up to a cap;
+    # three close strengths, so that the band holds one to three of them
     X, y = linear_data
-    few = replace(FAST, consensus_fits=2, consensus_max_fits=6)
-    selector = SpectralFeatureSelector(random_state=seed, settings=few).fit(X, y)
+    few = replace(
+        FAST,
+        alpha_grid_factors=(1.0, 1.01, 1.02),
+        consensus_fits=2,
+        consensus_max_fits=6,
+    )
+    selector = SpectralFeatureSelector(_tiny(), random_state=seed, settings=few)
+    selector.fit(X, y)
     path = selector.alpha_path_
     band = path["in_band"] & (
         np.arange(len(path["alpha"])) <= np.argmin(path["validation_loss"])
@@ -210,14 +235,14 @@ def test_consensus_fits_spread_over_the_band_until_the_vote_is_decided(
         assert _wilson_contains(kept, len(first), level, z).any()
     # z = 0: the first batch alone; a huge z: always the cap
     at_once = SpectralFeatureSelector(
-        random_state=seed, settings=replace(few, consensus_decide_z=0.0)
+        _tiny(), random_state=seed, settings=replace(few, consensus_decide_z=0.0)
     ).fit(X, y)
     assert len(at_once.consensus_importances_) == few.consensus_fits
     np.testing.assert_array_equal(
         at_once.consensus_importances_, rows[: few.consensus_fits]
     )
     always = SpectralFeatureSelector(
-        random_state=seed, settings=replace(few, consensus_decide_z=50.0)
+        _tiny(), random_state=seed, settings=replace(few, consensus_decide_z=50.0)
     ).fit(X, y)
     assert len(always.consensus_importances_) == few.consensus_max_fits
     # the vote follows a threshold changed after fit
