@@ -233,24 +233,35 @@ def test_consensus_fits_spread_over_the_band_until_the_vote_is_decided(
         kept = np.mean([s >= auto_threshold(s) for s in first], axis=0)
         level, z = few.strength_band_vote, few.consensus_decide_z
         assert _wilson_contains(kept, len(first), level, z).any()
-    # z = 0: the first batch alone; a huge z: always the cap
-    at_once = SpectralFeatureSelector(
-        _tiny(), random_state=seed, settings=replace(few, consensus_decide_z=0.0)
-    ).fit(X, y)
-    assert len(at_once.consensus_importances_) == few.consensus_fits
-    np.testing.assert_array_equal(
-        at_once.consensus_importances_, rows[: few.consensus_fits]
-    )
-    always = SpectralFeatureSelector(
-        _tiny(), random_state=seed, settings=replace(few, consensus_decide_z=50.0)
-    ).fit(X, y)
-    assert len(always.consensus_importances_) == few.consensus_max_fits
     # the vote follows a threshold changed after fit
     selector.set_params(max_features=None, threshold=np.inf)
     assert not selector.get_support().any()
     assert selector.band_frequencies_.max() == 0
     with pytest.raises(ValueError, match="strength_band_vote"):
         replace(FAST, strength_band_vote=1.5)
+
+
+def test_consensus_decide_z_zero_stops_at_once_and_huge_goes_to_the_cap(linear_data):
+    # z = 0: the first batch alone; a huge z: always the cap, the same first
+    # batch (the batches draw their seeds in turn)
+    X, y = linear_data
+    few = replace(
+        FAST,
+        alpha_grid_factors=(1.0, 1.01, 1.02),
+        consensus_fits=2,
+        consensus_max_fits=6,
+    )
+    at_once, always = (
+        SpectralFeatureSelector(
+            _tiny(), random_state=0, settings=replace(few, consensus_decide_z=z)
+        )
+        .fit(X, y)
+        .consensus_importances_
+        for z in (0.0, 50.0)
+    )
+    assert len(at_once) == few.consensus_fits
+    assert len(always) == few.consensus_max_fits
+    np.testing.assert_array_equal(always[: few.consensus_fits], at_once)
 
 
 def test_wide_data_keeps_a_small_set():
