@@ -36,7 +36,7 @@ from dataclasses import replace
 import numpy as np
 from _common import setup
 from bench_real_data import load_sets as real_sets
-from bench_stability_depth import folds_of, small_nonlinear_sets
+from bench_stability_depth import folds_of, friedman_sets, small_nonlinear_sets
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_spectral import (
@@ -147,7 +147,8 @@ def main():
         return
     sets = small_nonlinear_sets()
     if args.set:
-        sets = [s for s in real_sets(quick=False) + sets if s.name in args.set]
+        pool = real_sets(quick=False) + sets + friedman_sets()
+        sets = [s for s in pool if s.name in args.set]
     rows = {}
     for ds in sets:
         base = SpectralMLPClassifier if ds.task == "classification" else None

@@ -1227,6 +1227,10 @@ class Settings:
     settle_layer_tolerance: float = 0.0
     settle_layer_gain_fraction: float = 0.0
     settle_refit_epochs: int = 10
+    settle_converge_epochs: int = 500
+    settle_converge_patience: int = 20
+    settle_converge_tol: float = 0.005
+    settle_converge_lr_factor: float = 3.0
     depth_alpha_class_power: float = 1.0
     depth_alpha_per_parameter: float = 0.02
 
@@ -1420,6 +1424,8 @@ _POSITIVE = frozenset(
         "input_settle_max_rows",
         "standardise_once_max_bytes",
         "settle_lbfgs_iter",
+        "settle_converge_patience",
+        "settle_converge_lr_factor",
         "strength_cv_folds",
         "strength_stop_after",
         "consensus_fits",

@@ -229,6 +229,15 @@ class _AutoDepth:
             refit_epochs=settings.settle_refit_epochs,
             refit_lr=float(est.learning_rate_init),
             refit_batch_size=est._batch_size(X.shape[0]),
+            # a held-out cross-entropy keeps falling while a separable
+            # network sharpens: the stop then waits for nothing (see Settings)
+            converge_epochs=(
+                settings.settle_converge_epochs if loss == "squared_error" else 0
+            ),
+            converge_patience=settings.settle_converge_patience,
+            converge_tol=settings.settle_converge_tol,
+            converge_lr=float(est.learning_rate_init)
+            * settings.settle_converge_lr_factor,
             generator=torch.Generator().manual_seed(int(est._split_seed)),
         )
 

@@ -57,6 +57,7 @@ __all__ = [
     "Rows",
     "candidate_counts",
     "contributions",
+    "converge_kept",
     "refit_kept",
     "settle_depth",
 ]
@@ -129,6 +130,10 @@ class DepthDecision:
     refit_epochs : int, default=0
         Epochs the network chosen was trained for afterwards on every row
         (:func:`refit_kept`); 0 when it was not.
+    converge_epochs : int, default=0
+        Epochs the network chosen trained on the training rows before,
+        stopped on the held-out rows (:func:`converge_kept`); 0 when it
+        did not.
 
     See Also
     --------
@@ -150,6 +155,7 @@ class DepthDecision:
     n_layers: int | None = None
     layers_held_out: dict = field(default_factory=dict)
     refit_epochs: int = 0
+    converge_epochs: int = 0
 
 
 @runtime_checkable
@@ -634,6 +640,10 @@ def settle_depth(
     refit_epochs=0,
     refit_lr=1e-3,
     refit_batch_size=None,
+    converge_epochs=0,
+    converge_patience=10,
+    converge_tol=0.0,
+    converge_lr=None,
     generator=None,
 ):
     """Switch off the hidden neurons the data give no evidence for.
@@ -687,8 +697,19 @@ def settle_depth(
         Adam's learning rate for the refit.
     refit_batch_size : int or None, default=None
         Rows per step of the refit; None for all rows in one step.
+    converge_epochs : int, default=0
+        When the step had held-out rows and keeps hidden neurons, the
+        network chosen first trains on ``train`` for at most this many
+        epochs, stopped on ``held_out`` (:func:`converge_kept`), before the
+        refit on every row. 0 skips it.
+    converge_patience : int, default=10
+        Its epochs without a held-out improvement before it stops.
+    converge_tol : float, default=0.0
+        Its relative held-out improvement that counts.
+    converge_lr : float or None, default=None
+        Its Adam learning rate; None for ``refit_lr``.
     generator : torch.Generator or None, default=None
-        Draws the refit's row order.
+        Draws the row order of both.
 
     Returns
     -------
@@ -823,7 +844,7 @@ def settle_depth(
                 [_weights(train, train.x.dtype), _weights(held_out, train.x.dtype)]
             ),
         )
-    refitted = 0
+    refitted, converged = 0, 0
     if linear:
         if both is not None:
             w_on, b = affine(both, float(_weights(both, torch.float64).sum()))
@@ -832,6 +853,19 @@ def settle_depth(
         sparcs.set_linear(w_full, b)
     else:
         sparcs.switch_off(masks_keeping(best))
+        if held_out is not None and converge_epochs > 0:
+            converged = converge_kept(
+                network,
+                train,
+                held_out,
+                loss=loss,
+                max_epochs=converge_epochs,
+                patience=converge_patience,
+                tol=converge_tol,
+                lr=refit_lr if converge_lr is None else converge_lr,
+                batch_size=refit_batch_size,
+                generator=generator,
+            )
         if both is not None and refit_epochs > 0:
             refit_kept(
                 network,
@@ -855,6 +889,7 @@ def settle_depth(
         n_layers=n_layers,
         layers_held_out=layer_stats,
         refit_epochs=refitted,
+        converge_epochs=converged,
     )
 
 
@@ -938,24 +973,50 @@ def refit_kept(
     """
     if loss not in LOSSES:
         raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}.")
-    params = [p for p in network.parameters() if p.requires_grad]
-    keep = [(p != 0).to(p.dtype) for p in params]
-    optimizer = torch.optim.Adam(params, lr=lr)
-    manual = getattr(network, "manual_gradients", None)
-    manual = manual is not None and manual(loss)
-    n = len(rows.x)
-    step = n if batch_size is None else max(1, min(int(batch_size), n))
-    weight = None if rows.weight is None else rows.weight.to(params[0].dtype)
-    network.train()
+    trainer = _KeptTrainer(network, rows, loss, lr, batch_size, generator)
     for _ in range(int(epochs)):
-        order = torch.randperm(n, generator=generator).to(rows.x.device)
-        for start in range(0, n, step):
-            idx = order[start : start + step]
-            w = None if weight is None else weight[idx] * (len(idx) / weight[idx].sum())
-            if manual:  # the fit's closed-form gradients
+        trainer.epoch()
+    network.eval()
+    return network
+
+
+class _KeptTrainer:
+    """Adam on a settled network's non-zero parameters, data loss only.
+
+    Every parameter exactly 0 at the start stays 0 (no gradient, no
+    moment); the masks of the neurons switched off are buffers, untouched.
+    """
+
+    def __init__(self, network, rows, loss, lr, batch_size, generator):
+        self.network = network
+        self.rows = rows
+        self.loss = loss
+        self.generator = generator
+        self.params = [p for p in network.parameters() if p.requires_grad]
+        self.keep = [(p != 0).to(p.dtype) for p in self.params]
+        self.optimizer = torch.optim.Adam(self.params, lr=lr)
+        manual = getattr(network, "manual_gradients", None)
+        self.manual = manual is not None and manual(loss)
+        n = len(rows.x)
+        self.step = n if batch_size is None else max(1, min(int(batch_size), n))
+        self.weight = (
+            None if rows.weight is None else rows.weight.to(self.params[0].dtype)
+        )
+
+    def epoch(self):
+        """One pass over the rows in a fresh random order."""
+        network, rows, loss = self.network, self.rows, self.loss
+        network.train()
+        n = len(rows.x)
+        order = torch.randperm(n, generator=self.generator).to(rows.x.device)
+        for start in range(0, n, self.step):
+            idx = order[start : start + self.step]
+            w = self.weight
+            w = None if w is None else w[idx] * (len(idx) / w[idx].sum())
+            if self.manual:  # the fit's closed-form gradients
                 network.data_loss_and_grads(rows.x[idx], rows.target[idx], loss, w)
             else:
-                for p in params:
+                for p in self.params:
                     p.grad = None
                 # the evidence step runs under no_grad; autograd needs a graph
                 with torch.enable_grad():
@@ -964,11 +1025,120 @@ def refit_kept(
                     per_row = per_row if w is None else per_row * w
                     per_row.mean().backward()
             with torch.no_grad():
-                for p, k in zip(params, keep):
+                for p, k in zip(self.params, self.keep):
                     if p.grad is not None:
                         p.grad.mul_(k)  # zeros get no gradient, no moment
-                optimizer.step()
-                for p, k in zip(params, keep):
+                self.optimizer.step()
+                for p, k in zip(self.params, self.keep):
                     p.mul_(k)
+        network.eval()
+
+
+def _held_loss(network, rows, loss):
+    """Weighted mean loss of ``network`` on ``rows`` (float)."""
+    with torch.no_grad():
+        per_row = per_sample_loss(network(rows.x), rows.target, loss).double()
+    if rows.weight is None:
+        return float(per_row.mean())
+    w = rows.weight.double()
+    return float((per_row * w).sum() / w.sum())
+
+
+def converge_kept(
+    network,
+    train,
+    held_out,
+    *,
+    loss,
+    max_epochs,
+    patience=10,
+    tol=0.0,
+    lr=1e-3,
+    batch_size=None,
+    generator=None,
+):
+    """Train a settled network on ``train`` until ``held_out`` stops improving.
+
+    A network of a few live neurons moves its function far more slowly per
+    Adam step than a wide one, and the fit's stopping rule (an absolute
+    improvement of the training loss) can end it while the loss still
+    falls (``make_friedman1``, 400 rows: 7-17 neurons kept, R^2 0.94
+    against the fixed network's 0.99). This step trains the chosen
+    network on, with the data loss only (as :func:`refit_kept`: exact
+    zeros and switched-off neurons stay), and stops on the rows the fit
+    held out: after ``patience`` epochs without an improvement of their
+    loss by more than ``tol`` times the best, or after ``max_epochs``; the
+    parameters of the best held-out epoch are restored. Without a penalty
+    a long run would overfit small data; the held-out rows guard it.
+
+    Parameters
+    ----------
+    network : GatedSparcsNetwork
+        Settled network; trained in place, left in eval mode.
+    train : Rows
+        Rows to train on (the fit's training rows).
+    held_out : Rows
+        Rows that judge each epoch.
+    loss : {"squared_error", "cross_entropy", "binary_cross_entropy"}
+        The training criterion.
+    max_epochs : int
+        Most passes over ``train``.
+    patience : int, default=10
+        Epochs without improvement before stopping.
+    tol : float, default=0.0
+        Relative improvement of the held-out loss that counts.
+    lr : float, default=1e-3
+        Adam's learning rate.
+    batch_size : int or None, default=None
+        Rows per step; None for all rows in one step.
+    generator : torch.Generator or None, default=None
+        Draws the row order of each epoch.
+
+    Returns
+    -------
+    int
+        Epochs run (the best state restored may be an earlier one's).
+
+    See Also
+    --------
+    refit_kept : The fixed number of epochs on every row, run after it.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_spectral.nn.evidence import Rows, converge_kept
+    >>> from sklearn_spectral.nn.gated import GatedSparcsNetwork
+    >>> gen = torch.Generator().manual_seed(0)
+    >>> net = GatedSparcsNetwork((2, 8, 1), generator=gen, hidden_eig_init=0.5)
+    >>> x = torch.randn(96, 2, generator=gen)
+    >>> y = torch.tanh(x[:, :1]) * x[:, 1:]
+    >>> train, held = Rows(x[:64], y[:64]), Rows(x[64:], y[64:])
+    >>> 0 < converge_kept(net, train, held, loss="squared_error", max_epochs=5)
+    True
+    """
+    if loss not in LOSSES:
+        raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}.")
+    trainer = _KeptTrainer(network, train, loss, lr, batch_size, generator)
+    best = _held_loss(network, held_out, loss)
+    best_state = [p.detach().clone() for p in trainer.params]
+    misses, epochs = 0, 0
+    while epochs < int(max_epochs) and misses < int(patience):
+        trainer.epoch()
+        epochs += 1
+        now = _held_loss(network, held_out, loss)
+        if not math.isfinite(now):
+            break
+        if now < best:
+            if now < best - tol * abs(best):
+                misses = 0
+            else:
+                misses += 1
+            best = now
+            best_state = [p.detach().clone() for p in trainer.params]
+        else:
+            misses += 1
+    with torch.no_grad():
+        for p, kept in zip(trainer.params, best_state):
+            p.copy_(kept)
     network.eval()
-    return network
+    return epochs
