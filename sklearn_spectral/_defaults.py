@@ -651,6 +651,67 @@ class Settings:
         over the quick bench). Not tried yet: a refit through the fit's own
         loop (its penalties and stopping rule).
 
+    settle_converge_epochs : int, default=500
+        Auto-depth regressors (squared error), with held-out rows: once the
+        evidence step has chosen the neurons, the network chosen trains on
+        its training rows for at most this many more epochs, the data loss
+        only, stopped on the held-out rows (``nn.evidence.converge_kept``:
+        ``settle_converge_patience`` epochs without a held-out improvement
+        by ``settle_converge_tol`` of the best, the best epoch's parameters
+        restored), before the ``settle_refit_epochs`` on every row; 0 turns
+        it off. Why: a network of a few live neurons moves its function far
+        more slowly per Adam step than the fixed network's 100, and the
+        fit's stopping rule (an absolute ``tol`` on the training loss) ends
+        it while the loss still falls. ``make_friedman1`` (400 rows, 10
+        inputs, noise 0; ``python benchmarks/sparcs_small_depth_probe.py
+        --states 2 --set "friedman1, 400 rows, noise 0"``, 5 folds x 2
+        seeds): the network before the evidence step already lost -0.049 ±
+        0.011 R^2 to fixed depth (7-17 neurons kept, 96-177 epochs), the
+        step itself nothing, 30 refit epochs on every row recovered only
+        0.016. Not for classifiers: the held-out cross-entropy of a
+        separable network keeps falling as it sharpens, so the stop waited
+        158-168 epochs on wine and cost -0.008 accuracy (0.983 -> 0.975, 5
+        folds x 2 seeds). Tried instead and not taken: the fit's own
+        ``tol`` at 1e-5 or 3e-5 for auto-depth (friedman1 400 / noise 0
+        -0.017 ± 0.003, noise 1 -0.013 ± 0.003, but every fit of wine then
+        ran to ``max_iter``, a ConvergenceWarning, against 1 of 3 at
+        ``tol=1e-4``; it also lost 0.010 on the first small non-linear
+        set); ``learning_rate_init``
+        0.003 or 0.01 for the whole fit (friedman1 noise 1 0.920 / 0.922
+        against 0.904, but 0.01 cost wine: alcohol -0.074 and the small
+        non-linear sets up to -0.038); more neurons (``depth_alpha`` 1e-4
+        or 1e-5 without the per-parameter floor, with ``tol=1e-5``: 34-45
+        neurons, friedman1 noise 1 -0.019 and -0.024, worse than 9 neurons
+        trained on). Measured with ``python
+        benchmarks/bench_stability_depth.py --quick`` (19 sets x 5 folds x
+        3 seeds; see the result file and the field below).
+
+    settle_converge_patience : int, default=20
+        Epochs without a held-out improvement before
+        ``settle_converge_epochs``' training stops. On make_friedman1 (400
+        rows, 5 folds x 2 seeds, lr factor 3): patience 10 / 20 (with tol
+        0.005) / 30: noise 0 -0.015 / -0.009 / -0.009 R^2 against fixed
+        depth, noise 1 -0.028 / -0.019 / -0.018; the first small non-linear
+        set +0.016 / +0.015 / +0.010 (auto-depth without it +0.020):
+        longer waits chase the noise of a few dozen held-out rows.
+
+    settle_converge_tol : float, default=0.005
+        Relative held-out improvement that resets the patience of
+        ``settle_converge_epochs``' training (a smaller one still updates
+        the best parameters). 0.005 ran 97-119 epochs instead of 155 on
+        friedman1 (400 rows, noise 0) at the same score as patience 30
+        without it (0.982), CPU per fit 0.342 s instead of 0.395 s.
+
+    settle_converge_lr_factor : float, default=3.0
+        That training's Adam rate as a multiple of ``learning_rate_init``.
+        On friedman1 (400 rows, noise 0, patience 10, 5 folds x 2 seeds)
+        1 / 3 / 10: -0.013 / -0.015 / -0.017 R^2 against fixed depth in
+        128 / 72 / 61 epochs (0.397 / 0.308 / 0.290 CPU s per fit); with
+        patience 30, 1 and 3 both -0.009 (236 and 155 epochs, 0.656 and
+        0.473 s); at patience 20 and tol 0.005, 10 instead of 3: noise 0
+        -0.010, noise 1 -0.021, small non-linear +0.017, wine (where it
+        does not run) and diabetes unchanged.
+
     depth_alpha_class_power : float, default=1.0
         Auto-depth, softmax classifiers: the depth penalty's strength is
         ``depth_alpha / (n_classes - 1) ** depth_alpha_class_power``, as a

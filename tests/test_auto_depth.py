@@ -591,3 +591,73 @@ def test_narrow_auto_depth_regressor_never_settles_on_a_broken_linear_map():
             warnings.simplefilter("ignore", ConvergenceWarning)
             reg.fit(X, y)
         assert reg.score(X, y) > 0.4
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_converging_the_chosen_network_stops_on_held_out_rows(seed):
+    """Training the network chosen on until the held-out rows stop
+    improving: the neurons switched off and every exact zero stay, the
+    parameters left are those of the best held-out epoch (never worse on
+    those rows than the network before), and with patience the held-out
+    loss of a network stopped early falls."""
+    import copy
+
+    from sklearn_spectral.nn.evidence import Rows, _held_loss, converge_kept
+
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.randn(400, 4, generator=gen, dtype=torch.float64)
+    y = (x[:, :1] * x[:, 1:2]).tanh() + 0.5 * x[:, 2:3]
+    y = y + 0.1 * torch.randn(400, 1, generator=gen, dtype=torch.float64)
+    net = GatedSparcsNetwork(
+        (4, 12, 1), generator=gen, dtype=torch.float64, hidden_eig_init=0.5
+    )
+    train, held = Rows(x[:300], y[:300]), Rows(x[300:], y[300:])
+    opt = torch.optim.Adam(net.parameters(), lr=2e-2)
+    for _ in range(60):  # stopped early, on the training rows only
+        opt.zero_grad()
+        ((net(train.x) - train.target) ** 2).mean().backward()
+        opt.step()
+    with torch.no_grad():
+        net.gate[3] = 0.0  # an input (pure noise) switched off by the fit
+    decision = net.settle_depth(
+        train, held, loss="squared_error", cost_per_parameter=0.0
+    )
+    assert not decision.linear
+    before = copy.deepcopy(net)
+    start = _held_loss(net, held, "squared_error")
+    epochs = converge_kept(
+        net,
+        train,
+        held,
+        loss="squared_error",
+        max_epochs=200,
+        patience=20,
+        lr=3e-3,
+        batch_size=64,
+        generator=torch.Generator().manual_seed(seed),
+    )
+    assert 0 < epochs <= 200
+    assert _held_loss(net, held, "squared_error") < start
+    assert net.gate[3] == 0 and not net.training
+    for a, b in zip(before.sparcs.hidden_masks(), net.sparcs.hidden_masks()):
+        assert torch.equal(a, b)
+    for a, b in zip(before.parameters(), net.parameters()):
+        assert torch.all(b[a == 0] == 0)
+    with pytest.raises(ValueError, match="loss must be one of"):
+        converge_kept(net, train, held, loss="hinge", max_epochs=1)
+
+
+def test_auto_depth_regressor_trains_the_chosen_network_on():
+    """A regressor's evidence step reports the epochs of its held-out
+    stopped training (off at ``settle_converge_epochs=0``), a classifier's
+    none (its held-out cross-entropy would wait for a sharpening)."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 4))
+    y = np.sin(2 * X[:, 0]) + X[:, 1] * X[:, 2]
+    reg = SpectralMLPRegressor(auto_depth=True, random_state=0).fit(X, y)
+    assert reg._depth_decision.converge_epochs > 0
+    off = replace(DEFAULT_SETTINGS, settle_converge_epochs=0)
+    reg = SpectralMLPRegressor(auto_depth=True, random_state=0, settings=off)
+    assert reg.fit(X, y)._depth_decision.converge_epochs == 0
+    clf = SpectralMLPClassifier(auto_depth=True, random_state=0)
+    assert clf.fit(X, y > 0)._depth_decision.converge_epochs == 0
