@@ -1292,6 +1292,7 @@ class Settings:
     settle_converge_patience: int = 20
     settle_converge_tol: float = 0.005
     settle_converge_lr_factor: float = 3.0
+    settle_converge_fit_fraction: float = 1.0
     depth_alpha_class_power: float = 1.0
     depth_alpha_per_parameter: float = 0.02
 
@@ -1487,6 +1488,7 @@ _POSITIVE = frozenset(
         "settle_lbfgs_iter",
         "settle_converge_patience",
         "settle_converge_lr_factor",
+        "settle_converge_fit_fraction",
         "strength_cv_folds",
         "strength_stop_after",
         "consensus_fits",

@@ -12,6 +12,8 @@ selection at the end of an auto-depth fit is torch's business
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
 from sklearn.model_selection import train_test_split
@@ -232,7 +234,7 @@ class _AutoDepth:
             # a held-out cross-entropy keeps falling while a separable
             # network sharpens: the stop then waits for nothing (see Settings)
             converge_epochs=(
-                settings.settle_converge_epochs if loss == "squared_error" else 0
+                _converge_epochs(est, settings) if loss == "squared_error" else 0
             ),
             converge_patience=settings.settle_converge_patience,
             converge_tol=settings.settle_converge_tol,
@@ -278,6 +280,20 @@ class _AutoDepth:
                 .numpy()
                 for i in range(1, sparcs.n_hidden_layers + 1)
             ]
+
+
+def _converge_epochs(est, settings):
+    """Most epochs of the held-out stopped training after the evidence step.
+
+    ``Settings.settle_converge_epochs``, and at most
+    ``Settings.settle_converge_fit_fraction`` times the epochs the fit
+    itself ran (at least 1): the step finishes what the fit's stopping
+    rule cut short, and should not cost many fits on data (many rows, no
+    noise) where the held-out loss keeps falling by a little.
+    """
+    fit_epochs = len(getattr(getattr(est, "net_", None), "history", ()) or ())
+    cap = math.ceil(settings.settle_converge_fit_fraction * max(1, fit_epochs))
+    return int(min(settings.settle_converge_epochs, cap))
 
 
 def _depth_strength(est, n_effective):
