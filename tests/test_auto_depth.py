@@ -27,6 +27,10 @@ def _quiet_convergence():
         yield
 
 
+#: auto-depth without the held-out stopped training after the evidence step
+_NO_CONVERGE = replace(DEFAULT_SETTINGS, settle_converge_epochs=0)
+
+
 @pytest.mark.parametrize("seed", [0, 1])
 @pytest.mark.parametrize("alpha", [0.0, 1.0])
 def test_linear_data_keep_a_perceptron_nonlinear_data_recruit(alpha, seed):
@@ -34,7 +38,12 @@ def test_linear_data_keep_a_perceptron_nonlinear_data_recruit(alpha, seed):
     # R^2 0.9985 at alpha=1 (measured by hand), at a tenth of the time
     X, y = make_linear_to_nonlinear(n_samples=4000, alpha=alpha, random_state=seed)
     X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=seed)
-    reg = SpectralMLPRegressor(auto_depth=True, random_state=seed)
+    # the neurons are chosen before the held-out stopped training, which
+    # cannot change them (tested on its own below); without it the fit
+    # takes half the time here
+    reg = SpectralMLPRegressor(
+        auto_depth=True, random_state=seed, settings=_NO_CONVERGE
+    )
     reg.fit(X_train, y_train)
     if alpha == 0.0:
         assert reg.architecture_ == ()
@@ -48,7 +57,11 @@ def test_linear_data_keep_a_perceptron_nonlinear_data_recruit(alpha, seed):
 def grown():
     X, y = make_linear_to_nonlinear(n_samples=2000, alpha=1.0, random_state=1)
     reg = SpectralMLPRegressor(
-        auto_depth=True, hidden_layer_sizes=(16, 16), max_iter=40, random_state=0
+        auto_depth=True,
+        hidden_layer_sizes=(16, 16),
+        max_iter=40,
+        random_state=0,
+        settings=_NO_CONVERGE,
     ).fit(X, y)
     return reg, X, y
 
@@ -283,7 +296,9 @@ def test_teacher_student_finds_the_teachers_width(seed):
     the mean it kept the teacher's (20,) at 0.998 there, but a (100,)
     student at 20 000 rows stopped at (18,), R^2 0.970.)"""
     X, Y = make_teacher_student(5000, random_state=seed)
-    reg = SpectralMLPRegressor(auto_depth=True, random_state=seed)
+    reg = SpectralMLPRegressor(
+        auto_depth=True, random_state=seed, settings=_NO_CONVERGE
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         reg.fit(X[:4000], Y[:4000])
@@ -593,7 +608,7 @@ def test_narrow_auto_depth_regressor_never_settles_on_a_broken_linear_map():
         assert reg.score(X, y) > 0.4
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("seed", [0, 1])
 def test_converging_the_chosen_network_stops_on_held_out_rows(seed):
     """Training the network chosen on until the held-out rows stop
     improving: the neurons switched off and every exact zero stay, the
@@ -630,13 +645,13 @@ def test_converging_the_chosen_network_stops_on_held_out_rows(seed):
         train,
         held,
         loss="squared_error",
-        max_epochs=200,
+        max_epochs=100,
         patience=20,
         lr=3e-3,
-        batch_size=64,
+        batch_size=100,
         generator=torch.Generator().manual_seed(seed),
     )
-    assert 0 < epochs <= 200
+    assert 0 < epochs <= 100
     assert _held_loss(net, held, "squared_error") < start
     assert net.gate[3] == 0 and not net.training
     for a, b in zip(before.sparcs.hidden_masks(), net.sparcs.hidden_masks()):
@@ -649,15 +664,14 @@ def test_converging_the_chosen_network_stops_on_held_out_rows(seed):
 
 def test_auto_depth_regressor_trains_the_chosen_network_on():
     """A regressor's evidence step reports the epochs of its held-out
-    stopped training (off at ``settle_converge_epochs=0``), a classifier's
-    none (its held-out cross-entropy would wait for a sharpening)."""
+    stopped training (at most the fit's own), a classifier's none (its
+    held-out cross-entropy would wait for a sharpening)."""
     rng = np.random.RandomState(0)
-    X = rng.normal(size=(300, 4))
+    X = rng.normal(size=(200, 3))
     y = np.sin(2 * X[:, 0]) + X[:, 1] * X[:, 2]
-    reg = SpectralMLPRegressor(auto_depth=True, random_state=0).fit(X, y)
-    assert reg._depth_decision.converge_epochs > 0
-    off = replace(DEFAULT_SETTINGS, settle_converge_epochs=0)
-    reg = SpectralMLPRegressor(auto_depth=True, random_state=0, settings=off)
-    assert reg.fit(X, y)._depth_decision.converge_epochs == 0
-    clf = SpectralMLPClassifier(auto_depth=True, random_state=0)
-    assert clf.fit(X, y > 0)._depth_decision.converge_epochs == 0
+    reg = SpectralMLPRegressor(auto_depth=True, hidden_layer_sizes=(16,))
+    reg.set_params(random_state=0).fit(X, y)
+    assert 0 < reg._depth_decision.converge_epochs <= reg.n_iter_
+    clf = SpectralMLPClassifier(auto_depth=True, hidden_layer_sizes=(16,))
+    clf.set_params(random_state=0).fit(X, y > 0)
+    assert clf._depth_decision.converge_epochs == 0
