@@ -82,6 +82,16 @@ FAST = replace(
 )
 
 
+#: Three close strengths (the band holds one to three of them), 2 fits on
+#: all rows a batch, up to 6: the consensus batches on a cheap search.
+FEW_BAND = replace(
+    FAST,
+    alpha_grid_factors=(1.0, 1.01, 1.02),
+    consensus_fits=2,
+    consensus_max_fits=6,
+)
+
+
 def _tiny(**params):
     """A spectral classifier small enough for many fits in a test."""
     return SpectralMLPClassifier(
@@ -195,12 +205,7 @@ def test_consensus_fits_spread_over_the_band_until_the_vote_is_decided(
     # batches while a column's band frequency is undecided, up to a cap;
     # three close strengths, so that the band holds one to three of them
     X, y = linear_data
-    few = replace(
-        FAST,
-        alpha_grid_factors=(1.0, 1.01, 1.02),
-        consensus_fits=2,
-        consensus_max_fits=6,
-    )
+    few = FEW_BAND
     selector = SpectralFeatureSelector(_tiny(), random_state=seed, settings=few)
     selector.fit(X, y)
     path = selector.alpha_path_
@@ -245,12 +250,7 @@ def test_consensus_decide_z_zero_stops_at_once_and_huge_goes_to_the_cap(linear_d
     # z = 0: the first batch alone; a huge z: always the cap, the same first
     # batch (the batches draw their seeds in turn)
     X, y = linear_data
-    few = replace(
-        FAST,
-        alpha_grid_factors=(1.0, 1.01, 1.02),
-        consensus_fits=2,
-        consensus_max_fits=6,
-    )
+    few = FEW_BAND
     at_once, always = (
         SpectralFeatureSelector(
             _tiny(), random_state=0, settings=replace(few, consensus_decide_z=z)
