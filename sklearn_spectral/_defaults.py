@@ -56,9 +56,16 @@ __all__ = [
 #: 2 instead of 6, the README's example).
 LEARNING_RATE_INIT = 2e-3
 
-#: Default ``tol`` of the stopping rule: the best data loss (cross-entropy,
-#: or squared error on standardised targets) must improve by this much
-#: within ``n_iter_no_change`` epochs. With 1e-4, fits on iris, digits and
+#: Default ``tol`` of the stopping rule: an epoch whose data loss
+#: (cross-entropy, or squared error on standardised targets) does not beat
+#: the best so far by this much is a miss, and ``n_iter_no_change``
+#: consecutive misses stop the fit (``MLPClassifier``'s rule). A loss that
+#: falls by less than ``tol`` an epoch therefore stops, however long it
+#: would go on falling: a fixed ``(8,)`` network on iris at ``alpha=0``
+#: stops at 194 epochs, training accuracy 0.857 (0.973 trained on). Counting
+#: the improvement over the whole window instead ran the default fits to
+#: 200 epochs on iris, diabetes and friedman1 at about twice the CPU, with
+#: no better scores (session 12, 3 splits). With 1e-4, fits on iris, digits and
 #: the 2000 x 50 headline data ran out of 200 epochs while their test score
 #: had stopped moving (measured by hand over 3 seeds during the rewrite);
 #: with 1e-3 every default fit of ``benchmarks/bench_engine.py`` stops by
