@@ -69,6 +69,10 @@ CONFIGS = [
     {"hidden_layer_sizes": (8,), "alpha": 1.0},
     {"batch_size": 16},
     {"learning_rate_init": 0.02},
+    # a few neurons move their function slowly at the default step: the
+    # same small networks at a larger one
+    *[{"hidden_layer_sizes": h, "learning_rate_init": 0.02} for h in [(), (4,), (8,)]],
+    {"hidden_layer_sizes": (16, 16, 16), "learning_rate_init": 0.0125},
 ]
 
 
