@@ -433,12 +433,13 @@ class Settings:
         started at (measured on the training rows before the first step), and
         it ended no better than that constant. A fit that learned nothing
         (random labels) stays near 1; a learning rate of 10 reached 4e4. A
-        fresh network of the default size starts at up to 3.3 times a
-        constant (iris, diabetes; seeds 0-29), but a 4-neuron auto-depth
-        regressor on iris started 10-19 times worse on 8 of seeds 0-299 and
-        fell steadily: judged against a constant alone, its 3-epoch fits
-        raised "diverged". Such a fit warns instead (``ConvergenceWarning``
-        saying where it started).
+        fresh regressor of the default size starts at up to 2.1 times a
+        constant (3.3 with ``auto_depth=True``; iris and diabetes, seeds
+        0-29), but a 4-neuron auto-depth regressor on iris started 10.5-19.1
+        times worse on 8 of seeds 0-299 and fell steadily: judged against a
+        constant alone, its 3-epoch fits raised "diverged". Such a fit warns
+        instead (``ConvergenceWarning`` saying where it started). Measured
+        with ``python benchmarks/small_network_probe.py``.
 
     loss_spike_factor : float, default=2.0
         A fit whose last epoch's training loss is more than this factor times
