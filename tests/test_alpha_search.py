@@ -203,21 +203,27 @@ def test_kept_set_agreement_is_the_mean_pairwise_jaccard():
     assert kept_set_agreement(np.zeros((3, 4), dtype=bool)) == 1.0
 
 
-@pytest.mark.parametrize("seed", [0, 1])
-def test_stability_se_none_is_the_one_standard_error_rule(seed):
-    # the rule the search replaced stays available: the sparsest strength
-    # within one standard error of the best (0 standard errors: the best);
-    # the model's own alpha when no strength beats the constant prediction
+def _small_search(seed, factors):
+    """Data, model and the common keywords of a small strength search."""
     X, y = make_classification(
         n_samples=300, n_features=6, n_informative=2, random_state=seed
     )
     model = SpectralMLPClassifier(hidden_layer_sizes=(8,), max_iter=30)
     common = {
         "kept": lambda m: m.feature_importances_ > 0,
-        "factors": (1.0, 4.0, 16.0),
+        "factors": factors,
         "n_folds": 3,
         "random_state": seed,
     }
+    return X, y, model, common
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_stability_se_none_is_the_one_standard_error_rule(seed):
+    # the rule the search replaced stays available: the sparsest strength
+    # within one standard error of the best (0 standard errors: the best);
+    # the model's own alpha when no strength beats the constant prediction
+    X, y, model, common = _small_search(seed, (1.0, 4.0, 16.0))
     alpha, path = cv_one_se_alpha(model, X, y, stability_se=None, **common)
     gap = path["validation_loss"] - path["validation_loss"].min()
     within = path["alpha"][gap <= path["standard_error"] + 1e-12]
@@ -231,16 +237,7 @@ def test_the_path_stops_at_the_first_clearly_worse_strength(seed):
     # Settings.strength_stop_after: the search ends once a strength loses to
     # the best before it (by more than two standard errors); waiting for a
     # second one fits the same strengths first, on the same folds and seeds
-    X, y = make_classification(
-        n_samples=300, n_features=6, n_informative=2, random_state=seed
-    )
-    model = SpectralMLPClassifier(hidden_layer_sizes=(8,), max_iter=30)
-    common = {
-        "kept": lambda m: m.feature_importances_ > 0,
-        "factors": (1.0, 4.0, 16.0, 64.0),
-        "n_folds": 3,
-        "random_state": seed,
-    }
+    X, y, model, common = _small_search(seed, (1.0, 4.0, 16.0, 64.0))
     _, first = cv_one_se_alpha(model, X, y, stop_after=1, **common)
     _, second = cv_one_se_alpha(model, X, y, stop_after=2, **common)
     n = len(first["alpha"])
