@@ -692,6 +692,9 @@ class BaseSpectralMLP(BaseEstimator):
         dict(callbacks)["convergence"].restore_factor = (
             None if epochs is not None else self._settings().loss_spike_factor
         )
+        # the starting loss judges divergence at the end of a fit; a
+        # partial_fit is not judged, and one epoch would pay a forward pass
+        dict(callbacks)["stop_on_divergence"].measure_start = epochs is None
         n_threads = self._n_threads(n_features, self.net_.batch_size)
         with torch_threads(n_threads):
             try:

@@ -973,3 +973,16 @@ def test_predict_on_read_only_input_leaks_no_torch_warning(make):
         warnings.simplefilter("error")
         out = est.predict(X)
     assert np.all(np.isfinite(np.asarray(out, dtype=float)))
+
+
+def test_only_a_fit_pays_for_its_starting_loss(binary_data):
+    # fit is judged for divergence against where it started; a partial_fit
+    # epoch is not, and skips the forward pass
+    X, y = binary_data
+    clf = SpectralMLPClassifier(**TINY).partial_fit(X, y, classes=[0, 1])
+    assert np.isnan(dict(clf.net_.callbacks_)["stop_on_divergence"].start_loss_)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = SpectralMLPClassifier(**TINY).fit(X, y)
+    start = dict(clf.net_.callbacks_)["stop_on_divergence"].start_loss_
+    assert np.isfinite(start) and start > 0

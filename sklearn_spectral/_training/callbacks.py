@@ -190,10 +190,14 @@ class StopOnDivergence(Callback):
     max_rows : int, default=4096
         Rows the starting loss is measured on (a stride through the data:
         no random numbers drawn).
+    measure_start : bool, default=True
+        Whether to measure it (False leaves ``start_loss_`` NaN: a call
+        nobody judges, such as one ``partial_fit`` epoch).
     """
 
-    def __init__(self, max_rows=4096):
+    def __init__(self, max_rows=4096, measure_start=True):
         self.max_rows = max_rows
+        self.measure_start = measure_start
 
     def initialize(self):
         self.start_loss_ = math.nan
@@ -201,7 +205,7 @@ class StopOnDivergence(Callback):
 
     def on_train_begin(self, net, X=None, **kwargs):
         self.start_loss_ = math.nan
-        if X is None or self.max_rows <= 0:
+        if X is None or self.max_rows <= 0 or not self.measure_start:
             return
         try:
             X, y, w = dataset_tensors(X, net.device)
