@@ -64,7 +64,10 @@ from sklearn_spectral import (
     SpectralMLPClassifier,
     SpectralMLPRegressor,
 )
-from sklearn_spectral.datasets import make_independent_gaussian
+from sklearn_spectral.datasets import (
+    make_correlated_gaussian,
+    make_independent_gaussian,
+)
 
 #: The settings before the end-of-fit step of the inputs (no KKT
 #: re-admission, no full-batch solve at the end).
@@ -72,6 +75,9 @@ BASELINE = {"input_test_level": 0.0, "input_settle_max_iter": 0}
 
 #: Relevance at or above this counts as "clearly relevant" (issue 20).
 STRONG = 0.2
+
+#: The correlated-Gaussian set's flip probabilities, strongest first.
+PAIRS = (0.8, 0.7, 0.6, 0.4)
 
 SIZES = {
     True: {"paper_seeds": 5, "linear_seeds": 10, "headline": (3, 2), "folds": 3},
@@ -126,11 +132,24 @@ def paper_set(seeds, extra):
         # regression on standardised columns
         Xs = StandardScaler().fit_transform(X)
         coef = np.abs(LogisticRegression(C=1e4, max_iter=1000).fit(Xs, y).coef_[0])
+        # the paper's relevance is a class-mean distance in the raw units of
+        # x (every input has within-class sd 0.5); the importances are read
+        # per unit-variance input, so divided by each column's sd they are in
+        # the paper's units. The Bayes log-odds is linear, sum_j 4 r_j x_j:
+        # per unit-variance input its exact reading is r_j sd_j (the oracle)
+        sd = X.std(axis=0)
+        raw = imp / sd
+        raw = raw / raw.sum()
+        oracle = rel * sd
         rows.append(
             {
                 "seed": s,
                 "pearson": pearsonr(imp, rel)[0],
                 "pearson_logreg": pearsonr(coef, rel)[0],
+                "pearson_raw": pearsonr(raw, rel)[0],
+                "pearson_logreg_raw": pearsonr(coef / sd, rel)[0],
+                "pearson_oracle": pearsonr(oracle, rel)[0],
+                "pearson_vs_oracle": pearsonr(imp, oracle)[0],
                 "margin": imp[strong].min() - imp[noise].max(),
                 "relevant_at_0": int((imp[~noise] == 0).sum()),
                 "strong_at_0": int((imp[strong] == 0).sum()),
@@ -193,12 +212,13 @@ def headline(data_seeds, random_states, extra):
     return rows
 
 
-def accuracy_cv(loader, n_folds, configs):
-    """One fit per stratified fold and configuration, ``MLPClassifier()`` too.
+def accuracy_cv(loader, n_folds, configs, states=1):
+    """``states`` fits per stratified fold and configuration, ``MLPClassifier()`` too.
 
     ``configs`` maps a label to its estimator keyword arguments; the key
-    ``None`` is ``MLPClassifier()``. The fits of one fold run one after the
-    other, so that the load of a shared machine weighs on each alike.
+    ``None`` is ``MLPClassifier()``. The fits of one fold and state run one
+    after the other, so that the load of a shared machine weighs on each
+    alike; fold ``k``'s state ``s`` is ``random_state = k + 100 s``.
     """
     X, y = loader(return_X_y=True)
     rows = {label: [] for label in configs}
@@ -206,22 +226,59 @@ def accuracy_cv(loader, n_folds, configs):
     for k, (train, test) in enumerate(folds):
         scaler = StandardScaler().fit(X[train])
         X_train, X_test = scaler.transform(X[train]), scaler.transform(X[test])
-        for label, extra in configs.items():
-            if label is None:
-                model = MLPClassifier(random_state=k)
-            else:
-                model = SpectralMLPClassifier(random_state=k, n_threads=1, **extra)
-            t = time.process_time()
-            model.fit(X_train, y[train])
-            seconds = time.process_time() - t
-            rows[label].append(
-                {
-                    "seed": k,
-                    "accuracy": model.score(X_test, y[test]),
-                    "epochs": model.n_iter_,
-                    "seconds": seconds,
-                }
-            )
+        for state in range(states):
+            seed = k + 100 * state
+            for label, extra in configs.items():
+                if label is None:
+                    if state:
+                        continue
+                    model = MLPClassifier(random_state=k)
+                else:
+                    model = SpectralMLPClassifier(
+                        random_state=seed, n_threads=1, **extra
+                    )
+                t = time.process_time()
+                model.fit(X_train, y[train])
+                seconds = time.process_time() - t
+                rows[label].append(
+                    {
+                        "seed": seed,
+                        "accuracy": model.score(X_test, y[test]),
+                        "epochs": model.n_iter_,
+                        "seconds": seconds,
+                    }
+                )
+    return rows
+
+
+def correlated_set(seeds, extra, n_samples=20_000):
+    """The first paper's correlated-Gaussian set: are the pairs in order?
+
+    Relevance lives in pairs of inputs (flip probabilities 0.8 > 0.7 > 0.6 >
+    0.4); a pair's importance is the mean of its two inputs'. The order
+    holds when each pair's importance is strictly above the next weaker
+    one's; a pair at exactly 0 is counted apart.
+    """
+    rows = []
+    for s in seeds:
+        X, y, rel = make_correlated_gaussian(n_samples, random_state=s)
+        t = time.process_time()
+        model = SpectralMLPClassifier(random_state=s, n_threads=1, **extra).fit(X, y)
+        seconds = time.process_time() - t
+        imp = model.feature_importances_
+        pairs = [imp[np.isclose(rel, p)].mean() for p in PAIRS]
+        rows.append(
+            {
+                "seed": s,
+                "order": all(a > b for a, b in zip(pairs[:-1], pairs[1:])),
+                "pairs_at_0": sum(p == 0 for p in pairs),
+                "weakest_gap": pairs[-2] - pairs[-1],
+                "max_noise": imp[rel == 0].max(),
+                "pairs": pairs,
+                "epochs": model.n_iter_,
+                "seconds": seconds,
+            }
+        )
     return rows
 
 
@@ -247,6 +304,15 @@ def _cost(rows):
     )
 
 
+def _paired(rows, base):
+    """Mean paired accuracy difference against ``base`` (same folds/states)."""
+    if not rows or len(rows) != len(base) or rows is base:
+        return "-"
+    d = np.array([a["accuracy"] - b["accuracy"] for a, b in zip(rows, base)])
+    se = d.std(ddof=1) / np.sqrt(len(d)) if len(d) > 1 else 0.0
+    return f"{d.mean():+.4f} ± {se:.4f} (worst {d.min():+.4f})"
+
+
 def _count(rows, key):
     return sum(bool(r[key]) for r in rows)
 
@@ -257,7 +323,12 @@ def summary_tables(results, reference=None):
             name,
             _summary(r["paper"], "pearson"),
             f"{sum(x['pearson'] >= 0.98 for x in r['paper'])}/{len(r['paper'])}",
+            _summary(r["paper"], "pearson_raw"),
+            f"{sum(x['pearson_raw'] >= 0.98 for x in r['paper'])}/{len(r['paper'])}",
+            _summary(r["paper"], "pearson_oracle"),
+            _summary(r["paper"], "pearson_vs_oracle"),
             _summary(r["paper"], "pearson_logreg"),
+            _summary(r["paper"], "pearson_logreg_raw"),
             _summary(r["paper"], "margin"),
             f"{sum(x['margin'] > 0 for x in r['paper'])}/{len(r['paper'])}",
             sum(x["strong_at_0"] for x in r["paper"]),
@@ -290,12 +361,15 @@ def summary_tables(results, reference=None):
         ]
         for name, r in results.items()
     ]
+    first = next(iter(results.values()))
     acc = [
         [
             name,
             _summary(r["breast_cancer"], "accuracy"),
+            _paired(r["breast_cancer"], first["breast_cancer"]),
             *_cost(r["breast_cancer"]),
             _summary(r["digits"], "accuracy"),
+            _paired(r["digits"], first["digits"]),
             *_cost(r["digits"]),
         ]
         for name, r in results.items()
@@ -305,26 +379,54 @@ def summary_tables(results, reference=None):
             [
                 "MLPClassifier() (reference)",
                 _summary(reference["breast_cancer"], "accuracy"),
+                "",
                 *_cost(reference["breast_cancer"]),
                 _summary(reference["digits"], "accuracy"),
+                "",
                 *_cost(reference["digits"]),
             ]
         )
+    corr = [
+        [
+            name,
+            f"{_count(r['correlated'], 'order')}/{len(r['correlated'])}",
+            sum(x["pairs_at_0"] for x in r["correlated"]),
+            _summary(r["correlated"], "weakest_gap"),
+            _summary(r["correlated"], "max_noise", worst="max"),
+            *_cost(r["correlated"]),
+        ]
+        for name, r in results.items()
+    ]
     have = {
         key: all(r[key] for r in results.values())
-        for key in ("paper", "linear", "headline", "breast_cancer")
+        for key in ("paper", "correlated", "linear", "headline", "breast_cancer")
     }
     tables = [
         "## The first paper's independent-Gaussian set (20 000 rows, 20 inputs, "
         "11 relevant)\n\nmargin = smallest importance of an input of true "
         f"relevance >= {STRONG} minus the largest noise importance (> 0: all "
-        "ranked above the noise). Counts are summed over seeds.\n\n"
+        "ranked above the noise). Counts are summed over seeds. `Pearson`: "
+        "the importances (per unit-variance input, what `feature_importances_` "
+        "reads) against the true relevance; *paper's units*: the same "
+        "importances divided by each column's standard deviation (the "
+        "relevance per raw unit of x, the units of the paper's class-mean "
+        "distance) and renormalised; *Bayes reading (oracle)*: the exact "
+        "reading of the Bayes log-odds (linear here, `sum_j 4 r_j x_j`) per "
+        "unit-variance input, `r_j sd_j`, from the true parameters: the ceiling "
+        "of the `Pearson` column; *with the Bayes reading*: the importances "
+        "against it (how well the network learnt the Bayes rule). "
+        "`benchmarks/relevance_ceiling_probe.py` prints them per seed.\n\n"
         + md_table(
             [
                 "config",
                 "Pearson",
                 "seeds >= 0.98",
+                "paper's units: Pearson",
+                "paper's units: seeds >= 0.98",
+                "Bayes reading (oracle): Pearson",
+                "Pearson with the Bayes reading",
                 "Pearson, logistic regression |coef| (reference)",
+                "logistic regression, paper's units",
                 "margin",
                 "seeds > 0",
                 f"rel >= {STRONG} at 0",
@@ -335,6 +437,23 @@ def summary_tables(results, reference=None):
                 "fit CPU s",
             ],
             paper,
+        ),
+        "## The first paper's correlated-Gaussian set (20 000 rows, 4 pairs, 2 "
+        "noise inputs)\n\n"
+        "A pair's importance is the mean of its two inputs'; *order*: the "
+        "seeds where 0.8 > 0.7 > 0.6 > 0.4 strictly (the paper's claim); "
+        "*weakest gap*: the 0.6 pair minus the 0.4 pair.\n\n"
+        + md_table(
+            [
+                "config",
+                "order holds",
+                "pairs at 0",
+                "weakest gap",
+                "largest noise importance",
+                "epochs",
+                "fit CPU s",
+            ],
+            corr,
         ),
         "## Linear target y = x0 - 2 x1 + 0.1 e (300 rows, 3 noise inputs)\n\n"
         + md_table(
@@ -363,14 +482,19 @@ def summary_tables(results, reference=None):
             ],
             head,
         ),
-        "## Prediction quality: stratified CV accuracy (one fit per fold)\n\n"
+        "## Prediction quality: stratified CV accuracy\n\n"
+        f"{len(first['breast_cancer'])} fits per data set (folds x random "
+        "states); *paired*: the mean difference from the first configuration "
+        "on the same folds and states, ± its standard error (worst pair).\n\n"
         + md_table(
             [
                 "config",
                 "breast_cancer",
+                "breast_cancer paired",
                 "epochs",
                 "fit CPU s",
                 "digits",
+                "digits paired",
                 "epochs",
                 "fit CPU s",
             ],
@@ -387,6 +511,10 @@ def per_seed_tables(results):
             [
                 x["seed"],
                 f"{x['pearson']:.3f}",
+                f"{x['pearson_raw']:.3f}",
+                f"{x['pearson_oracle']:.3f}",
+                f"{x['pearson_vs_oracle']:.3f}",
+                f"{x['pearson_logreg']:.3f}",
                 f"{x['margin']:+.4f}",
                 x["strong_at_0"],
                 x["relevant_at_0"],
@@ -403,6 +531,10 @@ def per_seed_tables(results):
                 [
                     "seed",
                     "Pearson",
+                    "paper's units",
+                    "oracle",
+                    "with the oracle",
+                    "logistic regression",
                     "margin",
                     f">= {STRONG} at 0",
                     "relevant at 0",
@@ -445,8 +577,14 @@ def main():
     parser.add_argument(
         "--only",
         nargs="+",
-        default=["paper", "linear", "headline", "accuracy"],
+        default=["paper", "correlated", "linear", "headline", "accuracy"],
         help="problems to run",
+    )
+    parser.add_argument(
+        "--fold-states",
+        type=int,
+        default=1,
+        help="fits per CV fold and configuration (random states k + 100 s)",
     )
     parser.add_argument(
         "--name",
@@ -460,12 +598,24 @@ def main():
     results, extras = {}, {}
     for text in args.configs:
         name, overrides = parse_config(text)
-        r = {k: [] for k in ("paper", "linear", "headline", "breast_cancer", "digits")}
+        r = {
+            k: []
+            for k in (
+                "paper",
+                "correlated",
+                "linear",
+                "headline",
+                "breast_cancer",
+                "digits",
+            )
+        }
         extra = estimator_kwargs(overrides)
         if "linear" in args.only:
             r["linear"] = linear_target(range(size["linear_seeds"]), extra)
         if "paper" in args.only:
             r["paper"] = paper_set(range(size["paper_seeds"]), extra)
+        if "correlated" in args.only:
+            r["correlated"] = correlated_set(range(size["paper_seeds"]), extra)
         if "headline" in args.only:
             d, s = size["headline"]
             r["headline"] = headline(range(d), range(100, 100 + s), extra)
@@ -487,7 +637,9 @@ def main():
                 ("breast_cancer", load_breast_cancer),
                 ("digits", load_digits),
             ):
-                rows = accuracy_cv(loader, size["folds"], configs)
+                rows = accuracy_cv(
+                    loader, size["folds"], configs, states=args.fold_states
+                )
                 for label in extras:
                     results[label][name] = rows[label]
                 reference = reference or {}

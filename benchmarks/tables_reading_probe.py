@@ -24,6 +24,7 @@ largest irrelevant one, scores summing to 1; > 0 is a clean ranking):
 ::
 
     python benchmarks/tables_reading_probe.py --seeds 20 --states 3
+    python benchmarks/tables_reading_probe.py --set input_test_level=0.01
 """
 
 import argparse
@@ -115,7 +116,22 @@ def main(argv=None):
     )
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--states", type=int, default=3)
+    parser.add_argument(
+        "--set",
+        nargs="*",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="Settings fields to override (e.g. input_test_level=0.01)",
+    )
     args = parser.parse_args(argv)
+    types = {f.name: f.type for f in dataclasses.fields(DEFAULT_SETTINGS)}
+    overrides = {}
+    for item in args.set:
+        key, _, value = item.partition("=")
+        if key not in types:
+            parser.error(f"--set: unknown Settings field {key!r}")
+        overrides[key] = int(value) if types[key] == "int" else float(value)
+    settings = dataclasses.replace(READING, **overrides)
     torch.set_num_threads(1)
     warnings.simplefilter("ignore")
     print(
@@ -133,7 +149,7 @@ def main(argv=None):
             X, y, relevant = make_table(kwargs, seed)
             orc.append(margin(oracle(X, y, regression), relevant))
             for state in range(args.states):
-                model = cls(random_state=100 * state + seed, settings=READING)
+                model = cls(random_state=100 * state + seed, settings=settings)
                 model.fit(X, y)
                 norm.append(margin(model._first_layer_importances, relevant))
                 grad.append(margin(model.feature_importances_, relevant))

@@ -30,19 +30,38 @@ from sklearn_spectral.nn.optim import ProximalAdam
 from sklearn_spectral.relevance import auto_threshold, normalize_relevance
 
 
-@pytest.mark.parametrize("seed", [0, 1])
-def test_independent_gaussian_relevance_with_defaults(seed):
-    X, y, relevance = make_independent_gaussian(n_samples=4000, random_state=seed)
-    clf = SpectralMLPClassifier(random_state=seed).fit(X, y)
-    importances = clf.feature_importances_
-    # measured with the settling of the inputs (4000 rows): Pearson 0.960
-    # and 0.957, every irrelevant input exactly 0, and the weakest relevant
-    # inputs (relevance <= 0.29, under 0.6 of the class-conditional std)
-    # switched off too; over 10 seeds at 20 000 rows see
-    # benchmarks/results/full/stability_relevance.md
-    assert pearsonr(importances, relevance)[0] >= 0.94
-    assert np.all(importances[relevance > 0.5] > 0)
-    assert np.all(importances[relevance == 0] == 0)
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_relevant_inputs_above_the_noise_where_the_classes_overlap(seed):
+    # the paper's generator with classes that overlap (5 of 10 inputs
+    # relevant, class-mean distances up to 1.0: the rows near the boundary,
+    # where a classifier learns from, are many). The Bayes log-odds is
+    # linear, sum_j 4 r_j x_j, so per raw unit of x_j (importance / sd_j) the
+    # importances should follow the true relevance r_j, and per unit-variance
+    # input (feature_importances_) the Bayes reading r_j sd_j. Measured
+    # (seeds 0-7, input_test_level 1e-2): every input of relevance >= 0.2
+    # above every noise input (margin 0.007-0.33), every noise input at 0,
+    # Pearson 0.987-0.996 in raw units and 0.989-0.997 with the Bayes reading.
+    # (The paper's own 20-input set is nearly separable, Bayes error
+    # 0.02-1.7 %: at a few thousand rows even a logistic regression ranks an
+    # input of relevance >= 0.2 below a noise input on 7 of 10 seeds, so
+    # no per-seed claim holds there; 20 000 rows over 10 seeds:
+    # benchmarks/bench_stability_relevance.py.)
+    X, y, relevance = make_independent_gaussian(
+        n_samples=2000,
+        n_features=10,
+        n_relevant=5,
+        max_relevance=1.0,
+        random_state=seed,
+    )
+    importances = (
+        SpectralMLPClassifier(random_state=seed).fit(X, y).feature_importances_
+    )
+    sd = X.std(axis=0)
+    noise = relevance == 0
+    assert importances[relevance >= 0.2].min() > importances[noise].max()
+    assert np.all(importances[noise] == 0)
+    assert pearsonr(importances / sd, relevance)[0] >= 0.97
+    assert pearsonr(importances, relevance * sd)[0] >= 0.97
 
 
 def test_correlated_gaussian_pairs_ranked_noise_off():
