@@ -288,7 +288,7 @@ class Settings:
         (``load_digits`` folds 62 epochs (52-69) against 75 (55-106), 0.40
         against 0.48 CPU s a fit; breast_cancer 43 either way).
 
-    input_test_level : float, default=1e-3
+    input_test_level : float, default=1e-2
         Family-wise level of the KKT check of the inputs the input L1
         switched off, run when a fixed-depth fit would stop
         (``_training.callbacks.InputSettling``): a score test of each zeroed
@@ -303,6 +303,24 @@ class Settings:
         correlation rose from 0.971 to 0.976 (worst 0.936 -> 0.958), no
         noise input on either way (``benchmarks/bench_stability_relevance.py``;
         the same with the solve below, which does not run on 20 000 rows).
+        1e-3 -> 1e-2 (session 13): on seed 1 of that set an input of
+        relevance 0.24 stayed at 0 with its statistic just below the level
+        (16.1 against 16.6; the zeroed noise inputs' largest statistic on
+        seeds 1 and 9: 3.7 and 5.5; the level at 1e-2: about 12), the one
+        seed of 10 where an
+        input of relevance >= 0.2 did not rank above the noise. At 1e-2
+        (``python benchmarks/bench_stability_relevance.py --configs default
+        previous:input_test_level=0.001 baseline --fold-states 3``): every
+        such input above the noise on 10 of 10 seeds (9 of 10 at 1e-3),
+        17 inputs re-admitted (14), no noise input on, Pearson 0.980 ±
+        0.008 (0.978 ± 0.009; in the paper's units 0.992 ± 0.005, worst
+        0.980); the correlated-Gaussian pair order on 10 of 10 seeds either
+        way; the linear target, the headline problem and breast_cancer the
+        same fits; digits (5 folds x 3 states) -0.0009 ± 0.0007 paired
+        accuracy, 76 epochs against 79; 3e-3 changed no fit of that set.
+        The users' tables rank as before (``benchmarks/tables_reading_probe.py
+        --set input_test_level=0.01``: 360 of 360 fits clean, every margin
+        as at 1e-3).
 
     input_settle_max_iter : int, default=30
         When a fixed-depth fit would stop (data loss converged, after the
@@ -1262,7 +1280,7 @@ class Settings:
 
     input_beta2: float = 0.99
 
-    input_test_level: float = 1e-3
+    input_test_level: float = 1e-2
 
     input_settle_max_iter: int = 30
 
