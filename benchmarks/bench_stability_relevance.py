@@ -425,7 +425,7 @@ def summary_tables(results, reference=None):
                 "paper's units: seeds >= 0.98",
                 "Bayes reading (oracle): Pearson",
                 "Pearson with the Bayes reading",
-                "Pearson, logistic regression |coef| (reference)",
+                "Pearson, logistic regression abs(coef) (reference)",
                 "logistic regression, paper's units",
                 "margin",
                 "seeds > 0",
