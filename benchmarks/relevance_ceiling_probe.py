@@ -45,6 +45,7 @@ it above the noise, while the class means (``lda``) still can.
 ::
 
     python benchmarks/relevance_ceiling_probe.py --seeds 0 1 2 3 4 5 6 7 8 9
+    python benchmarks/relevance_ceiling_probe.py --params tol=1e-6 n_iter_no_change=30
 """
 
 from __future__ import annotations
@@ -78,7 +79,21 @@ def main(argv=None):
     parser.add_argument(
         "--set", nargs="*", default=[], help="Settings overrides FIELD=VALUE"
     )
+    parser.add_argument(
+        "--params",
+        nargs="*",
+        default=[],
+        metavar="NAME=VALUE",
+        help="estimator parameters (e.g. tol=1e-6 n_iter_no_change=50 alpha=0.05)",
+    )
     args = parser.parse_args(argv)
+    params = {}
+    for item in args.params:
+        key, _, value = item.partition("=")
+        number = float(value)
+        params[key] = (
+            int(number) if number.is_integer() and "." not in value else number
+        )
     torch.set_num_threads(1)
     warnings.simplefilter("ignore")
     overrides = {}
@@ -121,7 +136,9 @@ def main(argv=None):
         wald = np.abs(logreg / np.sqrt(np.diag(cov))[1:])
         bayes = norm.cdf(-np.sqrt(np.sum(rel**2) / SCALE**2) / 2)
         t = time.process_time()
-        model = SpectralMLPClassifier(random_state=s, n_threads=1, settings=settings)
+        model = SpectralMLPClassifier(
+            random_state=s, n_threads=1, settings=settings, **params
+        )
         model.fit(X, y)
         cpu = time.process_time() - t
         imp = model.feature_importances_
@@ -153,7 +170,7 @@ def main(argv=None):
             f"{margin(logreg / logreg.sum(), rel):+.3f} {margin(imp, rel):+.3f} "
             f"{margin(raw, rel):+.3f}  {model.n_iter_:4d} {cpu:5.2f}  "
             f"{wald[rel >= STRONG].min():4.1f} / {wald[rel == 0].max():4.1f}  "
-            f"{bayes:.4f}",
+            f"{bayes:.4f}  noise on {int((imp[rel == 0] > 0).sum())}",
             flush=True,
         )
     print("mean " + " ".join(f"{np.mean(totals[c]):10.4f}" for c in cols))
