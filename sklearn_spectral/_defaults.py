@@ -1128,6 +1128,18 @@ class Settings:
         seed 0), the independent-Gaussian set's 0.82 instead of 0.77, the
         other sets' the same, precision 1.00 everywhere.
 
+    member_fits_max : int, default=32
+        The selector's shadow fits (all-relevant mode) train as members of
+        one step (``nn/members.py``: the networks with a leading member
+        dimension, their closed-form gradients by batched products, each
+        member's Adam and proximal step at its own strength, each stopped
+        by its own rule), at most this many per step; 0 or 1 fits each
+        network alone. Which fits qualify: ``_selection/_refits.py``'s
+        ``members_apply``. MEMBERS_MAX_NOTE
+    member_fits_max_rows : int, default=2000
+        Training sets of more rows fit each shadow network alone: a member
+        step saves per-step overhead, which matters only while a step is
+        small. MEMBERS_ROWS_NOTE
     all_relevant_linear_level : float, default=0.05
         All-relevant mode, regression on numeric data without missing
         cells: family-wise level of the least-squares check that follows
@@ -1377,6 +1389,8 @@ class Settings:
 
     all_relevant_level: float = 0.05
     all_relevant_max_iter: int = 40
+    member_fits_max: int = 32
+    member_fits_max_rows: int = 2000
     all_relevant_linear_level: float = 0.05
 
     auto_threshold_ratio: float = 10.0

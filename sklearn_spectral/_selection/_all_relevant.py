@@ -28,6 +28,7 @@ from sklearn.utils import check_array
 
 from ._face import importances as _importances
 from ._face import without_gradient_reading
+from ._refits import member_importances, members_apply
 
 __all__ = [
     "hit_test",
@@ -117,6 +118,35 @@ def _fit_with_shadows(
     ``max_iter`` (None: the model's own) caps the model's epochs when it
     has a ``max_iter`` parameter.
     """
+    data, positions = _shadow_data(
+        estimator, X, columns, shadow_seed, model_seed, alpha, copies, groups, max_iter
+    )
+    with warnings.catch_warnings():
+        # one refit of many: its convergence note says nothing about the
+        # answer (a hit test over all rounds); the fit on all data, which
+        # the user gets as estimator_, keeps its warnings
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        estimator.fit(data, y, **fit_params)
+    return _split_scores(
+        _importances(estimator, getter, norm_order), columns, positions
+    )
+
+
+def _split_scores(scores, columns, positions):
+    """The real columns' and the shadows' scores of a fit; with groups
+    (``positions`` not None) each column scores its group's norm."""
+    if positions is not None:
+        _, group = np.unique(positions, return_inverse=True)
+        scores = np.sqrt(np.bincount(group, weights=scores**2))[group]
+    return scores[: columns.size], scores[columns.size :]
+
+
+def _shadow_data(
+    estimator, X, columns, shadow_seed, model_seed, alpha, copies, groups, max_iter
+):
+    """The data of a shadow fit, ``estimator`` set for it: ``(data,
+    positions)``, ``positions`` the group of every column of ``data`` (None
+    without groups). See :func:`_fit_with_shadows`."""
     rng = np.random.RandomState(shadow_seed)
     rows = None
     if groups is not None:  # one permutation of the rows per group and copy
@@ -160,17 +190,44 @@ def _fit_with_shadows(
             ]
             or None
         )
-    with warnings.catch_warnings():
-        # one refit of many: its convergence note says nothing about the
-        # answer (a hit test over all rounds); the fit on all data, which
-        # the user gets as estimator_, keeps its warnings
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        estimator.fit(data, y, **fit_params)
-    scores = _importances(estimator, getter, norm_order)
-    if groups is not None:
-        _, group = np.unique(positions, return_inverse=True)
-        scores = np.sqrt(np.bincount(group, weights=scores**2))[group]
-    return scores[: columns.size], scores[columns.size :]
+    return data, (positions if groups is not None else None)
+
+
+def _member_fits_with_shadows(template, arguments):
+    """:func:`_fit_with_shadows` of every fit, trained as members of one step.
+
+    Each fit's data (its real columns and fresh shadows, from its own
+    shadow seed) and model (seed, strength, epochs) are made as
+    :func:`_fit_with_shadows` makes them; the networks then train together
+    (:func:`~sklearn_spectral._selection._refits.member_importances`).
+    Returns the pair of importances of each fit, None for a fit that must
+    run alone.
+    """
+    estimators, datas, splits = [], [], []
+    for args in arguments:
+        X, columns, shadow_seed, model_seed = args[0], args[2], args[4], args[5]
+        alpha, copies, groups, max_iter = args[8:12]
+        estimator = without_gradient_reading(clone(template))
+        data, positions = _shadow_data(
+            estimator,
+            X,
+            columns,
+            shadow_seed,
+            model_seed,
+            alpha,
+            copies,
+            groups,
+            max_iter,
+        )
+        estimators.append(estimator)
+        datas.append(data)
+        splits.append((columns, positions))
+    y, params = arguments[0][1], arguments[0][3]
+    scores = member_importances(estimators, datas, y, params)
+    return [
+        None if score is None else _split_scores(score, *split)
+        for score, split in zip(scores, splits)
+    ]
 
 
 def column_groups_of(estimator, X):
@@ -278,9 +335,8 @@ def shadow_refits(
         groups = column_groups_of(template, X)
     plan = shadow_fit_plan(X.shape[1], seeds, n_levels, groups, parts, columns, first)
     copies = max(1, -(-int(min_shadows) // X.shape[1]))
-    jobs = (
-        delayed(_fit_with_shadows)(
-            without_gradient_reading(clone(template)),
+    arguments = [
+        (
             X,
             y,
             part,
@@ -295,8 +351,20 @@ def shadow_refits(
             max_iter,
         )
         for _, level, part, shadow_seed, model_seed in plan
+    ]
+    results = [None] * len(plan)
+    if getter == "auto" and members_apply(template, X, params, n_jobs, len(plan)):
+        # the fits train as members of one step (Settings.member_fits_max)
+        results = _member_fits_with_shadows(template, arguments)
+    missing = [i for i, result in enumerate(results) if result is None]
+    jobs = (
+        delayed(_fit_with_shadows)(
+            without_gradient_reading(clone(template)), *arguments[i]
+        )
+        for i in missing
     )
-    results = Parallel(n_jobs=n_jobs)(jobs)
+    for i, result in zip(missing, Parallel(n_jobs=n_jobs)(jobs)):
+        results[i] = result
     importances = np.full((n_rounds, X.shape[1]), np.nan)
     for (round_, _, part, _, _), (real, _) in zip(plan, results):
         importances[round_ - first, part] = real

@@ -14,7 +14,12 @@ from sklearn.utils.validation import _check_method_params, _num_samples
 from ._face import importances as _importances
 from ._face import without_gradient_reading
 
-__all__ = ["half_sample", "refit_importances"]
+__all__ = [
+    "half_sample",
+    "member_importances",
+    "members_apply",
+    "refit_importances",
+]
 
 
 def half_sample(n_samples, y, classification, seed):
@@ -108,3 +113,217 @@ def refit_importances(
     )
     results = Parallel(n_jobs=n_jobs)(jobs)
     return np.vstack([np.asarray(r, dtype=np.float64) for r in results])
+
+
+def members_apply(template, X, fit_params, n_jobs, n_fits):
+    """Whether the fits of ``template`` on ``X`` train as members of one step.
+
+    The rule (``Settings.member_fits_max`` > 0 turns it on): the library's
+    own fixed-depth spectral classifier or regressor with its input L1
+    (``penalty="l1"``, ``eigenvalues="in"``, no ``feature_groups``, no
+    ``early_stopping``, ``callbacks``, ``warm_start`` or ``verbose``, on the
+    CPU, a relu/tanh/logistic/identity activation), a cross-entropy or
+    squared-error loss, a dense numeric array ``X`` (not a table, not
+    sparse) of at most ``Settings.member_fits_max_rows``
+    rows, ``n_jobs`` None or 1 (several processes already run separate fits
+    side by side), at least two fits, and the importance reading the
+    selector's own (``importance_getter="auto"``, checked by the caller).
+    Anything else takes the single fit (:func:`fit_on`,
+    ``_all_relevant._fit_with_shadows``), which is also the fallback of a
+    member whose step diverged.
+    """
+    from .._mlp import SpectralMLPClassifier, SpectralMLPRegressor
+
+    if type(template) not in (SpectralMLPClassifier, SpectralMLPRegressor):
+        return False
+    settings = template._settings()
+    if settings.member_fits_max < 2 or n_fits < 2:
+        return False
+    if n_jobs not in (None, 1):
+        return False
+    if not isinstance(X, np.ndarray) or X.ndim != 2 or X.dtype.kind != "f":
+        return False
+    if X.shape[0] > settings.member_fits_max_rows or not np.all(np.isfinite(X)):
+        return False
+    params = template.get_params(deep=False)
+    if (
+        params["auto_depth"]
+        or params["penalty"] != "l1"
+        or params["eigenvalues"] != "in"
+        or params["penalized"] not in ("auto", "input")
+        or params["feature_groups"] is not None
+        or params["early_stopping"]
+        or params["callbacks"]
+        or params["warm_start"]
+        or params["verbose"]
+        or params["solver"] != "adam"
+        or str(params["device"]) != "cpu"
+        or params.get("loss", "squared_error") != "squared_error"
+        or params["activation"] not in ("relu", "tanh", "logistic", "identity")
+    ):
+        return False
+    return set(fit_params) <= {"sample_weight"}
+
+
+def _member_spec(estimator, X, y, sample_weight):
+    """Prepare ``estimator`` for a fit on ``X`` as ``fit`` would, without
+    training: ``(spec, loss, options, baseline)`` for
+    :func:`~sklearn_spectral._training.members.fit_members`, or None when
+    this fit is not one a member covers (then it takes the single fit)."""
+    import torch
+    from sklearn.utils import check_random_state
+
+    from .._base import _column_location_scale
+    from .._training.members import MemberSpec
+    from ..nn.members import stackable
+
+    est = estimator
+    est._reset_fitted_state()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        Xp, y_enc, weights, baseline = est._prepare(X, y, sample_weight, first=True)
+    if getattr(est, "_multilabel", False) or not isinstance(Xp, np.ndarray):
+        return None
+    rng = check_random_state(est.random_state)
+    seed = int(rng.randint(np.iinfo(np.int32).max))
+    est._split_seed = seed
+    n_samples, n_features = Xp.shape
+    if est.standardize:
+        mean, scale = _column_location_scale(Xp, weights, center_flat=n_samples > 1)
+        scale = scale * est._group_size_factor()
+    else:
+        mean, scale = np.zeros(n_features), np.ones(n_features)
+    est.input_mean_, est.input_scale_ = mean, scale
+    n_effective = n_samples if weights is None else weights.sum()
+    module = est._build_module(
+        n_features, est.n_outputs_, torch.Generator().manual_seed(seed)
+    )
+    module.input_scaling.set(mean, scale)
+    if not stackable([module]):
+        return None
+    batch_size = est._batch_size(n_samples)
+    objective = est._objective(-(-n_samples // batch_size), n_effective)
+    schedule = est._schedule(n_effective, n_features, baseline)
+    terms = objective.terms
+    plan = schedule.schedules.get("input")
+    if (
+        len(terms) != 1
+        or terms[0].name != "input"
+        or terms[0].kind != "l1"
+        or terms[0].lr_factor != 1.0
+        or set(schedule.schedules) != {"input"}
+        or plan.hold_above is not None
+        or plan.delay
+    ):
+        return None
+    loss = getattr(est, "_loss", None) or {
+        torch.nn.CrossEntropyLoss: "cross_entropy",
+        torch.nn.MSELoss: "squared_error",
+    }.get(getattr(est, "_criterion", None))
+    if loss not in ("cross_entropy", "squared_error"):
+        return None
+    dtype = np.float64 if Xp.dtype == np.float64 else np.float32
+    with torch.no_grad():
+        x = module.input_scaling(torch.as_tensor(np.ascontiguousarray(Xp, dtype)))
+    w = None
+    if weights is not None:
+        w = torch.as_tensor(weights * (n_samples / weights.sum()), dtype=torch.float32)
+    spec = MemberSpec(
+        module=module,
+        X=x,
+        y=torch.as_tensor(np.ascontiguousarray(y_enc)),
+        sample_weight=w,
+        seed=seed + 1,
+        alpha=float(terms[0].alpha),
+        warmup=int(plan.warmup),
+        relative=bool(plan.relative),
+        power=float(plan.power),
+        initial_scale=float(schedule.initial_scale),
+        min_scale=float(schedule.min_scale),
+    )
+    options = {
+        "loss": loss,
+        "lr": float(est.learning_rate_init),
+        "betas": (float(est.beta_1), float(est.beta_2)),
+        "eps": float(est.epsilon),
+        "phi_decay": 2.0 * float(objective.phi_alpha),
+        "input_beta2": terms[0].beta2,
+        "batch_size": batch_size,
+        "shuffle": bool(est.shuffle),
+        "max_epochs": int(est.max_iter),
+        "tol": float(est.tol),
+        "patience": int(est.n_iter_no_change),
+        "track_units": True,
+        "restore_factor": est._settings().loss_spike_factor,
+    }
+    return spec, loss, options, baseline
+
+
+def _member_reading(estimator, module, baseline):
+    """The first-layer importances of a member's trained ``module``, as
+    :meth:`BaseSpectralMLP._set_spectral_attributes` reads them."""
+    from ..relevance import normalize_relevance
+
+    relevance = module.input_relevance().cpu().double().numpy()
+    eigenvalues = module.input_eigenvalues().cpu().double().numpy()
+    if not (np.all(np.isfinite(relevance))):
+        return None
+    if estimator.standardize:
+        relevance = relevance / estimator._group_size_factor()
+    relevance, _ = estimator._per_column(relevance, eigenvalues)
+    if baseline == 0:
+        relevance = np.zeros_like(relevance)
+    return normalize_relevance(relevance)
+
+
+def member_importances(estimators, datas, y, fit_params):
+    """Importances of each ``estimators[i]`` fitted on ``datas[i]``, the fits
+    trained as members of one step where they can be.
+
+    ``estimators`` are configured clones (seed, strength, epochs set);
+    ``datas`` dense arrays of the same rows. Fits are stepped together in
+    chunks of at most ``Settings.member_fits_max`` members of one shape
+    (:func:`~sklearn_spectral._training.members.fit_members`); the entry
+    of a fit no member covers, or whose member diverged, is None (the
+    caller fits it alone).
+    """
+    from .._training.members import fit_members
+    from .._training.threads import torch_threads
+
+    sample_weight = fit_params.get("sample_weight")
+    results = [None] * len(estimators)
+    prepared = {}
+    for i, (est, data) in enumerate(zip(estimators, datas)):
+        try:
+            made = _member_spec(est, data, y, sample_weight)
+        except (ValueError, TypeError):
+            made = None  # the single fit raises its own error
+        if made is None:
+            continue
+        spec, loss, options, baseline = made
+        module = spec.module
+        key = (
+            loss,
+            tuple(sorted((k, str(v)) for k, v in options.items())),
+            spec.X.shape[0],
+            spec.X.dtype,
+            tuple(layer.out_features for layer in module.layers),
+            type(module.activation),
+        )
+        prepared.setdefault(key, []).append((i, spec, baseline, options))
+    for items in prepared.values():
+        est0, options = estimators[items[0][0]], items[0][3]
+        chunk = max(2, est0._settings().member_fits_max)
+        for start in range(0, len(items), chunk):
+            part = items[start : start + chunk]
+            if len(part) < 2:
+                continue  # one fit: the single path
+            specs = [spec for _, spec, _, _ in part]
+            width = max(int(s.X.shape[1]) for s in specs)
+            with torch_threads(est0._n_threads(width, options["batch_size"])):
+                reports = fit_members(specs, **options)
+            for (i, spec, baseline, _), report in zip(part, reports):
+                if report["diverged"]:
+                    continue
+                results[i] = _member_reading(estimators[i], spec.module, baseline)
+    return results
