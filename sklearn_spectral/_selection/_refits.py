@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import torch
 from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
@@ -170,7 +171,6 @@ def _member_spec(estimator, X, y, sample_weight):
     training: ``(spec, loss, options, baseline)`` for
     :func:`~sklearn_spectral._training.members.fit_members`, or None when
     this fit is not one a member covers (then it takes the single fit)."""
-    import torch
     from sklearn.utils import check_random_state
 
     from .._base import _column_location_scale
@@ -223,8 +223,9 @@ def _member_spec(estimator, X, y, sample_weight):
     if loss not in ("cross_entropy", "squared_error"):
         return None
     dtype = np.float64 if Xp.dtype == np.float64 else np.float32
+    raw = torch.as_tensor(np.ascontiguousarray(Xp, dtype))
     with torch.no_grad():
-        x = module.input_scaling(torch.as_tensor(np.ascontiguousarray(Xp, dtype)))
+        x = module.input_scaling(raw)
     w = None
     if weights is not None:
         w = torch.as_tensor(weights * (n_samples / weights.sum()), dtype=torch.float32)
@@ -256,7 +257,7 @@ def _member_spec(estimator, X, y, sample_weight):
         "track_units": True,
         "restore_factor": est._settings().loss_spike_factor,
     }
-    return spec, loss, options, baseline
+    return spec, loss, options, baseline, raw
 
 
 def _member_reading(estimator, module, baseline):
@@ -268,8 +269,7 @@ def _member_reading(estimator, module, baseline):
     eigenvalues = module.input_eigenvalues().cpu().double().numpy()
     if not (np.all(np.isfinite(relevance))):
         return None
-    if estimator.standardize:
-        relevance = relevance / estimator._group_size_factor()
+    # per original column, on unit-variance inputs (as the fit reads it)
     relevance, _ = estimator._per_column(relevance, eigenvalues)
     if baseline == 0:
         relevance = np.zeros_like(relevance)
@@ -300,7 +300,7 @@ def member_importances(estimators, datas, y, fit_params):
             made = None  # the single fit raises its own error
         if made is None:
             continue
-        spec, loss, options, baseline = made
+        spec, loss, options, baseline, raw = made
         module = spec.module
         key = (
             loss,
@@ -310,7 +310,7 @@ def member_importances(estimators, datas, y, fit_params):
             tuple(layer.out_features for layer in module.layers),
             type(module.activation),
         )
-        prepared.setdefault(key, []).append((i, spec, baseline, options))
+        prepared.setdefault(key, []).append((i, spec, baseline, options, raw))
     for items in prepared.values():
         est0, options = estimators[items[0][0]], items[0][3]
         chunk = max(2, est0._settings().member_fits_max)
@@ -318,12 +318,74 @@ def member_importances(estimators, datas, y, fit_params):
             part = items[start : start + chunk]
             if len(part) < 2:
                 continue  # one fit: the single path
-            specs = [spec for _, spec, _, _ in part]
+            specs = [item[1] for item in part]
             width = max(int(s.X.shape[1]) for s in specs)
             with torch_threads(est0._n_threads(width, options["batch_size"])):
                 reports = fit_members(specs, **options)
-            for (i, spec, baseline, _), report in zip(part, reports):
+            for (i, spec, baseline, _, raw), report in zip(part, reports):
                 if report["diverged"]:
                     continue
+                if report["converged"] and not report["restored"]:
+                    est = estimators[i]
+                    with torch_threads(est._n_threads(raw.shape[1], spec.X.shape[0])):
+                        if _member_settle(est, spec, raw, report, options):
+                            continue  # inputs came back: the fit runs alone
                 results[i] = _member_reading(estimators[i], spec.module, baseline)
     return results
+
+
+class _SettleNet:
+    """What :meth:`~sklearn_spectral._training.callbacks.InputSettling.check`
+    reads of a net, for a member's network after its steps."""
+
+    def __init__(self, module, optimizer, criterion, seed, n_epochs):
+        self.module_ = module
+        self.optimizer_ = optimizer
+        self.criterion_ = criterion
+        self.seed = seed
+        self.device = "cpu"
+        self.history = [None] * n_epochs
+
+
+def _member_settle(estimator, spec, raw, report, options):
+    """The end-of-fit step of the inputs on a member that stopped on its
+    patience, as the single fit takes it when its stopping rule fires
+    (:class:`~sklearn_spectral._training.callbacks.InputSettling`: the KKT
+    check of the inputs that are off, and the solve for the eigenvalues the
+    L1 is still shrinking); the member's Adam state and last strength are
+    its optimizer's. Returns True when the check re-admitted inputs: the
+    single fit would train on, so this fit is run alone instead."""
+    from .._base import _input_settling
+    from .._training.data import TensorData
+    from ..nn.losses import DataLoss
+    from ..nn.objective import set_strength
+    from ..nn.optim import ProximalAdam
+
+    settings = estimator._settings()
+    module = spec.module
+    objective = estimator._objective(1, None)
+    optimizer = ProximalAdam(
+        objective.param_groups(module, lr=options["lr"], beta1=options["betas"][0]),
+        lr=options["lr"],
+        betas=options["betas"],
+        eps=options["eps"],
+    )
+    set_strength(optimizer.param_groups, "input", report["strength"])
+    moments, steps = report["adam"]
+    for param, (m, v) in moments.items():
+        optimizer.state[param] = {
+            "step": torch.tensor(steps, dtype=torch.float32),
+            "exp_avg": m,
+            "exp_avg_sq": v,
+        }
+    settling = _input_settling(settings)
+    settling.initialize()
+    net = _SettleNet(
+        module,
+        optimizer,
+        DataLoss(options["loss"]),
+        spec.seed,
+        report["epochs"],
+    )
+    weights = spec.sample_weight
+    return bool(settling.check(net, TensorData(raw, spec.y, weights)))

@@ -184,6 +184,7 @@ def fit_members(
 
     active = torch.ones(n_members, dtype=torch.bool)
     scales = np.array([float(s.initial_scale) for s in specs])
+    last_scales = scales.copy()
     best = np.full(n_members, math.inf)
     misses = np.zeros(n_members, dtype=int)
     ever_off = np.zeros((n_members, width), dtype=bool)
@@ -200,6 +201,7 @@ def fit_members(
         for epoch in range(1, int(max_epochs) + 1):
             moving = active.numpy().copy()
             strengths = torch.as_tensor(_strengths(specs, epoch, scales))
+            last_scales = np.where(moving, scales, last_scales)
             if size >= n:
                 orders = None
             elif shuffle:
@@ -284,13 +286,21 @@ def fit_members(
                     p.copy_(torch.where(view, copy, p))
     for k, s in enumerate(specs):
         members.write_to(k, s.module)
-    return [
-        {
+    reports = []
+    for k in range(n_members):
+        report = {
             "epochs": int(epochs[k]),
             "converged": bool(converged[k]),
             "diverged": bool(diverged[k]),
             "restored": bool(restored[k]),
             "train_loss": history[k],
         }
-        for k in range(n_members)
-    ]
+        if converged[k]:
+            # what the end-of-fit step of the inputs reads: the strength of
+            # the last epoch and the member's Adam state
+            report["strength"] = float(
+                _strengths(specs, int(epochs[k]), last_scales)[k]
+            )
+            report["adam"] = optimizer.member_state(k, members, specs[k].module)
+        reports.append(report)
+    return reports

@@ -410,9 +410,19 @@ class MemberAdam:
                             live.copy_(torch.where(keep, before, live))
 
     @torch.no_grad()
-    def member_state(self, k):
-        """Member ``k``'s Adam state: per tensor ``(exp_avg, exp_avg_sq)``
-        slices and its step count."""
-        return {
-            key: (m[k].clone(), v[k].clone()) for key, (m, v) in self.state.items()
-        }, float(self.steps[k])
+    def member_state(self, k, members, module):
+        """Member ``k``'s Adam state, keyed by the parameters of its single
+        network ``module``: ``{param: (exp_avg, exp_avg_sq)}`` (slices the
+        size of each parameter) and its step count, as
+        :class:`~sklearn_spectral.nn.optim.ProximalAdam` keeps them."""
+        state = {}
+        for index, layer in enumerate(module.layers):
+            n_in, n_lam = layer.in_features, layer.lam_in.numel()
+            for live, own, cut in (
+                (members.phi[index], layer.phi, (k, slice(None), slice(0, n_in))),
+                (members.lam_in[index], layer.lam_in, (k, slice(0, n_lam))),
+                (members.bias[index], layer.bias, (k,)),
+            ):
+                m, v = self.state[id(live)]
+                state[own] = (m[cut].clone(), v[cut].clone())
+        return state, float(self.steps[k])
