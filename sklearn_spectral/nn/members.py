@@ -329,6 +329,12 @@ class MemberAdam:
     Each member has its own step count; a frozen member (``active`` False)
     keeps its parameters, moments and step count.
 
+    Every parameter of ``members`` becomes a view of one ``(K, P)`` buffer
+    (member ``k``'s parameters end to end in row ``k``), and so do the
+    moments: a step is a score of kernels on that buffer whatever the
+    number of tensors (a loop over the tensors took a quarter of a wine
+    round's member step).
+
     Parameters
     ----------
     members : MemberMLP
@@ -349,22 +355,38 @@ class MemberAdam:
         self.lr = float(lr)
         self.beta1, self.beta2 = (float(b) for b in betas)
         self.eps = float(eps)
+        self.beta2_in = self.beta2 if input_beta2 is None else float(input_beta2)
         other, phi, inputs = members.param_roles()
-        beta2_in = self.beta2 if input_beta2 is None else float(input_beta2)
-        self.groups = [
-            (other, 0.0, self.beta2, False),
-            (phi, float(phi_decay), self.beta2, False),
-            (inputs, 0.0, beta2_in, True),
-        ]
-        self.state = {
-            id(p): (torch.zeros_like(p), torch.zeros_like(p))
-            for params, *_ in self.groups
-            for p in params
-        }
+        self.params = [*other, *phi, *inputs]
         n = members.n_members
         dtype = members.phi[0].dtype
+        sizes = [p[0].numel() for p in self.params]
+        total = sum(sizes)
+        self.flat = torch.zeros(n, total, dtype=dtype)
+        self.offsets = []
+        decay = torch.zeros(total, dtype=dtype)
+        start = 0
+        with torch.no_grad():
+            for p, size in zip(self.params, sizes):
+                view = self.flat[:, start : start + size]
+                view.copy_(p.detach().reshape(n, size))
+                p.data = view.view(p.shape)
+                self.offsets.append((start, start + size))
+                start += size
+        n_other = sum(p[0].numel() for p in other)
+        n_phi = sum(p[0].numel() for p in phi)
+        decay[n_other : n_other + n_phi] = float(phi_decay)
+        self.decay = decay if float(phi_decay) != 0 else None
+        #: the input eigenvalues: the last columns of the buffer
+        self.inputs = (n_other + n_phi, total)
+        self.exp_avg = torch.zeros_like(self.flat)
+        self.exp_avg_sq = torch.zeros_like(self.flat)
         self.steps = torch.zeros(n, dtype=torch.float64)
         self._dtype = dtype
+
+    def _gradient(self):
+        n = self.flat.shape[0]
+        return torch.cat([p.grad.reshape(n, -1) for p in self.params], dim=1)
 
     def step(self, strengths, active=None):
         """One step of every active member.
@@ -381,33 +403,37 @@ class MemberAdam:
         else:
             self.steps += active.to(self.steps.dtype)
         t = self.steps
+        lo, hi = self.inputs
         with torch.no_grad():
-            for params, decay, beta2, prox in self.groups:
-                bias1 = (1.0 - self.beta1**t).to(self._dtype)
-                bias2 = (1.0 - beta2**t).to(self._dtype)
-                for p in params:
-                    grad = p.grad
-                    if grad is None:
-                        continue
-                    m, v = self.state[id(p)]
-                    view = (-1,) + (1,) * (p.dim() - 1)
-                    if decay != 0:
-                        grad = grad.add(p, alpha=decay)
-                    if active is not None:
-                        old = (p.clone(), m.clone(), v.clone())
-                    m.lerp_(grad, 1 - self.beta1)
-                    v.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-                    b2 = bias2.clamp_min(1e-30).view(view)
-                    denom = (v / b2).sqrt_().add_(self.eps)
-                    step_size = (self.lr / bias1.clamp_min(1e-30)).view(view)
-                    p.sub_(m / denom * step_size)
-                    if prox:
-                        threshold = strengths.to(p.dtype).view(view) * self.lr / denom
-                        p.sub_(torch.clamp(p, min=-threshold, max=threshold))
-                    if active is not None:
-                        keep = ~active.view(view)
-                        for live, before in zip((p, m, v), old):
-                            live.copy_(torch.where(keep, before, live))
+            p, m, v = self.flat, self.exp_avg, self.exp_avg_sq
+            grad = self._gradient()
+            if self.decay is not None:
+                grad = torch.addcmul(grad, p, self.decay)
+            if active is not None:
+                old = (p.clone(), m.clone(), v.clone())
+            m.lerp_(grad, 1 - self.beta1)
+            square = grad.square_()
+            v[:, :lo].mul_(self.beta2).add_(square[:, :lo], alpha=1 - self.beta2)
+            v[:, lo:].mul_(self.beta2_in).add_(square[:, lo:], alpha=1 - self.beta2_in)
+            dtype = self._dtype
+            bias1 = (1.0 - self.beta1**t).clamp_min(1e-30).to(dtype)
+            bias2 = (1.0 - self.beta2**t).clamp_min(1e-30).to(dtype)
+            bias2_in = (1.0 - self.beta2_in**t).clamp_min(1e-30).to(dtype)
+            denom = torch.empty_like(v)
+            torch.div(v[:, :lo], bias2[:, None], out=denom[:, :lo])
+            torch.div(v[:, lo:], bias2_in[:, None], out=denom[:, lo:])
+            denom.sqrt_().add_(self.eps)
+            p.sub_(m / denom * (self.lr / bias1)[:, None])
+            # the input L1's soft threshold in Adam's metric, per member
+            lam = p[:, lo:]
+            threshold = (
+                denom[:, lo:].reciprocal_().mul_(strengths.to(dtype)[:, None] * self.lr)
+            )
+            lam.sub_(torch.clamp(lam, min=-threshold, max=threshold))
+            if active is not None:
+                keep = ~active[:, None]
+                for live, before in zip((p, m, v), old):
+                    live.copy_(torch.where(keep, before, live))
 
     @torch.no_grad()
     def member_state(self, k, members, module):
@@ -415,14 +441,20 @@ class MemberAdam:
         network ``module``: ``{param: (exp_avg, exp_avg_sq)}`` (slices the
         size of each parameter) and its step count, as
         :class:`~sklearn_spectral.nn.optim.ProximalAdam` keeps them."""
+        where = {
+            id(p): (start, stop, p.shape[1:])
+            for p, (start, stop) in zip(self.params, self.offsets)
+        }
         state = {}
         for index, layer in enumerate(module.layers):
             n_in, n_lam = layer.in_features, layer.lam_in.numel()
             for live, own, cut in (
-                (members.phi[index], layer.phi, (k, slice(None), slice(0, n_in))),
-                (members.lam_in[index], layer.lam_in, (k, slice(0, n_lam))),
-                (members.bias[index], layer.bias, (k,)),
+                (members.phi[index], layer.phi, (slice(None), slice(0, n_in))),
+                (members.lam_in[index], layer.lam_in, (slice(0, n_lam),)),
+                (members.bias[index], layer.bias, ()),
             ):
-                m, v = self.state[id(live)]
-                state[own] = (m[cut].clone(), v[cut].clone())
+                start, stop, shape = where[id(live)]
+                m = self.exp_avg[k, start:stop].view(shape)[cut].clone()
+                v = self.exp_avg_sq[k, start:stop].view(shape)[cut].clone()
+                state[own] = (m, v)
         return state, float(self.steps[k])
