@@ -1,0 +1,215 @@
+"""Several spectral networks trained in one step (issue 20, item 7).
+
+A member of :class:`~sklearn_spectral.nn.members.MemberMLP` trained by
+:class:`~sklearn_spectral.nn.members.MemberAdam` follows the arithmetic of
+its own network trained alone, a frozen member does not move, and the
+selector's shadow test answers the same through either path.
+"""
+
+import dataclasses
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+
+from sklearn_spectral import (
+    DEFAULT_SETTINGS,
+    SpectralFeatureSelector,
+    SpectralMLPClassifier,
+    SpectralMLPRegressor,
+)
+from sklearn_spectral._selection._face import without_gradient_reading
+from sklearn_spectral._selection._refits import member_importances, members_apply
+from sklearn_spectral.nn.members import MemberAdam, MemberMLP, stackable
+from sklearn_spectral.nn.mlp import SpectralMLP
+from sklearn_spectral.nn.objective import (
+    EigenvalueTerm,
+    SpectralObjective,
+    set_strength,
+)
+from sklearn_spectral.nn.optim import ProximalAdam
+
+LR, BETAS, EPS, PHI_ALPHA, BETA2_IN = 0.01, (0.9, 0.999), 1e-8, 1e-3, 0.99
+
+
+def _networks(seed, widths, groups=None):
+    nets = []
+    for k, width in enumerate(widths):
+        gen = torch.Generator().manual_seed(seed * 100 + k)
+        nets.append(
+            SpectralMLP(
+                width,
+                [7],
+                3,
+                generator=gen,
+                input_groups=None if groups is None else groups[k],
+            )
+        )
+    return nets
+
+
+def _alone(net, x, y, strengths, steps):
+    """``steps`` full-batch steps of ``net`` alone, as a fit takes them."""
+    objective = SpectralObjective(
+        [EigenvalueTerm("input", "input", "l1", 1.0, beta2=BETA2_IN)], PHI_ALPHA
+    )
+    optimizer = ProximalAdam(
+        objective.param_groups(net, lr=LR, beta1=BETAS[0]),
+        lr=LR,
+        betas=BETAS,
+        eps=EPS,
+    )
+    with torch.no_grad():
+        for step in range(steps):
+            set_strength(optimizer.param_groups, "input", float(strengths[step]))
+            net._closed_form(x, y, "cross_entropy", None, scaled=True)
+            optimizer.step()
+    return net
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_members_follow_their_single_networks(seed):
+    """K members (inputs of different widths, one with grouped inputs)
+    trained together equal each network trained alone, to float rounding,
+    after a fixed number of steps at per-member strengths."""
+    gen = torch.Generator().manual_seed(seed)
+    widths = [5, 8, 6]
+    groups = [None, [0, 1, 1, 2, 3, 4, 5, 5], None]
+    n, steps = 40, 25
+    xs = [torch.randn(n, w, generator=gen) for w in widths]
+    ys = [torch.randint(0, 3, (n,), generator=gen) for _ in widths]
+    strengths = torch.rand(steps, len(widths), generator=gen) * 0.05
+    members = MemberMLP(_networks(seed, widths, groups))
+    optimizer = MemberAdam(members, LR, BETAS, EPS, 2 * PHI_ALPHA, BETA2_IN)
+    x = torch.zeros(len(widths), n, max(widths))
+    for k, xk in enumerate(xs):
+        x[k, :, : widths[k]] = xk
+    with torch.no_grad():
+        for step in range(steps):
+            members.closed_form(x, torch.stack(ys), "cross_entropy")
+            optimizer.step(strengths[step])
+    for k, net in enumerate(_networks(seed, widths, groups)):
+        alone = _alone(net, xs[k], ys[k], strengths[:, k], steps)
+        together = _networks(seed, widths, groups)[k]
+        members.write_to(k, together)
+        for a, b in zip(alone.parameters(), together.parameters()):
+            torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+        # the L1 switched some inputs off in both, the same ones
+        assert torch.equal(
+            alone.layers[0].lam_in == 0, together.layers[0].lam_in == 0
+        )
+
+
+def test_frozen_members_do_not_move():
+    """A frozen member keeps its parameters, its Adam moments and its step
+    count while the others train."""
+    gen = torch.Generator().manual_seed(3)
+    members = MemberMLP(_networks(3, [4, 4, 4]))
+    optimizer = MemberAdam(members, LR, BETAS, EPS, 2 * PHI_ALPHA, BETA2_IN)
+    x = torch.randn(3, 30, 4, generator=gen)
+    y = torch.randint(0, 3, (3, 30), generator=gen)
+    strengths = torch.full((3,), 0.01)
+    with torch.no_grad():
+        for _ in range(3):
+            members.closed_form(x, y, "cross_entropy")
+            optimizer.step(strengths)
+    before = [p.detach()[1].clone() for p in members.parameters()]
+    moments = (optimizer.exp_avg[1].clone(), optimizer.exp_avg_sq[1].clone())
+    others = [p.detach()[0].clone() for p in members.parameters()]
+    active = torch.tensor([True, False, True])
+    with torch.no_grad():
+        for _ in range(5):
+            members.closed_form(x, y, "cross_entropy")
+            optimizer.step(strengths, active)
+    for p, b in zip(members.parameters(), before):
+        assert torch.equal(p.detach()[1], b)
+    assert torch.equal(optimizer.exp_avg[1], moments[0])
+    assert torch.equal(optimizer.exp_avg_sq[1], moments[1])
+    assert optimizer.steps.tolist() == [8.0, 3.0, 8.0]
+    assert any(
+        not torch.equal(p.detach()[0], b)
+        for p, b in zip(members.parameters(), others)
+    )
+
+
+def test_stackable_refuses_what_members_do_not_cover():
+    nets = _networks(0, [3, 4])
+    assert stackable(nets)
+    wide = SpectralMLP(3, [5], 3, generator=torch.Generator().manual_seed(0))
+    assert not stackable([nets[0], wide])  # another hidden width
+    both = SpectralMLP(
+        3, [7], 3, eigenvalues="both", generator=torch.Generator().manual_seed(0)
+    )
+    assert not stackable([nets[0], both])  # lam_out in the forward pass
+    with pytest.raises(ValueError, match="stackable"):
+        MemberMLP([nets[0], both])
+
+
+@pytest.mark.parametrize(
+    "model", [SpectralMLPClassifier, SpectralMLPRegressor], ids=["clf", "reg"]
+)
+def test_member_fits_equal_single_fits(model):
+    """The selector's member fits (data prepared, schedules, minibatch
+    orders, stopping and the importance reading of each model's own fit)
+    give each model's importances of a fit alone, for a fixed number of
+    epochs; with grouped inputs and different strengths and widths."""
+    rng = np.random.RandomState(0)
+    n = 230  # two minibatches: the members' own orders
+    X = rng.randn(n, 7)
+    signal = X[:, 0] - 2 * X[:, 1]
+    y = (signal > 0).astype(int) if model is SpectralMLPClassifier else signal
+    if model is SpectralMLPRegressor:
+        y = y + 0.3 * rng.randn(n)
+    estimators, datas = [], []
+    for k in range(3):
+        est = without_gradient_reading(
+            model(random_state=k, max_iter=12, alpha=0.05 * (k + 1))
+        )
+        if k == 2:
+            est.set_params(feature_groups=[[2, 3]])
+        estimators.append(est)
+        datas.append(X[:, : 7 - k % 2])
+    together = member_importances([clone(e) for e in estimators], datas, y, {})
+    for est, data, got in zip(estimators, datas, together):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            est.fit(data, y)
+        np.testing.assert_allclose(got, est._first_layer_importances, atol=1e-5)
+
+
+def test_members_apply_rule():
+    X = np.random.RandomState(0).randn(50, 4)
+    model = SpectralMLPClassifier()
+    assert members_apply(model, X, {}, None, 4)
+    assert not members_apply(model, X, {}, 2, 4)  # joblib's processes
+    assert not members_apply(model, X, {}, None, 1)
+    assert not members_apply(model.set_params(early_stopping=True), X, {}, None, 4)
+    off = dataclasses.replace(DEFAULT_SETTINGS, member_fits_max=0)
+    assert not members_apply(SpectralMLPClassifier(settings=off), X, {}, None, 4)
+    few = dataclasses.replace(DEFAULT_SETTINGS, member_fits_max_rows=49)
+    assert not members_apply(SpectralMLPClassifier(settings=few), X, {}, None, 4)
+
+
+def test_shadow_test_unchanged_by_members():
+    """The all-relevant test decides the same columns with the shadow fits
+    trained as members as with each fit alone, on three random states of a
+    small problem with three relevant columns of ten."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(160, 10)
+    y = (X[:, 0] + X[:, 1] - X[:, 2] + 0.5 * rng.randn(160) > 0).astype(int)
+    off = dataclasses.replace(DEFAULT_SETTINGS, member_fits_max=0)
+    agree = []
+    for state in range(3):
+        kept = [
+            SpectralFeatureSelector(
+                mode="all-relevant", random_state=state, settings=s, n_repeats=10
+            )
+            .fit(X, y)
+            .get_support()
+            for s in (None, off)
+        ]
+        assert kept[0][:3].all()  # the relevant columns, by either path
+        agree.append(np.mean(kept[0] == kept[1]))
+    assert np.mean(agree) >= 0.9
