@@ -347,34 +347,56 @@ def test_the_default_rounds_climb_the_strength_ladder():
 def test_the_default_rounds_cap_their_epochs(monkeypatch):
     # Settings.all_relevant_max_iter caps the epochs of the default model's
     # shadow fits only: the fit on all data and a model the user passes
-    # keep their own max_iter
+    # keep their own max_iter. The fits train alone or as members of one
+    # step (Settings.member_fits_max): both are looked at.
     from sklearn_spectral._selection import _all_relevant
+    from sklearn_spectral._training import members
 
-    seen = []
-    original = _all_relevant._fit_with_shadows
+    caps, epochs = [], []
+    original = _all_relevant._shadow_data
+    alone = _all_relevant._fit_with_shadows
+    together = members.fit_members
 
     def recording(estimator, *args, **kwargs):
         result = original(estimator, *args, **kwargs)
-        seen.append((estimator.max_iter, estimator.n_iter_))
+        caps.append(estimator.max_iter)
         return result
 
-    monkeypatch.setattr(_all_relevant, "_fit_with_shadows", recording)
+    def fitted_alone(estimator, *args, **kwargs):
+        result = alone(estimator, *args, **kwargs)
+        epochs.append(estimator.n_iter_)
+        return result
+
+    def fitted_together(specs, **options):
+        reports = together(specs, **options)
+        epochs.extend(report["epochs"] for report in reports)
+        return reports
+
+    monkeypatch.setattr(_all_relevant, "_shadow_data", recording)
+    monkeypatch.setattr(_all_relevant, "_fit_with_shadows", fitted_alone)
+    monkeypatch.setattr(members, "fit_members", fitted_together)
     X, y = _small_set(0, n_samples=100)
-    settings = dataclasses.replace(DEFAULT_SETTINGS, all_relevant_max_iter=3)
-    selector = SpectralFeatureSelector(
-        mode="all-relevant", n_repeats=1, random_state=0, settings=settings
-    ).fit(X, y)
-    assert seen and all(cap == 3 and epochs <= 3 for cap, epochs in seen)
-    assert selector.estimator_.max_iter == SpectralMLPClassifier().max_iter
-    seen.clear()
-    SpectralFeatureSelector(
-        SpectralMLPClassifier(hidden_layer_sizes=(8,), max_iter=5),
-        mode="all-relevant",
-        n_repeats=1,
-        random_state=0,
-        settings=settings,
-    ).fit(X, y)
-    assert seen and all(cap == 5 for cap, _ in seen)
+    for fits in (0, DEFAULT_SETTINGS.member_fits_max):
+        settings = dataclasses.replace(
+            DEFAULT_SETTINGS, all_relevant_max_iter=3, member_fits_max=fits
+        )
+        caps.clear()
+        epochs.clear()
+        selector = SpectralFeatureSelector(
+            mode="all-relevant", n_repeats=1, random_state=0, settings=settings
+        ).fit(X, y)
+        assert caps and all(cap == 3 for cap in caps)
+        assert len(epochs) == len(caps) and all(e <= 3 for e in epochs)
+        assert selector.estimator_.max_iter == SpectralMLPClassifier().max_iter
+        caps.clear()
+        SpectralFeatureSelector(
+            SpectralMLPClassifier(hidden_layer_sizes=(8,), max_iter=5),
+            mode="all-relevant",
+            n_repeats=1,
+            random_state=0,
+            settings=settings,
+        ).fit(X, y)
+        assert caps and all(cap == 5 for cap in caps)
 
 
 @pytest.mark.parametrize("seed", [0, 1])
