@@ -97,9 +97,7 @@ def test_members_follow_their_single_networks(seed):
         for a, b in zip(alone.parameters(), together.parameters()):
             torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
         # the L1 switched some inputs off in both, the same ones
-        assert torch.equal(
-            alone.layers[0].lam_in == 0, together.layers[0].lam_in == 0
-        )
+        assert torch.equal(alone.layers[0].lam_in == 0, together.layers[0].lam_in == 0)
 
 
 def test_frozen_members_do_not_move():
@@ -129,8 +127,7 @@ def test_frozen_members_do_not_move():
     assert torch.equal(optimizer.exp_avg_sq[1], moments[1])
     assert optimizer.steps.tolist() == [8.0, 3.0, 8.0]
     assert any(
-        not torch.equal(p.detach()[0], b)
-        for p, b in zip(members.parameters(), others)
+        not torch.equal(p.detach()[0], b) for p, b in zip(members.parameters(), others)
     )
 
 
