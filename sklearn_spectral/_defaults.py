@@ -1128,7 +1128,7 @@ class Settings:
         seed 0), the independent-Gaussian set's 0.82 instead of 0.77, the
         other sets' the same, precision 1.00 everywhere.
 
-    member_fits_max : int, default=32
+    member_fits_max : int, default=16
         The selector's shadow fits (all-relevant mode) train as members of
         one step (``nn/members.py``: the networks with a leading member
         dimension, their closed-form gradients by batched products, each
@@ -1389,7 +1389,7 @@ class Settings:
 
     all_relevant_level: float = 0.05
     all_relevant_max_iter: int = 40
-    member_fits_max: int = 32
+    member_fits_max: int = 16
     member_fits_max_rows: int = 2000
     all_relevant_linear_level: float = 0.05
 
