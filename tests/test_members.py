@@ -168,7 +168,9 @@ def test_member_fits_equal_single_fits(model):
             est.set_params(feature_groups=[[2, 3]])
         estimators.append(est)
         datas.append(X[:, : 7 - k % 2])
-    together = member_importances([clone(e) for e in estimators], datas, y, {})
+    together = member_importances(
+        [clone(e) for e in estimators], datas, [y] * len(datas)
+    )
     for est, data, got in zip(estimators, datas, together):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -210,3 +212,21 @@ def test_shadow_test_unchanged_by_members():
         assert kept[0][:3].all()  # the relevant columns, by either path
         agree.append(np.mean(kept[0] == kept[1]))
     assert np.mean(agree) >= 0.9
+
+
+def test_a_subset_of_members_gets_their_gradients_alone():
+    """``closed_form(members=...)`` (the members still training) gives those
+    members the gradients of the full step and the others none."""
+    gen = torch.Generator().manual_seed(4)
+    members = MemberMLP(_networks(4, [4, 6, 5], [None, [0, 0, 1, 2, 3, 3], None]))
+    x = torch.randn(3, 20, 6, generator=gen)
+    y = torch.randint(0, 3, (3, 20), generator=gen)
+    with torch.no_grad():
+        full = members.closed_form(x, y, "cross_entropy")
+        grads = [p.grad.clone() for p in members.parameters()]
+        index = torch.tensor([0, 2])
+        part = members.closed_form(x[index], y[index], "cross_entropy", members=index)
+    torch.testing.assert_close(part, full[index])
+    for p, g in zip(members.parameters(), grads):
+        torch.testing.assert_close(p.grad[index], g[index])
+        assert not p.grad[1].any()

@@ -222,8 +222,10 @@ def _member_fits_with_shadows(template, arguments):
         estimators.append(estimator)
         datas.append(data)
         splits.append((columns, positions))
-    y, params = arguments[0][1], arguments[0][3]
-    scores = member_importances(estimators, datas, y, params)
+    y, weight = arguments[0][1], arguments[0][3].get("sample_weight")
+    scores = member_importances(
+        estimators, datas, [y] * len(datas), [weight] * len(datas)
+    )
     return [
         None if score is None else _split_scores(score, *split)
         for score, split in zip(scores, splits)

@@ -96,24 +96,55 @@ def refit_importances(
     if y is not None and not hasattr(y, "shape"):
         y = np.asarray(y)
     n_samples = _num_samples(X)
+    rows = [
+        None
+        if split_seed is None
+        else half_sample(n_samples, y, classification, int(split_seed))
+        for split_seed, _ in seeds
+    ]
+    results = [None] * len(seeds)
+    if getter == "auto" and members_apply(template, X, params, n_jobs, len(seeds)):
+        # the refits train as members of one step (Settings.member_fits_max)
+        results = _member_refits(template, X, y, params, seeds, alphas, rows)
+    missing = [i for i, result in enumerate(results) if result is None]
     jobs = (
         delayed(fit_on)(
             without_gradient_reading(clone(template)),
             X,
             y,
-            None
-            if split_seed is None
-            else half_sample(n_samples, y, classification, int(split_seed)),
+            rows[i],
             params,
-            int(model_seed),
+            int(seeds[i][1]),
             getter,
             norm_order,
-            None if alpha is None else float(alpha),
+            None if alphas[i] is None else float(alphas[i]),
         )
-        for (split_seed, model_seed), alpha in zip(seeds, alphas)
+        for i in missing
     )
-    results = Parallel(n_jobs=n_jobs)(jobs)
+    for i, result in zip(missing, Parallel(n_jobs=n_jobs)(jobs)):
+        results[i] = result
     return np.vstack([np.asarray(r, dtype=np.float64) for r in results])
+
+
+def _member_refits(template, X, y, params, seeds, alphas, rows):
+    """:func:`fit_on` of every refit, trained as members of one step; None
+    for a refit that must run alone."""
+    estimators, datas, targets, weights = [], [], [], []
+    for (_, model_seed), alpha, indices in zip(seeds, alphas, rows):
+        estimator = without_gradient_reading(clone(template))
+        estimator.set_params(random_state=int(model_seed))
+        if alpha is not None:
+            estimator.set_params(alpha=float(alpha))
+        fit_params = params
+        data, target = X, y
+        if indices is not None:
+            fit_params = _check_method_params(X, params=params, indices=indices)
+            data, target = _safe_indexing(X, indices), _safe_indexing(y, indices)
+        estimators.append(estimator)
+        datas.append(data)
+        targets.append(target)
+        weights.append(fit_params.get("sample_weight"))
+    return member_importances(estimators, datas, targets, weights)
 
 
 def members_apply(template, X, fit_params, n_jobs, n_fits):
@@ -276,13 +307,15 @@ def _member_reading(estimator, module, baseline):
     return normalize_relevance(relevance)
 
 
-def member_importances(estimators, datas, y, fit_params):
-    """Importances of each ``estimators[i]`` fitted on ``datas[i]``, the fits
-    trained as members of one step where they can be.
+def member_importances(estimators, datas, targets, weights=None):
+    """Importances of each ``estimators[i]`` fitted on ``datas[i]`` and
+    ``targets[i]``, the fits trained as members of one step where they can be.
 
     ``estimators`` are configured clones (seed, strength, epochs set);
-    ``datas`` dense arrays of the same rows. Fits are stepped together in
-    chunks of at most ``Settings.member_fits_max`` members of one shape
+    ``datas`` dense arrays (members train together when they have as many
+    rows); ``weights`` the sample weights of each fit (None: none). Fits
+    are stepped together in chunks of at most ``Settings.member_fits_max``
+    members of one shape
     (:func:`~sklearn_spectral._training.members.fit_members`); the entry
     of a fit no member covers, or whose member diverged, is None (the
     caller fits it alone).
@@ -290,12 +323,13 @@ def member_importances(estimators, datas, y, fit_params):
     from .._training.members import fit_members
     from .._training.threads import torch_threads
 
-    sample_weight = fit_params.get("sample_weight")
+    if weights is None:
+        weights = [None] * len(estimators)
     results = [None] * len(estimators)
     prepared = {}
     for i, (est, data) in enumerate(zip(estimators, datas)):
         try:
-            made = _member_spec(est, data, y, sample_weight)
+            made = _member_spec(est, data, targets[i], weights[i])
         except (ValueError, TypeError):
             made = None  # the single fit raises its own error
         if made is None:

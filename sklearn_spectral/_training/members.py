@@ -211,21 +211,34 @@ def fit_members(
             else:
                 orders = torch.arange(n).expand(n_members, n)
             summed = torch.zeros(n_members, dtype=torch.float64)
+            # the members still training: the stopped ones get no arithmetic
+            every = bool(moving.all())
+            index = None if every else torch.as_tensor(np.flatnonzero(moving))
+            Xa, ya, wa = X, y, w
+            if index is not None:
+                Xa, ya = X.index_select(0, index), y.index_select(0, index)
+                wa = None if w is None else w.index_select(0, index)
+                orders_a = None if orders is None else orders.index_select(0, index)
+            else:
+                orders_a = orders
             for start in range(0, n, size):
-                if orders is None:
-                    xb, yb, wb = X, y, w
+                if orders_a is None:
+                    xb, yb, wb = Xa, ya, wa
                 else:
-                    rows = orders[:, start : start + size]
-                    xb = X.gather(1, rows.unsqueeze(2).expand(-1, -1, width))
+                    rows = orders_a[:, start : start + size]
+                    xb = Xa.gather(1, rows.unsqueeze(2).expand(-1, -1, width))
                     yb = (
-                        y.gather(1, rows)
-                        if y.dim() == 2
-                        else y.gather(1, rows.unsqueeze(2).expand(-1, -1, y.shape[2]))
+                        ya.gather(1, rows)
+                        if ya.dim() == 2
+                        else ya.gather(1, rows.unsqueeze(2).expand(-1, -1, ya.shape[2]))
                     )
-                    wb = None if w is None else w.gather(1, rows)
-                value = members.closed_form(xb, yb, loss, wb)
-                optimizer.step(strengths, None if moving.all() else active)
-                summed += value.double() * xb.shape[1]
+                    wb = None if wa is None else wa.gather(1, rows)
+                value = members.closed_form(xb, yb, loss, wb, members=index)
+                optimizer.step(strengths, None if every else active)
+                if index is None:
+                    summed += value.double() * xb.shape[1]
+                else:
+                    summed.index_add_(0, index, value.double() * xb.shape[1])
             losses = (summed / n).numpy()
             # the epoch's end, per member (PenaltySchedule, StopOnDivergence,
             # ConvergenceStopping), for the members that moved

@@ -179,7 +179,7 @@ class MemberMLP(torch.nn.Module):
                 h = act(self.activation, h)
         return h
 
-    def closed_form(self, x, y, loss, sample_weight=None):
+    def closed_form(self, x, y, loss, sample_weight=None, members=None):
         """Every member's mean data loss, with the gradients set in closed form.
 
         The batched form of :meth:`SpectralMLP._closed_form` for the ``"in"``
@@ -195,22 +195,38 @@ class MemberMLP(torch.nn.Module):
             The data loss.
         sample_weight : torch.Tensor of shape (K, n_samples) or None
             Per-sample weights of each member's mean.
+        members : torch.Tensor of int or None, default=None
+            Only these members (``x``, ``y`` and ``sample_weight`` then hold
+            their rows alone): the others get zero gradients, and no
+            arithmetic (the members that stopped, while others train).
 
         Returns
         -------
-        torch.Tensor of shape (K,)
+        torch.Tensor of shape (K,) or (len(members),)
             Each member's batch data loss; every parameter's ``grad`` is set.
         """
         activation = self.activation
         act, act_grad = DERIVATIVES[type(activation)]
         last = len(self.phi) - 1
+
+        def take(tensor):
+            return tensor if members is None else tensor.index_select(0, members)
+
+        def put(param, grad):
+            if members is None:
+                param.grad = grad
+            else:
+                param.grad = torch.zeros_like(param).index_copy_(0, members, grad)
+
+        layers = [
+            (take(self.phi[k]), take(self._node_lam(k)), take(self.bias[k]))
+            for k in range(last + 1)
+        ]
         saved, pre = [], []
         h = x
-        for k in range(last + 1):
-            scaled = h * self._node_lam(k).unsqueeze(1)
-            z = torch.baddbmm(
-                self.bias[k].unsqueeze(1), scaled, self.phi[k].transpose(1, 2)
-            )
+        for k, (phi, lam, bias) in enumerate(layers):
+            scaled = h * lam.unsqueeze(1)
+            z = torch.baddbmm(bias.unsqueeze(1), scaled, phi.transpose(1, 2))
             saved.append((h, scaled))
             if k < last:
                 pre.append(z)
@@ -219,23 +235,23 @@ class MemberMLP(torch.nn.Module):
                 h = z
         value, g = member_loss_and_output_grad(h, y, loss, sample_weight)
         for k in range(last, -1, -1):
-            phi, lam, bias = self.phi[k], self._node_lam(k), self.bias[k]
+            phi, lam, _ = layers[k]
             h, scaled = saved[k]
-            bias.grad = g.sum(1)
+            put(self.bias[k], g.sum(1))
             gt = g.transpose(1, 2)
             if k == 0:
                 product = torch.bmm(gt, h)
-                phi.grad = product * lam.unsqueeze(1)
+                put(self.phi[0], product * lam.unsqueeze(1))
                 grad = (product * phi).sum(1)
                 if self.groups is not None:
-                    grad = torch.zeros_like(self.lam_in[0]).scatter_add_(
-                        1, self.groups, grad
+                    grad = torch.zeros_like(take(self.lam_in[0])).scatter_add_(
+                        1, take(self.groups), grad
                     )
-                self.lam_in[0].grad = grad
+                put(self.lam_in[0], grad)
                 continue
-            phi.grad = torch.bmm(gt, scaled)
+            put(self.phi[k], torch.bmm(gt, scaled))
             grad_scaled = torch.bmm(g, phi)
-            lam.grad = (grad_scaled * h).sum(1)
+            put(self.lam_in[k], (grad_scaled * h).sum(1))
             grad_h = grad_scaled * lam.unsqueeze(1)
             g = act_grad(activation, grad_h, pre[k - 1], h)
         return value
