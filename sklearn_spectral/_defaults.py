@@ -1135,11 +1135,24 @@ class Settings:
         member's Adam and proximal step at its own strength, each stopped
         by its own rule), at most this many per step; 0 or 1 fits each
         network alone. Which fits qualify: ``_selection/_refits.py``'s
-        ``members_apply``. MEMBERS_MAX_NOTE
+        ``members_apply``. Each member follows the arithmetic of its fit
+        alone to float rounding (``tests/test_members.py``; the end-of-fit
+        solve of a member that stops on its patience amplifies the rounding
+        to about 1e-3 of an importance). Measured with ``python
+        benchmarks/bench_members.py`` (``results/members.md``: CPU per
+        network of the first K fits of a round plan, one thread, median of
+        3 interleaved pairs): 1.8-2.1x less than alone on wine (178 x 13),
+        1.7-2.1x on diabetes (442 x 10), 1.4-1.6x on breast_cancer
+        (569 x 30), 1.3-1.5x on the headline problem (750 x 50), best at
+        K = 10-20 and less at K = 30 (1.4-1.8x: the members' tensors outgrow
+        the cache), hence 16. The sequential rounds fit 10 networks a batch
+        (5 strengths x 2 halves).
     member_fits_max_rows : int, default=2000
         Training sets of more rows fit each shadow network alone: a member
         step saves per-step overhead, which matters only while a step is
-        small. MEMBERS_ROWS_NOTE
+        small: the gain falls from 2x at 178 rows to 1.4x at 750
+        (``results/members.md``). Not tuned beyond: 2000 rows lie past the
+        sizes measured.
     all_relevant_linear_level : float, default=0.05
         All-relevant mode, regression on numeric data without missing
         cells: family-wise level of the least-squares check that follows
