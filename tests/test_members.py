@@ -203,7 +203,7 @@ def test_shadow_test_unchanged_by_members():
     for state in range(3):
         kept = [
             SpectralFeatureSelector(
-                mode="all-relevant", random_state=state, settings=s, n_repeats=10
+                mode="all-relevant", random_state=state, settings=s, n_repeats=6
             )
             .fit(X, y)
             .get_support()
