@@ -20,8 +20,8 @@ as the benchmarks do):
   amplifies the rounding).
 
 Sizes: wine (178 x 13, 3 classes), diabetes (442 x 10, regression),
-breast_cancer (569 x 30, 2 classes) and the headline problem's training
-part (750 x 50, 2 classes).
+breast_cancer (569 x 30, 2 classes), the headline problem's training
+part (750 x 50, 2 classes) and digits (1797 x 64, 10 classes).
 
 Usage::
 
@@ -40,6 +40,7 @@ from sklearn.base import clone
 from sklearn.datasets import (
     load_breast_cancer,
     load_diabetes,
+    load_digits,
     load_wine,
     make_classification,
 )
@@ -62,6 +63,8 @@ def _data(name):
         X, y = load_diabetes(return_X_y=True)
     elif name == "breast_cancer":
         X, y = load_breast_cancer(return_X_y=True)
+    elif name == "digits":
+        X, y = load_digits(return_X_y=True)
     else:
         X, y = make_classification(
             n_samples=1000,
@@ -164,8 +167,8 @@ def main(argv=None):
     parser.add_argument(
         "--sets",
         nargs="+",
-        default=["wine", "diabetes", "breast_cancer", "headline"],
-        choices=["wine", "diabetes", "breast_cancer", "headline"],
+        default=["wine", "diabetes", "breast_cancer", "headline", "digits"],
+        choices=["wine", "diabetes", "breast_cancer", "headline", "digits"],
     )
     parser.add_argument("--ks", nargs="+", type=int, default=[5, 10, 20, 30])
     parser.add_argument("--repeats", type=int, default=3)

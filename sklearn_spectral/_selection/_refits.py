@@ -354,23 +354,24 @@ def member_importances(estimators, datas, targets, weights=None):
                 continue  # one fit: the single path
             specs = [item[1] for item in part]
             width = max(int(s.X.shape[1]) for s in specs)
+            on_stop = _InputStep(
+                [estimators[item[0]] for item in part],
+                specs,
+                [item[4] for item in part],
+                options,
+            )
             with torch_threads(est0._n_threads(width, options["batch_size"])):
-                reports = fit_members(specs, **options)
-            for (i, spec, baseline, _, raw), report in zip(part, reports):
+                reports = fit_members(specs, on_stop=on_stop, **options)
+            for (i, spec, baseline, _, _), report in zip(part, reports):
                 if report["diverged"]:
                     continue
-                if report["converged"] and not report["restored"]:
-                    est = estimators[i]
-                    with torch_threads(est._n_threads(raw.shape[1], spec.X.shape[0])):
-                        if _member_settle(est, spec, raw, report, options):
-                            continue  # inputs came back: the fit runs alone
                 results[i] = _member_reading(estimators[i], spec.module, baseline)
     return results
 
 
 class _SettleNet:
     """What :meth:`~sklearn_spectral._training.callbacks.InputSettling.check`
-    reads of a net, for a member's network after its steps."""
+    reads of a net, for a member's network."""
 
     def __init__(self, module, optimizer, criterion, seed, n_epochs):
         self.module_ = module
@@ -381,45 +382,69 @@ class _SettleNet:
         self.history = [None] * n_epochs
 
 
-def _member_settle(estimator, spec, raw, report, options):
-    """The end-of-fit step of the inputs on a member that stopped on its
-    patience, as the single fit takes it when its stopping rule fires
-    (:class:`~sklearn_spectral._training.callbacks.InputSettling`: the KKT
-    check of the inputs that are off, and the solve for the eigenvalues the
-    L1 is still shrinking); the member's Adam state and last strength are
-    its optimizer's. Returns True when the check re-admitted inputs: the
-    single fit would train on, so this fit is run alone instead."""
-    from .._base import _input_settling
-    from .._training.data import TensorData
-    from ..nn.losses import DataLoss
-    from ..nn.objective import set_strength
-    from ..nn.optim import ProximalAdam
+class _InputStep:
+    """The end-of-fit step of the inputs of each member, when its stopping
+    rule fires (``fit_members``' ``on_stop``), as the single fit takes it
+    (:class:`~sklearn_spectral._training.callbacks.InputSettling`, asked by
+    ``ConvergenceStopping``): the KKT check of the inputs that are off, the
+    re-admission of those the data support (then the member trains on) or
+    the solve for the eigenvalues the L1 is still shrinking. The check runs
+    on the member's own network with a ``ProximalAdam`` holding the
+    member's Adam state and the epoch's strength; what it changes goes back
+    into the member. One ``InputSettling`` per member, kept over its checks
+    (each input is re-admitted at most once, at most ``max_rounds``
+    checks re-admit)."""
 
-    settings = estimator._settings()
-    module = spec.module
-    objective = estimator._objective(1, None)
-    optimizer = ProximalAdam(
-        objective.param_groups(module, lr=options["lr"], beta1=options["betas"][0]),
-        lr=options["lr"],
-        betas=options["betas"],
-        eps=options["eps"],
-    )
-    set_strength(optimizer.param_groups, "input", report["strength"])
-    moments, steps = report["adam"]
-    for param, (m, v) in moments.items():
-        optimizer.state[param] = {
-            "step": torch.tensor(steps, dtype=torch.float32),
-            "exp_avg": m,
-            "exp_avg_sq": v,
-        }
-    settling = _input_settling(settings)
-    settling.initialize()
-    net = _SettleNet(
-        module,
-        optimizer,
-        DataLoss(options["loss"]),
-        spec.seed,
-        report["epochs"],
-    )
-    weights = spec.sample_weight
-    return bool(settling.check(net, TensorData(raw, spec.y, weights)))
+    def __init__(self, estimators, specs, raws, options):
+        self.estimators = estimators
+        self.specs = specs
+        self.raws = raws
+        self.options = options
+        self.settlings = {}
+        self.epochs = {}
+
+    def __call__(self, k, members, optimizer, strength):
+        from .._base import _input_settling
+        from .._training.data import TensorData
+        from ..nn.losses import DataLoss
+        from ..nn.objective import set_strength
+        from ..nn.optim import ProximalAdam
+
+        estimator, spec, options = self.estimators[k], self.specs[k], self.options
+        if k not in self.settlings:
+            self.settlings[k] = _input_settling(estimator._settings()).initialize()
+        module = spec.module
+        members.write_to(k, module)
+        moments, steps = optimizer.member_state(k, members, module)
+        objective = estimator._objective(1, None)
+        proximal = ProximalAdam(
+            objective.param_groups(module, lr=options["lr"], beta1=options["betas"][0]),
+            lr=options["lr"],
+            betas=options["betas"],
+            eps=options["eps"],
+        )
+        set_strength(proximal.param_groups, "input", strength)
+        for param, (m, v) in moments.items():
+            proximal.state[param] = {
+                "step": torch.tensor(steps, dtype=torch.float32),
+                "exp_avg": m,
+                "exp_avg_sq": v,
+            }
+        net = _SettleNet(
+            module,
+            proximal,
+            DataLoss(options["loss"]),
+            spec.seed,
+            int(optimizer.steps[k]) // max(1, self._steps_per_epoch(spec)),
+        )
+        data = TensorData(self.raws[k], spec.y, spec.sample_weight)
+        again = bool(self.settlings[k].check(net, data))
+        # the check may have moved the network (re-admitted inputs, solved
+        # for the eigenvalues) and its moments: back into the member
+        members.read_from(k, module)
+        optimizer.set_member_state(k, members, module, proximal.state)
+        return again
+
+    def _steps_per_epoch(self, spec):
+        n, size = spec.X.shape[0], self.options["batch_size"]
+        return -(-n // min(size, n))

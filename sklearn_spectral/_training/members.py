@@ -17,10 +17,11 @@ member is frozen: its parameters and Adam state no longer move while the
 others train. At the end each member's parameters are written back into
 its own :class:`~sklearn_spectral.nn.mlp.SpectralMLP`.
 
-What this loop does not do is the end-of-fit step of the inputs
-(:class:`~sklearn_spectral._training.callbacks.InputSettling`): a member
-that stops on ``patience`` reports it (``converged``), and the caller
-decides (see :mod:`sklearn_spectral._selection._all_relevant`).
+The end-of-fit step of the inputs
+(:class:`~sklearn_spectral._training.callbacks.InputSettling`) is the
+caller's (``on_stop``): the loop asks it when a member's rule fires, as
+``ConvergenceStopping`` does, and a member whose inputs came back trains
+on.
 
 This module imports torch only.
 """
@@ -117,6 +118,7 @@ def fit_members(
     track_units=True,
     restore_factor=None,
     momentum=0.1,
+    on_stop=None,
 ):
     """Train every member of ``specs`` in one step a minibatch.
 
@@ -147,6 +149,13 @@ def fit_members(
         Restore a member's best epoch when its last loss is a spike.
     momentum : float, default=0.1
         The loss scale's momentum per batch (``PenaltySchedule``).
+    on_stop : callable or None, default=None
+        ``on_stop(k, members, optimizer, strength)``, called when member
+        ``k``'s stopping rule fires (``strength`` its input strength of the
+        epoch), as :class:`~sklearn_spectral._training.callbacks.
+        ConvergenceStopping` asks ``InputSettling.check``: it may change
+        the member's parameters and Adam state, and when it returns True
+        the member trains on (its misses start again).
 
     Returns
     -------
@@ -184,7 +193,6 @@ def fit_members(
 
     active = torch.ones(n_members, dtype=torch.bool)
     scales = np.array([float(s.initial_scale) for s in specs])
-    last_scales = scales.copy()
     best = np.full(n_members, math.inf)
     misses = np.zeros(n_members, dtype=int)
     ever_off = np.zeros((n_members, width), dtype=bool)
@@ -201,7 +209,6 @@ def fit_members(
         for epoch in range(1, int(max_epochs) + 1):
             moving = active.numpy().copy()
             strengths = torch.as_tensor(_strengths(specs, epoch, scales))
-            last_scales = np.where(moving, scales, last_scales)
             if size >= n:
                 orders = None
             elif shuffle:
@@ -275,6 +282,11 @@ def fit_members(
             misses[reset] = 0
             misses[looking] += 1
             stop = looking & (misses >= patience)
+            if on_stop is not None:
+                for k in np.flatnonzero(stop):
+                    if on_stop(int(k), members, optimizer, float(strengths[k])):
+                        stop[k] = False  # inputs came back: it goes on
+                        misses[k] = 0
             if stop.any():
                 converged |= stop
                 active &= ~torch.as_tensor(stop)
@@ -308,12 +320,5 @@ def fit_members(
             "restored": bool(restored[k]),
             "train_loss": history[k],
         }
-        if converged[k]:
-            # what the end-of-fit step of the inputs reads: the strength of
-            # the last epoch and the member's Adam state
-            report["strength"] = float(
-                _strengths(specs, int(epochs[k]), last_scales)[k]
-            )
-            report["adam"] = optimizer.member_state(k, members, specs[k].module)
         reports.append(report)
     return reports

@@ -289,6 +289,16 @@ class MemberMLP(torch.nn.Module):
             layer.lam_in.copy_(self.lam_in[index][k, : layer.lam_in.numel()])
             layer.bias.copy_(self.bias[index][k])
 
+    @torch.no_grad()
+    def read_from(self, k, module):
+        """Copy the single network ``module``'s parameters into member ``k``
+        (the inverse of :meth:`write_to`)."""
+        for index, layer in enumerate(module.layers):
+            n_in = layer.in_features
+            self.phi[index][k, :, :n_in] = layer.phi
+            self.lam_in[index][k, : layer.lam_in.numel()] = layer.lam_in
+            self.bias[index][k] = layer.bias
+
     def param_roles(self):
         """``(other, phi, input eigenvalues)``: the tensors of the single
         network's optimizer groups (see :class:`MemberAdam`)."""
@@ -451,17 +461,12 @@ class MemberAdam:
                 for live, before in zip((p, m, v), old):
                     live.copy_(torch.where(keep, before, live))
 
-    @torch.no_grad()
-    def member_state(self, k, members, module):
-        """Member ``k``'s Adam state, keyed by the parameters of its single
-        network ``module``: ``{param: (exp_avg, exp_avg_sq)}`` (slices the
-        size of each parameter) and its step count, as
-        :class:`~sklearn_spectral.nn.optim.ProximalAdam` keeps them."""
+    def _member_slices(self, k, members, module):
+        """``(param of module, (m view, v view))`` of member ``k``."""
         where = {
             id(p): (start, stop, p.shape[1:])
             for p, (start, stop) in zip(self.params, self.offsets)
         }
-        state = {}
         for index, layer in enumerate(module.layers):
             n_in, n_lam = layer.in_features, layer.lam_in.numel()
             for live, own, cut in (
@@ -470,7 +475,32 @@ class MemberAdam:
                 (members.bias[index], layer.bias, ()),
             ):
                 start, stop, shape = where[id(live)]
-                m = self.exp_avg[k, start:stop].view(shape)[cut].clone()
-                v = self.exp_avg_sq[k, start:stop].view(shape)[cut].clone()
-                state[own] = (m, v)
+                yield (
+                    own,
+                    tuple(
+                        buffer[k, start:stop].view(shape)[cut]
+                        for buffer in (self.exp_avg, self.exp_avg_sq)
+                    ),
+                )
+
+    @torch.no_grad()
+    def set_member_state(self, k, members, module, state):
+        """Set member ``k``'s moments from ``state`` (``{param of module:
+        {"exp_avg": ..., "exp_avg_sq": ...}}``, a ProximalAdam's state)."""
+        for own, (m, v) in self._member_slices(k, members, module):
+            entry = state.get(own)
+            if entry:
+                m.copy_(entry["exp_avg"])
+                v.copy_(entry["exp_avg_sq"])
+
+    @torch.no_grad()
+    def member_state(self, k, members, module):
+        """Member ``k``'s Adam state, keyed by the parameters of its single
+        network ``module``: ``{param: (exp_avg, exp_avg_sq)}`` (copies the
+        size of each parameter) and its step count, as
+        :class:`~sklearn_spectral.nn.optim.ProximalAdam` keeps them."""
+        state = {
+            own: (m.clone(), v.clone())
+            for own, (m, v) in self._member_slices(k, members, module)
+        }
         return state, float(self.steps[k])
