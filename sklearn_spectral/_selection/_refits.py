@@ -307,7 +307,7 @@ def _member_reading(estimator, module, baseline):
     return normalize_relevance(relevance)
 
 
-def member_importances(estimators, datas, targets, weights=None):
+def member_importances(estimators, datas, targets, weights=None, return_modules=False):
     """Importances of each ``estimators[i]`` fitted on ``datas[i]`` and
     ``targets[i]``, the fits trained as members of one step where they can be.
 
@@ -318,7 +318,8 @@ def member_importances(estimators, datas, targets, weights=None):
     members of one shape
     (:func:`~sklearn_spectral._training.members.fit_members`); the entry
     of a fit no member covers, or whose member diverged, is None (the
-    caller fits it alone).
+    caller fits it alone). With ``return_modules`` each entry is the pair
+    ``(importances, trained SpectralMLP)``.
     """
     from .._training.members import fit_members
     from .._training.threads import torch_threads
@@ -365,7 +366,10 @@ def member_importances(estimators, datas, targets, weights=None):
             for (i, spec, baseline, _, _), report in zip(part, reports):
                 if report["diverged"]:
                     continue
-                results[i] = _member_reading(estimators[i], spec.module, baseline)
+                reading = _member_reading(estimators[i], spec.module, baseline)
+                if reading is not None and return_modules:
+                    reading = (reading, spec.module)
+                results[i] = reading
     return results
 
 

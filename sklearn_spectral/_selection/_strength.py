@@ -43,6 +43,7 @@ from sklearn.utils import _safe_indexing, check_array
 
 from .._defaults import DEFAULT_SETTINGS
 from ._face import without_gradient_reading
+from ._refits import member_importances, members_apply
 
 __all__ = ["cv_one_se_alpha", "kept_set_agreement", "per_sample_loss"]
 
@@ -237,6 +238,69 @@ def _fit_fold(estimator, X, y, held_out, sample_weight, alpha, seed, scale, kept
     )
 
 
+def _member_folds(estimator, X, y, folds, sample_weight, alpha, seeds, scale, kept):
+    """:func:`_fit_fold` of every fold, the fits trained as members of one
+    step (:func:`~sklearn_spectral._selection._refits.member_importances`);
+    None for a fold that must be fitted alone.
+
+    Each fold's model is the clone :func:`_fit_fold` makes, its held-out
+    rows at weight 0; after training it carries the importances its fit
+    would (the first-layer reading, ``feature_importances_`` with the
+    gradient reading off), so that ``kept`` reads it as a fitted model, and
+    the held-out loss is :func:`per_sample_loss`'s, from the member's
+    network in float64 (as ``predict_proba``/``predict`` run it).
+    """
+    models, weights = [], []
+    n = len(y)
+    for held_out, seed in zip(folds, seeds):
+        models.append(
+            without_gradient_reading(clone(estimator)).set_params(
+                alpha=alpha, random_state=int(seed)
+            )
+        )
+        weight = np.ones(n) if sample_weight is None else sample_weight.copy()
+        weight[held_out] = 0.0
+        weights.append(weight)
+    fits = member_importances(
+        models, [X] * len(folds), [y] * len(folds), weights, return_modules=True
+    )
+    results = []
+    for model, held_out, fit in zip(models, folds, fits):
+        if fit is None:
+            results.append(None)
+            continue
+        reading, module = fit
+        model._first_layer_importances = reading
+        model.feature_importances_ = reading
+        loss = _member_held_out_loss(model, module, X, y, held_out, scale)
+        results.append((loss, np.asarray(kept(model), dtype=bool), reading))
+    return results
+
+
+def _member_held_out_loss(model, module, X, y, rows, scale):
+    """:func:`per_sample_loss` of ``rows`` from a member's trained network
+    (``model`` the estimator it was prepared by: its classes or target
+    scaling)."""
+    import copy
+
+    import torch
+
+    network = copy.deepcopy(module).double()
+    with torch.no_grad():
+        out = network(torch.as_tensor(np.asarray(X[rows], dtype=np.float64)))
+    out = out.numpy()
+    target = y[rows]
+    if hasattr(model, "classes_"):
+        out = out - out.max(axis=1, keepdims=True)
+        proba = np.exp(out)
+        proba /= proba.sum(axis=1, keepdims=True)
+        log_proba = np.log(np.clip(proba, 1e-12, 1.0))
+        return _class_losses(log_proba, model.classes_, target)
+    prediction = out * model._y_scale + model._y_mean
+    target = np.asarray(target, dtype=float).reshape(len(rows), -1)
+    return _row_losses(prediction / scale, target / scale, "squared_error")
+
+
 def kept_set_agreement(masks):
     """Mean pairwise Jaccard index of the kept sets of several fits.
 
@@ -366,21 +430,33 @@ def cv_one_se_alpha(
     w = w / w.sum()
     losses, kept_masks, importances, fold_importances = [], [], [], []
     parallel = Parallel(n_jobs=n_jobs)
+    params = {} if sample_weight is None else {"sample_weight": sample_weight}
+    # the fold fits of a strength train as members of one step where they
+    # can (Settings.member_fits_max): the same rows, held-out rows weight 0
+    members = members_apply(estimator, X, params, n_jobs, len(folds))
     for alpha in alphas:
-        results = parallel(
+        results = [None] * len(folds)
+        if members:
+            results = _member_folds(
+                estimator, X, y, folds, sample_weight, alpha, seeds, scale, kept
+            )
+        missing = [i for i, result in enumerate(results) if result is None]
+        fitted = parallel(
             delayed(_fit_fold)(
                 estimator,
                 X,
                 y,
-                held_out,
+                folds[i],
                 sample_weight,
                 alpha,
-                int(seed),
+                int(seeds[i]),
                 scale,
                 kept,
             )
-            for held_out, seed in zip(folds, seeds)
+            for i in missing
         )
+        for i, result in zip(missing, fitted):
+            results[i] = result
         loss = np.empty(n)
         for held_out, (fold_loss, _, _) in zip(folds, results):
             loss[held_out] = fold_loss
