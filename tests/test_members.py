@@ -230,3 +230,35 @@ def test_a_subset_of_members_gets_their_gradients_alone():
     for p, g in zip(members.parameters(), grads):
         torch.testing.assert_close(p.grad[index], g[index])
         assert not p.grad[1].any()
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_strength_search_folds_as_members(seed):
+    """The strength search's fold fits trained as members give the path of
+    the fits alone: held-out losses, fold importances and kept masks."""
+    from sklearn_spectral._selection._strength import cv_one_se_alpha
+
+    rng = np.random.RandomState(seed)
+    X = rng.randn(150, 6)
+    y = (X[:, 0] - X[:, 1] + 0.5 * rng.randn(150) > 0).astype(int)
+    off = dataclasses.replace(DEFAULT_SETTINGS, member_fits_max=0)
+    paths = []
+    for settings in (None, off):
+        model = SpectralMLPClassifier(settings=settings, max_iter=40)
+        _, path = cv_one_se_alpha(
+            model,
+            X,
+            y,
+            kept=lambda m: m.feature_importances_ > 0.05,
+            factors=(1.0, 2.0, 4.0),
+            random_state=seed,
+        )
+        paths.append(path)
+    members, alone = paths
+    np.testing.assert_allclose(
+        members["validation_loss"], alone["validation_loss"], atol=1e-5
+    )
+    np.testing.assert_allclose(
+        members["fold_importances"], alone["fold_importances"], atol=1e-4
+    )
+    np.testing.assert_allclose(members["n_kept"], alone["n_kept"])
