@@ -1129,11 +1129,13 @@ class Settings:
         other sets' the same, precision 1.00 everywhere.
 
     member_fits_max : int, default=16
-        The selector's shadow fits (all-relevant mode) train as members of
-        one step (``nn/members.py``: the networks with a leading member
-        dimension, their closed-form gradients by batched products, each
-        member's Adam and proximal step at its own strength, each stopped
-        by its own rule), at most this many per step; 0 or 1 fits each
+        The selector's many small fits on the same rows (the all-relevant
+        rounds' shadow fits, the strength search's fold fits of a strength,
+        the consensus fits) train as members of one step
+        (``nn/members.py``: the networks with a leading member dimension,
+        their closed-form gradients by batched products, each member's
+        Adam and proximal step at its own strength, each stopped by its
+        own rule), at most this many per step; 0 or 1 fits each
         network alone. Which fits qualify: ``_selection/_refits.py``'s
         ``members_apply``. Each member follows the arithmetic of its fit
         alone to float rounding (``tests/test_members.py``; the end-of-fit
@@ -1148,7 +1150,7 @@ class Settings:
         the cache), hence 16. The sequential rounds fit 10 networks a batch
         (5 strengths x 2 halves).
     member_fits_max_rows : int, default=2000
-        Training sets of more rows fit each shadow network alone: a member
+        Training sets of more rows fit each of those networks alone: a member
         step saves per-step overhead, which matters only while a step is
         small: the gain falls from 2x at 178 rows to 1.4x at 750
         (``results/members.md``). Not tuned beyond: 2000 rows lie past the

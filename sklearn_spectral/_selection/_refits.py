@@ -1,4 +1,5 @@
-"""Fits of one model on many seeds or resamples, in parallel through joblib."""
+"""Fits of one model on many seeds or resamples: in parallel through joblib,
+or trained as members of one step (:func:`member_importances`)."""
 
 from __future__ import annotations
 
