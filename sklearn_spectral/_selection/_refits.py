@@ -157,9 +157,9 @@ def members_apply(template, X, fit_params, n_jobs, n_fits):
     ``early_stopping``, ``callbacks``, ``warm_start`` or ``verbose``, on the
     CPU, a relu/tanh/logistic/identity activation), a cross-entropy or
     squared-error loss, a dense numeric array ``X`` (not a table, not
-    sparse) of at most ``Settings.member_fits_max_rows``
-    rows, ``n_jobs`` None or 1 (several processes already run separate fits
-    side by side), at least two fits, and the importance reading the
+    sparse, no missing cells) of at most ``Settings.member_fits_max_rows``
+    rows, ``n_jobs`` None or 1 (several processes already run separate
+    fits side by side), at least two fits, and the importance reading the
     selector's own (``importance_getter="auto"``, checked by the caller).
     Anything else takes the single fit (:func:`fit_on`,
     ``_all_relevant._fit_with_shadows``), which is also the fallback of a
@@ -200,7 +200,7 @@ def members_apply(template, X, fit_params, n_jobs, n_fits):
 
 def _member_spec(estimator, X, y, sample_weight):
     """Prepare ``estimator`` for a fit on ``X`` as ``fit`` would, without
-    training: ``(spec, loss, options, baseline)`` for
+    training: ``(spec, loss, options, baseline, raw inputs)`` for
     :func:`~sklearn_spectral._training.members.fit_members`, or None when
     this fit is not one a member covers (then it takes the single fit)."""
     from sklearn.utils import check_random_state
