@@ -1143,18 +1143,25 @@ class Settings:
         to about 1e-3 of an importance). Measured with ``python
         benchmarks/bench_members.py`` (``results/members.md``: CPU per
         network of the first K fits of a round plan, one thread, median of
-        3 interleaved pairs): 1.8-2.1x less than alone on wine (178 x 13),
-        1.7-2.1x on diabetes (442 x 10), 1.4-1.6x on breast_cancer
-        (569 x 30), 1.3-1.5x on the headline problem (750 x 50), best at
-        K = 10-20 and less at K = 30 (1.4-1.8x: the members' tensors outgrow
-        the cache), hence 16. The sequential rounds fit 10 networks a batch
-        (5 strengths x 2 halves).
+        3 interleaved pairs, K = 5-30): 1.6-2.2x less than alone on wine
+        (178 x 13), 1.6-2.1x on diabetes (442 x 10), 1.5-1.8x on
+        breast_cancer (569 x 30), 1.3-1.4x on the headline problem
+        (750 x 50), 1.2-1.3x on digits (1797 x 64). A first run with all K
+        in one step (before stopped members left the products) gave less at
+        K = 30 than at 10-20 (wine 1.75x against 2.13x, diabetes 1.74x
+        against 2.08x, breast_cancer 1.36x against 1.63x: the members'
+        tensors outgrow the cache), hence 16. The sequential rounds fit 10
+        networks a batch (5 strengths x 2 halves), the strength search 5
+        folds a strength, the consensus 5 fits. On the selector
+        (``results/all_relevant_stability_members.md``, paired against
+        main's path on the same folds and states) the all-relevant CPU fell
+        1.3-2.0x with the same kept columns in every run.
     member_fits_max_rows : int, default=2000
         Training sets of more rows fit each of those networks alone: a member
         step saves per-step overhead, which matters only while a step is
-        small: the gain falls from 2x at 178 rows to 1.4x at 750
-        (``results/members.md``). Not tuned beyond: 2000 rows lie past the
-        sizes measured.
+        small: the gain falls from about 2x at 178-442 rows to 1.4x at
+        750 and 1.2-1.3x at 1797 (``results/members.md``). Not tuned
+        beyond: 2000 rows lie past the sizes measured.
     all_relevant_linear_level : float, default=0.05
         All-relevant mode, regression on numeric data without missing
         cells: family-wise level of the least-squares check that follows

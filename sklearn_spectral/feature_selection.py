@@ -277,8 +277,8 @@ class SpectralFeatureSelector(SelectFromModel):
         fold fits of a strength and the consensus fits train as members of
         one step instead (several networks with a
         leading member dimension, each by its own rules:
-        ``Settings.member_fits_max``), 1.3-2.1x less CPU per network on
-        178-750 rows (``benchmarks/results/members.md``).
+        ``Settings.member_fits_max``), 1.2-2.2x less CPU per network on
+        178-1797 rows (``benchmarks/results/members.md``).
 
     settings : Settings or None, default=None
         The library's tuned constants (:class:`~sklearn_spectral.Settings`;
