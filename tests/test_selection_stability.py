@@ -110,8 +110,10 @@ def test_same_seed_same_refits(clean_set):
 
 
 def test_refits_in_threads_equal_refits_in_sequence(clean_set):
+    # the joblib path in sequence and in threads (n_jobs=None would train
+    # the refits as members of one step: Settings.member_fits_max)
     X, y = clean_set
-    tiny = _small(max_iter=20)
+    tiny = _small(max_iter=20, settings=replace(DEFAULT_SETTINGS, member_fits_max=0))
     sequential = SpectralFeatureSelector(tiny, n_repeats=2, random_state=0).fit(X, y)
     with parallel_backend("threading"):
         threaded = SpectralFeatureSelector(
@@ -299,8 +301,9 @@ def test_strength_search_and_consensus_in_threads_equal_sequence(clean_set):
         strength_cv_folds=2,
         alpha_grid_factors=(1.0, 4.0),
         consensus_fits=3,
+        member_fits_max=0,  # the joblib path (None would train members)
     )
-    tiny = _small(max_iter=20)
+    tiny = _small(max_iter=20, settings=fast)
     sequential = SpectralFeatureSelector(tiny, random_state=0, settings=fast).fit(X, y)
     with parallel_backend("threading"):
         threaded = SpectralFeatureSelector(
