@@ -1130,8 +1130,11 @@ class Settings:
 
     member_fits_max : int, default=16
         The selector's many small fits on the same rows (the all-relevant
-        rounds' shadow fits, the strength search's fold fits of a strength,
-        the consensus fits) train as members of one step
+        rounds' shadow fits; for a classifier also the strength search's
+        fold fits of a strength and the consensus fits: a regression fit's
+        end-of-fit solve turns the members' rounding into 3e-3 of a
+        held-out loss, which moved the strength chosen on diabetes) train
+        as members of one step
         (``nn/members.py``: the networks with a leading member dimension,
         their closed-form gradients by batched products, each member's
         Adam and proximal step at its own strength, each stopped by its

@@ -273,9 +273,9 @@ class SpectralFeatureSelector(SelectFromModel):
         run in parallel through joblib; ``None`` means 1 unless in a
         :obj:`joblib.parallel_backend` context, -1 uses all processors.
         With ``None`` or 1 and the library's own spectral model on a dense
-        numeric array, the all-relevant rounds' fits, the strength search's
-        fold fits of a strength and the consensus fits train as members of
-        one step instead (several networks with a
+        numeric array, the all-relevant rounds' fits (and, for a
+        classifier, the strength search's fold fits of a strength and the
+        consensus fits) train as members of one step instead (several networks with a
         leading member dimension, each by its own rules:
         ``Settings.member_fits_max``), 1.2-2.2x less CPU per network on
         178-1797 rows (``benchmarks/results/members.md``).

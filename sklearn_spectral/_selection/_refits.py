@@ -104,8 +104,13 @@ def refit_importances(
         for split_seed, _ in seeds
     ]
     results = [None] * len(seeds)
-    if getter == "auto" and members_apply(template, X, params, n_jobs, len(seeds)):
-        # the refits train as members of one step (Settings.member_fits_max)
+    if (
+        classification
+        and getter == "auto"
+        and members_apply(template, X, params, n_jobs, len(seeds))
+    ):
+        # the refits train as members of one step (Settings.member_fits_max);
+        # a classifier's only, as the strength search's folds (_strength.py)
         results = _member_refits(template, X, y, params, seeds, alphas, rows)
     missing = [i for i, result in enumerate(results) if result is None]
     jobs = (
