@@ -486,6 +486,7 @@ class BaseSpectralMLP(BaseEstimator):
                     tol=self.tol,
                     patience=self.n_iter_no_change,
                     track_units=track_units,
+                    switch_off_window=self._plan().switch_off_window(self),
                     load_best=self.early_stopping,
                     restore_factor=self._settings().loss_spike_factor,
                 ),

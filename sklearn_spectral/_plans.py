@@ -70,6 +70,11 @@ class _FixedDepth:
         return False
 
     @staticmethod
+    def switch_off_window(est):
+        """Every first switch-off of an input is progress for the stopping rule."""
+        return None
+
+    @staticmethod
     def held_out_rows(est, y, seed):
         """No rows held out: every row trains the network."""
         return None
@@ -146,6 +151,17 @@ class _AutoDepth:
     def tracks_hidden_units(est):
         # exact zeros (proximal penalties) make the neurons a fact to track
         return est.depth_penalty != "l2"
+
+    @staticmethod
+    def switch_off_window(est):
+        """Epochs after the loss last improved in which a switch-off is progress.
+
+        ``Settings.depth_stop_switch_off_window`` (None when 0): the depth
+        penalty switches a hundred slots off one by one, and each first
+        switch-off kept a fit whose loss had stopped improving open to
+        ``max_iter`` (iris, wine).
+        """
+        return est._settings().depth_stop_switch_off_window or None
 
     @staticmethod
     def held_out_rows(est, y, seed):

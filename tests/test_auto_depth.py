@@ -6,10 +6,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 import torch
-from sklearn.datasets import load_diabetes
+from sklearn.datasets import load_diabetes, load_wine
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression, RidgeCV
 from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
 
 from sklearn_spectral import (
     DEFAULT_SETTINGS,
@@ -675,3 +676,28 @@ def test_auto_depth_regressor_trains_the_chosen_network_on():
     clf = SpectralMLPClassifier(auto_depth=True, hidden_layer_sizes=(16,))
     clf.set_params(random_state=0).fit(X, y > 0)
     assert clf._depth_decision.converge_epochs == 0
+
+
+@pytest.mark.parametrize("seed", [1, 3])
+def test_auto_depth_classifier_stops_once_its_loss_is_flat(seed):
+    """Wine at the defaults: the depth penalty switches dozens of hidden
+    slots off one by one long after the loss stopped improving; counted
+    as progress, they held the fit open to ``max_iter`` (seeds 1 and 3 of
+    0-5, standardised data). Only switch-offs within
+    ``Settings.depth_stop_switch_off_window`` epochs of the loss's last
+    improvement count now: the fit stops by its own rule, and the window
+    still reaches far past the patience."""
+    X, y = load_wine(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        clf = SpectralMLPClassifier(auto_depth=True, random_state=seed).fit(X, y)
+    stopping = dict(clf.net_.callbacks_)["convergence"]
+    assert stopping.converged_
+    assert len(clf.net_.history) < clf.max_iter
+    assert stopping.switch_off_window == DEFAULT_SETTINGS.depth_stop_switch_off_window
+    assert stopping.switch_off_window > clf.n_iter_no_change
+    assert clf.score(X, y) > 0.95
+    # fixed depth keeps counting every first switch-off of an input
+    fixed = SpectralMLPClassifier(max_iter=2, random_state=seed).fit(X, y)
+    assert dict(fixed.net_.callbacks_)["convergence"].switch_off_window is None

@@ -271,6 +271,12 @@ class ConvergenceStopping(Callback):
     track_units : bool, default=True
         Count first switch-offs of units as progress (with proximal
         penalties, whose zeros are exact).
+    switch_off_window : int or None, default=None
+        First switch-offs count as progress only within this many epochs
+        of the last improvement of the loss (or of a penalty still
+        changing): a penalty that switches a hundred hidden slots off one
+        by one, long after the loss stopped improving, then does not hold
+        the fit open to ``max_iter``. None: always.
     load_best : bool, default=False
         Restore the module's parameters of the best epoch at the end.
     restore_factor : float or None, default=None
@@ -289,11 +295,13 @@ class ConvergenceStopping(Callback):
         track_units=True,
         load_best=False,
         restore_factor=None,
+        switch_off_window=None,
     ):
         self.monitor = monitor
         self.tol = tol
         self.patience = patience
         self.track_units = track_units
+        self.switch_off_window = switch_off_window
         self.load_best = load_best
         self.restore_factor = restore_factor
 
@@ -303,6 +311,7 @@ class ConvergenceStopping(Callback):
 
     def _reset(self):
         self.misses_ = 0
+        self.flat_epochs_ = 0
         self.best_loss_ = math.inf
         self.best_epoch_ = 0
         self.ever_off_ = None
@@ -343,8 +352,15 @@ class ConvergenceStopping(Callback):
                 self._keep_best(net.module_)
         if improved or not self._settled(net):
             self.misses_ = 0
+            self.flat_epochs_ = 0
             return
-        if self.track_units and self._switched_off(net):
+        self.flat_epochs_ += 1
+        window = self.switch_off_window
+        if (
+            self.track_units
+            and self._switched_off(net)
+            and (window is None or self.flat_epochs_ <= window)
+        ):
             self.misses_ = 0
             return
         self.misses_ += 1
