@@ -53,6 +53,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import time
+import warnings
 from collections import Counter
 
 import numpy as np
@@ -60,6 +61,7 @@ from _common import fmt, md_table, setup, write_result
 from bench_real_data import DataSet
 from bench_real_data import load_sets as real_sets
 from sklearn.datasets import make_friedman1
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, RidgeCV
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.pipeline import make_pipeline
@@ -167,11 +169,15 @@ def make_model(method, task, state=SEED):
 def run_fold(method, ds, train, test, state=SEED):
     pipe = make_pipeline(StandardScaler(), make_model(method, ds.task, state))
     start = time.process_time()
-    pipe.fit(ds.X[train], ds.y[train])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # setup() silences them: count them
+        pipe.fit(ds.X[train], ds.y[train])
     seconds = time.process_time() - start
     score = pipe.score(ds.X[test], ds.y[test])
     model = pipe[-1]
-    extra = {}
+    extra = {
+        "warnings": sum(issubclass(w.category, ConvergenceWarning) for w in caught)
+    }
     if hasattr(model, "architecture_"):
         extra["architecture"] = tuple(int(w) for w in model.architecture_)
         decision = getattr(model, "_depth_decision", None)
@@ -331,6 +337,16 @@ def main(argv=None):
                 show(lambda e: sum(e["architecture"])),
             ]
         )
+    warned = []
+    for ds in sets:
+        counts = [
+            f"{m}: {sum(r[2]['warnings'] > 0 for r in _fits(res[ds.name, m]))}"
+            f"/{len(_fits(res[ds.name, m]))}"
+            for m in args.methods
+            if any(r[2]["warnings"] for r in _fits(res[ds.name, m]))
+        ]
+        if counts:
+            warned.append([ds.name, "; ".join(counts)])
     times = [
         [
             m,
@@ -365,6 +381,10 @@ def main(argv=None):
         "the held-out rule's (None: too few rows held out) and the neurons "
         "kept (the larger of the two; 0 = the affine map).",
         md_table(["data set", "alive", "in-sample", "held-out", "kept"], decision_rows),
+        "## Fits that warned\n\n"
+        "Fits that raised a `ConvergenceWarning` (e.g. `max_iter` reached), "
+        "per method, on the sets where any did" + ("." if warned else ": none."),
+        *([md_table(["data set", "fits that warned"], warned)] if warned else []),
         "## CPU seconds per fit (mean over all folds and sets)",
         md_table(["method", "CPU s"], times),
     ]
