@@ -1408,7 +1408,7 @@ class Settings:
     depth_alpha_class_power: float = 1.0
     depth_alpha_per_parameter: float = 0.02
 
-    depth_stop_switch_off_window: int = 30
+    depth_stop_switch_off_window: int = 45
 
     # -- selection -----------------------------------------------------------
 
