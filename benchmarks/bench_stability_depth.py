@@ -280,10 +280,16 @@ def main(argv=None):
             worst = min(np.asarray(got[method]) - np.asarray(fixed))
             ok = mean >= -2 * se - 1e-12
             archs = [r[2]["architecture"] for r in _fits(res[ds.name, method])]
+            versus = ""
+            if method in extra and "auto" in got:
+                # a candidate against the default, paired over the same folds
+                d_mean, d_se = paired(got[method], got["auto"])
+                versus = f"; vs auto {d_mean:+.3f} ± {d_se:.3f}"
             row += [
                 f"{np.mean(got[method]):.3f}",
                 f"{mean:+.3f} ± {se:.3f} (worst {worst:+.3f})"
-                + ("" if ok else " **LOSES**"),
+                + ("" if ok else " **LOSES**")
+                + versus,
                 _arch(archs),
             ]
             if method == "auto":
@@ -363,7 +369,9 @@ def main(argv=None):
         f"{args.states - 1}; a fold's score is the mean over them; the linear "
         "models are deterministic). "
         "`auto - fixed ± SE`: the mean over folds of the per-fold difference "
-        "and its standard error; **LOSES** marks a mean below -2 SE. "
+        "and its standard error; **LOSES** marks a mean below -2 SE; "
+        "`vs auto`: a candidate minus the default auto-depth, paired the "
+        "same way. "
         f"Auto-depth within 2 paired SE of fixed depth on {n_ok} of "
         f"{len(verdicts)} data sets.",
         md_table(header, rows),
