@@ -1242,6 +1242,15 @@ class Settings:
         useful on breast_cancer, wine or the headline problem (without the
         grouping; fold Jaccard 0.88 against 0.89, headline data seed 2
         still 9 of 10).
+    all_relevant_hit_dispersion : float, default=0.0
+        All-relevant mode: how much a null column's chance of a hit varies
+        between columns, as the variance of a gamma factor of mean 1 on the
+        shadows' null rate, one factor per column and strength (0: every
+        round an independent draw at the shadows' rate, the Poisson-binomial
+        test). A real column keeps its data in every round while its shadows
+        are drawn afresh, so its in-sample chance association with ``y``
+        persists over the rounds at a strength and its hits come in runs
+        (see ``_selection._all_relevant.overdispersed_sf``).
 
     auto_threshold_ratio : float, default=10.0
         ``threshold="auto"``: the smallest ratio between consecutive sorted
@@ -1467,6 +1476,7 @@ class Settings:
     member_fits_max: int = 16
     member_fits_max_rows: int = 2000
     all_relevant_linear_level: float = 0.05
+    all_relevant_hit_dispersion: float = 0.0
 
     auto_threshold_ratio: float = 10.0
 

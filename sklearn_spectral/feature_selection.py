@@ -971,6 +971,7 @@ class SpectralFeatureSelector(SelectFromModel):
                     level=settings.all_relevant_level,
                     reject_rate=settings.all_relevant_reject_rate,
                     batch=len(settings.all_relevant_alpha_factors),
+                    dispersion=settings.all_relevant_hit_dispersion,
                     **common,
                 )
                 self.importances_ = run["importances"]
@@ -1003,6 +1004,7 @@ class SpectralFeatureSelector(SelectFromModel):
             pools,
             fit_rounds,
             None if groups is None else np.bincount(groups)[groups],
+            settings.all_relevant_hit_dispersion,
         )
         if decision is None:  # a fixed number of rounds: decided at the end
             limit = settings.all_relevant_level / self.importances_.shape[1]

@@ -33,6 +33,7 @@ from ._refits import member_importances, members_apply
 __all__ = [
     "hit_test",
     "linear_readmission",
+    "overdispersed_sf",
     "poisson_binomial_sf",
     "sequential_shadow_test",
     "shadow_refits",
@@ -396,6 +397,64 @@ def poisson_binomial_sf(hits, probabilities):
     return np.clip(tail[np.clip(hits, 0, tail.size - 1)], 0.0, 1.0)
 
 
+def _overdispersed_pmf(draws, rate, dispersion, grid):
+    """The law of the hits of one null column in ``draws`` rounds of one
+    pool, each a hit with chance ``theta * rate`` (at most 1) for one gamma
+    factor ``theta`` (mean 1, variance ``dispersion``): a mixture of
+    binomials over ``grid`` bins of ``theta``, each valued at its upper edge
+    (log-spaced over the factor's mass, up to the ``theta`` at which every
+    round hits), so the tail is a little too large, never too small."""
+    from scipy.stats import binom, gamma
+
+    k = np.arange(draws + 1)
+    if dispersion <= 0:
+        return binom.pmf(k, draws, rate)
+    shape = 1.0 / dispersion
+    top = 1.0 / max(float(rate), 1e-300)
+    low = max(top * 1e-8, float(gamma.ppf(1e-12, shape, scale=dispersion)))
+    high = min(top, float(gamma.isf(1e-15, shape, scale=dispersion)))
+    edges = np.geomspace(low, max(high, low * (1 + 1e-9)), grid)
+    edges = np.append(edges, [top, np.inf] if high < top else [np.inf])
+    weights = np.diff(gamma.cdf(np.append(0.0, edges), shape, scale=dispersion))
+    chances = np.minimum(edges * rate, 1.0)
+    return weights @ binom.pmf(k[None, :], draws, chances[:, None])
+
+
+def overdispersed_sf(hits, draws, rates, dispersion, grid=400, cache=None):
+    """``P(S >= hits)`` for ``S`` the hits of one fixed column unrelated to ``y``.
+
+    ``draws`` and ``rates`` give, per pool of rounds (a strength level), how
+    many rounds the column was tested in and the pool's null hit rate (read
+    off shadows drawn afresh in every fit). A real column keeps its data in
+    every round, so whatever chance association with ``y`` it has in the
+    sample persists: within a pool its chance of a hit is ``theta * rate``
+    (at most 1) for a factor ``theta`` of its own, gamma distributed over
+    the columns with mean 1 and variance ``dispersion``, and its hits come
+    in runs that independent draws would almost never make. Given
+    ``theta`` the rounds are independent; pools (strengths) are taken as
+    independent and convolved. ``dispersion`` 0: the Poisson-binomial of
+    :func:`poisson_binomial_sf`. ``grid``: the bins of ``theta`` (see
+    :func:`_overdispersed_pmf`); ``cache`` (a dict, or None) keeps the law
+    of each pool for the next call (the columns share their pools).
+    """
+    hits = int(hits)
+    distribution = np.ones(1)
+    for n, rate in zip(draws, rates):
+        if int(n) > 0:
+            key = (int(n), float(rate))
+            pmf = None if cache is None else cache.get(key)
+            if pmf is None:
+                pmf = _overdispersed_pmf(int(n), float(rate), dispersion, grid)
+                if cache is not None:
+                    cache[key] = pmf
+            distribution = np.convolve(distribution, pmf)
+    if hits <= 0:
+        return 1.0
+    if hits >= distribution.size:
+        return 0.0
+    return float(np.clip(distribution[hits:].sum(), 0.0, 1.0))
+
+
 def hit_test(
     importances,
     shadow_importances,
@@ -403,6 +462,7 @@ def hit_test(
     levels=None,
     fit_rounds=None,
     sizes=None,
+    dispersion=0.0,
 ):
     """The bar of a hit in each round and each column's p-value of its hits.
 
@@ -431,6 +491,11 @@ def hit_test(
         column's, and one pool let singleton noise columns beat the bar
         about five times as often as its null rate said (breast_cancer).
         None: one pool per level.
+    dispersion : float, default=0.0
+        The variance over null columns of their own hit chance, relative to
+        the shadows' rates (``Settings.all_relevant_hit_dispersion``): a
+        fixed column's hits persist over the rounds (see
+        :func:`overdispersed_sf`). 0: independent rounds.
 
     Returns
     -------
@@ -444,8 +509,9 @@ def hit_test(
         relevance is itself rare evidence.
     pvalues : ndarray of shape (n_features,)
         ``P(S >= hits)`` for ``S`` the hits of a column unrelated to ``y``
-        (independent rounds at the null rates of the rounds it was fitted
-        in).
+        (at the null rates of the rounds it was fitted in; independent
+        rounds when ``dispersion`` is 0, otherwise each column's chance
+        scaled by a factor of its own, see :func:`overdispersed_sf`).
     """
     n_rounds, n_features = importances.shape
     if levels is None:
@@ -477,10 +543,25 @@ def hit_test(
     hits = np.sum(tested & (np.nan_to_num(importances) > bars), axis=0)
     if sizes is None:
         bars, null_rates = bars[:, 0], null_rates[:, 0]
-        if tested.all():
+        if tested.all() and dispersion == 0:
             return bars, null_rates, poisson_binomial_sf(hits, null_rates)
     rates = null_rates if sizes is not None else null_rates[:, None]
     rates = np.broadcast_to(rates, importances.shape)
+    if dispersion > 0:
+        # one pool per level (and group size): the rate is the same over
+        # its rounds, and a column's chance association holds over them
+        pvalues, cache = np.empty(n_features), {}
+        for j in range(n_features):
+            at = levels[tested[:, j]]
+            pools = np.unique(at)
+            pvalues[j] = overdispersed_sf(
+                hits[j],
+                [np.sum(at == pool) for pool in pools],
+                [rates[tested[:, j], j][at == pool][0] for pool in pools],
+                dispersion,
+                cache=cache,
+            )
+        return bars, null_rates, pvalues
     pvalues = np.array(
         [
             poisson_binomial_sf([hits[j]], rates[tested[:, j], j])[0]
@@ -524,6 +605,7 @@ def sequential_shadow_test(
     batch,
     max_iter=None,
     groups=None,
+    dispersion=0.0,
 ):
     """Shadow rounds in batches, each column decided as soon as it is clear.
 
@@ -546,6 +628,8 @@ def sequential_shadow_test(
     **tentative**. With ``groups`` (None: the model's ``feature_groups``,
     if any) the columns of a group are fitted, scored and decided together,
     each held to the shadows of groups of its size (see :func:`hit_test`).
+    ``dispersion`` is the spread of a null column's own hit chance over the
+    columns (see :func:`hit_test`; 0: independent rounds).
 
     Returns ``importances`` (n_rounds, n_features; NaN where a column was
     not fitted), ``shadows`` (n_fits, n_shadows), ``levels`` (the strength
@@ -606,6 +690,7 @@ def sequential_shadow_test(
             np.concatenate(pools),
             np.concatenate(fit_rounds),
             sizes,
+            dispersion,
         )
         tested = np.isfinite(all_importances)
         hits = np.sum(
