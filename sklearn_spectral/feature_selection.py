@@ -190,7 +190,11 @@ class SpectralFeatureSelector(SelectFromModel):
         (one per rung of the ladder) and every column is decided as soon
         as its evidence is clear: **confirmed** when its hits so far are
         significant at family-wise level 0.05 (Bonferroni over the
-        features, ``pvalues_``), **rejected** when a column that beats its
+        features, ``pvalues_``; a column's hits at one strength are read as
+        runs, not independent draws: its in-sample chance association with
+        ``y`` persists over the rounds while its shadows are drawn afresh,
+        ``Settings.all_relevant_hit_dispersion``), **rejected** when a
+        column that beats its
         shadows in 30 % of the rounds (``Settings.all_relevant_reject_rate``)
         would score more hits at the same level. Rejected columns leave the
         later fits; the rounds stop when every column is decided or at
@@ -435,9 +439,11 @@ class SpectralFeatureSelector(SelectFromModel):
 
     pvalues_ : ndarray of shape (n_features_in_,)
         ``"all-relevant"`` mode: the chance that a column unrelated to
-        ``y`` scores at least as many hits, rounds independent at
-        ``null_rates_`` (uncorrected; a feature is kept when it is at most
-        ``0.05 / n_features_in_``).
+        ``y`` scores at least as many hits at the rounds' ``null_rates_``,
+        its chance of a hit at each strength scaled by a factor of its own
+        (``Settings.all_relevant_hit_dispersion``; 0: rounds independent)
+        (uncorrected; a feature is kept when it is at most ``0.05 /
+        n_features_in_``).
 
     n_features_in_ : int
         Number of features seen during fit.
