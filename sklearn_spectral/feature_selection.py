@@ -190,10 +190,9 @@ class SpectralFeatureSelector(SelectFromModel):
         (one per rung of the ladder) and every column is decided as soon
         as its evidence is clear: **confirmed** when its hits so far are
         significant at family-wise level 0.05 (Bonferroni over the
-        features, ``pvalues_``; a column's hits at one strength are read as
-        runs, not independent draws: its in-sample chance association with
-        ``y`` persists over the rounds while its shadows are drawn afresh,
-        ``Settings.all_relevant_hit_dispersion``), **rejected** when a
+        features, ``pvalues_``; ``Settings.all_relevant_hit_dispersion``,
+        0 by default, reads a column's hits at one strength as runs rather
+        than independent draws), **rejected** when a
         column that beats its
         shadows in 30 % of the rounds (``Settings.all_relevant_reject_rate``)
         would score more hits at the same level. Rejected columns leave the
