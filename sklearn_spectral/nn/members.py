@@ -53,30 +53,34 @@ def stackable(modules):
     """
     if not modules:
         return False
-    first = modules[0]
 
-    def shape(m):
+    def shape(m, layers):
+        # a plain list of the layers: slicing a ModuleList builds a module
         return (
             type(m.activation),
-            tuple(layer.out_features for layer in m.layers),
-            tuple(layer.in_features for layer in m.layers[1:]),
-            m.layers[0].phi.dtype,
+            tuple(layer.out_features for layer in layers),
+            tuple(layer.in_features for layer in layers[1:]),
+            layers[0].phi.dtype,
         )
 
+    first = None
     for m in modules:
         if type(m) is not SpectralMLP or type(m.activation) not in DERIVATIVES:
             return False
-        for layer in m.layers:
+        layers = list(m.layers)
+        for index, layer in enumerate(layers):
             if (
                 type(layer) is not SpectralLinear
                 or layer._uses_lam_out
                 or layer.bias is None
                 or not layer.phi.requires_grad
                 or not layer.lam_in.requires_grad
-                or (layer is not m.layers[0] and layer.input_groups is not None)
+                or (index > 0 and layer.input_groups is not None)
             ):
                 return False
-        if shape(m) != shape(first):
+        if first is None:
+            first = shape(m, layers)
+        elif shape(m, layers) != first:
             return False
     return True
 
