@@ -266,8 +266,8 @@ def fit_members(
             improved = moving & finite & (losses < best - tol)
             best = np.where(better, losses, best)
             if kept is not None and better.any():
-                mask = torch.as_tensor(better)[:, None]
-                kept.copy_(torch.where(mask, flat, kept))
+                rows = torch.as_tensor(np.flatnonzero(better))
+                kept.index_copy_(0, rows, flat.index_select(0, rows))
             settled = np.array([epoch >= s.warmup for s in specs])
             reset = moving & (improved | ~settled)
             looking = moving & ~reset & ~bad
