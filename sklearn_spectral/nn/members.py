@@ -257,7 +257,13 @@ class MemberMLP(torch.nn.Module):
             grad_scaled = torch.bmm(g, phi)
             put(self.lam_in[k], (grad_scaled * h).sum(1))
             grad_h = grad_scaled * lam.unsqueeze(1)
-            g = act_grad(activation, grad_h, pre[k - 1], h)
+            if type(activation) is torch.nn.ReLU:
+                # autograd's own rule for relu (0 where h is 0), one kernel
+                # in place of torch.sign's and a product's: the same numbers
+                # (the zeros unsigned)
+                g = torch.ops.aten.threshold_backward(grad_h, h, 0)
+            else:
+                g = act_grad(activation, grad_h, pre[k - 1], h)
         return value
 
     @torch.no_grad()
