@@ -157,6 +157,9 @@ class MemberMLP(torch.nn.Module):
         self.phi = torch.nn.ParameterList(phis)
         self.lam_in = torch.nn.ParameterList(lams)
         self.bias = torch.nn.ParameterList(biases)
+        # plain lists of the same parameters for the step's arithmetic:
+        # indexing a ParameterList takes microseconds, a step does a dozen
+        self._phis, self._lams, self._biases = phis, lams, biases
 
     def forward(self, x):
         """Outputs of every member on its inputs.
@@ -171,13 +174,13 @@ class MemberMLP(torch.nn.Module):
         torch.Tensor of shape (K, n_samples, n_outputs)
         """
         act = DERIVATIVES[type(self.activation)][0]
-        last = len(self.phi) - 1
+        last = len(self._phis) - 1
         h = x
         for k in range(last + 1):
             h = torch.baddbmm(
-                self.bias[k].unsqueeze(1),
+                self._biases[k].unsqueeze(1),
                 h * self._node_lam(k).unsqueeze(1),
-                self.phi[k].transpose(1, 2),
+                self._phis[k].transpose(1, 2),
             )
             if k < last:
                 h = act(self.activation, h)
@@ -211,7 +214,7 @@ class MemberMLP(torch.nn.Module):
         """
         activation = self.activation
         act, act_grad = DERIVATIVES[type(activation)]
-        last = len(self.phi) - 1
+        last = len(self._phis) - 1
 
         def take(tensor):
             return tensor if members is None else tensor.index_select(0, members)
@@ -223,7 +226,7 @@ class MemberMLP(torch.nn.Module):
                 param.grad = torch.zeros_like(param).index_copy_(0, members, grad)
 
         layers = [
-            (take(self.phi[k]), take(self._node_lam(k)), take(self.bias[k]))
+            (take(self._phis[k]), take(self._node_lam(k)), take(self._biases[k]))
             for k in range(last + 1)
         ]
         saved, pre = [], []
@@ -241,21 +244,21 @@ class MemberMLP(torch.nn.Module):
         for k in range(last, -1, -1):
             phi, lam, _ = layers[k]
             h, scaled = saved[k]
-            put(self.bias[k], g.sum(1))
+            put(self._biases[k], g.sum(1))
             gt = g.transpose(1, 2)
             if k == 0:
                 product = torch.bmm(gt, h)
-                put(self.phi[0], product * lam.unsqueeze(1))
+                put(self._phis[0], product * lam.unsqueeze(1))
                 grad = (product * phi).sum(1)
                 if self.groups is not None:
-                    grad = torch.zeros_like(take(self.lam_in[0])).scatter_add_(
+                    grad = torch.zeros_like(take(self._lams[0])).scatter_add_(
                         1, take(self.groups), grad
                     )
-                put(self.lam_in[0], grad)
+                put(self._lams[0], grad)
                 continue
-            put(self.phi[k], torch.bmm(gt, scaled))
+            put(self._phis[k], torch.bmm(gt, scaled))
             grad_scaled = torch.bmm(g, phi)
-            put(self.lam_in[k], (grad_scaled * h).sum(1))
+            put(self._lams[k], (grad_scaled * h).sum(1))
             grad_h = grad_scaled * lam.unsqueeze(1)
             if type(activation) is torch.nn.ReLU:
                 # autograd's own rule for relu (0 where h is 0), one kernel
@@ -277,11 +280,11 @@ class MemberMLP(torch.nn.Module):
         # reduction over the middle dimension took 8x as long, and the
         # stopping rule asks every epoch (its zeros are the same: a sum of
         # squares is 0 only where every square is)
-        return lam.abs() * self.phi[0].square().sum(1).sqrt()
+        return lam.abs() * self._phis[0].square().sum(1).sqrt()
 
     def _node_lam(self, k):
         """Layer ``k``'s eigenvalue of every source node, shape (K, in)."""
-        lam = self.lam_in[k]
+        lam = self._lams[k]
         if k == 0 and self.groups is not None:
             return lam.gather(1, self.groups)
         return lam
