@@ -14,6 +14,7 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import (
     _assert_all_finite,
+    check_consistent_length,
     check_is_fitted,
     column_or_1d,
 )
@@ -22,6 +23,7 @@ from . import _defaults
 from ._base import (
     _FLOAT32_MAX,
     BaseSpectralMLP,
+    _validated_weights,
     _weighted_location_scale,
 )
 from ._rows import merge_rows
@@ -613,8 +615,23 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
         )
         return self._fit_net(X, y_enc, baseline, weights, epochs=1)
 
-    def _prepare(self, X, y, sample_weight, *, first, classes=None, partial=False):
-        """Validated ``X``, encoded ``y``, normalised weights, baseline loss."""
+    def _prepare(
+        self, X, y, sample_weight, *, first, classes=None, partial=False, shared=None
+    ):
+        """Validated ``X``, encoded ``y``, normalised weights, baseline loss.
+
+        ``shared`` (a dict, or None) validates ``y`` and ``sample_weight``
+        once for many fits on the same targets (the selector's member fits,
+        each on its own columns): an empty dict receives the validated,
+        encoded targets and weights of this first fit (``first=True``, not
+        ``partial``); a dict so filled, on a later call with the same ``y``
+        and ``sample_weight`` and an estimator of the same parameters, takes
+        them instead of validating and encoding them again. Only ``X`` is
+        validated then, and the answer is the one of a call without
+        ``shared``.
+        """
+        if shared:
+            return self._prepare_shared(X, sample_weight, shared)
         y_array = None if y is None else np.asarray(y)
         multilabel = (
             y_array is not None
@@ -672,10 +689,42 @@ class SpectralMLPClassifier(ClassifierMixin, BaseSpectralMLP):
         y_enc = self._encode_targets(y)
         unweighted = weights
         weights = self._class_weighted(weights, y, partial=partial)
+        if shared is not None and first and not partial and not self._multilabel:
+            shared.update(
+                y_enc=y_enc,
+                weights=weights,
+                unweighted=unweighted,
+                classes=self.classes_,
+            )
         if not partial:
             X, y_enc, weights, unweighted = merge_rows(
                 X, y_enc, weights, unweighted, reorder=self.shuffle
             )
+        return self._with_baseline(X, y_enc, weights, unweighted)
+
+    def _prepare_shared(self, X, sample_weight, shared):
+        """``_prepare(X, y, sample_weight, first=True)`` with the targets and
+        class weights of ``shared`` (see :meth:`_prepare`): ``X`` and
+        ``sample_weight`` validated, ``X`` encoded, the rows merged."""
+        with np.errstate(invalid="ignore", over="ignore"):
+            X = self._check_X(X, reset=True)
+            check_consistent_length(X, shared["y_enc"])
+            X = self._encode_X(X, True, _validated_weights(sample_weight, X))
+        self._multilabel = False
+        self.classes_ = shared["classes"].copy()
+        self.n_outputs_ = self.classes_.size
+        X, y_enc, weights, unweighted = merge_rows(
+            X,
+            shared["y_enc"],
+            shared["weights"],
+            shared["unweighted"],
+            reorder=self.shuffle,
+        )
+        return self._with_baseline(X, y_enc, weights, unweighted)
+
+    def _with_baseline(self, X, y_enc, weights, unweighted):
+        """``(X, y_enc, weights, baseline)`` of :meth:`_prepare`: the loss
+        of the constant prediction (and its scale without class weights)."""
         if self._multilabel:
             w = np.ones(len(y_enc)) if weights is None else weights
             p = np.clip(np.average(y_enc, axis=0, weights=w), 1e-12, 1 - 1e-12)

@@ -302,3 +302,40 @@ def test_members_that_stop_take_the_input_step(model, atol):
         assert est.n_iter_ < 80  # it stopped on its rule and took the step
         assert dict(est.net_.callbacks_)["input_settling"].checks_
         np.testing.assert_allclose(got, est._first_layer_importances, atol=atol)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_targets_validated_once_prepare_as_a_plain_fit(seed):
+    # the member fits of a selection share y and sample_weight: _prepare
+    # with ``shared`` validates them once and answers as a plain _prepare,
+    # with class weights, sample weights and rows that merge
+    rng = np.random.RandomState(seed)
+    y = rng.choice(np.array(["a", "b", "c"]), 60)
+    weight = rng.uniform(0.5, 2.0, 60)
+    for params, sample_weight in (
+        ({}, None),
+        ({"class_weight": "balanced"}, weight),
+        ({"shuffle": False}, weight),
+    ):
+        shared = {}
+        for i in range(3):
+            X = rng.randn(60, 4 + i)
+            if i == 2:  # a duplicate row of one class: merged
+                X[np.flatnonzero(y == y[0])[1]] = X[0]
+            plain = SpectralMLPClassifier(**params)
+            expected = plain._prepare(X, y, sample_weight, first=True)
+            est = SpectralMLPClassifier(**params)
+            got = est._prepare(X, y, sample_weight, first=True, shared=shared)
+            assert shared and set(shared) == {
+                "y_enc",
+                "weights",
+                "unweighted",
+                "classes",
+            }
+            for a, b in zip(expected[:3], got[:3]):
+                assert (a is None and b is None) or np.array_equal(a, b)
+            assert expected[3] == got[3]
+            assert np.array_equal(plain.classes_, est.classes_)
+            assert plain.n_outputs_ == est.n_outputs_
+            assert plain._unweighted_baseline == est._unweighted_baseline
+            assert plain.n_features_in_ == est.n_features_in_

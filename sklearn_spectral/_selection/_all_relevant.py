@@ -152,47 +152,56 @@ def _shadow_data(
     without groups). See :func:`_fit_with_shadows`."""
     rng = np.random.RandomState(shadow_seed)
     rows = None
+    n_samples, n_columns = X.shape
     if groups is not None:  # one permutation of the rows per group and copy
         n_groups = int(groups.max()) + 1
-        rows = [
-            [rng.permutation(X.shape[0]) for _ in range(n_groups)]
-            for _ in range(copies)
-        ]
-        rows = [[per_group[g] for g in groups] for per_group in rows]
+        per_group = np.array(
+            [
+                [rng.permutation(n_samples) for _ in range(n_groups)]
+                for _ in range(copies)
+            ]
+        ).reshape(copies, n_groups, n_samples)
+        # rows[k][j]: copy k's permutation of column j (its group's)
+        rows = per_group[:, groups, :]
     if hasattr(X, "iloc"):
         data = _table_with_shadows(X, columns, rng, copies, rows)
-    elif rows is None:
-        shadows = np.column_stack(
-            [rng.permutation(column) for _ in range(copies) for column in X.T]
-        )
-        data = np.hstack([X[:, columns], shadows])
     else:
-        shadows = np.column_stack(
-            [X[order, j] for copy in rows for j, order in enumerate(copy)]
-        )
+        if rows is None:
+            # rng.permutation(column) shuffles the column as it would its
+            # row indices: the same draws, one gather
+            rows = np.array(
+                [rng.permutation(n_samples) for _ in range(copies * n_columns)]
+            ).reshape(copies, n_columns, n_samples)
+        shadows = X[
+            rows.reshape(copies * n_columns, n_samples).T,
+            np.tile(np.arange(n_columns), copies),
+        ]
         data = np.hstack([X[:, columns], shadows])
-    if "random_state" in estimator.get_params(deep=False):
-        estimator.set_params(random_state=model_seed)
+    own = estimator.get_params(deep=False)
+    changes = {}
+    if "random_state" in own:
+        changes["random_state"] = model_seed
     if alpha is not None:
-        estimator.set_params(alpha=alpha)
-    if max_iter is not None:
-        own = estimator.get_params(deep=False).get("max_iter")
-        if own is not None:
-            estimator.set_params(max_iter=min(int(own), int(max_iter)))
+        changes["alpha"] = alpha
+    if max_iter is not None and own.get("max_iter") is not None:
+        changes["max_iter"] = min(int(own["max_iter"]), int(max_iter))
     if groups is not None:
         # the group of each position of ``data``: the real columns of the
         # half, then each copy's shadows, in groups of their own
         positions = np.concatenate(
             [groups[columns]] + [groups + (k + 1) * n_groups for k in range(copies)]
         )
-        estimator.set_params(
-            feature_groups=[
-                np.flatnonzero(positions == g).tolist()
-                for g in np.unique(positions)
-                if np.sum(positions == g) > 1
-            ]
-            or None
+        order = np.argsort(positions, kind="stable")
+        _, starts, counts = np.unique(
+            positions[order], return_index=True, return_counts=True
         )
+        changes["feature_groups"] = [
+            order[start : start + count].tolist()
+            for start, count in zip(starts, counts)
+            if count > 1
+        ] or None
+    if changes:
+        estimator.set_params(**changes)
     return data, (positions if groups is not None else None)
 
 

@@ -203,11 +203,17 @@ def members_apply(template, X, fit_params, n_jobs, n_fits):
     return set(fit_params) <= {"sample_weight"}
 
 
-def _member_spec(estimator, X, y, sample_weight):
+def _member_spec(estimator, X, y, sample_weight, shared=None):
     """Prepare ``estimator`` for a fit on ``X`` as ``fit`` would, without
     training: ``(spec, loss, options, baseline, raw inputs)`` for
     :func:`~sklearn_spectral._training.members.fit_members`, or None when
-    this fit is not one a member covers (then it takes the single fit)."""
+    this fit is not one a member covers (then it takes the single fit).
+
+    ``shared`` (a dict, or None) holds the validated targets of the fits on
+    the same ``y`` and ``sample_weight`` by estimators of the same class and
+    target parameters (a classifier's ``_prepare(shared=...)``): the first
+    fills it, the others take them (``y`` validated once, not per fit).
+    """
     from sklearn.utils import check_random_state
 
     from .._base import _column_location_scale
@@ -218,7 +224,11 @@ def _member_spec(estimator, X, y, sample_weight):
     est._reset_fitted_state()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        Xp, y_enc, weights, baseline = est._prepare(X, y, sample_weight, first=True)
+        if shared is None:
+            prepared = est._prepare(X, y, sample_weight, first=True)
+        else:
+            prepared = est._prepare(X, y, sample_weight, first=True, shared=shared)
+        Xp, y_enc, weights, baseline = prepared
     if getattr(est, "_multilabel", False) or not isinstance(Xp, np.ndarray):
         return None
     rng = check_random_state(est.random_state)
@@ -332,11 +342,26 @@ def member_importances(estimators, datas, targets, weights=None, return_modules=
 
     if weights is None:
         weights = [None] * len(estimators)
+    from .._mlp import SpectralMLPClassifier
+
     results = [None] * len(estimators)
     prepared = {}
+    # a classifier's targets validated once per (y, sample_weight) and the
+    # parameters that encode and weigh them (targets and weights are held
+    # by the caller's lists: their ids are distinct while this runs)
+    validated = {}
     for i, (est, data) in enumerate(zip(estimators, datas)):
+        shared = None
+        if type(est) is SpectralMLPClassifier:
+            key = (
+                id(targets[i]),
+                id(weights[i]),
+                repr(est.class_weight),
+                bool(est.shuffle),
+            )
+            shared = validated.setdefault(key, {})
         try:
-            made = _member_spec(est, data, targets[i], weights[i])
+            made = _member_spec(est, data, targets[i], weights[i], shared)
         except (ValueError, TypeError):
             made = None  # the single fit raises its own error
         if made is None:

@@ -201,8 +201,10 @@ def fit_members(
     converged = np.zeros(n_members, dtype=bool)
     diverged = np.zeros(n_members, dtype=bool)
     history = [[] for _ in range(n_members)]
-    params = list(members.parameters())
-    kept = [p.detach().clone() for p in params] if restore_factor is not None else None
+    # every parameter is a view of the optimizer's (K, P) buffer: the best
+    # epoch's copy is one row of a copy of it per member
+    flat = optimizer.flat
+    kept = flat.clone() if restore_factor is not None else None
     keep = (1.0 - momentum) ** n_batches
 
     with torch.no_grad():
@@ -264,10 +266,8 @@ def fit_members(
             improved = moving & finite & (losses < best - tol)
             best = np.where(better, losses, best)
             if kept is not None and better.any():
-                mask = torch.as_tensor(better)
-                for p, copy in zip(params, kept):
-                    view = mask.view((-1,) + (1,) * (p.dim() - 1))
-                    copy.copy_(torch.where(view, p, copy))
+                rows = torch.as_tensor(np.flatnonzero(better))
+                kept.index_copy_(0, rows, flat.index_select(0, rows))
             settled = np.array([epoch >= s.warmup for s in specs])
             reset = moving & (improved | ~settled)
             looking = moving & ~reset & ~bad
@@ -304,11 +304,9 @@ def fit_members(
             ):
                 restored[k] = True
         if restored.any():
-            mask = torch.as_tensor(restored)
+            mask = torch.as_tensor(restored)[:, None]
             with torch.no_grad():
-                for p, copy in zip(params, kept):
-                    view = mask.view((-1,) + (1,) * (p.dim() - 1))
-                    p.copy_(torch.where(view, copy, p))
+                flat.copy_(torch.where(mask, kept, flat))
     for k, s in enumerate(specs):
         members.write_to(k, s.module)
     reports = []
