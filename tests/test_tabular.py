@@ -626,6 +626,18 @@ def test_sparse_input_fits_as_the_dense_array(fmt, rng):
     )
 
 
+def test_a_sparse_fit_at_the_defaults_warns_nothing():
+    # torch warned "Sparse invariant checks are implicitly disabled" on every
+    # sparse fit; the tests above silence warnings, so this one must not
+    X = sp.random(300, 30, density=0.2, format="csr", random_state=0)
+    y = (X[:, 0].toarray().ravel() > 0).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf = SpectralMLPClassifier(random_state=0).fit(X, y)
+        clf.predict_proba(X)
+    assert clf.converged_
+
+
 def test_sparse_input_with_nan_is_a_clear_error(rng):
     X = sp.random(30, 4, density=0.5, format="csr", random_state=0)
     X.data[0] = np.nan
