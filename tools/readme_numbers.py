@@ -271,6 +271,15 @@ def selection():
                 ", **below it**)" if first(mine[fold_j]) < b else ")"
             )
         lines.append(part)
+    # the CPU of the code as it is: the run with the fits trained as members
+    # of one step (Settings.member_fits_max), where there is one
+    cost_note = ""
+    try:
+        members = result_file("stability_selection_members")
+        budget = _selection_rows(members)[2]
+        cost_note = f" with the fits trained as members of one step ({link(members)})"
+    except FileNotFoundError:
+        pass
     ratio = column(budget, "CPU")
     over = [
         f"{r['data']} ({r['seed']}) {first(r[ratio]):.2f}x"
@@ -283,8 +292,8 @@ def selection():
         f"`SpectralFeatureSelector()` on the headline problem (1000 x 50, 10 "
         f"informative): {per_seed} (targets 0.95). Jaccard of the kept sets "
         f"across 5 CV folds{_states_note(folds, ours)}: {', '.join(lines)}. CPU time "
-        f"{min(costs):.2f}-{max(costs):.2f}x BorutaPy's on the same data (budget "
-        "0.25x"
+        f"{min(costs):.2f}-{max(costs):.2f}x BorutaPy's on the same data"
+        f"{cost_note} (budget 0.25x"
     )
     text += f": **over it on {', '.join(over)}**)." if over else ": met)."
     return text
@@ -293,10 +302,15 @@ def selection():
 def all_relevant():
     # its own run (bench_stability_selection.py --name all_relevant_stability)
     # where there is one, else the all-relevant rows of the selection run
+    # the run on the code as it is (the shadow fits trained as members of
+    # one step) where there is one
     try:
-        path, own = result_file("all_relevant_stability"), True
+        path, own = result_file("all_relevant_stability_members"), True
     except FileNotFoundError:
-        path, own = result_file("stability_selection"), False
+        try:
+            path, own = result_file("all_relevant_stability"), True
+        except FileNotFoundError:
+            path, own = result_file("stability_selection"), False
     truth, folds, budget = _selection_rows(path)
     ours = 'SpectralFeatureSelector(mode="all-relevant")'
     recall = column(truth, "recall")
