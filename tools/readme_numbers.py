@@ -273,13 +273,20 @@ def selection():
         lines.append(part)
     # the CPU of the code as it is: the run with the fits trained as members
     # of one step (Settings.member_fits_max), where there is one
+    # (its rows replace the same data's; a set it did not run keeps its own)
     cost_note = ""
     try:
         members = result_file("stability_selection_members")
-        budget = _selection_rows(members)[2]
-        cost_note = f" with the fits trained as members of one step ({link(members)})"
     except FileNotFoundError:
         pass
+    else:
+        newer = _selection_rows(members)[2]
+        ran = {(r["data"], r["seed"]) for r in newer}
+        budget = newer + [r for r in budget if (r["data"], r["seed"]) not in ran]
+        cost_note = (
+            f" ({link(members)} with the fits trained as members of one step; "
+            "the sets it did not run from the run above)"
+        )
     ratio = column(budget, "CPU")
     over = [
         f"{r['data']} ({r['seed']}) {first(r[ratio]):.2f}x"
