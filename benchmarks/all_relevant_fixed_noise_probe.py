@@ -11,8 +11,11 @@ thread), and for every noise column with a hit its hits per rung of the
 strength ladder (``hits/rounds``) beside its absolute correlation with
 ``y`` in the training rows and its rank among the noise columns by it.
 
-``--dispersion`` sets ``Settings.all_relevant_hit_dispersion`` (through
-``dataclasses.replace``); run it at two values to compare. Not a result
+``--dispersion`` sets ``Settings.all_relevant_hit_dispersion`` and
+``--fixed`` ``Settings.all_relevant_fixed_shadows`` (through
+``dataclasses.replace``); run it at two values to compare. With held
+shadows it also prints each rung's measured dispersion
+(``hit_dispersion_``) and the held shadows' hits per rung (the top ones). Not a result
 file: a probe printed to the terminal (friedman1: 10-30 CPU seconds a seed).
 
 Usage::
@@ -60,6 +63,12 @@ def probe(name, seed, random_state, settings):
         f"{name} seed {seed} state {random_state}: kept {kept.tolist()}, "
         f"{importances.shape[0]} rounds, {cpu:.1f} CPU s"
     )
+    if settings.all_relevant_fixed_shadows > 0:
+        print(
+            "    measured dispersion per rung: "
+            + " ".join(f"{d:.1f}" for d in selector.hit_dispersion_)
+        )
+        print_held(selector, settings, alphas)
     for j in noise[hits[:, noise].any(axis=0)]:
         rungs = " ".join(
             f"{hits[selector.round_alphas_ == a, j].sum()}"
@@ -73,6 +82,38 @@ def probe(name, seed, random_state, settings):
         )
 
 
+def held_hits(selector):
+    """The held shadows' hits per rung, shape ``(rungs, n_held)``, and the
+    number of fits per rung."""
+    held = selector._held_shadows
+    shadows = selector.shadow_importances_
+    fit_rounds = selector._fit_rounds
+    if fit_rounds is None:  # a fixed number of rounds: equal blocks
+        fit_rounds = np.repeat(
+            np.arange(selector.importances_.shape[0]),
+            shadows.shape[0] // selector.importances_.shape[0],
+        )
+    fit_levels = selector._round_levels[fit_rounds]
+    bars = round_bars(selector.shadow_threshold_)[:, 0]
+    counts, fits = [], []
+    for level in np.unique(selector._round_levels):
+        bar = bars[selector._round_levels == level][0]
+        rows = shadows[fit_levels == level][:, held]
+        counts.append(np.sum(rows > bar, axis=0))
+        fits.append(rows.shape[0])
+    return np.array(counts), fits
+
+
+def print_held(selector, settings, alphas):
+    """The held shadows with the most hits, their hits per rung."""
+    counts, fits = held_hits(selector)
+    top = np.argsort(-counts.sum(axis=0), kind="stable")[:5]
+    print(
+        f"    held shadows: {counts.shape[1]}, fits per rung {fits}; top hits "
+        "per rung: " + "; ".join(" ".join(map(str, counts[:, k])) for k in top)
+    )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", choices=list(RELEVANT), default="friedman1")
@@ -84,14 +125,25 @@ def main(argv=None):
         default=None,
         help="Settings.all_relevant_hit_dispersion (default: the library's)",
     )
+    parser.add_argument(
+        "--fixed",
+        type=float,
+        default=None,
+        help="Settings.all_relevant_fixed_shadows (default: the library's)",
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     settings = DEFAULT_SETTINGS
     if args.dispersion is not None:
         settings = dataclasses.replace(
-            DEFAULT_SETTINGS, all_relevant_hit_dispersion=args.dispersion
+            settings, all_relevant_hit_dispersion=args.dispersion
         )
-    print(f"all_relevant_hit_dispersion = {settings.all_relevant_hit_dispersion}")
+    if args.fixed is not None:
+        settings = dataclasses.replace(settings, all_relevant_fixed_shadows=args.fixed)
+    print(
+        f"all_relevant_hit_dispersion = {settings.all_relevant_hit_dispersion}, "
+        f"all_relevant_fixed_shadows = {settings.all_relevant_fixed_shadows}"
+    )
     for state in args.states:
         for seed in args.seeds:
             probe(args.set, seed, state, settings)

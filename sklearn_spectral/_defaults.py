@@ -1275,6 +1275,17 @@ class Settings:
         persistent chance association by this null: a shadow that keeps
         its permutation over rounds (a null measured, not assumed) is the
         next step.
+    all_relevant_fixed_shadows : float, default=0.0
+        All-relevant mode: the fraction of the shadow columns whose
+        permutation is held fixed over all rounds of a selection (0: every
+        shadow drawn afresh in every fit). A held shadow is a column
+        unrelated to ``y`` that keeps its data as a real column does, so
+        the spread of the held shadows' hit counts at each strength
+        measures how much a fixed null column's hits persist (a moment
+        estimate of the dispersion, floored at
+        ``all_relevant_hit_dispersion``), and each column's hits are
+        tested against that measured null (see
+        ``_selection._all_relevant.hit_test``). MEASUREMENTS_TBD
 
     auto_threshold_ratio : float, default=10.0
         ``threshold="auto"``: the smallest ratio between consecutive sorted
@@ -1501,6 +1512,7 @@ class Settings:
     member_fits_max_rows: int = 2000
     all_relevant_linear_level: float = 0.05
     all_relevant_hit_dispersion: float = 0.0
+    all_relevant_fixed_shadows: float = 0.0
 
     auto_threshold_ratio: float = 10.0
 
@@ -1558,6 +1570,11 @@ class Settings:
             raise ValueError(
                 "Settings.strength_cv_folds must be at least 2, got "
                 f"{self.strength_cv_folds!r}."
+            )
+        if not self.all_relevant_fixed_shadows <= 1:
+            raise ValueError(
+                "Settings.all_relevant_fixed_shadows must be in [0, 1], got "
+                f"{self.all_relevant_fixed_shadows!r}."
             )
         if not self.strength_band_vote <= 1:
             raise ValueError(

@@ -45,6 +45,8 @@ from ._mlp import SpectralMLPClassifier, SpectralMLPRegressor, _unique_labels
 from ._selection._all_relevant import (
     binomial_cdf,
     column_groups_of,
+    fixed_seed_of,
+    fixed_shadow_mask,
     hit_test,
     linear_readmission,
     round_bars,
@@ -444,6 +446,13 @@ class SpectralFeatureSelector(SelectFromModel):
         (uncorrected; a feature is kept when it is at most ``0.05 /
         n_features_in_``).
 
+    hit_dispersion_ : ndarray of shape (n_levels,)
+        ``"all-relevant"`` mode: the dispersion of each strength's null (the
+        variance of a null column's own chance of a hit, relative to the
+        shadows' rate; indexed by the strength's rung): measured from the
+        shadows held over the rounds (``Settings.all_relevant_fixed_shadows``)
+        and at least ``Settings.all_relevant_hit_dispersion``.
+
     n_features_in_ : int
         Number of features seen during fit.
 
@@ -742,8 +751,11 @@ class SpectralFeatureSelector(SelectFromModel):
             "shadow_threshold_",
             "pvalues_",
             "null_rates_",
+            "hit_dispersion_",
             "round_alphas_",
             "_round_levels",
+            "_fit_rounds",
+            "_held_shadows",
             "_decision",
             "tentative_",
             "linear_readmitted_",
@@ -977,6 +989,7 @@ class SpectralFeatureSelector(SelectFromModel):
                     reject_rate=settings.all_relevant_reject_rate,
                     batch=len(settings.all_relevant_alpha_factors),
                     dispersion=settings.all_relevant_hit_dispersion,
+                    fixed_fraction=settings.all_relevant_fixed_shadows,
                     **common,
                 )
                 self.importances_ = run["importances"]
@@ -984,17 +997,34 @@ class SpectralFeatureSelector(SelectFromModel):
                 levels, pools = run["levels"], run["pools"]
                 fit_rounds = run["fit_rounds"]
                 decision = run["decision"]
+                held = run["fixed"]
             else:
+                seeds = self._seeds(self._n_repeats())
+                fixed = None
+                if settings.all_relevant_fixed_shadows > 0:
+                    fixed = (fixed_seed_of(seeds), settings.all_relevant_fixed_shadows)
                 self.importances_, self.shadow_importances_, levels = shadow_refits(
-                    template, X, y, params, self._seeds(self._n_repeats()), **common
+                    template, X, y, params, seeds, fixed=fixed, **common
                 )
                 pools, decision = levels, None
+                held = None
+                if fixed is not None:
+                    held = fixed_shadow_mask(
+                        *fixed,
+                        self.shadow_importances_.shape[1],
+                        self.importances_.shape[1],
+                        labels if labels is not None else column_groups_of(template, X),
+                    )
         except AttributeError as exc:  # as _importances_of, before any fit
             raise ValueError(
                 f"importance_getter={self.importance_getter!r} cannot read the "
                 f"fitted {type(template).__name__}: {exc}"
             ) from None
         self._round_levels = levels
+        # the round of each shadow fit and the held shadows (None: none),
+        # for probes of the null (benchmarks/all_relevant_fixed_noise_probe.py)
+        self._fit_rounds = fit_rounds
+        self._held_shadows = held
         if ladder is None:
             alpha = template.get_params().get("alpha")
             self.round_alphas_ = None if alpha is None else np.full(levels.size, alpha)
@@ -1002,7 +1032,12 @@ class SpectralFeatureSelector(SelectFromModel):
             self.round_alphas_ = np.asarray(ladder, dtype=float)[levels]
         self.importances_std_ = np.nanstd(self.importances_, axis=0)
         groups = labels if labels is not None else column_groups_of(template, X)
-        self.shadow_threshold_, self.null_rates_, self.pvalues_ = hit_test(
+        (
+            self.shadow_threshold_,
+            self.null_rates_,
+            self.pvalues_,
+            self.hit_dispersion_,
+        ) = hit_test(
             self.importances_,
             self.shadow_importances_,
             settings.all_relevant_quantile,
@@ -1010,6 +1045,8 @@ class SpectralFeatureSelector(SelectFromModel):
             fit_rounds,
             None if groups is None else np.bincount(groups)[groups],
             settings.all_relevant_hit_dispersion,
+            fixed=held,
+            return_dispersion=True,
         )
         if decision is None:  # a fixed number of rounds: decided at the end
             limit = settings.all_relevant_level / self.importances_.shape[1]

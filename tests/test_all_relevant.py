@@ -19,6 +19,8 @@ from sklearn_spectral import (
     SpectralMLPClassifier,
 )
 from sklearn_spectral._selection._all_relevant import (
+    _shadow_data,
+    fixed_shadow_mask,
     hit_test,
     linear_readmission,
     overdispersed_sf,
@@ -231,6 +233,116 @@ def test_hit_test_with_dispersion_keeps_the_level_for_fixed_columns(seed):
             kept[value] += np.any(pvalues <= 0.05 / n_features)
     assert kept[dispersion] / n_sets <= 0.1
     assert kept[0.0] / n_sets >= 0.15
+
+
+def _persistent_null(rng, n_rounds, n_columns, levels, dispersion, fits=1):
+    """Relevances of null columns whose chance of a hit (above 1) is 0.01
+    times a gamma factor of mean 1 and variance ``dispersion`` of their
+    own, the same in every round of a level; ``fits`` draws per round."""
+    theta = rng.gamma(1 / dispersion, dispersion, size=(levels.max() + 1, n_columns))
+    chance = 0.01 * np.repeat(theta[levels], fits, axis=0)
+    hit = rng.uniform(size=chance.shape) < chance
+    return np.where(hit, 2.0, rng.uniform(0.0, 0.98, size=hit.shape))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_held_shadows_measure_the_dispersion_and_keep_the_level(seed):
+    # real null columns and half the shadows keep a chance of a hit of
+    # their own over the rounds (a gamma factor of variance 10 per level);
+    # the other shadows are drawn afresh. The held shadows' spread measures
+    # the dispersion, and the test on it keeps the family-wise level that
+    # independent rounds break (as the dispersion given, measured instead)
+    rng = np.random.RandomState(seed)
+    n_rounds, n_features, n_held, dispersion = 20, 50, 200, 10.0
+    levels = np.arange(n_rounds) % 2
+    fixed = np.r_[np.ones(n_held, bool), np.zeros(200, bool)]
+    kept = {"independent": 0, "measured": 0}
+    measured = []
+    for _ in range(30):
+        real = _persistent_null(rng, n_rounds, n_features, levels, dispersion)
+        held = _persistent_null(rng, n_rounds, n_held, levels, dispersion, fits=2)
+        fresh = rng.uniform(size=(2 * n_rounds, 200))
+        shadows = np.hstack([held, fresh])
+        _, _, pvalues = hit_test(real, shadows, 0.99, levels)
+        kept["independent"] += np.any(pvalues <= 0.05 / n_features)
+        *_, pvalues, dispersions = hit_test(
+            real, shadows, 0.99, levels, fixed=fixed, return_dispersion=True
+        )
+        kept["measured"] += np.any(pvalues <= 0.05 / n_features)
+        measured.extend(dispersions)
+    assert kept["measured"] / 30 <= 0.1
+    assert kept["independent"] / 30 >= 0.15
+    # a moment estimate: right on average, within a factor of 2
+    assert 0.5 * dispersion <= np.mean(measured) <= 2 * dispersion
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_held_shadows_of_independent_rounds_leave_the_test_as_it_was(seed):
+    # every column drawn afresh in every round (no persistence): the held
+    # shadows measure about no dispersion, and a column that beats its
+    # shadows in 30 % of the rounds is confirmed as without them
+    rng = np.random.RandomState(seed)
+    n_rounds, n_features = 30, 20
+    levels = np.arange(n_rounds) % 3
+    real = rng.uniform(0.0, 0.98, size=(n_rounds, n_features))
+    real[:, :3] = np.where(rng.uniform(size=(n_rounds, 3)) < 0.3, 2.0, real[:, :3])
+    shadows = np.where(
+        rng.uniform(size=(2 * n_rounds, 100)) < 0.01,
+        2.0,
+        rng.uniform(0.0, 0.98, size=(2 * n_rounds, 100)),
+    )
+    fixed = np.arange(100) < 50
+    plain = hit_test(real, shadows, 0.99, levels)
+    *same, dispersions = hit_test(
+        real, shadows, 0.99, levels, fixed=fixed, return_dispersion=True
+    )
+    assert np.all(dispersions < 1.0)
+    np.testing.assert_allclose(same[0], plain[0])
+    limit = 0.05 / n_features
+    np.testing.assert_array_equal(same[2] <= limit, plain[2] <= limit)
+    assert np.all(same[2][:3] <= limit)
+    # a dispersion given is a floor: nothing measured below it
+    *_, floor = hit_test(
+        real, shadows, 0.99, levels, 2.0, fixed=fixed, return_dispersion=True
+    )
+    assert np.all(floor >= 2.0)
+
+
+@pytest.mark.parametrize("groups", [None, np.array([0, 0, 1, 2, 2, 2, 3])])
+def test_held_shadows_keep_their_permutation_in_every_fit(groups):
+    # the held shadows are the same in fits of different shadow seeds, the
+    # others are drawn afresh (a group's shadows stay fresh, permuted
+    # together); which are held is what fixed_shadow_mask says
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 7))
+    template = SpectralMLPClassifier()
+    columns = np.arange(7)
+    datas = [
+        _shadow_data(template, X, columns, seed, 0, None, 3, groups, None, (7, 0.5))[0][
+            :, 7:
+        ]
+        for seed in (1, 2)
+    ]
+    held = fixed_shadow_mask(7, 0.5, 21, 7, groups)
+    # a fraction of the shadows of the columns alone in their group
+    alone = np.ones(7, bool) if groups is None else np.bincount(groups)[groups] == 1
+    assert held.sum() == round(0.5 * 3 * alone.sum())
+    assert not np.any(held & ~np.tile(alone, 3))
+    np.testing.assert_array_equal(datas[0][:, held], datas[1][:, held])
+    assert not np.any(np.all(datas[0][:, ~held] == datas[1][:, ~held], axis=0))
+    # every shadow is a permutation of its column
+    for data in datas:
+        np.testing.assert_allclose(
+            np.sort(data, axis=0), np.sort(np.tile(X, 3), axis=0)
+        )
+    if groups is not None:  # columns 3-5 of a copy permuted alike
+        order = np.argsort(X[:, 3])
+        for copy in range(3):
+            shadow = datas[0][:, 7 * copy : 7 * copy + 7]
+            rows = np.argsort(shadow[:, 3])
+            np.testing.assert_allclose(np.sort(shadow[rows, 4]), np.sort(X[order, 4]))
+    # no fraction: nothing held
+    assert not fixed_shadow_mask(7, 0.0, 21, 7, groups).any()
 
 
 @pytest.mark.parametrize("seed", [0])

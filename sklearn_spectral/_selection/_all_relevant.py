@@ -33,6 +33,7 @@ from ._face import without_gradient_reading
 from ._refits import member_importances, members_apply
 
 __all__ = [
+    "fixed_shadows",
     "hit_test",
     "linear_readmission",
     "overdispersed_sf",
@@ -109,6 +110,7 @@ def _fit_with_shadows(
     copies=1,
     groups=None,
     max_iter=None,
+    fixed=None,
 ):
     """Fit on ``[X[:, columns], shadows]``; the two sets of importances.
 
@@ -119,10 +121,21 @@ def _fit_with_shadows(
     the shadow groups as its ``feature_groups``, and each column scores its
     group's relevance (the norm over the group): one decision per group.
     ``max_iter`` (None: the model's own) caps the model's epochs when it
-    has a ``max_iter`` parameter.
+    has a ``max_iter`` parameter. ``fixed`` (None: none) is ``(seed,
+    fraction)`` of the shadows that keep their permutation in every fit
+    (see :func:`fixed_shadows`).
     """
     data, positions = _shadow_data(
-        estimator, X, columns, shadow_seed, model_seed, alpha, copies, groups, max_iter
+        estimator,
+        X,
+        columns,
+        shadow_seed,
+        model_seed,
+        alpha,
+        copies,
+        groups,
+        max_iter,
+        fixed,
     )
     with warnings.catch_warnings():
         # one refit of many: its convergence note says nothing about the
@@ -144,8 +157,88 @@ def _split_scores(scores, columns, positions):
     return scores[: columns.size], scores[columns.size :]
 
 
+def fixed_shadows(seed, fraction, copies, n_units, n_samples=None, eligible=None):
+    """The shadows that keep their permutation over all rounds.
+
+    A real column keeps its data in every round, and so does whatever
+    chance association with ``y`` it has in the sample; a shadow drawn
+    afresh in every fit does not. A shadow whose permutation is held fixed
+    (drawn once from ``seed``, the same in every fit of the selection) is
+    a column unrelated to ``y`` that keeps its data as a real one does:
+    the spread of such shadows' hit counts over the rounds measures how
+    much a fixed null column's hits persist (see :func:`hit_test`).
+
+    ``fraction`` of the ``copies * n_units`` shadow units (a column, or a
+    group of columns permuted together) are held, at least two when
+    ``fraction`` > 0; which ones is drawn from ``seed``. ``eligible`` (None:
+    all) are the units that may be held, of shape ``(n_units,)``: the
+    fraction is of their shadows.
+
+    Returns ``held``, a bool array of shape ``(copies, n_units)``, and
+    (with ``n_samples``) the held units' permutations, shape
+    ``(held.sum(), n_samples)`` in the order of ``held``'s true cells.
+    """
+    if eligible is None:
+        eligible = np.ones(n_units, dtype=bool)
+    candidates = np.flatnonzero(np.tile(np.asarray(eligible, dtype=bool), copies))
+    total = candidates.size
+    n_held = 0 if fraction <= 0 else min(total, max(2, int(round(fraction * total))))
+    rng = np.random.RandomState(seed)
+    held = np.zeros(copies * n_units, dtype=bool)
+    held[candidates[rng.permutation(total)[:n_held]]] = True
+    held = held.reshape(copies, n_units)
+    if n_samples is None:
+        return held
+    permutations = np.array(
+        [rng.permutation(n_samples) for _ in range(n_held)], dtype=np.intp
+    ).reshape(n_held, n_samples)
+    return held, permutations
+
+
+def fixed_shadow_mask(seed, fraction, n_shadows, n_features, groups=None):
+    """Which of a fit's ``n_shadows`` shadow columns (``copies`` copies of
+    the ``n_features`` columns, in order) keep their permutation over the
+    rounds (see :func:`fixed_shadows`). With ``groups`` only the shadows of
+    columns alone in their group are held (see :func:`_held_units`)."""
+    copies = n_shadows // n_features
+    if groups is None:
+        return fixed_shadows(seed, fraction, copies, n_features).ravel()
+    held = fixed_shadows(
+        seed, fraction, copies, int(groups.max()) + 1, eligible=_held_units(groups)
+    )
+    return held[:, groups].ravel()
+
+
+def _held_units(groups):
+    """The groups whose shadows may be held: those of one column. A group
+    of several columns is held to the shadows of groups of its size (see
+    :func:`hit_test`), and these are few (``copies`` times the number of
+    such groups): held, their bar would rest on a handful of fixed
+    permutations (diabetes' s1 and s2, a group of two, were then confirmed
+    in 3 of 15 selections and never with fresh shadows)."""
+    return np.bincount(groups) == 1
+
+
+def fixed_seed_of(seeds):
+    """The seed of the held shadows' permutations: a stream of its own,
+    derived from the selection's first round seed (the same in every
+    batch of the sequential test)."""
+    return int(
+        np.random.SeedSequence([int(seeds[0]), 0x5EED]).generate_state(1)[0] >> 1
+    )
+
+
 def _shadow_data(
-    estimator, X, columns, shadow_seed, model_seed, alpha, copies, groups, max_iter
+    estimator,
+    X,
+    columns,
+    shadow_seed,
+    model_seed,
+    alpha,
+    copies,
+    groups,
+    max_iter,
+    fixed=None,
 ):
     """The data of a shadow fit, ``estimator`` set for it: ``(data,
     positions)``, ``positions`` the group of every column of ``data`` (None
@@ -161,8 +254,21 @@ def _shadow_data(
                 for _ in range(copies)
             ]
         ).reshape(copies, n_groups, n_samples)
+        if fixed is not None:
+            held, permutations = fixed_shadows(
+                fixed[0], fixed[1], copies, n_groups, n_samples, _held_units(groups)
+            )
+            per_group[held] = permutations
         # rows[k][j]: copy k's permutation of column j (its group's)
         rows = per_group[:, groups, :]
+    elif fixed is not None:  # the same draws as below, some then held
+        rows = np.array(
+            [rng.permutation(n_samples) for _ in range(copies * n_columns)]
+        ).reshape(copies, n_columns, n_samples)
+        held, permutations = fixed_shadows(
+            fixed[0], fixed[1], copies, n_columns, n_samples
+        )
+        rows[held] = permutations
     if hasattr(X, "iloc"):
         data = _table_with_shadows(X, columns, rng, copies, rows)
     else:
@@ -218,7 +324,7 @@ def _member_fits_with_shadows(template, arguments):
     estimators, datas, splits = [], [], []
     for args in arguments:
         X, columns, shadow_seed, model_seed = args[0], args[2], args[4], args[5]
-        alpha, copies, groups, max_iter = args[8:12]
+        alpha, copies, groups, max_iter, fixed = args[8:13]
         estimator = without_gradient_reading(clone(template))
         data, positions = _shadow_data(
             estimator,
@@ -230,6 +336,7 @@ def _member_fits_with_shadows(template, arguments):
             copies,
             groups,
             max_iter,
+            fixed,
         )
         estimators.append(estimator)
         datas.append(data)
@@ -317,6 +424,7 @@ def shadow_refits(
     return_fit_rounds=False,
     max_iter=None,
     groups=None,
+    fixed=None,
 ):
     """Relevances of the real columns per round and of every shadow.
 
@@ -332,7 +440,10 @@ def shadow_refits(
     ``feature_groups``, if any) gives the group of every column: a group's
     columns are permuted together in the shadows, share one input
     eigenvalue and score the group's relevance (see
-    :func:`_fit_with_shadows`).
+    :func:`_fit_with_shadows`). ``fixed`` (None: every shadow drawn
+    afresh in every fit) is ``(seed, fraction)``: that fraction of the
+    shadows keep one permutation, drawn from ``seed``, in every fit (see
+    :func:`fixed_shadows`; :func:`fixed_shadow_mask` says which).
 
     Returns ``importances`` of shape ``(n_rounds, n_features)`` (each
     column's relevance from the fit of its half; NaN for a column not
@@ -363,6 +474,7 @@ def shadow_refits(
             copies,
             groups,
             max_iter,
+            fixed,
         )
         for _, level, part, shadow_seed, model_seed in plan
     ]
@@ -444,18 +556,20 @@ def overdispersed_sf(hits, draws, rates, dispersion, grid=400, cache=None):
     in runs that independent draws would almost never make. Given
     ``theta`` the rounds are independent; pools (strengths) are taken as
     independent and convolved. ``dispersion`` 0: the Poisson-binomial of
-    :func:`poisson_binomial_sf`. ``grid``: the bins of ``theta`` (see
-    :func:`_overdispersed_pmf`); ``cache`` (a dict, or None) keeps the law
-    of each pool for the next call (the columns share their pools).
+    :func:`poisson_binomial_sf`; a sequence: one per pool. ``grid``: the
+    bins of ``theta`` (see :func:`_overdispersed_pmf`); ``cache`` (a dict,
+    or None) keeps the law of each pool for the next call (the columns
+    share their pools).
     """
     hits = int(hits)
     distribution = np.ones(1)
-    for n, rate in zip(draws, rates):
+    dispersions = np.broadcast_to(np.asarray(dispersion, dtype=float), len(draws))
+    for n, rate, spread in zip(draws, rates, dispersions):
         if int(n) > 0:
-            key = (int(n), float(rate))
+            key = (int(n), float(rate), float(spread))
             pmf = None if cache is None else cache.get(key)
             if pmf is None:
-                pmf = _overdispersed_pmf(int(n), float(rate), dispersion, grid)
+                pmf = _overdispersed_pmf(int(n), float(rate), float(spread), grid)
                 if cache is not None:
                     cache[key] = pmf
             distribution = np.convolve(distribution, pmf)
@@ -474,6 +588,8 @@ def hit_test(
     fit_rounds=None,
     sizes=None,
     dispersion=0.0,
+    fixed=None,
+    return_dispersion=False,
 ):
     """The bar of a hit in each round and each column's p-value of its hits.
 
@@ -506,7 +622,20 @@ def hit_test(
         The variance over null columns of their own hit chance, relative to
         the shadows' rates (``Settings.all_relevant_hit_dispersion``): a
         fixed column's hits persist over the rounds (see
-        :func:`overdispersed_sf`). 0: independent rounds.
+        :func:`overdispersed_sf`). 0: independent rounds. With ``fixed``
+        the least dispersion of every pool.
+    fixed : ndarray of bool of shape (n_shadows,) or None
+        The shadow columns that keep their permutation in every fit (see
+        :func:`fixed_shadows`). They are null columns that persist as a
+        real column does, so the spread of their hit counts measures the
+        dispersion of each strength's pool: with ``h_s`` the hits of held
+        shadow ``s`` in the pool's ``n`` fits and ``p`` the pool's null
+        rate, the moment estimate ``sum_s [(h_s - n p)^2 - n p (1 - p)] /
+        sum_s n (n - 1) p^2`` (the excess of their variance over
+        independent draws'; floored at ``dispersion``, so never below the
+        Poisson-binomial). None: ``dispersion`` in every pool.
+    return_dispersion : bool, default=False
+        Also return the dispersion of each strength level.
 
     Returns
     -------
@@ -523,6 +652,9 @@ def hit_test(
         (at the null rates of the rounds it was fitted in; independent
         rounds when ``dispersion`` is 0, otherwise each column's chance
         scaled by a factor of its own, see :func:`overdispersed_sf`).
+    dispersions : ndarray of shape (n_levels,)
+        With ``return_dispersion``: the dispersion of each level's pool
+        (indexed by level; measured with ``fixed``, else ``dispersion``).
     """
     n_rounds, n_features = importances.shape
     if levels is None:
@@ -541,8 +673,11 @@ def hit_test(
         shadow_pools = np.tile(column_pools, copies)
     bars = np.empty((n_rounds, n_features))
     null_rates = np.empty((n_rounds, n_features))
+    dispersions = np.full(int(levels.max()) + 1, float(dispersion))
+    held = None if fixed is None else np.asarray(fixed, dtype=bool)
     for level in np.unique(levels):
         at_level = shadow_importances[fit_levels == level]
+        excess, scale = 0.0, 0.0
         for pool in np.unique(column_pools):
             shadows = at_level[:, shadow_pools == pool].ravel()
             bar = float(np.quantile(shadows, quantile))
@@ -550,15 +685,23 @@ def hit_test(
             cells = np.ix_(levels == level, column_pools == pool)
             bars[cells] = bar
             null_rates[cells] = rate
+            if held is not None:
+                n = at_level.shape[0]
+                counts = np.sum(at_level[:, held & (shadow_pools == pool)] > bar, 0)
+                excess += np.sum((counts - n * rate) ** 2 - n * rate * (1 - rate))
+                scale += counts.size * n * (n - 1) * rate**2
+        if scale > 0:
+            dispersions[level] = max(float(dispersion), excess / scale)
     tested = np.isfinite(importances)
     hits = np.sum(tested & (np.nan_to_num(importances) > bars), axis=0)
+    extra = (dispersions,) if return_dispersion else ()
     if sizes is None:
         bars, null_rates = bars[:, 0], null_rates[:, 0]
-        if tested.all() and dispersion == 0:
-            return bars, null_rates, poisson_binomial_sf(hits, null_rates)
+        if tested.all() and not np.any(dispersions > 0):
+            return (bars, null_rates, poisson_binomial_sf(hits, null_rates), *extra)
     rates = null_rates if sizes is not None else null_rates[:, None]
     rates = np.broadcast_to(rates, importances.shape)
-    if dispersion > 0:
+    if np.any(dispersions > 0):
         # one pool per level (and group size): the rate is the same over
         # its rounds, and a column's chance association holds over them
         pvalues, cache = np.empty(n_features), {}
@@ -569,17 +712,17 @@ def hit_test(
                 hits[j],
                 [np.sum(at == pool) for pool in pools],
                 [rates[tested[:, j], j][at == pool][0] for pool in pools],
-                dispersion,
+                dispersions[pools],
                 cache=cache,
             )
-        return bars, null_rates, pvalues
+        return (bars, null_rates, pvalues, *extra)
     pvalues = np.array(
         [
             poisson_binomial_sf([hits[j]], rates[tested[:, j], j])[0]
             for j in range(n_features)
         ]
     )
-    return bars, null_rates, pvalues
+    return (bars, null_rates, pvalues, *extra)
 
 
 def round_bars(bars):
@@ -617,6 +760,7 @@ def sequential_shadow_test(
     max_iter=None,
     groups=None,
     dispersion=0.0,
+    fixed_fraction=0.0,
 ):
     """Shadow rounds in batches, each column decided as soon as it is clear.
 
@@ -641,13 +785,19 @@ def sequential_shadow_test(
     each held to the shadows of groups of its size (see :func:`hit_test`).
     ``dispersion`` is the spread of a null column's own hit chance over the
     columns (see :func:`hit_test`; 0: independent rounds).
+    ``fixed_fraction`` of the shadows (0: none) keep one permutation over
+    all rounds (see :func:`fixed_shadows`, seeded by
+    :func:`fixed_seed_of`): the spread of their hit counts is each
+    strength's measured dispersion, at least ``dispersion``.
 
     Returns ``importances`` (n_rounds, n_features; NaN where a column was
     not fitted), ``shadows`` (n_fits, n_shadows), ``levels`` (the strength
     level of each round), ``fit_rounds``, ``pools`` (the pool of shadows
     of each round's bar: its strength level), ``decision`` (1 confirmed, -1 rejected, 0
-    tentative) and ``decided_at`` (the rounds run when each column was
-    decided; 0 for a tentative one).
+    tentative), ``decided_at`` (the rounds run when each column was
+    decided; 0 for a tentative one), ``fixed`` (which shadow columns were
+    held; None without) and ``dispersions`` (each level's, at the last
+    look).
     """
     X = _shadow_input(X)
     n_features = X.shape[1]
@@ -666,6 +816,8 @@ def sequential_shadow_test(
     # share: its error is a column that hits at exactly ``reject_rate``
     # being dropped, and relevant columns hit more often than that.
     confirm_limit = limit / -(-len(seeds) // batch)
+    fixed = None if fixed_fraction <= 0 else (fixed_seed_of(seeds), fixed_fraction)
+    held = None
     while done < len(seeds):
         active = decision >= 0
         n = min(batch, len(seeds) - done)
@@ -686,7 +838,10 @@ def sequential_shadow_test(
             return_fit_rounds=True,
             max_iter=max_iter,
             groups=groups,
+            fixed=fixed,
         )
+        if fixed is not None and held is None:
+            held = fixed_shadow_mask(*fixed, shadow.shape[1], n_features, groups)
         importances.append(imp)
         shadows.append(shadow)
         levels.append(lv)
@@ -694,7 +849,7 @@ def sequential_shadow_test(
         pools.append(lv)  # one pool of shadows per strength
         done += n
         all_importances = np.vstack(importances)
-        bars, rates, pvalues = hit_test(
+        bars, rates, pvalues, dispersions = hit_test(
             all_importances,
             np.vstack(shadows),
             quantile,
@@ -702,6 +857,8 @@ def sequential_shadow_test(
             np.concatenate(fit_rounds),
             sizes,
             dispersion,
+            fixed=held,
+            return_dispersion=True,
         )
         tested = np.isfinite(all_importances)
         hits = np.sum(
@@ -727,6 +884,8 @@ def sequential_shadow_test(
         "pools": np.concatenate(pools),
         "decision": decision,
         "decided_at": decided_at,
+        "fixed": held,
+        "dispersions": dispersions,
     }
 
 
