@@ -192,9 +192,11 @@ class SpectralFeatureSelector(SelectFromModel):
         (one per rung of the ladder) and every column is decided as soon
         as its evidence is clear: **confirmed** when its hits so far are
         significant at family-wise level 0.05 (Bonferroni over the
-        features, ``pvalues_``; ``Settings.all_relevant_hit_dispersion``,
-        0 by default, reads a column's hits at one strength as runs rather
-        than independent draws), **rejected** when a
+        features, ``pvalues_``; the shadows keep one permutation over all
+        rounds, ``Settings.all_relevant_fixed_shadows``, so that the spread
+        of their hit counts measures how much a fixed column's hits at one
+        strength come in runs rather than as independent draws,
+        ``hit_dispersion_``), **rejected** when a
         column that beats its
         shadows in 30 % of the rounds (``Settings.all_relevant_reject_rate``)
         would score more hits at the same level. Rejected columns leave the
@@ -442,7 +444,7 @@ class SpectralFeatureSelector(SelectFromModel):
         ``"all-relevant"`` mode: the chance that a column unrelated to
         ``y`` scores at least as many hits at the rounds' ``null_rates_``,
         its chance of a hit at each strength scaled by a factor of its own
-        (``Settings.all_relevant_hit_dispersion``; 0: rounds independent)
+        whose variance is ``hit_dispersion_`` (0: rounds independent)
         (uncorrected; a feature is kept when it is at most ``0.05 /
         n_features_in_``).
 

@@ -873,7 +873,9 @@ def test_all_relevant_with_feature_groups_decides_per_group(seed):
     selector = SpectralFeatureSelector(
         SpectralMLPClassifier(feature_groups=groups),
         mode="all-relevant",
-        n_repeats=6,
+        # 8 rounds: with the held shadows' measured dispersion 6 left the
+        # weak age group without a hit on 2 of seeds 0-13 (8: 14 of 14)
+        n_repeats=8,
         alpha=0.3,
         random_state=seed,
     ).fit(X, y)
@@ -884,7 +886,7 @@ def test_all_relevant_with_feature_groups_decides_per_group(seed):
     assert pvalues["age"] == pvalues["noise"]
     assert pvalues["visits"] == pvalues["color"]
     # age carries its group: far from the null even where the strong
-    # penalty (alpha=0.3) and 6 repeats leave it just above the threshold
+    # penalty (alpha=0.3) and few repeats leave it just above the threshold
     # (p 0.009 on some seeds of 0-5), while the irrelevant group never
     # beats its shadows
     assert pvalues["age"] < 0.05
