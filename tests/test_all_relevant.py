@@ -206,7 +206,7 @@ def test_overdispersed_tail_matches_simulation(seed):
         )
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("seed", [0, 1])
 def test_hit_test_with_dispersion_keeps_the_level_for_fixed_columns(seed):
     # null columns whose chance of a hit is their own and the same in every
     # round of a level (a fixed column's chance association with y persists:
@@ -245,7 +245,7 @@ def _persistent_null(rng, n_rounds, n_columns, levels, dispersion, fits=1):
     return np.where(hit, 2.0, rng.uniform(0.0, 0.98, size=hit.shape))
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("seed", [0, 1])
 def test_held_shadows_measure_the_dispersion_and_keep_the_level(seed):
     # real null columns and half the shadows keep a chance of a hit of
     # their own over the rounds (a gamma factor of variance 10 per level);
