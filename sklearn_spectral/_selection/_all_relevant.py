@@ -11,10 +11,12 @@ undecided between columns, and which strength separates depends on the
 data. A column scores a hit in a round when its relevance exceeds a high
 quantile of the shadow relevances of the fits at the same strength; the
 chance of a hit under the null is read off those shadows, and the hits of
-all rounds are tested together (a Poisson-binomial tail, or with
-``Settings.all_relevant_hit_dispersion`` a tail that lets a fixed column's
-hits at one strength come in runs), Bonferroni-corrected over the
-columns. The constants are fields of :class:`~sklearn_spectral.Settings`
+all rounds are tested together, Bonferroni-corrected over the columns: a
+tail that lets a fixed column's hits at one strength come in runs, with
+the dispersion measured on shadows whose permutation is held over all
+rounds (``Settings.all_relevant_fixed_shadows``; without them, or where
+they spread no more than independent draws, the Poisson-binomial tail).
+The constants are fields of :class:`~sklearn_spectral.Settings`
 (``all_relevant_*``).
 """
 
