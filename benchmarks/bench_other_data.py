@@ -38,6 +38,8 @@ Writes ``results/other_data.md``::
 
     python benchmarks/bench_other_data.py            # 5 data seeds
     python benchmarks/bench_other_data.py --seeds 0 1 2 --only fixed
+    python benchmarks/bench_other_data.py --only fixed \
+        --settings penalty_warmup=30 --name other_data_warmup30
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ import warnings
 
 import numpy as np
 from _common import fmt, md_table, setup, write_result
+from bench_stability_relevance import estimator_kwargs, parse_config
 from sklearn.datasets import (
     make_circles,
     make_classification,
@@ -201,7 +204,7 @@ def paired(a, b):
     return f"{d.mean():+.3f} ± {se:.3f}"
 
 
-def run_models(seeds, parts):
+def run_models(seeds, parts, extra):
     fixed_rows, depth_rows = [], []
     for name, (make, classification) in MODEL_SETS.items():
         Spectral = SpectralMLPClassifier if classification else SpectralMLPRegressor
@@ -216,13 +219,13 @@ def run_models(seeds, parts):
             n_relevant = relevant.size
             X_train, X_test, y_train, y_test = split(X, y, s, classification)
             models = {
-                "default": Spectral(random_state=s),
-                "alpha": Spectral(alpha=0.01, random_state=s),
+                "default": Spectral(random_state=s, **extra),
+                "alpha": Spectral(alpha=0.01, random_state=s, **extra),
                 "mlp": MLP(random_state=s),
                 "linear": Linear(),
             }
             if "auto-depth" in parts:
-                models["auto"] = Spectral(auto_depth=True, random_state=s)
+                models["auto"] = Spectral(auto_depth=True, random_state=s, **extra)
             for key, model in models.items():
                 warned[key] += fit_counting(model, X_train, y_train)[0]
                 r[key].append(model.score(X_test, y_test))
@@ -310,7 +313,7 @@ def run_models(seeds, parts):
     return sections
 
 
-def run_selection(seeds):
+def run_selection(seeds, extra):
     rows = []
     for name, (make, classification) in SELECTION_SETS.items():
         for mode in ("minimal", "all-relevant"):
@@ -318,7 +321,9 @@ def run_selection(seeds):
             for s in seeds:
                 X, y, relevant = make(s)
                 X_train, _, y_train, _ = split(X, y, s, classification)
-                selector = SpectralFeatureSelector(mode=mode, random_state=100 + s)
+                selector = SpectralFeatureSelector(
+                    mode=mode, random_state=100 + s, **extra
+                )
                 n_warned, seconds = fit_counting(selector, X_train, y_train)
                 warned += n_warned
                 cpu.append(seconds)
@@ -353,18 +358,26 @@ def main():
         default=["fixed", "auto-depth", "selection"],
         choices=["fixed", "auto-depth", "selection"],
     )
+    parser.add_argument(
+        "--settings",
+        default="",
+        metavar="FIELD=VALUE,...",
+        help="Settings fields for every spectral estimator (default: none)",
+    )
     parser.add_argument("--name", default="other_data")
     args = parser.parse_args()
+    extra = estimator_kwargs(parse_config("x:" + args.settings)[1])
     setup(1, quick=True)
     start = time.perf_counter()
     sections = [
         f"Data seeds {args.seeds}; one torch thread; the estimators' defaults "
-        "unless the row says otherwise."
+        "unless the row says otherwise; Settings overrides: "
+        f"`{args.settings or 'none'}`."
     ]
     if {"fixed", "auto-depth"} & set(args.only):
-        sections += run_models(args.seeds, args.only)
+        sections += run_models(args.seeds, args.only, extra)
     if "selection" in args.only:
-        sections += run_selection(args.seeds)
+        sections += run_selection(args.seeds, extra)
     write_result(
         args.name,
         "Defaults on data the issues do not use",
