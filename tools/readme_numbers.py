@@ -502,6 +502,39 @@ def robustness():
     )
 
 
+def other_data():
+    path = result_file("other_data")
+    rows = table(path, "The fixed network at its defaults")
+    score = column(rows, "test score")
+    ours = {r["data"]: r for r in rows if r["model"] == "spectral, defaults"}
+    mlp = {r["data"]: r for r in rows if r["model"].startswith("scikit-learn")}
+    lose = [d for d in ours if first(ours[d][score]) < first(mlp[d][score])]
+    win = [d for d in ours if d not in lose]
+    losses = "; ".join(
+        f"{d} {first(ours[d][score]):.3f} against {first(mlp[d][score]):.3f} "
+        f"({ours[d]['relevant on']} relevant inputs on)"
+        for d in lose
+    )
+    depth = table(path, "Auto-depth against the fixed network")
+    behind = []
+    for r in depth:
+        mean, se = numbers(r["auto minus fixed"])[:2]
+        if mean < -2 * se:
+            behind.append(f"{r['data']} {r['auto minus fixed']}")
+    depth_text = (
+        "auto-depth within 2 paired standard errors of the fixed network on "
+        f"{len(depth) - len(behind)} of {len(depth)} sets"
+        + (f", **behind it on {'; '.join(behind)}**" if behind else "")
+    )
+    return (
+        f"**Other data** (`{command_of(path)}`, {link(path)}; generators no "
+        "default was tuned on, 5 data seeds): the default model's test score "
+        f"is at or above scikit-learn's MLP on {len(win)} of {len(ours)} sets"
+        + (f"; **below it on {losses}**" if lose else "")
+        + f"; {depth_text}."
+    )
+
+
 SUMMARIES = [
     papers,
     teacher_student,
@@ -513,6 +546,7 @@ SUMMARIES = [
     tables,
     export,
     robustness,
+    other_data,
 ]
 
 
