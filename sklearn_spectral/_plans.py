@@ -50,15 +50,18 @@ class _FixedDepth:
     def input_schedule(est, n_samples, n_features, baseline_loss):
         # the ramp is shortened with few samples per input (see Settings)
         settings = est._settings()
-        ramp = settings.penalty_warmup * min(
-            1.0, n_samples / (settings.ramp_samples_per_input * n_features)
-        )
+        shorten = min(1.0, n_samples / (settings.ramp_samples_per_input * n_features))
         # a squared error's relative L1 follows its root (Settings)
         power = 1.0
         if est._loss == "squared_error":
             power = settings.squared_error_scale_power
+        # held back while the loss falls slowly (Settings.penalty_slow_warmup)
         return TermSchedule(
-            relative=est.relative_penalty, warmup=round(ramp), power=power
+            relative=est.relative_penalty,
+            warmup=round(settings.penalty_warmup * shorten),
+            power=power,
+            slow_warmup=round(settings.penalty_slow_warmup * shorten),
+            slow_fraction=settings.penalty_slow_fraction,
         )
 
     @staticmethod

@@ -288,6 +288,8 @@ def _member_spec(estimator, X, y, sample_weight, shared=None):
         power=float(plan.power),
         initial_scale=float(schedule.initial_scale),
         min_scale=float(schedule.min_scale),
+        slow_warmup=int(plan.slow_warmup),
+        slow_fraction=float(plan.slow_fraction),
     )
     options = {
         "loss": loss,

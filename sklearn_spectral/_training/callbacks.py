@@ -28,6 +28,7 @@ from ..nn.objective import (
 from ..nn.penalties import L1
 from .data import dataset_tensors
 from .net import last_row
+from .ramp import loss_progress, ramp_fraction
 
 __all__ = [
     "ConvergenceStopping",
@@ -63,6 +64,15 @@ class TermSchedule:
         initial) ** power`` (``initial`` the constant prediction's loss), 1
         the loss itself. 0.5 follows the root of a squared error, the size
         of its gradient's noise (see ``Settings.squared_error_scale_power``).
+    slow_warmup : int, default=0
+        The ramp's longest length: while the last epoch's data loss has not
+        come down to ``slow_fraction`` of the constant prediction's, the
+        ramp is held back, to no less than a linear ramp over this many
+        epochs (:func:`ramp_fraction`). 0 (or at most ``warmup``): the plain
+        ramp.
+    slow_fraction : float, default=0.5
+        The share of the constant prediction's loss at which the ramp may
+        complete in ``warmup`` epochs (:func:`loss_progress`).
     """
 
     relative: bool
@@ -70,6 +80,8 @@ class TermSchedule:
     hold_above: float | None = None
     delay: int = 0
     power: float = 1.0
+    slow_warmup: int = 0
+    slow_fraction: float = 0.5
 
 
 class PenaltySchedule(Callback):
@@ -115,6 +127,10 @@ class PenaltySchedule(Callback):
         }
         self.scale_ = float(self.initial_scale)
         self.epoch_ = 0
+        # the last epoch's data loss, as it was when the epoch began (the
+        # ramp and ``settled`` read the same value whatever the callbacks'
+        # order at the epoch's end)
+        self.last_loss_ = self.loss_at_begin_ = float(self.initial_scale)
         return self
 
     @property
@@ -126,9 +142,18 @@ class PenaltySchedule(Callback):
     def settled(self):
         """Whether every term is at its full (unramped) strength."""
         for name, start in self.start_epoch_.items():
-            if start is None or self.epoch_ - start < self.schedules[name].warmup:
+            if start is None or self._ramp(name, self.epoch_ - start) < 1.0:
                 return False
         return True
+
+    def _ramp(self, name, elapsed):
+        schedule = self.schedules[name]
+        progress = 1.0
+        if schedule.slow_warmup > schedule.warmup:
+            progress = loss_progress(
+                self.initial_scale, self.loss_at_begin_, schedule.slow_fraction
+            )
+        return ramp_fraction(elapsed, schedule.warmup, schedule.slow_warmup, progress)
 
     def strength(self, name, alpha):
         """Strength of term ``name`` with base ``alpha`` at the current epoch."""
@@ -143,7 +168,7 @@ class PenaltySchedule(Callback):
         elapsed = self.epoch_ - start
         if schedule.delay and elapsed <= 0:
             return 0.0  # still within the delay
-        ramp = min(1.0, elapsed / schedule.warmup) if schedule.warmup > 0 else 1.0
+        ramp = self._ramp(name, elapsed)
         scale = 1.0
         if schedule.relative:
             scale = self.scale_
@@ -155,6 +180,7 @@ class PenaltySchedule(Callback):
 
     def on_epoch_begin(self, net, **kwargs):
         self.epoch_ = len(net.history)
+        self.loss_at_begin_ = self.last_loss_
         for term in net.objective.terms:
             set_strength(
                 net.optimizer_.param_groups,
@@ -166,6 +192,7 @@ class PenaltySchedule(Callback):
         row = last_row(net.history)
         loss = row["train_loss"]
         if math.isfinite(loss):
+            self.last_loss_ = float(loss)
             keep = (1.0 - self.momentum) ** row["train_batch_count"]
             self.scale_ = keep * self.scale_ + (1.0 - keep) * float(loss)
 

@@ -35,6 +35,7 @@ import numpy as np
 import torch
 
 from ..nn.members import MemberAdam, MemberMLP
+from .ramp import loss_progress, ramp_fraction
 
 __all__ = ["MemberSpec", "fit_members"]
 
@@ -69,6 +70,12 @@ class MemberSpec:
         Loss scale before the first epoch (the constant prediction's loss).
     min_scale : float
         Floor of the loss scale.
+    slow_warmup : int, default=0
+        The ramp's longest length while the data loss falls slowly (see
+        ``TermSchedule``); 0 the plain ramp.
+    slow_fraction : float, default=0.5
+        The share of ``initial_scale`` the loss must reach for the ramp to
+        complete in ``warmup`` epochs.
     """
 
     module: object
@@ -82,14 +89,33 @@ class MemberSpec:
     power: float
     initial_scale: float
     min_scale: float
+    slow_warmup: int = 0
+    slow_fraction: float = 0.5
 
 
-def _strengths(specs, epoch, scales):
-    """Each member's input strength at ``epoch`` (1-based), as
-    ``PenaltySchedule.strength`` gives it."""
+def _ramps(specs, epoch, last):
+    """Each member's share of its strength at ``epoch`` (1-based), its last
+    epoch's data loss ``last`` (the constant prediction's before the first),
+    as ``PenaltySchedule`` ramps it."""
+    return np.array(
+        [
+            ramp_fraction(
+                epoch,
+                spec.warmup,
+                spec.slow_warmup,
+                loss_progress(spec.initial_scale, last[k], spec.slow_fraction),
+            )
+            for k, spec in enumerate(specs)
+        ]
+    )
+
+
+def _strengths(specs, ramps, scales):
+    """Each member's input strength, as ``PenaltySchedule.strength`` gives
+    it, from its share of the ramp ``ramps``."""
     out = np.empty(len(specs))
     for k, spec in enumerate(specs):
-        ramp = min(1.0, epoch / spec.warmup) if spec.warmup > 0 else 1.0
+        ramp = ramps[k]
         scale = 1.0
         if spec.relative:
             scale = scales[k]
@@ -193,6 +219,7 @@ def fit_members(
 
     active = torch.ones(n_members, dtype=torch.bool)
     scales = np.array([float(s.initial_scale) for s in specs])
+    last = scales.copy()
     best = np.full(n_members, math.inf)
     misses = np.zeros(n_members, dtype=int)
     ever_off = np.zeros((n_members, width), dtype=bool)
@@ -210,7 +237,8 @@ def fit_members(
     with torch.no_grad():
         for epoch in range(1, int(max_epochs) + 1):
             moving = active.numpy().copy()
-            strengths = torch.as_tensor(_strengths(specs, epoch, scales))
+            ramps = _ramps(specs, epoch, last)
+            strengths = torch.as_tensor(_strengths(specs, ramps, scales))
             if size >= n:
                 orders = None
             elif shuffle:
@@ -255,6 +283,7 @@ def fit_members(
             scales = np.where(
                 moving & finite, keep * scales + (1.0 - keep) * losses, scales
             )
+            last = np.where(moving & finite, losses, last)
             for k in np.flatnonzero(moving):
                 history[k].append(float(losses[k]))
             epochs[moving] += 1
@@ -268,7 +297,7 @@ def fit_members(
             if kept is not None and better.any():
                 rows = torch.as_tensor(np.flatnonzero(better))
                 kept.index_copy_(0, rows, flat.index_select(0, rows))
-            settled = np.array([epoch >= s.warmup for s in specs])
+            settled = ramps >= 1.0
             reset = moving & (improved | ~settled)
             looking = moving & ~reset & ~bad
             if track_units and looking.any():
