@@ -22,6 +22,7 @@ from sklearn_spectral._training import (
     torch_threads,
 )
 from sklearn_spectral._training.net import SpectralNet
+from sklearn_spectral._training.ramp import ramp_fraction
 from sklearn_spectral.nn.losses import (
     constant_loss,
     data_loss,
@@ -214,6 +215,32 @@ def test_schedule_ramps_holds_and_scales():
     schedule.epoch_ = 6
     assert schedule.strength("input", 2.0) == pytest.approx(2.0 * 0.4)
     assert schedule.settled
+
+
+def test_slow_ramp_waits_for_the_loss_then_for_the_clock():
+    schedule = PenaltySchedule(
+        {
+            "input": TermSchedule(
+                relative=False, warmup=4, slow_warmup=12, slow_fraction=0.5
+            )
+        },
+        initial_scale=1.0,
+    ).initialize()
+    schedule.epoch_ = 4
+    schedule.loss_at_begin_ = 1.0  # nothing learnt: the slow clock, 4 / 12
+    assert schedule.strength("input", 3.0) == pytest.approx(1.0)
+    assert not schedule.settled
+    schedule.loss_at_begin_ = 0.75  # half way to half the start: 0.5
+    assert schedule.strength("input", 3.0) == pytest.approx(1.5)
+    schedule.loss_at_begin_ = 0.5  # there: the plain ramp, at its end
+    assert schedule.strength("input", 3.0) == pytest.approx(3.0)
+    assert schedule.settled
+    schedule.epoch_, schedule.loss_at_begin_ = 2, 0.1  # never above t / warmup
+    assert schedule.strength("input", 3.0) == pytest.approx(1.5)
+    schedule.epoch_, schedule.loss_at_begin_ = 12, 1.0  # the slow clock's end
+    assert schedule.strength("input", 3.0) == pytest.approx(3.0)
+    assert schedule.settled
+    assert ramp_fraction(2, 4, slow_warmup=0, progress=0.0) == 0.5  # plain
 
 
 def test_torch_threads_restores_the_setting_even_on_error():

@@ -178,6 +178,29 @@ def test_member_fits_equal_single_fits(model):
         np.testing.assert_allclose(got, est._first_layer_importances, atol=1e-5)
 
 
+def test_member_fits_follow_the_slow_ramp():
+    """Where the loss falls slowly (no input with a marginal effect) the
+    ramp is held back (Settings.penalty_slow_warmup); the member fits hold
+    it back as each fit alone does."""
+    rng = np.random.RandomState(1)
+    X = rng.randn(240, 6)
+    y = (np.sum(X[:, :4] ** 2, axis=1) > 3.4).astype(int)
+    estimators = [
+        without_gradient_reading(
+            SpectralMLPClassifier(random_state=k, max_iter=12, alpha=0.03 * (k + 1))
+        )
+        for k in range(3)
+    ]
+    together = member_importances([clone(e) for e in estimators], [X] * 3, [y] * 3)
+    for est, got in zip(estimators, together):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            est.fit(X, y)
+        schedule = dict(est.net_.callbacks_)["penalty_schedule"]
+        assert not schedule.settled  # still held back after 12 epochs
+        np.testing.assert_allclose(got, est._first_layer_importances, atol=1e-5)
+
+
 def test_members_apply_rule():
     X = np.random.RandomState(0).randn(50, 4)
     model = SpectralMLPClassifier()
