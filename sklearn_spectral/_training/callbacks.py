@@ -129,8 +129,9 @@ class PenaltySchedule(Callback):
         self.epoch_ = 0
         # the last epoch's data loss, as it was when the epoch began (the
         # ramp and ``settled`` read the same value whatever the callbacks'
-        # order at the epoch's end)
-        self.last_loss_ = self.loss_at_begin_ = float(self.initial_scale)
+        # order at the epoch's end); NaN before the first epoch, where no
+        # loss says the ramp should wait (loss_progress reads 1)
+        self.last_loss_ = self.loss_at_begin_ = math.nan
         return self
 
     @property

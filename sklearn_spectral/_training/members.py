@@ -95,8 +95,8 @@ class MemberSpec:
 
 def _ramps(specs, epoch, last):
     """Each member's share of its strength at ``epoch`` (1-based), its last
-    epoch's data loss ``last`` (the constant prediction's before the first),
-    as ``PenaltySchedule`` ramps it."""
+    epoch's data loss ``last`` (NaN before the first), as
+    ``PenaltySchedule`` ramps it."""
     return np.array(
         [
             ramp_fraction(
@@ -219,7 +219,7 @@ def fit_members(
 
     active = torch.ones(n_members, dtype=torch.bool)
     scales = np.array([float(s.initial_scale) for s in specs])
-    last = scales.copy()
+    last = np.full(n_members, math.nan)  # no epoch yet: the plain ramp
     best = np.full(n_members, math.inf)
     misses = np.zeros(n_members, dtype=int)
     ever_off = np.zeros((n_members, width), dtype=bool)

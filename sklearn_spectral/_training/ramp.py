@@ -18,7 +18,8 @@ def loss_progress(initial, loss, fraction):
     ``(initial - loss) / (initial (1 - fraction))``: 0 at the constant
     prediction's loss ``initial``, 1 (or more) once ``loss`` is at most
     ``fraction * initial``. 1 where it cannot be read (``initial`` not
-    positive, ``loss`` not finite, ``fraction`` 1 or more).
+    positive, ``loss`` not finite, e.g. NaN before the first epoch,
+    ``fraction`` 1 or more): without a loss to read the ramp does not wait.
     """
     if not initial > 0 or not math.isfinite(loss) or fraction >= 1:
         return 1.0
