@@ -617,8 +617,14 @@ def test_sparse_input_fits_as_the_dense_array(fmt, rng):
         from_sparse = SpectralMLPClassifier(**params).fit(
             sp.csr_matrix(dense).asformat(fmt), y
         )
-    np.testing.assert_array_equal(
-        from_dense.feature_importances_, from_sparse.feature_importances_
+    # equal to float rounding: the sparse product rounds the loss in its
+    # last bits, and the input ramp reads the loss where it learns slowly
+    # (Settings.penalty_slow_warmup)
+    np.testing.assert_allclose(
+        from_dense.feature_importances_,
+        from_sparse.feature_importances_,
+        rtol=1e-6,
+        atol=1e-9,
     )
     np.testing.assert_allclose(
         from_sparse.predict_proba(sp.csr_matrix(dense).asformat(fmt)),
