@@ -185,6 +185,7 @@ def run_fold(method, ds, train, test, state=SEED):
             extra["in_sample"] = decision.n_in_sample
             extra["held_out"] = decision.n_held_out
             extra["live"] = decision.n_live
+            extra["challenged"] = bool(getattr(decision, "challenged", False))
     return score, seconds, extra
 
 
