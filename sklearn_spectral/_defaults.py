@@ -827,6 +827,25 @@ class Settings:
         non-linear regressions, where a linear model loses, it removes the
         ``()`` of 1 fit in 15 of two of the three sets.
 
+    settle_challenger_classifiers : int, default=0
+        1: the fixed network also challenges auto-depth classifiers
+        (softmax, no ``class_weight``; compared on the held-out rows'
+        cross-entropy, its logits kept as they are). Off by default:
+        ``python benchmarks/bench_stability_depth.py --quick --only ...
+        --methods fixed auto "auto, settle_challenger_classifiers=1"
+        linear`` (5 folds x 3 seeds, ``results/
+        stability_depth_challenger_classifiers.md``; auto-depth minus fixed
+        depth, accuracy), 0 -> 1: make_moons (noise 0.25) 2000 rows with
+        six noise columns -0.067 ± 0.008 -> +0.001 ± 0.001, 600 rows
+        -0.024 ± 0.002 -> -0.013 ± 0.005 and with six noise columns
+        -0.034 ± 0.004 -> -0.020 ± 0.003 (both still lost); but
+        breast_cancer +0.005 -> -0.001 (-0.005 ± 0.003 against auto-depth
+        without it), wine +0.009 -> +0.008, the correlated-Gaussian set
+        +0.007 -> +0.005, and ``()`` where a linear model ties fell from
+        10 to 4 of 15 fits on the independent-Gaussian set (``(100,)``
+        instead): the held-out cross-entropy prefers the fixed network
+        where it is not more accurate.
+
     depth_alpha_class_power : float, default=1.0
         Auto-depth, softmax classifiers: the depth penalty's strength is
         ``depth_alpha / (n_classes - 1) ** depth_alpha_class_power``, as a
@@ -1585,6 +1604,7 @@ class Settings:
     settle_converge_fit_fraction: float = 1.0
     settle_challenger_tolerance: float = 0.0
     settle_challenger_linear_tolerance: float = 1.0
+    settle_challenger_classifiers: int = 0
     depth_alpha_class_power: float = 1.0
     depth_alpha_per_parameter: float = 0.02
 

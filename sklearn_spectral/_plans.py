@@ -239,6 +239,8 @@ class _AutoDepth:
         challenger = None
         if held is not None and _challenger_applies(est, module, loss, settings):
             challenger = _FixedChallenger(est, X, y, sample_weight, held_out)
+            if challenger.model.n_outputs_ != est.n_outputs_:
+                challenger = None  # a class missing from the training rows
         decision = module.settle_depth(
             train,
             held,
@@ -328,8 +330,8 @@ class _AutoDepth:
 def _challenger_applies(est, module, loss, settings):
     """Whether the fixed-depth network challenges the one auto-depth grew.
 
-    Regressors (squared error, as the held-out stopped training: a held-out
-    cross-entropy keeps falling as a network sharpens) of one hidden ReLU
+    Regressors (squared error; softmax classifiers without ``class_weight``
+    with ``Settings.settle_challenger_classifiers``) of one hidden ReLU
     layer without input groups (the fixed network is then exactly a
     ``GatedSparcsNetwork``, :meth:`~sklearn_spectral.nn.gated.
     GatedSparcsNetwork.load_relu_mlp`), unless both tolerances are
@@ -338,9 +340,14 @@ def _challenger_applies(est, module, loss, settings):
     off = math.isinf(settings.settle_challenger_tolerance) and math.isinf(
         settings.settle_challenger_linear_tolerance
     )
+    classifier = (
+        loss == "cross_entropy"
+        and settings.settle_challenger_classifiers
+        and getattr(est, "class_weight", None) is None
+    )
     return (
         not off
-        and loss == "squared_error"
+        and (loss == "squared_error" or classifier)
         and est.activation == "relu"
         and len(est._hidden_sizes()) == 1
         and est._input_groups() is None
@@ -349,7 +356,8 @@ def _challenger_applies(est, module, loss, settings):
 
 
 class _FixedChallenger:
-    """The fixed-depth network as auto-depth's challenger (regressors).
+    """The fixed-depth network as auto-depth's challenger (regressors;
+    classifiers with ``Settings.settle_challenger_classifiers``).
 
     ``make_friedman1`` (400 rows) showed that a network grown to a few
     neurons can fit the training rows as well as the fixed network's 100
@@ -364,7 +372,7 @@ class _FixedChallenger:
 
     Called with a batch of held-out rows (raw inputs of the module, a
     tensor), it returns the fixed network's outputs in the module's
-    (encoded) target units.
+    (encoded) target units, or its logits.
     """
 
     def __init__(self, est, X, y, sample_weight, held_out):
@@ -396,6 +404,11 @@ class _FixedChallenger:
         return model.fit(self.X[rows], target, sample_weight=weight)
 
     def __call__(self, x):
+        if not hasattr(self.model, "_y_scale"):  # a classifier: its logits
+            module = self.model.net_.module_
+            device = next(module.parameters()).device
+            with torch.no_grad():
+                return module.eval()(x.to(device)).double()
         out = self.model.predict(x.cpu().numpy())
         return torch.as_tensor(np.asarray(out, dtype=np.float64).reshape(len(x), -1))
 
@@ -407,6 +420,8 @@ class _FixedChallenger:
         (w1, b1), (w2, b2) = [
             (w.double(), b.double()) for w, b in model.net_.module_.dense_weights()
         ]
+        if not hasattr(model, "_y_scale"):  # a classifier: logits as they are
+            return [(w1, b1), (w2, b2)]
         scale = torch.as_tensor(model._y_scale, dtype=torch.float64)
         mean = torch.as_tensor(model._y_mean, dtype=torch.float64)
         return [(w1, b1), (w2 * scale[:, None], b2 * scale + mean)]

@@ -835,3 +835,33 @@ def test_auto_depth_regressor_that_prefers_the_fixed_network_is_it():
     )
     plain = SpectralMLPRegressor(random_state=0, settings=off, **params).fit(X, y)
     assert plain._depth_decision.challenger is None
+
+
+def test_auto_depth_classifier_that_prefers_the_fixed_network_is_it():
+    """The same for a classifier (``Settings.settle_challenger_classifiers``):
+    forced, the auto-depth classifier's probabilities are those of the
+    fixed network fitted on its training rows."""
+    from sklearn_spectral._plans import AUTO_DEPTH
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(150, 4))
+    y = (np.sin(2 * X[:, 0]) + X[:, 1] * X[:, 2] > 0).astype(int)
+    forced = replace(
+        DEFAULT_SETTINGS,
+        settle_challenger_classifiers=1,
+        settle_challenger_tolerance=-1e9,
+        settle_challenger_linear_tolerance=-1e9,
+        settle_refit_epochs=0,
+    )
+    params = {"auto_depth": True, "hidden_layer_sizes": (16,), "max_iter": 50}
+    auto = SpectralMLPClassifier(random_state=0, settings=forced, **params)
+    auto.fit(X, y)
+    assert auto._depth_decision.challenged
+    assert auto.architecture_ == (16,)
+    rows, _ = AUTO_DEPTH.held_out_rows(auto, y, auto._split_seed)
+    fixed = SpectralMLPClassifier(
+        hidden_layer_sizes=(16,), max_iter=50, random_state=int(auto._split_seed)
+    ).fit(X[rows], y[rows])
+    np.testing.assert_allclose(
+        auto.predict_proba(X), fixed.predict_proba(X), rtol=1e-4, atol=1e-5
+    )
