@@ -18,7 +18,13 @@ R^2, the mean training R^2, the mean epochs of the fit and the last fit's
 * ``auto, tol=1e-4``: the fit itself runs longer; ``auto, 600 epochs``:
   ``max_iter=600, tol=1e-5, n_iter_no_change=30``;
 * ``fixed (10,)`` and the same at ``learning_rate_init=0.01`` for 1000
-  epochs: a plain network of auto-depth's width.
+  epochs: a plain network of auto-depth's width;
+* ``auto, no challenger``: without the fixed network that challenges
+  the grown one on the held-out rows (``Settings.settle_challenger_*``
+  at ``inf``; the default before session 14), and ``fixed, 90 % of the
+  rows``: the fixed network on the share of the rows auto-depth trains
+  on (a random 90 %, drawn per fold and seed): how much of the gap is the
+  rows held out.
 
 Example::
 
@@ -46,9 +52,16 @@ def variants():
     """``(name, estimator parameters, columns)`` of every variant."""
     s = DEFAULT_SETTINGS
     auto = {"auto_depth": True}
+    no_challenger = replace(
+        s,
+        settle_challenger_tolerance=float("inf"),
+        settle_challenger_linear_tolerance=float("inf"),
+    )
     return [
         ("fixed", {}, None),
+        ("fixed, 90 % of the rows", {}, "rows 0.9"),
         ("auto", auto, None),
+        ("auto, no challenger", {**auto, "settings": no_challenger}, None),
         ("auto, relevant columns", auto, slice(0, 5)),
         (
             "auto, patience 60",
@@ -79,6 +92,17 @@ def variants():
             {**auto, "max_iter": 600, "tol": 1e-5, "n_iter_no_change": 30},
             None,
         ),
+        (
+            "auto, no challenger, 600 epochs",
+            {
+                **auto,
+                "settings": no_challenger,
+                "max_iter": 600,
+                "tol": 1e-5,
+                "n_iter_no_change": 30,
+            },
+            None,
+        ),
         ("fixed (10,)", {"hidden_layer_sizes": (10,)}, None),
         (
             "fixed (10,), lr 0.01, 1000 epochs",
@@ -99,15 +123,25 @@ def main(argv=None):
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--states", type=int, default=2)
     parser.add_argument("--noise", type=float, default=1.0)
+    parser.add_argument("--only", nargs="*", default=None, help="variant names")
     args = parser.parse_args(argv)
     setup(threads=1)
     X, y = make_friedman1(400, n_features=10, noise=args.noise, random_state=0)
     folds = list(KFold(5, shuffle=True, random_state=0).split(X))[: args.folds]
     for name, params, columns in variants():
+        if args.only and name not in args.only:
+            continue
+        share = None
+        if isinstance(columns, str):  # "rows F": a random share of the rows
+            share, columns = float(columns.split()[1]), None
         cols = slice(None) if columns is None else columns
         test, train, epochs, cpu = [], [], [], 0.0
-        for tr, te in folds:
+        for fold, (tr_all, te) in enumerate(folds):
             for state in range(args.states):
+                tr = tr_all
+                if share is not None:
+                    rng = np.random.RandomState(1000 * fold + state)
+                    tr = np.sort(rng.permutation(tr_all)[: int(share * len(tr_all))])
                 model = SpectralMLPRegressor(random_state=state, **params)
                 pipe = make_pipeline(StandardScaler(), model)
                 start = time.process_time()

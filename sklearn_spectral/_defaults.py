@@ -809,6 +809,96 @@ class Settings:
         friedman1 -0.013 ± 0.002 / -0.019 ± 0.003 / -0.008 ± 0.003 instead
         of -0.011 / -0.018 / -0.008, at 0.206 s.
 
+    settle_challenger_tolerance : float, default=0.0
+        Auto-depth regressors (squared error, one hidden ReLU layer, no
+        input groups), with held-out rows: the fixed-depth network (the
+        estimator with ``auto_depth=False``, fitted on the rows auto-depth
+        trained on; ``_plans._FixedChallenger``) challenges the network the
+        evidence step chose (after its held-out stopped training), and
+        replaces it when the chosen one's held-out loss is worse by more
+        than this many standard errors of the paired per-row differences
+        (0: worse on average; the grown network wins exact ties); it then
+        trains the ``settle_refit_epochs`` on every row and
+        ``architecture_`` is its hidden layer, ``(100,)`` at the defaults.
+        ``inf`` here and in ``settle_challenger_linear_tolerance`` turns it
+        off (no fixed network is fitted). Why: a network grown to 5-15
+        neurons fits ``make_friedman1`` (400 rows) as well as the fixed
+        network's 100 on the training rows and generalises worse, also
+        trained longer (noise 1, 5 folds x 2 seeds, ``python
+        benchmarks/sparcs_friedman_gap_probe.py --folds 5 --states 2``:
+        R^2 0.924 at the defaults without the challenger, 0.933 at 600
+        epochs, ``tol=1e-5``, against the fixed network's 0.943), and the
+        rows held out are not the gap (the fixed network on a random 90 %
+        of the rows: 0.941); with the challenger 0.940 (0.43 CPU s a fit
+        against 0.27 without it and 0.09 for the fixed network). ``python
+        benchmarks/bench_stability_depth.py --quick --methods fixed auto
+        "auto, settle_challenger_tolerance=inf;
+        settle_challenger_linear_tolerance=inf" ...`` (5 folds x 3 seeds;
+        auto-depth minus fixed depth, mean ± paired SE over folds), without
+        -> with the challenger: friedman1 400 rows noise 0 -0.011 ± 0.001 ->
+        -0.000 ± 0.002, noise 1 -0.018 ± 0.003 -> -0.003 ± 0.004, 1000 rows
+        noise 1 -0.008 ± 0.003 -> +0.001 ± 0.001 (the fixed network taken
+        in most fits); the small non-linear regressions +0.021 / +0.012 /
+        -0.003 ± 0.016 -> +0.017 / +0.006 / -0.009 ± 0.007; wine: alcohol
+        +0.122 -> +0.120; every other regression set within 0.001;
+        classifiers unchanged (no challenger). At 1 standard error instead
+        of 0 (with the fixed network refitted on every row, below)
+        friedman1 kept losing (-0.004 ± 0.001, -0.011 ± 0.002, -0.002 ±
+        0.001). Over 10 seeds x 5 folds (``--states 10``), without /
+        at 1 / at 0: friedman1 -0.016 ± 0.005 / +0.002 ± 0.002 / +0.003 ±
+        0.002, -0.030 ± 0.006 / -0.012 ± 0.003 / -0.005 ± 0.003, -0.007 ±
+        0.002 / -0.000 ± 0.001 / +0.002 ± 0.001; the small non-linear
+        regressions +0.007 / +0.005 / -0.002 ± 0.004, +0.007 / +0.005 /
+        -0.005 ± 0.010, -0.004 / +0.004 / -0.004 ± 0.003 (at 0 ``(100,)``
+        is the most common answer on two of them, 14-16 of 50 fits, on
+        30 held-out rows: the price of 0); at 0.5 friedman1 +0.003 ±
+        0.002, -0.010 ± 0.002 (**lost**), +0.001 ± 0.001, the small sets
+        +0.002 / +0.001 / +0.000. Only 0 keeps every set within 2 paired
+        standard errors of the fixed network.
+        The fixed network refitted on every row instead of the
+        one judged scored about the same on friedman1 (-0.002 ± 0.001,
+        -0.007 ± 0.003, -0.001 ± 0.001) at a second fixed fit: a fresh fit
+        of the fixed network moves by more (make_friedman1, 750 rows,
+        noise 0.1: held-out R^2 0.967 against the judged one's 0.997 on a
+        seed whose grown network scored 0.988). A SPARCS network of all
+        100 neurons trained afresh (the data loss, stopped on the held-out
+        rows) instead of the fixed network scored 0.918 on friedman1 (400
+        rows, noise 1), below the grown network (0.924). Cost: one fixed
+        fit on 90 % of the rows per auto-depth regression fit.
+
+    settle_challenger_linear_tolerance : float, default=1.0
+        The same when the evidence step chose the affine map
+        (``architecture_ == ()``): the fixed network must be better by 1
+        standard error, so that a linear target keeps its ``()`` (at 0, in
+        a probe with the fixed network at the model seed, it replaced the
+        affine map in 3 of 15 fits of the SPARCS linear-to-non-linear
+        target at ``alpha=0`` and 2 of 15 of iris: petal width, where a
+        linear model ties the fixed network); on the small
+        non-linear regressions, where a linear model loses, it removes the
+        ``()`` of 1 fit in 15 of two of the three sets.
+
+    settle_challenger_classifiers : int, default=0
+        1: the fixed network also challenges auto-depth classifiers
+        (softmax, no ``class_weight``; compared on the held-out rows'
+        cross-entropy, its logits kept as they are). Off by default:
+        ``python benchmarks/bench_stability_depth.py --quick --only ...
+        --methods fixed auto "auto, settle_challenger_classifiers=1"
+        linear`` (5 folds x 3 seeds, ``results/
+        stability_depth_challenger_classifiers.md``; auto-depth minus fixed
+        depth, accuracy), 0 -> 1: make_moons (noise 0.25) 2000 rows with
+        six noise columns -0.067 ± 0.008 -> +0.001 ± 0.001, 600 rows
+        -0.024 ± 0.002 -> -0.013 ± 0.005 and with six noise columns
+        -0.034 ± 0.004 -> -0.020 ± 0.003 (both still lost); but
+        breast_cancer +0.005 -> -0.001 (-0.005 ± 0.003 against auto-depth
+        without it), wine +0.009 -> +0.008, the correlated-Gaussian set
+        +0.007 -> +0.005, and ``()`` where a linear model ties fell from
+        10 to 4 of 15 fits on the independent-Gaussian set (``(100,)``
+        instead): the held-out cross-entropy prefers the fixed network
+        where it is not more accurate. With the tolerances at 1 and 2
+        (``..._classifiers_tol1.md``): breast_cancer +0.002 ± 0.003, moons
+        2000 rows +0.001 ± 0.001, 600 rows -0.016 / -0.021 (lost), ``()``
+        on the independent-Gaussian set 6 of 15 fits.
+
     depth_alpha_class_power : float, default=1.0
         Auto-depth, softmax classifiers: the depth penalty's strength is
         ``depth_alpha / (n_classes - 1) ** depth_alpha_class_power``, as a
@@ -1567,6 +1657,9 @@ class Settings:
     settle_converge_tol: float = 0.005
     settle_converge_lr_factor: float = 3.0
     settle_converge_fit_fraction: float = 1.0
+    settle_challenger_tolerance: float = 0.0
+    settle_challenger_linear_tolerance: float = 1.0
+    settle_challenger_classifiers: int = 0
     depth_alpha_class_power: float = 1.0
     depth_alpha_per_parameter: float = 0.02
 
@@ -1793,7 +1886,14 @@ _POSITIVE = frozenset(
 #: Fields that must be below 1.
 #: Fields that may be negative: standard errors of the evidence step's
 #: held-out comparisons (negative: the smaller network must be better).
-_SIGNED = frozenset({"settle_holdout_tolerance", "settle_holdout_linear_tolerance"})
+_SIGNED = frozenset(
+    {
+        "settle_holdout_tolerance",
+        "settle_holdout_linear_tolerance",
+        "settle_challenger_tolerance",
+        "settle_challenger_linear_tolerance",
+    }
+)
 
 _FRACTIONS = (
     "input_beta2",

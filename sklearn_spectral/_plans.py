@@ -13,13 +13,15 @@ selection at the end of an auto-depth fit is torch's business
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import torch
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 from ._training import TermSchedule
-from .nn.evidence import Rows
+from .nn.evidence import Rows, refit_kept
 from .nn.gated import GatedSparcsNetwork
 from .nn.mlp import SpectralMLP
 from .nn.objective import EigenvalueTerm
@@ -237,7 +239,12 @@ class _AutoDepth:
         held = None
         if held_out is not None:
             held = _rows(X, y, sample_weight, held_out[1], device, max_rows)
-        return module.settle_depth(
+        challenger = None
+        if held is not None and _challenger_applies(est, module, loss, settings):
+            challenger = _FixedChallenger(est, X, y, sample_weight, held_out)
+            if challenger.model.n_outputs_ != est.n_outputs_:
+                challenger = None  # a class missing from the training rows
+        decision = module.settle_depth(
             train,
             held,
             loss=loss,
@@ -259,8 +266,30 @@ class _AutoDepth:
             converge_tol=settings.settle_converge_tol,
             converge_lr=float(est.learning_rate_init)
             * settings.settle_converge_lr_factor,
+            challenger=challenger,
+            challenger_tolerance=settings.settle_challenger_tolerance,
+            challenger_linear_tolerance=settings.settle_challenger_linear_tolerance,
             generator=torch.Generator().manual_seed(int(est._split_seed)),
         )
+        if decision.challenged:
+            # the fixed network judged on the held-out rows is the answer;
+            # it then learns every row, as a network auto-depth keeps does
+            module.load_relu_mlp(challenger.layers())
+            if settings.settle_refit_epochs > 0:
+                every = np.arange(X.shape[0])
+                refit_kept(
+                    module,
+                    _rows(X, y, sample_weight, every, device, len(every)),
+                    loss=loss,
+                    epochs=settings.settle_refit_epochs,
+                    lr=float(est.learning_rate_init),
+                    batch_size=est._batch_size(X.shape[0]),
+                    generator=torch.Generator().manual_seed(int(est._split_seed)),
+                )
+                decision.refit_epochs = settings.settle_refit_epochs
+            decision.linear = False
+            decision.n_hidden = sum(module.architecture(0.0))
+        return decision
 
     @staticmethod
     def fitted_attributes(est, module):
@@ -299,6 +328,106 @@ class _AutoDepth:
                 .numpy()
                 for i in range(1, sparcs.n_hidden_layers + 1)
             ]
+
+
+def _challenger_applies(est, module, loss, settings):
+    """Whether the fixed-depth network challenges the one auto-depth grew.
+
+    Regressors (squared error; softmax classifiers without ``class_weight``
+    with ``Settings.settle_challenger_classifiers``) of one hidden ReLU
+    layer without input groups (the fixed network is then exactly a
+    ``GatedSparcsNetwork``, :meth:`~sklearn_spectral.nn.gated.
+    GatedSparcsNetwork.load_relu_mlp`), unless both tolerances are
+    infinite (``Settings.settle_challenger_tolerance``).
+    """
+    off = math.isinf(settings.settle_challenger_tolerance) and math.isinf(
+        settings.settle_challenger_linear_tolerance
+    )
+    classifier = (
+        loss == "cross_entropy"
+        and settings.settle_challenger_classifiers
+        and getattr(est, "class_weight", None) is None
+    )
+    return (
+        not off
+        and (loss == "squared_error" or classifier)
+        and est.activation == "relu"
+        and len(est._hidden_sizes()) == 1
+        and est._input_groups() is None
+        and module.input_groups is None
+    )
+
+
+class _FixedChallenger:
+    """The fixed-depth network as auto-depth's challenger (regressors;
+    classifiers with ``Settings.settle_challenger_classifiers``).
+
+    ``make_friedman1`` (400 rows) showed that a network grown to a few
+    neurons can fit the training rows as well as the fixed network's 100
+    and generalise worse, however long it trains (see
+    ``Settings.settle_challenger_tolerance``). The estimator with
+    ``auto_depth=False`` (its other parameters as they are, the seed drawn
+    from the fit's) is fitted on the rows auto-depth trained on, and the
+    evidence step compares its held-out loss with the network it chose;
+    when it wins, that network (:meth:`layers`) becomes the answer, with
+    ``architecture_`` its hidden layer, and trains the refit epochs on
+    every row as a network auto-depth keeps does.
+
+    Called with a batch of held-out rows (raw inputs of the module, a
+    tensor), it returns the fixed network's outputs in the module's
+    (encoded) target units, or its logits.
+    """
+
+    def __init__(self, est, X, y, sample_weight, held_out):
+        self.est = est
+        self.X, self.y, self.sample_weight = X, y, sample_weight
+        with warnings.catch_warnings():
+            # its own fit's stopping rule is not the answer's: a warning
+            # would name a network the step may not keep
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            self.model = self._fit(held_out[0])
+
+    def _fit(self, rows):
+        est = self.est
+        params = est.get_params(deep=False)
+        params.update(
+            auto_depth=False,
+            warm_start=False,
+            verbose=0,
+            callbacks=None,
+            categorical_features=None,
+            feature_groups=None,
+            random_state=int(est._split_seed),
+        )
+        model = type(est)(**params)
+        y = np.asarray(self.y)
+        y = y.reshape(len(y), -1)
+        target = y[rows, 0] if y.shape[1] == 1 else y[rows]
+        weight = None if self.sample_weight is None else self.sample_weight[rows]
+        return model.fit(self.X[rows], target, sample_weight=weight)
+
+    def __call__(self, x):
+        if not hasattr(self.model, "_y_scale"):  # a classifier: its logits
+            module = self.model.net_.module_
+            device = next(module.parameters()).device
+            with torch.no_grad():
+                return module.eval()(x.to(device)).double()
+        out = self.model.predict(x.cpu().numpy())
+        return torch.as_tensor(np.asarray(out, dtype=np.float64).reshape(len(x), -1))
+
+    def layers(self):
+        """The fixed network's two layers in the auto-depth module's target
+        units: ``[(W1, b1), (W2, b2)]`` (float64), ``W1`` on the raw inputs.
+        """
+        model = self.model
+        (w1, b1), (w2, b2) = [
+            (w.double(), b.double()) for w, b in model.net_.module_.dense_weights()
+        ]
+        if not hasattr(model, "_y_scale"):  # a classifier: logits as they are
+            return [(w1, b1), (w2, b2)]
+        scale = torch.as_tensor(model._y_scale, dtype=torch.float64)
+        mean = torch.as_tensor(model._y_mean, dtype=torch.float64)
+        return [(w1, b1), (w2 * scale[:, None], b2 * scale + mean)]
 
 
 def _converge_epochs(est, settings):

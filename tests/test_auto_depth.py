@@ -29,7 +29,21 @@ def _quiet_convergence():
 
 
 #: auto-depth without the held-out stopped training after the evidence step
-_NO_CONVERGE = replace(DEFAULT_SETTINGS, settle_converge_epochs=0)
+#: and without the fixed network that challenges the one grown (tested on
+#: their own below; the defaults' ``()`` on a linear target with the
+#: challenger: ``test_a_linear_model_that_ties_gives_a_perceptron``)
+_NO_CONVERGE = replace(
+    DEFAULT_SETTINGS,
+    settle_converge_epochs=0,
+    settle_challenger_tolerance=np.inf,
+    settle_challenger_linear_tolerance=np.inf,
+)
+#: the defaults without the challenger
+_NO_CHALLENGER = replace(
+    DEFAULT_SETTINGS,
+    settle_challenger_tolerance=np.inf,
+    settle_challenger_linear_tolerance=np.inf,
+)
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -600,9 +614,12 @@ def test_narrow_auto_depth_regressor_never_settles_on_a_broken_linear_map():
     # was projected into the 4-dimensional span afterwards, leaving training
     # R^2 of 0.09-0.13 on seeds 0 and 2 (-79 on one CV fold); ordinary
     # least squares reaches 0.518
+    # (the affine map itself: the fixed network does not challenge it here)
     X, y = load_diabetes(return_X_y=True)
     for seed in range(4):
-        reg = SpectralMLPRegressor((4,), auto_depth=True, random_state=seed)
+        reg = SpectralMLPRegressor(
+            (4,), auto_depth=True, random_state=seed, settings=_NO_CHALLENGER
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             reg.fit(X, y)
@@ -701,3 +718,150 @@ def test_auto_depth_classifier_stops_once_its_loss_is_flat(seed):
     # fixed depth keeps counting every first switch-off of an input
     fixed = SpectralMLPClassifier(max_iter=2, random_state=seed).fit(X, y)
     assert dict(fixed.net_.callbacks_)["convergence"].switch_off_window is None
+
+
+# --------------------------------------------------------------------------- #
+# the fixed-depth network as the evidence step's challenger
+# --------------------------------------------------------------------------- #
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_grown_network_can_hold_a_relu_mlp_exactly(seed):
+    """``load_relu_mlp``: with hidden eigenvalues -1 and output eigenvalues 1
+    the SPARCS skip term turns into a plain ReLU MLP, behind the module's
+    own input scaling; an input the MLP does not use gets a gate of 0."""
+    gen = torch.Generator().manual_seed(seed)
+    n_in, hidden, n_out = 5, 7, 2
+    net = GatedSparcsNetwork((n_in, hidden, n_out), generator=gen, dtype=torch.float64)
+    net.input_scaling.set(
+        torch.randn(n_in, generator=gen, dtype=torch.float64),
+        torch.rand(n_in, generator=gen, dtype=torch.float64) + 0.5,
+    )
+    net.sparcs.switch_off([torch.arange(hidden) % 2 == 0])  # some slots off
+    w1 = torch.randn(hidden, n_in, generator=gen, dtype=torch.float64)
+    w1[:, 3] = 0.0  # an input the MLP does without
+    b1 = torch.randn(hidden, generator=gen, dtype=torch.float64)
+    w2 = torch.randn(n_out, hidden, generator=gen, dtype=torch.float64)
+    b2 = torch.randn(n_out, generator=gen, dtype=torch.float64)
+    x = 3 * torch.randn(50, n_in, generator=gen, dtype=torch.float64)
+    mlp = torch.relu(x @ w1.T + b1) @ w2.T + b2
+    net.load_relu_mlp([(w1, b1), (w2, b2)])
+    torch.testing.assert_close(net(x), mlp)
+    assert net.settled and net.architecture(0.0) == (hidden,)
+    assert net.gate[3] == 0 and bool((net.gate[[0, 1, 2, 4]] == 1).all())
+    assert net.input_relevance()[3] == 0
+    torch.testing.assert_close(net.to_dense()(x), mlp)
+    with pytest.raises(ValueError, match="one-hidden-layer relu"):
+        GatedSparcsNetwork((n_in, 4, 4, n_out), generator=gen).load_relu_mlp(
+            [(w1, b1), (w2, b2)]
+        )
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_challenger_wins_only_where_it_is_better_held_out(seed):
+    """The evidence step's challenger rule: a rival whose held-out outputs
+    are the targets themselves wins, and the network is left for the
+    caller (not refitted); a rival far off loses, and the decision and the
+    network are those of the step without a rival."""
+    import copy
+
+    from sklearn_spectral.nn.evidence import Rows
+
+    net, x, y, gen = _trained_gated(seed, n=400)
+    train, held = Rows(x[:300], y[:300]), Rows(x[300:], y[300:])
+    options = {"loss": "squared_error", "refit_epochs": 5, "refit_lr": 1e-2}
+    plain = copy.deepcopy(net)
+    base = plain.settle_depth(train, held, **options)
+    assert base.challenger is None and not base.challenged
+
+    def perfect(rows_x):
+        assert rows_x.shape == held.x.shape
+        return held.target
+
+    won = copy.deepcopy(net)
+    decision = won.settle_depth(train, held, challenger=perfect, **options)
+    assert decision.challenged and decision.refit_epochs == 0
+    mean, se = decision.challenger
+    assert mean > 0 and se >= 0
+
+    lost = copy.deepcopy(net)
+    decision = lost.settle_depth(
+        train, held, challenger=lambda rows_x: held.target + 10.0, **options
+    )
+    assert not decision.challenged and decision.challenger[0] < 0
+    assert decision.n_hidden == base.n_hidden
+    torch.testing.assert_close(lost(x), plain(x))
+
+
+def test_auto_depth_regressor_that_prefers_the_fixed_network_is_it():
+    """When the held-out rows prefer the fixed-depth network (forced here by
+    a tolerance no grown network meets), the auto-depth regressor is the
+    network ``auto_depth=False`` fitted on the rows auto-depth trained on
+    (the one judged; without the refit on every row, exactly), and
+    ``architecture_`` says its hidden layer; switched off (infinite
+    tolerances) no challenger is fitted."""
+    from sklearn_spectral._plans import AUTO_DEPTH
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(150, 4))
+    y = np.sin(2 * X[:, 0]) + X[:, 1] * X[:, 2]
+    forced = replace(
+        DEFAULT_SETTINGS,
+        settle_challenger_tolerance=-1e9,
+        settle_challenger_linear_tolerance=-1e9,
+        settle_refit_epochs=0,
+    )
+    params = {"auto_depth": True, "hidden_layer_sizes": (16,), "max_iter": 50}
+    auto = SpectralMLPRegressor(random_state=0, settings=forced, **params)
+    auto.fit(X, y)
+    assert auto._depth_decision.challenged
+    assert auto.architecture_ == (16,)
+    scale, mean = auto._y_scale, auto._y_mean
+    encoded = (y - mean) / scale
+    rows, _ = AUTO_DEPTH.held_out_rows(auto, encoded, auto._split_seed)
+    fixed = SpectralMLPRegressor(
+        hidden_layer_sizes=(16,), max_iter=50, random_state=int(auto._split_seed)
+    ).fit(X[rows], encoded[rows])
+    np.testing.assert_allclose(
+        auto.predict(X), fixed.predict(X) * scale + mean, rtol=1e-5, atol=1e-5
+    )
+    # with the refit, the network judged then learns every row
+    refitted = replace(forced, settle_refit_epochs=10)
+    auto = SpectralMLPRegressor(random_state=0, settings=refitted, **params)
+    assert auto.fit(X, y)._depth_decision.refit_epochs == 10
+    assert auto.architecture_ == (16,)
+    off = replace(
+        DEFAULT_SETTINGS,
+        settle_challenger_tolerance=np.inf,
+        settle_challenger_linear_tolerance=np.inf,
+    )
+    plain = SpectralMLPRegressor(random_state=0, settings=off, **params).fit(X, y)
+    assert plain._depth_decision.challenger is None
+
+
+def test_auto_depth_classifier_that_prefers_the_fixed_network_is_it():
+    """The same for a classifier (``Settings.settle_challenger_classifiers``):
+    forced, the auto-depth classifier's probabilities are those of the
+    fixed network fitted on its training rows."""
+    from sklearn_spectral._plans import AUTO_DEPTH
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(150, 4))
+    y = (np.sin(2 * X[:, 0]) + X[:, 1] * X[:, 2] > 0).astype(int)
+    forced = replace(
+        DEFAULT_SETTINGS,
+        settle_challenger_classifiers=1,
+        settle_challenger_tolerance=-1e9,
+        settle_challenger_linear_tolerance=-1e9,
+        settle_refit_epochs=0,
+    )
+    params = {"auto_depth": True, "hidden_layer_sizes": (16,), "max_iter": 50}
+    auto = SpectralMLPClassifier(random_state=0, settings=forced, **params)
+    auto.fit(X, y)
+    assert auto._depth_decision.challenged
+    assert auto.architecture_ == (16,)
+    rows, _ = AUTO_DEPTH.held_out_rows(auto, y, auto._split_seed)
+    fixed = SpectralMLPClassifier(
+        hidden_layer_sizes=(16,), max_iter=50, random_state=int(auto._split_seed)
+    ).fit(X[rows], y[rows])
+    np.testing.assert_allclose(
+        auto.predict_proba(X), fixed.predict_proba(X), rtol=1e-4, atol=1e-5
+    )

@@ -79,7 +79,13 @@ def test_auto_depth_matches_fixed_depth_on_a_non_linear_target():
     X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
     auto = SpectralMLPRegressor(auto_depth=True, random_state=0).fit(X_train, y_train)
     fixed = SpectralMLPRegressor(random_state=0).fit(X_train, y_train)
-    assert 1 <= sum(auto.architecture_) <= 50
+    # a grown network, or the fixed one where the held-out rows prefer it
+    # (auto-depth's challenger, Settings.settle_challenger_tolerance: here
+    # 0.998 with (100,) against 0.996 grown to (11,))
+    challenged = auto._depth_decision.challenged
+    assert (1 <= sum(auto.architecture_) <= 50) or (
+        challenged and auto.architecture_ == (100,)
+    )
     # the fixed-depth network gained from the settling phase of its inputs
     # (R^2 0.991 -> 0.996, the 5 noise inputs at 0); auto-depth (0.986)
     # does not run that step, hence 0.015 instead of 0.01 since then

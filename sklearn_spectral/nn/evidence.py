@@ -134,6 +134,13 @@ class DepthDecision:
         Epochs the network chosen trained on the training rows before,
         stopped on the held-out rows (:func:`converge_kept`); 0 when it
         did not.
+    challenger : tuple or None, default=None
+        ``(mean, standard error)`` of the held-out per-row loss of the
+        network chosen minus the challenger's (positive: the challenger
+        is better), None without a challenger.
+    challenged : bool, default=False
+        Whether the challenger won: the network is then left for the
+        caller to replace (neither refitted nor set to the affine map).
 
     See Also
     --------
@@ -156,6 +163,8 @@ class DepthDecision:
     layers_held_out: dict = field(default_factory=dict)
     refit_epochs: int = 0
     converge_epochs: int = 0
+    challenger: tuple | None = None
+    challenged: bool = False
 
 
 @runtime_checkable
@@ -644,6 +653,9 @@ def settle_depth(
     converge_patience=10,
     converge_tol=0.0,
     converge_lr=None,
+    challenger=None,
+    challenger_tolerance=0.0,
+    challenger_linear_tolerance=1.0,
     generator=None,
 ):
     """Switch off the hidden neurons the data give no evidence for.
@@ -708,6 +720,21 @@ def settle_depth(
         Its relative held-out improvement that counts.
     converge_lr : float or None, default=None
         Its Adam learning rate; None for ``refit_lr``.
+    challenger : callable or None, default=None
+        With held-out rows: the outputs of a rival network trained on the
+        same training rows, ``challenger(held_out.x)`` (the fixed-depth
+        network, see ``_plans``). When the network chosen (after
+        ``converge_epochs``, before the refit) is worse on the held-out
+        rows by more than ``challenger_tolerance`` standard errors of the
+        paired per-row differences (``challenger_linear_tolerance`` for
+        the affine map), the decision says ``challenged`` and the network
+        is left for the caller to replace. None: no rival.
+    challenger_tolerance : float, default=0.0
+        Standard errors by which the challenger must beat a network with
+        hidden neurons (0: better on average; the smaller network wins
+        ties).
+    challenger_linear_tolerance : float, default=1.0
+        The same against the affine map.
     generator : torch.Generator or None, default=None
         Draws the row order of both.
 
@@ -845,13 +872,22 @@ def settle_depth(
             ),
         )
     refitted, converged = 0, 0
-    if linear:
+    rival, challenged = None, False
+    if held_out is not None and challenger is not None and linear:
+        ours = per_sample_loss(
+            gated(held_out.x)[:, on] @ w_on.T + b, held_out.target, loss
+        )
+        rival, challenged = _challenge(
+            ours, challenger, held_out, loss, challenger_linear_tolerance
+        )
+    # a challenger that won is the caller's to put in: nothing more here
+    if linear and not challenged:
         if both is not None:
             w_on, b = affine(both, float(_weights(both, torch.float64).sum()))
         w_full = torch.zeros(n_out, len(on), dtype=w_on.dtype, device=w_on.device)
         w_full[:, on] = w_on
         sparcs.set_linear(w_full, b)
-    else:
+    elif not linear:
         sparcs.switch_off(masks_keeping(best))
         if held_out is not None and converge_epochs > 0:
             converged = converge_kept(
@@ -866,7 +902,12 @@ def settle_depth(
                 batch_size=refit_batch_size,
                 generator=generator,
             )
-        if both is not None and refit_epochs > 0:
+        if held_out is not None and challenger is not None:
+            ours = per_sample_loss(network(held_out.x), held_out.target, loss)
+            rival, challenged = _challenge(
+                ours, challenger, held_out, loss, challenger_tolerance
+            )
+        if both is not None and refit_epochs > 0 and not challenged:
             refit_kept(
                 network,
                 both,
@@ -890,7 +931,23 @@ def settle_depth(
         layers_held_out=layer_stats,
         refit_epochs=refitted,
         converge_epochs=converged,
+        challenger=rival,
+        challenged=challenged,
     )
+
+
+def _challenge(ours, challenger, held_out, loss, tolerance):
+    """``((mean, se), won)``: our held-out loss minus the challenger's.
+
+    The challenger wins when our per-row loss is larger by more than
+    ``tolerance`` standard errors of the paired differences.
+    """
+    out = torch.as_tensor(challenger(held_out.x), device=ours.device)
+    theirs = per_sample_loss(
+        out.to(ours.dtype).reshape(len(held_out.x), -1), held_out.target, loss
+    )
+    mean, se = _paired(ours, theirs, _weights(held_out, torch.float64))
+    return (mean, se), bool(math.isfinite(mean) and mean > tolerance * se)
 
 
 def _expressible_span(basis):

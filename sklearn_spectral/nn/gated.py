@@ -336,6 +336,84 @@ class GatedSparcsNetwork(nn.Module):
         """
         return evidence.settle_depth(self, train, held_out, **options)
 
+    @torch.no_grad()
+    def load_relu_mlp(self, layers):
+        """Make the network compute a one-hidden-layer ReLU MLP exactly.
+
+        Auto-depth's evidence step may prefer the fixed-depth network (its
+        challenger) to the network it grew; the estimator then keeps that
+        network's function in this module. With ReLU, ``relu(-a) + a =
+        relu(a)`` turns SPARCS' skip term into a plain MLP: hidden
+        eigenvalues ``-1``, output eigenvalues ``1``, ``phi[0] = -A``,
+        ``phi[1] = -W2 / 2`` and the biases to match, where ``A`` is the
+        MLP's first weight on this network's scaled inputs. Every hidden
+        neuron is switched on; an input the MLP does not use (an all-zero
+        weight column) gets a gate of 0, the others 1.
+
+        Parameters
+        ----------
+        layers : sequence of two (weight, bias) pairs
+            ``(W1, b1)`` of shape ``(h, n_in)``, ``(h,)`` acting on the raw
+            inputs (before :attr:`input_scaling`) and ``(W2, b2)`` of shape
+            ``(n_out, h)``, ``(n_out,)``, in this network's output units.
+
+        Returns
+        -------
+        GatedSparcsNetwork
+            ``self``, marked ``settled``.
+
+        Raises
+        ------
+        ValueError
+            When the network is not a one-hidden-layer ReLU network of the
+            same sizes, has input groups, or has no biases.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from sklearn_spectral.nn.gated import GatedSparcsNetwork
+        >>> gen = torch.Generator().manual_seed(0)
+        >>> net = GatedSparcsNetwork((3, 4, 2), generator=gen)
+        >>> w1, b1 = torch.randn(4, 3, generator=gen), torch.randn(4, generator=gen)
+        >>> w2, b2 = torch.randn(2, 4, generator=gen), torch.randn(2, generator=gen)
+        >>> x = torch.randn(5, 3, generator=gen)
+        >>> mlp = torch.relu(x @ w1.T + b1) @ w2.T + b2
+        >>> torch.allclose(net.load_relu_mlp([(w1, b1), (w2, b2)])(x), mlp, atol=1e-5)
+        True
+        """
+        sparcs = self.sparcs
+        (w1, b1), (w2, b2) = [(w.double(), b.double()) for w, b in layers]
+        sizes = (w1.shape[1], w1.shape[0], w2.shape[0])
+        if (
+            sparcs.activation != "relu"
+            or tuple(sparcs.layer_sizes) != sizes
+            or w2.shape[1] != w1.shape[0]
+            or self.input_groups is not None
+            or sparcs.bias is None
+        ):
+            raise ValueError(
+                "load_relu_mlp needs a one-hidden-layer relu network of sizes "
+                f"{sizes} with biases and no input groups; this one has sizes "
+                f"{tuple(sparcs.layer_sizes)}, activation {sparcs.activation!r}."
+            )
+        scaling = self.input_scaling
+        scale = scaling.scale.to(w1.device, torch.float64)
+        shift = scaling.shift.to(w1.device, torch.float64)
+        a = w1 * scale[None, :]  # on the scaled inputs z: x = z * scale + shift
+        c = w1 @ shift + b1
+        dtype = sparcs.phi[0].dtype
+        self.gate.copy_((a != 0).any(dim=0).to(dtype))
+        sparcs.phi[0].copy_((-a).to(dtype))
+        sparcs.lam[0].fill_(-1.0)
+        sparcs.bias[0].copy_((-c).to(dtype))
+        sparcs.phi[1].copy_((-0.5 * w2).to(dtype))
+        sparcs.lam[1].fill_(1.0)
+        sparcs.bias[1].copy_((b2 + w2 @ c).to(dtype))
+        for mask in sparcs.hidden_masks():
+            mask.fill_(1.0)
+        self.settled = True
+        return self
+
     def node_eigenvalues(self):
         """Return the eigenvalues of every layer of the SPARCS network.
 
