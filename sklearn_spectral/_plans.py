@@ -275,6 +275,18 @@ class _AutoDepth:
             # the fixed network judged on the held-out rows is the answer;
             # it then learns every row, as a network auto-depth keeps does
             module.load_relu_mlp(challenger.layers())
+            fixed = challenger.model
+            if not fixed.converged_:
+                # its fit's warning was held back while it was only a
+                # challenger; as the answer, it is the user's to know
+                warnings.warn(
+                    "auto_depth kept the fixed network "
+                    f"{tuple(est._hidden_sizes())} (it predicted the held-out "
+                    "rows better than the network grown), and that fit "
+                    f"reached max_iter ({fixed.max_iter}) without "
+                    "converging; raise max_iter.",
+                    ConvergenceWarning,
+                )
             if settings.settle_refit_epochs > 0:
                 every = np.arange(X.shape[0])
                 refit_kept(

@@ -837,6 +837,24 @@ def test_auto_depth_regressor_that_prefers_the_fixed_network_is_it():
     assert plain._depth_decision.challenger is None
 
 
+def test_a_kept_challenger_that_did_not_converge_warns():
+    """The challenger's own ConvergenceWarning is held back while it is
+    only a challenger; when it becomes the answer, the user hears of it."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(150, 4))
+    y = np.sin(2 * X[:, 0]) + X[:, 1] * X[:, 2]
+    forced = replace(
+        DEFAULT_SETTINGS,
+        settle_challenger_tolerance=-1e9,
+        settle_challenger_linear_tolerance=-1e9,
+    )
+    params = {"auto_depth": True, "hidden_layer_sizes": (16,), "max_iter": 3}
+    auto = SpectralMLPRegressor(random_state=0, settings=forced, **params)
+    with pytest.warns(ConvergenceWarning, match="kept the fixed network"):
+        auto.fit(X, y)
+    assert auto._depth_decision.challenged
+
+
 def test_auto_depth_classifier_that_prefers_the_fixed_network_is_it():
     """The same for a classifier (``Settings.settle_challenger_classifiers``):
     forced, the auto-depth classifier's probabilities are those of the
