@@ -72,8 +72,8 @@ class SpectralFeatureSelector(SelectFromModel):
     A spectral MLP whose L1 penalty on the input eigenvalues switches
     irrelevant inputs off is fitted along a range of strengths on the
     folds of a cross-validation and several times on all rows; the features
-    that ``threshold`` keeps in enough of the fits at the strengths that
-    predict as well as the best are kept (``band_frequencies_``). This is
+    that ``threshold`` keeps in enough of the fits at the weakest strength
+    that predicts as well as the best are kept (``band_frequencies_``). This is
     scikit-learn's :class:`~sklearn.feature_selection.SelectFromModel` (it
     subclasses it) with a spectral default model, the ``"auto"`` threshold
     and optional refits on half-samples that measure how stable the
@@ -147,15 +147,17 @@ class SpectralFeatureSelector(SelectFromModel):
         The kept set is then a vote, not the choice of one strength: a
         column is kept when ``threshold`` keeps it (or a member of its
         correlated group) in at least ``Settings.strength_band_vote`` (0.3)
-        of the fold fits of every strength within the tolerance and no
-        stronger than the best, and of the fits on all rows at those
-        strengths (``band_frequencies_``; stability selection over the
-        strengths that predict as well as the best). One choice of strength
-        followed the seed and the fold where the loss is flat over the grid
-        (weak or correlated columns); the vote does not depend on it. The
-        fits on all rows are spread over the band's strengths
-        (``consensus_alphas_``). It costs up to 25 fits on 80 % of the rows
-        and 5 on all rows, through joblib (``n_jobs``). In
+        of the fold fits of the weakest strength within the tolerance
+        (``Settings.strength_vote_strengths``) and of the fits on all rows
+        at it (``band_frequencies_``; stability selection at the weakest
+        strength that predicts as well as the best), or when the vote is
+        too close to that level to tell (``band_undecided_``,
+        ``Settings.strength_vote_z``). One choice of strength followed the
+        seed and the fold where the loss is flat over the grid (weak or
+        correlated columns); the vote does not depend on it. The fits on
+        all rows (``consensus_alphas_``) come in batches of 5 while a
+        column is undecided, up to 10. It costs up to 25 fits on 80 % of
+        the rows and 10 on all rows, through joblib (``n_jobs``). In
         ``"all-relevant"`` mode there is no search: the shadow rounds climb
         a ladder of strengths instead (see ``mode``). With ``prefit=True``, or for a
         model that is not one of this library's (whose ``alpha``, if it has
@@ -309,7 +311,8 @@ class SpectralFeatureSelector(SelectFromModel):
         spectral model, the mean relevance of the fits that vote
         (``band_frequencies_``: the band's fold fits and the consensus
         fits), so that a column the vote keeps reads above 0 (unless only
-        a member of its correlated group was kept), or the mean of
+        a member of its correlated group, or an undecided column no fit
+        kept, was kept), or the mean of
         ``consensus_importances_`` where there is no vote;
         otherwise those of ``estimator_`` (read by ``importance_getter``;
         the norm over rows of a 2-D ``coef_``). With a spectral model and
@@ -326,8 +329,9 @@ class SpectralFeatureSelector(SelectFromModel):
         switches off depends on its seed; their vote or mean does not: the
         selected set becomes a function of the data
         (``benchmarks/bench_stability_selection.py``). When the strength
-        band votes (``band_frequencies_``): fits at the band's strengths,
-        as many at each, ``estimator_`` (first row) among them when
+        band votes (``band_frequencies_``): fits at the band's strengths
+        (its weakest one, ``Settings.strength_vote_strengths``), as many at
+        each, ``estimator_`` (first row) among them when
         ``alpha_`` is one of them, added in batches of
         ``Settings.consensus_fits`` while the Wilson interval of some
         column's band frequency (``Settings.consensus_decide_z``) contains
@@ -342,14 +346,23 @@ class SpectralFeatureSelector(SelectFromModel):
 
     band_frequencies_ : ndarray of shape (n_features_in_,)
         ``"minimal"`` mode with ``alpha="auto"`` and a spectral model: the
-        fraction of the fits of the strength band (the fold fits of every
-        candidate strength no stronger than the best one,
-        ``alpha_path_["in_band"]``, and the consensus fits) that keep each
+        fraction of the fits of the strength band (the fold fits of the
+        weakest candidate strength, ``alpha_path_["in_band"]``, or with
+        ``Settings.strength_vote_strengths=0`` of every candidate no
+        stronger than the best one, and the consensus fits) that keep each
         feature or a member of its correlated group;
         the features with at least ``Settings.strength_band_vote`` are
-        selected (0: ``feature_importances_ >= threshold_`` instead, and no
-        such attribute). Follows ``threshold`` if it is changed after
-        ``fit``. Dropped by ``partial_fit``.
+        selected, and those of ``band_undecided_`` (0:
+        ``feature_importances_ >= threshold_`` instead, and no such
+        attribute). Follows ``threshold`` if it is changed after ``fit``.
+        Dropped by ``partial_fit``.
+
+    band_undecided_ : ndarray of shape (n_features_in_,) of bool
+        Same conditions as ``band_frequencies_``: the features whose band
+        frequency's Wilson score interval at ``Settings.strength_vote_z``
+        contains ``Settings.strength_band_vote``. Kept: another seed or CV
+        fold could put them on either side of the level (weakly relevant
+        or redundant columns, like BorutaPy's tentative ones).
 
     correlated_groups_ : list of ndarray
         A spectral model (in ``"all-relevant"`` mode one without
@@ -922,22 +935,44 @@ class SpectralFeatureSelector(SelectFromModel):
             return np.asarray(path["alpha"], dtype=float)[self._band_strengths()]
         return None
 
-    def _vote_decided(self):
-        """Whether every column's band frequency is clearly on one side of
-        ``Settings.strength_band_vote``: its Wilson score interval at
-        ``Settings.consensus_decide_z`` does not contain the vote level."""
-        settings = self._settings()
+    def _wilson(self, z):
+        """Lower and upper ends of the Wilson score interval at ``z`` of
+        each column's band frequency (over ``len(_band_fits())`` fits)."""
         n = len(self._band_fits())
         frequency = self.band_frequencies_
-        z = settings.consensus_decide_z
         centre = (frequency + z**2 / (2 * n)) / (1 + z**2 / n)
         half = (
             z
             * np.sqrt(frequency * (1 - frequency) / n + z**2 / (4 * n**2))
             / (1 + z**2 / n)
         )
+        return centre - half, centre + half
+
+    def _vote_decided(self):
+        """Whether every column's band frequency is clearly on one side of
+        ``Settings.strength_band_vote``: its Wilson score interval at
+        ``Settings.consensus_decide_z`` does not contain the vote level."""
+        settings = self._settings()
+        low, high = self._wilson(settings.consensus_decide_z)
         vote = settings.strength_band_vote
-        return not np.any((centre - half < vote) & (centre + half >= vote))
+        return not np.any((low < vote) & (high >= vote))
+
+    @property
+    def band_undecided_(self):
+        """Features the strength band's vote could not decide.
+
+        The Wilson score interval at ``Settings.strength_vote_z`` of their
+        ``band_frequencies_`` contains ``Settings.strength_band_vote``: the
+        fits keep them about as often as the vote level, and another seed
+        or fold can put them on either side. The selection keeps them
+        (like BorutaPy's tentative features, a weakly relevant column or a
+        near-copy to look at rather than to trust). Same conditions as
+        ``band_frequencies_``; all False at ``strength_vote_z=0``.
+        """
+        settings = self._settings()
+        low, high = self._wilson(settings.strength_vote_z)
+        vote = settings.strength_band_vote
+        return (low < vote - 1e-12) & (high >= vote - 1e-12)
 
     def _all_relevant_ladder(self, template, y):
         """The strengths of the all-relevant rounds, or None for one strength.
@@ -1362,7 +1397,14 @@ class SpectralFeatureSelector(SelectFromModel):
         path = self.alpha_path_
         band = np.asarray(path["in_band"], dtype=bool)
         dense = np.arange(band.size) <= int(np.argmin(path["validation_loss"]))
-        return band & dense if np.any(band & dense) else band
+        band = band & dense if np.any(band & dense) else band
+        keep = self._settings().strength_vote_strengths
+        if keep > 0:
+            # the weakest candidates alone: the votes of stronger strengths
+            # are sparser, and how many of them enter the band follows the
+            # search's folds (Settings.strength_vote_strengths)
+            band &= np.cumsum(band) <= keep
+        return band
 
     @property
     def band_frequencies_(self):
@@ -1432,7 +1474,12 @@ class SpectralFeatureSelector(SelectFromModel):
             order = np.lexsort((-scores, -frequencies))
         elif model is getattr(self, "estimator_", None) and self._votes_in_band():
             frequencies = self.band_frequencies_
-            keep = frequencies >= self._settings().strength_band_vote - 1e-12
+            settings = self._settings()
+            # kept unless the vote is clearly below the level: the upper
+            # end of the frequency's Wilson interval (the plain frequency
+            # at strength_vote_z=0) reaches it
+            _, high = self._wilson(settings.strength_vote_z)
+            keep = np.maximum(frequencies, high) >= settings.strength_band_vote - 1e-12
             order = np.lexsort((-scores, -frequencies))
         else:
             keep = scores >= resolve_threshold(

@@ -89,6 +89,7 @@ FEW_BAND = replace(
     alpha_grid_factors=(1.0, 1.01, 1.02),
     consensus_fits=2,
     consensus_max_fits=6,
+    strength_vote_strengths=0,
 )
 
 
@@ -131,12 +132,17 @@ def test_default_selection_reads_the_mean_of_the_consensus_fits(linear_data):
     )
 
 
-def test_band_vote_is_the_frequency_over_the_band_fits(linear_data):
+@pytest.mark.parametrize("weakest", [0, 1])
+def test_band_vote_is_the_frequency_over_the_band_fits(linear_data, weakest):
     # the default kept set: the columns kept in at least strength_band_vote
-    # of the fits of the strength band (fold fits of every candidate
-    # strength up to the best one, and the consensus fits at those strengths)
+    # of the fits of the strength band (fold fits of the weakest candidate
+    # strength, or with strength_vote_strengths=0 of every candidate
+    # strength up to the best one, and the consensus fits at those
+    # strengths), or whose vote is undecided (strength_vote_z)
     X, y = linear_data
-    selector = SpectralFeatureSelector(random_state=0, settings=FAST).fit(X, y)
+    settings = replace(FAST, strength_vote_strengths=weakest)
+    selector = SpectralFeatureSelector(random_state=0, settings=settings)
+    selector.fit(X, y)
     path = selector.alpha_path_
     n_alphas, n_features = len(path["alpha"]), X.shape[1]
     assert path["fold_importances"].shape == (
@@ -149,9 +155,12 @@ def test_band_vote_is_the_frequency_over_the_band_fits(linear_data):
     )
     assert path["in_band"].dtype == bool and path["in_band"].any()
     assert selector.correlated_groups_ == []
-    # the candidate strengths no stronger than the best one
+    # the candidate strengths no stronger than the best one (the weakest)
     band = path["in_band"] & (np.arange(n_alphas) <= np.argmin(path["validation_loss"]))
     assert band.any()
+    if weakest:
+        band = np.arange(n_alphas) == np.argmax(band)
+    assert np.all(np.isin(selector.consensus_alphas_, path["alpha"][band]))
     fits = np.vstack(
         [
             path["fold_importances"][band].reshape(-1, n_features),
@@ -160,8 +169,12 @@ def test_band_vote_is_the_frequency_over_the_band_fits(linear_data):
     )
     expected = np.mean([s >= auto_threshold(s) for s in fits], axis=0)
     np.testing.assert_allclose(selector.band_frequencies_, expected)
+    undecided = _wilson_contains(
+        expected, len(fits), FAST.strength_band_vote, FAST.strength_vote_z
+    )
+    np.testing.assert_array_equal(selector.band_undecided_, undecided)
     np.testing.assert_array_equal(
-        selector.get_support(), expected >= FAST.strength_band_vote
+        selector.get_support(), (expected >= FAST.strength_band_vote) | undecided
     )
     # the importances are the mean relevance of the same fits: a column the
     # vote keeps was kept by some of them, so it never reads 0
@@ -262,6 +275,30 @@ def test_consensus_decide_z_zero_stops_at_once_and_huge_goes_to_the_cap(linear_d
     assert len(at_once) == few.consensus_fits
     assert len(always) == few.consensus_max_fits
     np.testing.assert_array_equal(always[: few.consensus_fits], at_once)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_undecided_columns_are_kept_and_reported(linear_data, seed):
+    # strength_vote_z only reads the vote (the fits do not change): a
+    # column is kept when the upper end of its band frequency's Wilson
+    # interval reaches the level, so a wider interval keeps a superset,
+    # and z = 0 is the plain frequency rule
+    X, y = linear_data
+    selector = SpectralFeatureSelector(random_state=seed, settings=FAST).fit(X, y)
+    frequency = selector.band_frequencies_
+    n = len(selector._band_fits())
+    level = FAST.strength_band_vote
+    supports = []
+    for z in (0.0, 1.0, 3.0):
+        selector.set_params(settings=replace(FAST, strength_vote_z=z))
+        undecided = _wilson_contains(frequency, n, level, z)
+        np.testing.assert_array_equal(selector.band_undecided_, undecided)
+        support = selector.get_support()
+        np.testing.assert_array_equal(support, (frequency >= level) | undecided)
+        supports.append(support)
+    assert not np.any(supports[0] & ~supports[1])
+    assert not np.any(supports[1] & ~supports[2])
+    np.testing.assert_array_equal(supports[0], frequency >= level)
 
 
 def test_wide_data_keeps_a_small_set():
