@@ -316,9 +316,10 @@ def test_wide_data_keeps_a_small_set():
     )
     X = StandardScaler().fit_transform(X)
     kept = SpectralFeatureSelector(random_state=0).fit(X, y).get_support(indices=True)
-    # measured after the engine rewrite: 21 kept, 9 of them useful
-    assert 0 < len(kept) <= 25
-    assert np.sum(kept < 20) >= 5
+    # session 14 (the undecided columns kept): 26 kept, all 20 useful (data
+    # seed 1: 23, 18 useful); the vote before: 22 and 19 (20 and 16 useful)
+    assert 0 < len(kept) <= 30
+    assert np.sum(kept < 20) >= 15
 
 
 # ---------------------------------------------------------------------- #
@@ -855,7 +856,7 @@ def test_selector_keeps_a_group_of_copies_whole(linear_data):
     assert alone.correlated_groups_ == []
     np.testing.assert_array_equal(
         alone.get_support(),
-        alone.band_frequencies_ >= FAST.strength_band_vote,
+        (alone.band_frequencies_ >= FAST.strength_band_vote) | alone.band_undecided_,
     )
 
 
