@@ -938,8 +938,8 @@ class SpectralFeatureSelector(SelectFromModel):
     def _wilson(self, z):
         """Lower and upper ends of the Wilson score interval at ``z`` of
         each column's band frequency (over ``len(_band_fits())`` fits)."""
+        frequency = self.band_frequencies_  # its AttributeError first
         n = len(self._band_fits())
-        frequency = self.band_frequencies_
         centre = (frequency + z**2 / (2 * n)) / (1 + z**2 / n)
         half = (
             z

@@ -110,8 +110,9 @@ def test_default_selection_reads_the_mean_of_the_consensus_fits(linear_data):
     # strength_band_vote=0: the mean relevance of the consensus fits
     mean_rule = replace(FAST, strength_band_vote=0.0)
     selector = SpectralFeatureSelector(random_state=0, settings=mean_rule).fit(X, y)
-    with pytest.raises(AttributeError, match="strength_band_vote"):
-        selector.band_frequencies_
+    for name in ("band_frequencies_", "band_undecided_"):
+        with pytest.raises(AttributeError, match="strength_band_vote"):
+            getattr(selector, name)
     consensus = selector.consensus_importances_
     assert consensus.shape == (FAST.consensus_fits, X.shape[1])
     np.testing.assert_allclose(selector.feature_importances_, consensus.mean(axis=0))
