@@ -22,11 +22,18 @@ folds, worst pair), within a fold, kept counts, the random forest on the
 kept columns minus all columns (paired over folds, SE), and for the
 headline problem recall, precision and the Jaccard across states.
 
+``--tables`` instead fits the selector at its defaults and with the rule
+before session 14 (the whole band votes, no undecided columns kept, 5 fits
+on all rows) on the quick scenarios of ``bench_tables.py`` (users' tables
+with a known set of relevant columns) and prints the recall and precision
+of each.
+
 Usage::
 
     python benchmarks/minimal_vote_probe.py --collect --sets breast_cancer \\
         --states 0 1 2 --store /tmp/mvp
     python benchmarks/minimal_vote_probe.py --store /tmp/mvp
+    python benchmarks/minimal_vote_probe.py --tables --seeds 5
 """
 
 from __future__ import annotations
@@ -354,6 +361,52 @@ def report_synthetic(name, runs, rules):
     return lines
 
 
+#: the rule before session 14
+BEFORE = {
+    "strength_vote_strengths": 0,
+    "strength_vote_z": 0.0,
+    "consensus_max_fits": 5,
+    "consensus_decide_z": 1.64,
+}
+
+
+def tables(seeds):
+    """Recall and precision on bench_tables.py's quick scenarios, the
+    default against the rule before, on the same tables and seeds."""
+    import bench_tables as bt
+
+    rules = {"default": DEFAULT_SETTINGS, "before": replace(DEFAULT_SETTINGS, **BEFORE)}
+    for name in bt.QUICK:
+        kwargs, _ = bt.SCENARIOS[name]
+        task = kwargs.get("task", "classification")
+        params = bt.MODEL_PARAMS.get(name, {})
+        cls = (
+            bt.SpectralMLPRegressor
+            if task == "regression"
+            else bt.SpectralMLPClassifier
+        )
+        scores = {rule: [] for rule in rules}
+        for seed in seeds:
+            X, y, relevant = bt.make_table(kwargs, seed)
+            for rule, settings in rules.items():
+                extra = {"estimator": cls(**params)} if params else {}
+                start = time.process_time()
+                selector = SpectralFeatureSelector(
+                    random_state=seed, settings=settings, **extra
+                ).fit(X, y)
+                cpu = time.process_time() - start
+                recall, precision = bt.support_scores(selector.get_support(), relevant)
+                scores[rule].append((recall, precision, cpu))
+        for rule, values in scores.items():
+            values = np.array(values)
+            print(
+                f"{name:20s} {rule:8s} recall {values[:, 0].mean():.2f} "
+                f"(min {values[:, 0].min():.2f}) precision {values[:, 1].mean():.2f} "
+                f"(min {values[:, 1].min():.2f}) CPU {values[:, 2].mean():.2f} s",
+                flush=True,
+            )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--collect", action="store_true")
@@ -364,8 +417,13 @@ def main(argv=None):
     parser.add_argument("--store", default="/tmp/mvp")
     parser.add_argument("--no-forest", action="store_true")
     parser.add_argument("--detail", action="store_true")
+    parser.add_argument("--tables", action="store_true")
+    parser.add_argument("--seeds", type=int, default=5)
     args = parser.parse_args(argv)
     setup(1, quick=True)
+    if args.tables:
+        tables(list(range(args.seeds)))
+        return 0
     store = Path(args.store)
     store.mkdir(parents=True, exist_ok=True)
     if args.collect:
