@@ -274,12 +274,17 @@ def selection():
     # the CPU of the code as it is: the run with the fits trained as members
     # of one step (Settings.member_fits_max), where there is one
     # (its rows replace the same data's; a set it did not run keeps its own)
-    cost_note = ""
+    cost_note, members = "", None
     try:
         members = result_file("stability_selection_members")
     except FileNotFoundError:
         pass
     else:
+        # a selection run on newer code than the members run is the code
+        # as it is (its fits are members too): its own CPU rows stand
+        if _commit_time(members) < _commit_time(path):
+            members = None
+    if members is not None:
         newer = _selection_rows(members)[2]
         ran = {(r["data"], r["seed"]) for r in newer}
         budget = newer + [r for r in budget if (r["data"], r["seed"]) not in ran]
