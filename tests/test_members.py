@@ -180,14 +180,17 @@ def test_member_fits_equal_single_fits(model):
 
 def test_member_fits_follow_the_slow_ramp():
     """Where the loss falls slowly (no input with a marginal effect) the
-    ramp is held back (Settings.penalty_slow_warmup); the member fits hold
-    it back as each fit alone does."""
+    ramp is held back (Settings.penalty_slow_warmup, here on); the member
+    fits hold it back as each fit alone does."""
     rng = np.random.RandomState(1)
     X = rng.randn(240, 6)
     y = (np.sum(X[:, :4] ** 2, axis=1) > 3.4).astype(int)
+    slow = dataclasses.replace(DEFAULT_SETTINGS, penalty_slow_warmup=30)
     estimators = [
         without_gradient_reading(
-            SpectralMLPClassifier(random_state=k, max_iter=12, alpha=0.03 * (k + 1))
+            SpectralMLPClassifier(
+                random_state=k, max_iter=12, alpha=0.03 * (k + 1), settings=slow
+            )
         )
         for k in range(3)
     ]

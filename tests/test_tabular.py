@@ -84,13 +84,18 @@ def test_inputs_of_one_column_share_one_eigenvalue_and_go_together():
 def test_selector_ranks_the_relevant_columns_above_the_irrelevant(task, seed):
     # benchmarks/bench_encoding_cost.py, seeds 0-5: a clean ranking in 6 of 6
     # (classification) and 5 of 6 (regression, where one seed drops the
-    # weakest relevant column, the boolean); no irrelevant column kept
+    # weakest relevant column, the boolean); no irrelevant column kept but
+    # one the vote could not decide: since session 14 a column whose vote
+    # share is too close to the level to tell is kept and listed in
+    # band_undecided_ (Settings.strength_vote_z; on classification seed 1
+    # one irrelevant column is)
     X, y, relevant = make_mixed_table(n_samples=600, task=task, random_state=seed)
     selector = SpectralFeatureSelector(random_state=seed).fit(X, y)
     scores = selector.feature_importances_
     assert scores.shape == (8,)
     support = selector.get_support()
-    assert not support[~relevant].any()
+    undecided = selector.band_undecided_
+    assert not (support & ~undecided)[~relevant].any()
     assert support[relevant].sum() >= (4 if task == "classification" else 3)
     kept = scores[relevant][support[relevant]]
     assert kept.min() > scores[~relevant].max()
