@@ -152,7 +152,8 @@ class Settings:
         ``strength_vote_z`` (session 14), the selector on users' mixed
         tables (``make_mixed_table(600, task="classification")``) kept every
         irrelevant column on seed 1 and 3 of 4 on seed 5 (the vote alone: 1
-        and 2; ``tests/test_tabular.py``): the selector's fits at 3-27 times
+        and 2; ``python benchmarks/slow_ramp_vote_probe.py``): the selector's
+        fits at 3-27 times
         the model's ``alpha`` keep a high data loss because of the penalty
         itself, which the progress reads as a network that has not learnt,
         and the 30 epochs at part strength let them learn the noise columns
